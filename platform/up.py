@@ -1,0 +1,62 @@
+"""`make up`: start every Tessera process on this machine and print the dashboard's URL.
+
+    python platform/up.py [--base-port 8000] [--var ./var] [--no-traffic] [--rate 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from pathlib import Path
+
+from services import ROOT, Ports, services, url
+from supervisor import StartFailed, Supervisor
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="make up", description=__doc__.splitlines()[0])
+    parser.add_argument("--base-port", type=int, default=8000, help="dashboard port; the others follow (default 8000)")
+    parser.add_argument("--var", type=Path, default=ROOT / "var", help="where all state lives (default ./var)")
+    parser.add_argument("--no-traffic", action="store_true", help="do not generate synthetic demo traffic")
+    parser.add_argument("--rate", type=float, default=5.0, help="synthetic page views per second (default 5)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(sys.argv[1:] if argv is None else argv)
+    ports = Ports(args.base_port)
+    args.var.mkdir(parents=True, exist_ok=True)
+    supervisor = Supervisor(services(ports, args.var, 0.0 if args.no_traffic else args.rate))
+
+    taken = supervisor.taken_ports()
+    if taken:
+        for service in taken:
+            print(f"error: port {service.port} ({service.name}) is already in use on 127.0.0.1.\n"
+                  f"       See who holds it: ss -ltnp 'sport = :{service.port}'  — or start on other ports: "
+                  f"make up ARGS='--base-port 9000'", file=sys.stderr)
+        return 1
+
+    def stop(signum, frame):  # noqa: ARG001 - signal handler signature
+        supervisor.stopping.set()
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    code = 0
+    try:
+        supervisor.start_all()
+        if not supervisor.stopping.is_set():
+            supervisor.say(f"Tessera is up: open {url(ports.dashboard, '/')}  (demo site {url(ports.demo, '/')}; Ctrl-C stops everything)")
+            code = 0 if supervisor.watch() else 1
+    except StartFailed as failure:
+        supervisor.say(f"start failed: {failure}")
+        code = 1
+    finally:
+        supervisor.say("stopping…")
+        supervisor.stop_all()
+        supervisor.say("stopped")
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
