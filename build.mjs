@@ -1,0 +1,64 @@
+// Bundles Tessera's front-end with esbuild.
+//
+//   node build.mjs            one build (what `npm run build` runs)
+//   node build.mjs --watch    rebuild on change
+//
+// Outputs (all git-ignored):
+//   dashboard/web/dist/   shell.js (+ golden-layout), shell.css (+ golden-layout CSS), index.html, favicon.svg
+//   widgets/page-views/dist/page-views.js   ES module with uPlot and its CSS inlined
+
+import * as esbuild from "esbuild";
+import { copyFile, mkdir } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = dirname(fileURLToPath(import.meta.url));
+const watch = process.argv.includes("--watch");
+const shellDist = join(root, "dashboard/web/dist");
+
+const common = {
+  bundle: true,
+  format: "esm",
+  target: "es2022",
+  minify: !watch,
+  sourcemap: true,
+  legalComments: "linked",
+  logLevel: "info",
+};
+
+const builds = [
+  {
+    ...common,
+    entryPoints: { shell: join(root, "dashboard/web/src/main.js") },
+    outdir: shellDist,
+  },
+  {
+    ...common,
+    entryPoints: { shell: join(root, "dashboard/web/src/styles/shell.css") },
+    outdir: shellDist,
+    loader: { ".png": "dataurl", ".svg": "dataurl" },
+  },
+  {
+    ...common,
+    entryPoints: { "page-views": join(root, "widgets/page-views/src/page-views.js") },
+    outdir: join(root, "widgets/page-views/dist"),
+    loader: { ".css": "text" },
+  },
+];
+
+async function copyStatic() {
+  await mkdir(shellDist, { recursive: true });
+  for (const name of ["index.html", "favicon.svg"]) {
+    await copyFile(join(root, "dashboard/web", name), join(shellDist, name));
+  }
+}
+
+await copyStatic();
+if (watch) {
+  for (const options of builds) {
+    const context = await esbuild.context(options);
+    await context.watch();
+  }
+} else {
+  await Promise.all(builds.map((options) => esbuild.build(options)));
+}

@@ -1,0 +1,73 @@
+"""``/api/v1/catalogue``: the widget list for the shell, and its live change feed."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+
+import httpx
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse, StreamingResponse
+
+from dashboard.catalogue import shape_entry
+from dashboard.deps import GatewayDep
+from dashboard.errors import failure_response
+from dashboard.gateway import Gateway
+from dashboard.sse import ServerSentEvent, comment, parse_events
+from dashboard.upstream import UpstreamFailure
+
+router = APIRouter(prefix="/api/v1/catalogue", tags=["catalogue"])
+STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+CHANGE_EVENTS = {"widget-registered", "widget-updated", "widget-stale", "widget-removed"}
+
+
+@router.get("")
+async def read_catalogue(gateway: GatewayDep) -> JSONResponse:
+    snapshot = await gateway.catalogue.refresh()
+    body = snapshot.as_json()
+    if snapshot.fetched_at is None:
+        return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
+    return JSONResponse(body, headers={"Cache-Control": "no-store"})
+
+
+async def relay(gateway: Gateway, lines: AsyncIterator[str]) -> AsyncIterator[bytes]:
+    yield b"retry: 3000\n\n" + comment("catalogue stream open")
+    async for event in parse_events(lines):
+        if event.event not in CHANGE_EVENTS:
+            continue
+        try:
+            widget = json.loads(event.data)
+        except ValueError:
+            continue
+        if not isinstance(widget, dict):
+            continue
+        gateway.catalogue.apply(event.event, widget)
+        entry = shape_entry(widget) or {"id": widget.get("id"), "status": "gone"}
+        if event.event == "widget-removed":
+            entry = {**entry, "status": "gone"}
+        yield ServerSentEvent(event.event, json.dumps(entry), event.id).encode()
+
+
+@router.get("/stream")
+async def stream_catalogue(gateway: GatewayDep):
+    """Relay the registry's change feed, reshaped like the catalogue's entries."""
+    opened = gateway.registry.stream("/api/v1/events", headers={"Accept": "text/event-stream"})
+    try:
+        response = await opened.__aenter__()
+    except UpstreamFailure as failure:
+        return failure_response(failure)
+    if response.status_code != 200:
+        await opened.__aexit__(None, None, None)
+        return failure_response(UpstreamFailure("registry", 502, f"registry change feed answered {response.status_code}"))
+
+    async def body() -> AsyncIterator[bytes]:
+        try:
+            async for chunk in relay(gateway, response.aiter_lines()):
+                yield chunk
+        except (UpstreamFailure, httpx.TransportError):
+            return
+        finally:
+            await opened.__aexit__(None, None, None)
+
+    return StreamingResponse(body(), media_type="text/event-stream", headers=STREAM_HEADERS)

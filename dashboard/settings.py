@@ -1,0 +1,26 @@
+"""The dashboard's settings: one object, built by ``main()`` and passed down."""
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class DashboardSettings(BaseSettings):
+    """Where the dashboard listens, which upstreams it fronts, and how patient it is."""
+
+    model_config = SettingsConfigDict(env_prefix="TESSERA_DASHBOARD_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    registry_url: str = "http://127.0.0.1:8001"
+    query_url: str = "http://127.0.0.1:8003"
+    database_url: str = "sqlite:///var/dashboard.db"
+    web_dist: str = ""
+    connect_timeout: float = 2.0
+    read_timeout: float = 5.0
+    retry_attempts: int = 3
+    breaker_failures: int = 5
+    breaker_reset_seconds: float = 10.0
+    registry_concurrency: int = 16
+    metrics_concurrency: int = 32
+    widget_concurrency: int = 32
+    stream_concurrency: int = 64
+    catalogue_cache_seconds: float = 2.0
