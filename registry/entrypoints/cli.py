@@ -1,0 +1,73 @@
+"""Command line: ``serve`` (default) and ``tokens create --team X | list | revoke ID``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from registry.settings import RegistrySettings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m registry", description="Tessera's widget registry.")
+    sub = parser.add_subparsers(dest="command")
+    serve = sub.add_parser("serve", help="run the HTTP service (default)")
+    for p in (parser, serve):
+        p.add_argument("--host", default=argparse.SUPPRESS, help="bind address (default: TESSERA_REGISTRY_HOST or 127.0.0.1)")
+        p.add_argument("--port", type=int, default=argparse.SUPPRESS, help="port (default: TESSERA_REGISTRY_PORT or 8001)")
+    tokens = sub.add_parser("tokens", help="manage team tokens")
+    actions = tokens.add_subparsers(dest="action", required=True)
+    create = actions.add_parser("create", help="issue a token for a team (printed once)")
+    create.add_argument("--team", required=True)
+    actions.add_parser("list", help="list tokens (never their secrets)")
+    revoke = actions.add_parser("revoke", help="revoke a token by id")
+    revoke.add_argument("token_id")
+    return parser
+
+
+def serve(settings: RegistrySettings) -> int:
+    import uvicorn
+
+    from registry.entrypoints.app import create_app
+
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info", access_log=False)
+    return 0
+
+
+def tokens(settings: RegistrySettings, args: argparse.Namespace) -> int:
+    from registry.bootstrap import open_stores, utc_now
+    from registry.service_layer.tokens import create_token
+
+    _widgets, store, engine = open_stores(settings)
+    try:
+        if args.action == "create":
+            try:
+                token, secret = create_token(store, args.team, utc_now())
+            except ValueError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return 2
+            print(f"id:     {token.id}\nteam:   {token.team}\ntoken:  {secret}")
+            print("Keep the token now: only its hash is stored.", file=sys.stderr)
+        elif args.action == "list":
+            print(f"{'id':<14}{'team':<24}{'created':<27}revoked")
+            for t in store.all():
+                revoked = t.revoked_at.isoformat(timespec="seconds") if t.revoked_at else "-"
+                print(f"{t.id:<14}{t.team:<24}{t.created_at.isoformat(timespec='seconds'):<27}{revoked}")
+        elif args.action == "revoke":
+            if not store.revoke(args.token_id, utc_now()):
+                print(f"error: no active token {args.token_id!r}", file=sys.stderr)
+                return 1
+            print(f"revoked {args.token_id}")
+    finally:
+        if engine is not None:
+            engine.dispose()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(sys.argv[1:] if argv is None else argv)
+    overrides = {k: v for k in ("host", "port") if (v := getattr(args, k, None)) is not None}
+    settings = RegistrySettings(**overrides)
+    if args.command == "tokens":
+        return tokens(settings, args)
+    return serve(settings)

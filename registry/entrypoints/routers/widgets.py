@@ -1,0 +1,83 @@
+"""``/api/v1/widgets``: announce (PUT), heartbeat, deregister, read one, list."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from registry.domain.manifest_schema import MANIFEST_SCHEMA
+from registry.domain.problems import ManifestInvalid, Problem
+from registry.domain.status import parse_statuses
+from registry.service_layer.catalogue import Filters
+from registry.service_layer.views import widget_public
+
+from ..body import read_json
+from ..deps import ListingDep, OriginHeader, RegistryDep, ServicesDep, TeamDep
+from ..responses import json_bytes, json_response
+
+router = APIRouter(prefix="/api/v1/widgets", tags=["widgets"])
+
+WidgetId = Annotated[str, Path(description="Widget id", max_length=64)]
+_BODY_SCHEMA = {k: v for k, v in MANIFEST_SCHEMA.items() if k != "$schema"}
+ERRORS = {
+    401: {"description": "Missing or invalid team token"},
+    403: {"description": "The widget belongs to another team"},
+    404: {"description": "Unknown widget"},
+    409: {"description": "Element tag or id owned by another widget/team"},
+    413: {"description": "Manifest too large"},
+    422: {"description": "Invalid manifest (each problem names its field)"},
+}
+
+
+@router.put(
+    "/{id}",
+    summary="Register or refresh a widget (idempotent upsert; also a heartbeat)",
+    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": _BODY_SCHEMA}}}},
+    responses={200: {"description": "Refreshed"}, 201: {"description": "Registered"}, **ERRORS},
+)
+async def put_widget(
+    id: WidgetId, request: Request, services: ServicesDep, team: TeamDep, origin: OriginHeader = None
+) -> Response:
+    raw, body = await read_json(request, services.settings.max_manifest_bytes)
+    announced = await services.registry.announce(id, raw, origin=origin, team=team, body=body)
+    w = announced.widget
+    return json_response(
+        {"id": w.id, "version": w.manifest.version, "status": "live", "lease_expires_at": w.lease_expires_at},
+        201 if announced.created else 200,
+    )
+
+
+@router.post("/{id}/heartbeat", summary="Renew a widget's lease", responses=ERRORS)
+async def heartbeat(id: WidgetId, registry: RegistryDep, team: TeamDep) -> Response:
+    widget = registry.heartbeat(id, team=team)
+    return json_response({"lease_expires_at": widget.lease_expires_at})
+
+
+@router.delete("/{id}", status_code=204, summary="Deregister a widget (its history stays)", responses=ERRORS)
+async def delete_widget(id: WidgetId, registry: RegistryDep, team: TeamDep) -> Response:
+    await registry.deregister(id, team=team)
+    return Response(status_code=204)
+
+
+@router.get("", summary="The catalogue (default: live and stale widgets)")
+async def list_widgets(
+    listing: ListingDep,
+    team: Annotated[str | None, Query(max_length=64)] = None,
+    tag: Annotated[str | None, Query(max_length=64)] = None,
+    q: Annotated[str | None, Query(max_length=200, description="Free text over id, label, description, tags…")] = None,
+    data_product: Annotated[str | None, Query(max_length=64)] = None,
+    status: Annotated[str | None, Query(max_length=40, description="Comma-separated live,stale,gone or all")] = None,
+) -> Response:
+    try:
+        statuses = parse_statuses(status)
+    except ValueError:
+        raise ManifestInvalid(Problem(("query", "status"), "status must be live, stale, gone (comma-separated) or all", "value_error.status")) from None
+    filters = Filters(team=team or None, tag=tag or None, q=q or None, data_product=data_product or None, statuses=statuses)
+    return json_bytes(listing.widgets(filters))
+
+
+@router.get("/{id}", summary="One widget with its version history", responses={404: ERRORS[404]})
+async def get_widget(id: WidgetId, registry: RegistryDep) -> Response:
+    widget = registry.get(id)
+    return json_response(widget_public(widget, registry.clock(), registry.grace, history=True))
