@@ -1,0 +1,52 @@
+"""A StagedBatch as an Arrow table whose columns match the events table (columnar insert)."""
+
+from __future__ import annotations
+
+import msgspec
+import pyarrow as pa
+
+from tracker.olap.port import StagedBatch
+from tracker.olap.schema import ColumnSpec, event_columns, table_columns
+
+
+def arrow_type(clickhouse: str) -> pa.DataType:
+    """The Arrow type a ClickHouse column type is fed from."""
+    t = clickhouse
+    if t.startswith("LowCardinality("):
+        t = t[len("LowCardinality(") : -1]
+    if t.startswith("DateTime64"):
+        return pa.timestamp("ms", tz="UTC")
+    if t == "Bool":
+        return pa.bool_()
+    if t.startswith("Map("):
+        return pa.map_(pa.string(), pa.string())
+    if t in ("UInt32",):
+        return pa.uint32()
+    if t in ("UInt64",):
+        return pa.uint64()
+    if t in ("String", "UUID") or t.startswith("FixedString"):
+        return pa.string()
+    raise TypeError(f"no Arrow type for ClickHouse type {clickhouse!r}")
+
+
+def arrow_schema(columns: list[ColumnSpec] | None = None) -> pa.Schema:
+    return pa.schema([(c.name, arrow_type(c.type)) for c in (columns or table_columns())])
+
+
+class ArrowBuilder:
+    """Turns batches into Arrow tables; the schema is derived once."""
+
+    def __init__(self) -> None:
+        self.schema = arrow_schema()
+        self.event_names = [c.name for c in event_columns()]
+
+    def build(self, batch: StagedBatch) -> pa.Table:
+        n = len(batch)
+        astuple = msgspec.structs.astuple
+        if n:
+            columns = list(zip(*[astuple(e) for e in batch.events], strict=True))
+        else:
+            columns = [() for _ in self.event_names]
+        columns += [batch.topics, batch.partitions, batch.offsets]
+        arrays = [pa.array(col, type=field.type) for col, field in zip(columns, self.schema, strict=True)]
+        return pa.Table.from_arrays(arrays, schema=self.schema)

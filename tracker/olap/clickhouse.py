@@ -1,0 +1,116 @@
+"""ClickHouse adapter over clickhouse-connect: embedded chDB (``chdb://``) or a server (``http(s)://``).
+
+The same SQL runs on both. One client per process, guarded by a lock: chDB is one
+engine per process and a clickhouse-connect session runs one query at a time.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+
+import clickhouse_connect
+
+from tracker.olap import migrations, sql
+from tracker.olap.arrow_batch import ArrowBuilder
+from tracker.olap.port import EventSink, MetricsSource, OlapUnavailable, StagedBatch
+from tracker.query.model import Bucket, Range, SeriesQuery, TopItem, TopQuery, Totals
+
+INSERT_SETTINGS = {
+    "insert_deduplicate": 1,
+    "deduplicate_blocks_in_dependent_materialized_views": 1,
+}
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class ClickHouseStore(EventSink, MetricsSource):
+    def __init__(self, client, database: str = "tessera") -> None:
+        self.client = client
+        self.db = database
+        self.lock = threading.Lock()
+        self.arrow = ArrowBuilder()
+
+    @classmethod
+    def connect(cls, dsn: str, database: str = "tessera", **kwargs) -> ClickHouseStore:
+        try:
+            client = clickhouse_connect.get_client(dsn=dsn, **kwargs)
+        except Exception as exc:  # driver-specific errors stop here
+            raise OlapUnavailable(f"cannot open OLAP at {dsn.split('@')[-1]}: {exc}") from exc
+        return cls(client, database)
+
+    # -- schema ----------------------------------------------------------
+    def migrate(self, ttl_days: int = 0) -> list[int]:
+        """Apply pending migrations; return the versions applied now."""
+        with self.lock:
+            for statement in migrations.bootstrap_statements(self.db):
+                self.client.command(statement)
+            rows = self.client.query(f"SELECT version FROM {self.db}.schema_migrations").result_rows
+            done = []
+            for m in migrations.pending({r[0] for r in rows}):
+                for statement in m.statements(self.db, ttl_days):
+                    self.client.command(statement)
+                self.client.insert(
+                    f"{self.db}.schema_migrations", [[m.version, m.name]], column_names=["version", "name"]
+                )
+                done.append(m.version)
+            engine = self.client.query(
+                "SELECT engine_full FROM system.tables WHERE database = {db:String} AND name = 'events'",
+                parameters={"db": self.db},
+            ).result_rows[0][0]
+            if not migrations.ttl_matches(engine, ttl_days):
+                self.client.command(migrations.ttl_statement(self.db, ttl_days),
+                                    settings={"materialize_ttl_after_modify": 0})
+            return done
+
+    def applied_versions(self) -> list[int]:
+        with self.lock:
+            rows = self.client.query(f"SELECT DISTINCT version FROM {self.db}.schema_migrations ORDER BY version")
+            return [r[0] for r in rows.result_rows]
+
+    # -- sink ------------------------------------------------------------
+    def insert(self, batch: StagedBatch, token: str) -> None:
+        table = self.arrow.build(batch)
+        settings = {**INSERT_SETTINGS, "insert_deduplication_token": token}
+        with self.lock:
+            try:
+                self.client.insert_arrow(f"{self.db}.events", table, settings=settings)
+            except Exception as exc:
+                raise OlapUnavailable(str(exc)) from exc
+
+    def stored_offsets(self, topic: str, partition: int, from_offset: int) -> set[int]:
+        rows = self._rows(*sql.stored_offsets(self.db, topic, partition, from_offset))
+        return {r[0] for r in rows}
+
+    # -- source ----------------------------------------------------------
+    def series(self, query: SeriesQuery) -> list[Bucket]:
+        rows = self._rows(*sql.series(self.db, query))
+        return [Bucket(_utc(t), int(v), int(u)) for t, v, u in rows]
+
+    def top(self, query: TopQuery) -> list[TopItem]:
+        return [TopItem(str(k), int(v), int(u)) for k, v, u in self._rows(*sql.top(self.db, query))]
+
+    def totals(self, range_: Range) -> Totals:
+        rows = self._rows(*sql.totals(self.db, range_))
+        views, visitors = rows[0] if rows else (0, 0)
+        return Totals(int(views or 0), int(visitors or 0))
+
+    def watermark(self) -> datetime | None:
+        rows = self._rows(*sql.watermark(self.db))
+        value = rows[0][0] if rows else None
+        if value is None or value.year <= 1970:
+            return None
+        return _utc(value)
+
+    def _rows(self, text: str, parameters: dict) -> list[tuple]:
+        with self.lock:
+            try:
+                return self.client.query(text, parameters=parameters).result_rows
+            except Exception as exc:
+                raise OlapUnavailable(str(exc)) from exc
+
+    def close(self) -> None:
+        with self.lock:
+            self.client.close()

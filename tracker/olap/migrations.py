@@ -1,0 +1,55 @@
+"""Versioned OLAP migrations, applied once each and recorded in ``schema_migrations``.
+
+A migration is a list of idempotent statements, so a crash between running them
+and recording the version is repaired by running them again. The events TTL is a
+setting, not a migration: ``ttl_statement`` brings the table to the configured value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tracker.olap import schema
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    name: str
+    statements: Callable[[str, int], list[str]]  # (database, ttl_days) -> SQL
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "events table", lambda db, ttl: [schema.events_table(db, ttl)]),
+    Migration(2, "per-minute site rollup", lambda db, ttl: schema.rollup_statements(db, "site_minute")),
+    Migration(3, "per-minute page rollup", lambda db, ttl: schema.rollup_statements(db, "page_minute")),
+    Migration(4, "per-minute referrer rollup", lambda db, ttl: schema.rollup_statements(db, "referrer_minute")),
+)
+
+
+def bootstrap_statements(db: str) -> list[str]:
+    return [
+        f"CREATE DATABASE IF NOT EXISTS {db}",
+        f"CREATE TABLE IF NOT EXISTS {db}.schema_migrations ("
+        "version UInt32, name String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3)"
+        ") ENGINE = ReplacingMergeTree ORDER BY version",
+    ]
+
+
+def pending(applied: set[int], migrations: tuple[Migration, ...] = MIGRATIONS) -> list[Migration]:
+    return [m for m in sorted(migrations, key=lambda m: m.version) if m.version not in applied]
+
+
+def ttl_statement(db: str, ttl_days: int) -> str:
+    if ttl_days > 0:
+        return f"ALTER TABLE {db}.events MODIFY TTL toDateTime(ts) + INTERVAL {int(ttl_days)} DAY"
+    return f"ALTER TABLE {db}.events REMOVE TTL"
+
+
+def ttl_matches(engine_full: str, ttl_days: int) -> bool:
+    """Does the table's ``engine_full`` already carry the configured TTL?"""
+    if ttl_days > 0:
+        n = int(ttl_days)
+        return f"toIntervalDay({n})" in engine_full or f"INTERVAL {n} DAY" in engine_full
+    return " TTL " not in engine_full

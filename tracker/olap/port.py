@@ -1,0 +1,71 @@
+"""The OLAP ports: the writer's sink and the query API's source.
+
+Adapters (picked by name in ``tracker.olap.factory``): ``chdb`` and ``clickhouse``
+(one ClickHouse SQL adapter over clickhouse-connect), ``pinot`` (a source only:
+Pinot ingests the topic itself) and ``memory`` (the fake, for unit tests).
+Calls are blocking; async callers run them in a worker thread.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from tracker.event import TrackingEvent
+from tracker.query.model import Bucket, Range, SeriesQuery, TopItem, TopQuery, Totals
+
+
+class OlapUnavailable(Exception):
+    """OLAP did not acknowledge: retry later, commit nothing."""
+
+
+@dataclass(slots=True)
+class StagedBatch:
+    """Decoded events with the stream coordinates each came from (parallel lists)."""
+
+    events: list[TrackingEvent] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+    partitions: list[int] = field(default_factory=list)
+    offsets: list[int] = field(default_factory=list)
+
+    def append(self, event: TrackingEvent, topic: str, partition: int, offset: int) -> None:
+        self.events.append(event)
+        self.topics.append(topic)
+        self.partitions.append(partition)
+        self.offsets.append(offset)
+
+    def __len__(self) -> int:
+        return len(self.events)
+
+
+class EventSink(ABC):
+    @abstractmethod
+    def insert(self, batch: StagedBatch, token: str) -> None:
+        """Store the batch atomically; the same token twice stores it once."""
+
+    @abstractmethod
+    def stored_offsets(self, topic: str, partition: int, from_offset: int) -> set[int]:
+        """Offsets of this partition at or after ``from_offset`` already stored."""
+
+    def close(self) -> None:
+        return None
+
+
+class MetricsSource(ABC):
+    @abstractmethod
+    def series(self, query: SeriesQuery) -> list[Bucket]:
+        """Non-empty buckets only, ascending; the caller zero-fills."""
+
+    @abstractmethod
+    def top(self, query: TopQuery) -> list[TopItem]: ...
+
+    @abstractmethod
+    def totals(self, range_: Range) -> Totals: ...
+
+    @abstractmethod
+    def watermark(self) -> datetime | None:
+        """The newest ``received_at`` stored, or None when empty."""
+
+    def close(self) -> None:
+        return None

@@ -1,0 +1,119 @@
+"""The OLAP schema, derived from ``TrackingEvent``'s ``Column`` markers.
+
+The events table holds every field of the event plus its stream coordinates
+(``_topic``, ``_partition``, ``_offset``), so a replay can be recognised; the
+rollups are AggregatingMergeTree tables filled by materialized views.
+Every statement is idempotent (``IF NOT EXISTS``) and names its database.
+"""
+
+from __future__ import annotations
+
+import typing
+from dataclasses import dataclass
+
+from tracker.event import Column, TrackingEvent
+
+DEDUP_WINDOW = 10_000  # blocks remembered per table for insert_deduplication_token
+COUNTED = "name = 'pageview' AND NOT is_bot"  # what a rollup counts as a view
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnSpec:
+    name: str
+    type: str
+    codec: str | None = None
+
+    def ddl(self) -> str:
+        codec = f" CODEC({self.codec})" if self.codec else ""
+        return f"`{self.name}` {self.type}{codec}"
+
+
+COORDINATES = (
+    ColumnSpec("_topic", "LowCardinality(String)"),
+    ColumnSpec("_partition", "UInt32"),
+    ColumnSpec("_offset", "UInt64", "Delta, ZSTD"),
+)
+
+
+def event_columns(model: type = TrackingEvent) -> list[ColumnSpec]:
+    """One ColumnSpec per field that carries a ``Column`` marker, in declaration order."""
+    hints = typing.get_type_hints(model, include_extras=True)
+    columns = []
+    for name in model.__struct_fields__:
+        marker = next((m for m in getattr(hints[name], "__metadata__", ()) if isinstance(m, Column)), None)
+        if marker is None:
+            raise TypeError(f"{model.__name__}.{name} has no Column marker")
+        columns.append(ColumnSpec(name, marker.clickhouse, marker.codec))
+    return columns
+
+
+def table_columns(model: type = TrackingEvent) -> list[ColumnSpec]:
+    """The events table's columns: the event's, then the stream coordinates."""
+    return [*event_columns(model), *COORDINATES]
+
+
+def ttl_clause(ttl_days: int) -> str:
+    return f"TTL toDateTime(ts) + INTERVAL {int(ttl_days)} DAY" if ttl_days > 0 else ""
+
+
+def events_table(db: str, ttl_days: int = 0) -> str:
+    body = ",\n  ".join(c.ddl() for c in table_columns())
+    return (
+        f"CREATE TABLE IF NOT EXISTS {db}.events (\n  {body},\n"
+        "  INDEX idx_offset _offset TYPE minmax GRANULARITY 1\n)\n"
+        "ENGINE = ReplacingMergeTree\n"
+        "PARTITION BY toYYYYMM(ts)\n"
+        "ORDER BY (site, toStartOfMinute(ts), event_id)\n"
+        f"{ttl_clause(ttl_days)}\n"
+        f"SETTINGS non_replicated_deduplication_window = {DEDUP_WINDOW}"
+    )
+
+
+def _rollup_table(db: str, name: str, dims: list[str], extra: str = "") -> str:
+    dim_ddl = "".join(f"  {d},\n" for d in dims)
+    keys = ", ".join(d.split()[0] for d in dims)
+    return (
+        f"CREATE TABLE IF NOT EXISTS {db}.{name} (\n"
+        "  site LowCardinality(String),\n"
+        "  minute DateTime('UTC'),\n"
+        f"{dim_ddl}"
+        "  views SimpleAggregateFunction(sum, UInt64),\n"
+        f"  visitors AggregateFunction(uniqCombined(12), FixedString(16)){extra}\n"
+        ")\nENGINE = AggregatingMergeTree\n"
+        "PARTITION BY toYYYYMM(minute)\n"
+        f"ORDER BY (site, minute{', ' + keys if keys else ''})\n"
+        f"SETTINGS non_replicated_deduplication_window = {DEDUP_WINDOW}"
+    )
+
+
+def _rollup_view(db: str, name: str, dims: list[str], extra: str = "") -> str:
+    select_dims = "".join(f"{d.split()[0]}, " for d in dims)
+    group_dims = "".join(f", {d.split()[0]}" for d in dims)
+    return (
+        f"CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.{name}_mv TO {db}.{name} AS\n"
+        f"SELECT site, toStartOfMinute(ts) AS minute, {select_dims}"
+        f"countIf({COUNTED}) AS views, "
+        f"uniqCombinedStateIf(12)(visitor, {COUNTED}) AS visitors{extra}\n"
+        f"FROM {db}.events\nGROUP BY site, minute{group_dims}"
+    )
+
+
+MINUTE_EXTRA_COLUMNS = (
+    ",\n  events SimpleAggregateFunction(sum, UInt64),"
+    "\n  received_max SimpleAggregateFunction(max, DateTime64(3, 'UTC'))"
+)
+MINUTE_EXTRA_SELECT = ", count() AS events, max(received_at) AS received_max"
+
+ROLLUPS = {
+    # name: dimensions besides (site, minute)
+    "site_minute": [],
+    "page_minute": ["path String"],
+    "referrer_minute": ["referrer_host LowCardinality(String)"],
+}
+
+
+def rollup_statements(db: str, name: str) -> list[str]:
+    dims = ROLLUPS[name]
+    extra_cols = MINUTE_EXTRA_COLUMNS if name == "site_minute" else ""
+    extra_sel = MINUTE_EXTRA_SELECT if name == "site_minute" else ""
+    return [_rollup_table(db, name, dims, extra_cols), _rollup_view(db, name, dims, extra_sel)]

@@ -1,0 +1,180 @@
+"""The query API (Starlette): metrics read from the rollups, plus an SSE live feed.
+
+``create_app`` is the factory; it takes its collaborators and builds nothing at import.
+Every answer carries ``watermark``: every record appended to the stream before it
+is counted (see ``tracker.writer.progress``; a query-only process uses the newest
+``received_at`` stored in OLAP).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import orjson
+from sse_starlette.sse import EventSourceResponse, ServerSentEvent
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from tracker.olap.port import MetricsSource, OlapUnavailable
+from tracker.query import params
+from tracker.query.live import LiveFeed
+from tracker.query.model import Range, SeriesQuery
+from tracker.query.series import zero_filled
+from tracker.query.settings import QuerySettings
+from tracker.query.wire import iso
+
+Clock = Callable[[], datetime]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class ORJSONResponse(JSONResponse):
+    def render(self, content) -> bytes:
+        return orjson.dumps(content)
+
+
+class MetricsApi:
+    def __init__(self, source: MetricsSource, settings: QuerySettings, feed: LiveFeed,
+                 watermark: Callable[[], datetime | None], clock: Clock = _now) -> None:
+        self.source = source
+        self.settings = settings
+        self.feed = feed
+        self.watermark_of = watermark
+        self.clock = clock
+        self.watchers: Counter[str] = Counter()  # site -> open SSE streams
+
+    async def _call(self, fn, *args):
+        return await asyncio.to_thread(fn, *args)
+
+    async def _watermark(self) -> str | None:
+        return iso(await self._call(self.watermark_of))
+
+    async def pageviews(self, request: Request) -> Response:
+        q = params.series_query(request.query_params, self.clock(), self.settings.max_points)
+        buckets = await self._call(self.source.series, q)
+        r = q.range
+        points = zero_filled(buckets, r.start, r.end, q.interval)
+        return ORJSONResponse({
+            "site": r.site, "interval": q.interval, "from": iso(r.start), "to": iso(r.end),
+            "path": r.path, "referrer": r.referrer, "watermark": await self._watermark(),
+            "points": [{"t": iso(b.t), "views": b.views, "visitors": b.visitors} for b in points],
+        })
+
+    async def _top(self, request: Request, dimension: str, key: str) -> Response:
+        q = params.top_query(request.query_params, self.clock(), dimension, self.settings.max_top)
+        items = await self._call(self.source.top, q)
+        r = q.range
+        return ORJSONResponse({
+            "site": r.site, "from": iso(r.start), "to": iso(r.end), "watermark": await self._watermark(),
+            "items": [{key: i.key, "views": i.views, "visitors": i.visitors} for i in items],
+        })
+
+    async def top_pages(self, request: Request) -> Response:
+        return await self._top(request, "path", "path")
+
+    async def top_referrers(self, request: Request) -> Response:
+        return await self._top(request, "referrer_host", "referrer")
+
+    async def visitors(self, request: Request) -> Response:
+        r = params.range_query(request.query_params, self.clock())
+        totals = await self._call(self.source.totals, r)
+        return ORJSONResponse({
+            "site": r.site, "from": iso(r.start), "to": iso(r.end), "watermark": await self._watermark(),
+            "visitors": totals.visitors, "views": totals.views,
+        })
+
+    async def live(self, request: Request) -> Response:
+        p = params.Params(request.query_params, self.clock())
+        site = p.site()
+        p.check()
+        now = self.clock()
+        window = timedelta(seconds=self.settings.live_window_s)
+        minute = now.replace(second=0, microsecond=0)
+        totals = await self._call(self.source.totals, Range(site, now - window, now + timedelta(seconds=1)))
+        current = await self._call(self.source.series, SeriesQuery(Range(site, minute, minute + timedelta(minutes=1)), "1m"))
+        cur = current[0] if current else None
+        return ORJSONResponse({
+            "site": site, "watermark": await self._watermark(), "window_seconds": self.settings.live_window_s,
+            "views": totals.views, "visitors": totals.visitors,
+            "current_minute": {"t": iso(minute), "views": cur.views if cur else 0, "visitors": cur.visitors if cur else 0},
+        })
+
+    async def stream(self, request: Request) -> Response:
+        site = request.query_params.get("site") or None
+        raw = request.headers.get("last-event-id") or request.query_params.get("lastEventId")
+        try:
+            last_id = int(raw) if raw else None
+        except ValueError:
+            return _invalid([{"loc": ["header", "Last-Event-ID"], "msg": "Last-Event-ID must be an integer",
+                              "type": "int_parsing"}])
+        return EventSourceResponse(self._events(request, site, last_id), ping=self.settings.stream_heartbeat_s,
+                                   headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+    async def _events(self, request: Request, site: str | None, last_id: int | None):
+        if site:
+            self.watchers[site] += 1
+        try:
+            cursor = self.feed.last_id if last_id is None else last_id
+            yield ServerSentEvent(event="hello", id=str(cursor),
+                                  data=orjson.dumps({"watermark": await self._watermark(), "site": site}).decode())
+            while not await request.is_disconnected():
+                for e in await self.feed.next(cursor, timeout=1.0):
+                    cursor = e.id
+                    if site and e.data.get("site") != site:
+                        continue
+                    yield ServerSentEvent(event=e.event, id=str(e.id), data=orjson.dumps(e.data).decode())
+        finally:
+            if site:
+                self.watchers[site] -= 1
+                if self.watchers[site] <= 0:
+                    del self.watchers[site]
+
+
+def _invalid(errors: list[dict]) -> Response:
+    return ORJSONResponse({"detail": errors}, status_code=422)
+
+
+async def _on_invalid(request: Request, exc: Exception) -> Response:
+    return _invalid(exc.errors)
+
+
+async def _on_unavailable(request: Request, exc: Exception) -> Response:
+    return ORJSONResponse({"detail": f"OLAP unavailable: {exc}"[:500]}, status_code=503,
+                          headers={"Retry-After": "1"})
+
+
+async def healthz(request: Request) -> Response:
+    return ORJSONResponse({"status": "ok"})
+
+
+def create_app(source: MetricsSource, settings: QuerySettings, feed: LiveFeed | None = None,
+               watermark: Callable[[], datetime | None] | None = None, lifespan=None,
+               clock: Clock = _now) -> Starlette:
+    api = MetricsApi(source, settings, feed or LiveFeed(settings.stream_ring), watermark or source.watermark, clock)
+    base = "/api/v1/metrics"
+    routes = [
+        Route("/healthz", healthz),
+        Route(f"{base}/pageviews", api.pageviews),
+        Route(f"{base}/top-pages", api.top_pages),
+        Route(f"{base}/top-referrers", api.top_referrers),
+        Route(f"{base}/visitors", api.visitors),
+        Route(f"{base}/live", api.live),
+        Route(f"{base}/stream", api.stream),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan,
+                    exception_handlers={params.InvalidParams: _on_invalid, OlapUnavailable: _on_unavailable})
+    app.state.api = api
+    return app
+
+
+@contextlib.asynccontextmanager
+async def no_lifespan(app):
+    yield

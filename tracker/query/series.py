@@ -1,0 +1,21 @@
+"""Zero-filled series: every bucket of the range is present, empty ones with zeros. Pure."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tracker.query.model import INTERVALS, Bucket
+
+
+def bucket_starts(start: datetime, end: datetime, interval: str) -> list[datetime]:
+    step = INTERVALS[interval]
+    out, t = [], start
+    while t < end:
+        out.append(t)
+        t += step
+    return out
+
+
+def zero_filled(buckets: list[Bucket], start: datetime, end: datetime, interval: str) -> list[Bucket]:
+    found = {b.t: b for b in buckets}
+    return [found.get(t, Bucket(t, 0, 0)) for t in bucket_starts(start, end, interval)]
