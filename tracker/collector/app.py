@@ -1,0 +1,184 @@
+"""The collector's ASGI application.
+
+An outer raw-ASGI callable answers ``GET /t.gif``, ``GET /i`` and ``/healthz``
+itself — no framework per-request machinery on the pixel path — and hands every
+other request to a small Starlette app (batch API, Plausible and Snowplow POSTs,
+the JS snippet, CORS).  ``create_app`` is the composition root.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from importlib.resources import files
+from typing import Callable
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from tracker.collector.committer import Counters, GroupCommit
+from tracker.collector.cors import Cors
+from tracker.collector.enrichment import Enricher
+from tracker.collector.intake import BadRequest, Client, Intake
+from tracker.collector.settings import CollectorSettings
+from tracker.collector.spill import Spill
+from tracker.enrich.agent import AgentParser
+from tracker.enrich.salts import SaltStore
+from tracker.enrich.visitor import VisitorHasher
+from tracker.stream.factory import make_producer
+from tracker.stream.port import Producer
+
+log = logging.getLogger(__name__)
+
+GIF = (b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00"
+       b",\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;")
+GIF_START = {"type": "http.response.start", "status": 200, "headers": [
+    (b"content-type", b"image/gif"), (b"content-length", str(len(GIF)).encode()),
+    (b"cache-control", b"no-cache, no-store, must-revalidate, max-age=0"), (b"pragma", b"no-cache"),
+    (b"expires", b"0"), (b"access-control-allow-origin", b"*"), (b"cross-origin-resource-policy", b"cross-origin")]}
+GIF_BODY = {"type": "http.response.body", "body": GIF}
+HEALTH_START = {"type": "http.response.start", "status": 200,
+                "headers": [(b"content-type", b"application/json"), (b"cache-control", b"no-store")]}
+HEALTH_BODY = {"type": "http.response.body", "body": b'{"status":"ok"}'}
+
+
+def client_of(scope: dict, trust_forwarded: bool) -> Client:
+    """IP, user agent, Referer and DNT/GPC from the ASGI scope, in one pass over the headers."""
+    ua = referer = forwarded = ""
+    dnt = False
+    for name, value in scope["headers"]:
+        if name == b"user-agent":
+            ua = value.decode("latin-1")
+        elif name == b"referer":
+            referer = value.decode("latin-1")
+        elif name == b"dnt" or name == b"sec-gpc":
+            dnt = dnt or value == b"1"
+        elif name == b"x-forwarded-for" and trust_forwarded:
+            forwarded = value.decode("latin-1")
+    if forwarded:
+        ip = forwarded.split(",", 1)[0].strip()
+    else:
+        client = scope.get("client")
+        ip = client[0] if client else ""
+    return Client(ip, ua, referer, dnt)
+
+
+class CollectorApp:
+    """The outer ASGI callable."""
+
+    def __init__(self, intake: Intake, fallback: Callable, trust_forwarded: bool = False) -> None:
+        self.intake, self.fallback, self.trust_forwarded = intake, fallback, trust_forwarded
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
+            path = scope["path"]
+            if path == "/t.gif" or path == "/i":
+                query = scope["query_string"].decode("latin-1")
+                client = client_of(scope, self.trust_forwarded)
+                try:
+                    if path == "/t.gif":
+                        self.intake.pixel(query, client)
+                    else:
+                        self.intake.snowplow_pixel(query, client)
+                except Exception:  # the pixel is always answered
+                    log.exception("pixel capture failed")
+                await send(GIF_START)
+                await send(GIF_BODY)
+                return
+            if path == "/healthz":
+                await send(HEALTH_START)
+                await send(HEALTH_BODY)
+                return
+        await self.fallback(scope, receive, send)
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise OversizeBody(int(declared))
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise OversizeBody(size)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+class OversizeBody(Exception):
+    pass
+
+
+def create_app(settings: CollectorSettings, producer: Producer | None = None,
+               clock: Callable[[], float] = time.time) -> CollectorApp:
+    """Wire the collector: stream producer, spill, salts, enrichment, group commit, routes."""
+    producer = producer or make_producer(settings)
+    counters = Counters()
+    enricher = Enricher(AgentParser(settings.ua_cache_size))
+    committer = GroupCommit(producer, Spill(settings.spill_dir), enricher, counters,
+                            settings.flush_interval_ms, settings.flush_max_events, settings.stream_timeout_ms,
+                            settings.replay_interval_ms)
+    intake = Intake(VisitorHasher(SaltStore(settings.salts_dir, clock)), committer, enricher, counters,
+                    settings.dnt_policy, settings.max_batch_events, clock)
+    snippet = files("tracker.static").joinpath("t.js").read_bytes()
+    limit = settings.max_batch_bytes
+
+    def client(request: Request) -> Client:
+        return client_of(request.scope, settings.trust_forwarded_for)
+
+    async def batch(request: Request) -> Response:
+        try:
+            report = await intake.batch(await read_body(request, limit), client(request))
+        except OversizeBody:
+            return JSONResponse({"detail": f"body exceeds {limit} bytes"}, status_code=413)
+        except BadRequest as exc:
+            return JSONResponse({"detail": str(exc)}, status_code=400)
+        return JSONResponse(report, status_code=200 if report["rejected"] == 0 else 207)
+
+    async def plausible(request: Request) -> Response:
+        try:
+            await intake.plausible(await read_body(request, limit), client(request))
+        except OversizeBody:
+            return PlainTextResponse("payload too large", status_code=413)
+        except BadRequest as exc:
+            return PlainTextResponse(str(exc), status_code=400)
+        return PlainTextResponse("ok", status_code=202)
+
+    async def snowplow(request: Request) -> Response:
+        try:
+            await intake.snowplow_post(await read_body(request, limit), client(request))
+        except OversizeBody:
+            return PlainTextResponse("payload too large", status_code=413)
+        except BadRequest as exc:
+            return PlainTextResponse(str(exc), status_code=400)
+        return PlainTextResponse("ok")
+
+    async def script(request: Request) -> Response:
+        return Response(snippet, media_type="application/javascript",
+                        headers={"cache-control": "public, max-age=3600"})
+
+    async def stats(request: Request) -> Response:
+        return JSONResponse({**vars(counters), "stream_up": committer.stream_up,
+                             "spill_backlog": committer.spill.has_backlog(), "buffered": len(committer.hits)})
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        await committer.start()
+        try:
+            yield
+        finally:
+            await committer.stop()
+
+    inner = Starlette(routes=[
+        Route("/api/v1/events", batch, methods=["POST"]),
+        Route("/api/event", plausible, methods=["POST"]),
+        Route("/com.snowplowanalytics.snowplow/tp2", snowplow, methods=["POST"]),
+        Route("/t.js", script, methods=["GET", "HEAD"]),
+        Route("/stats", stats, methods=["GET"]),
+    ], lifespan=lifespan)
+    app = CollectorApp(intake, Cors(inner, settings.cors_origins), settings.trust_forwarded_for)
+    app.committer, app.counters = committer, counters  # for tests and the entrypoint
+    return app

@@ -1,0 +1,193 @@
+"""Group commit: hits pile up in memory and one background task writes them to the
+stream every few milliseconds (or every N hits), spilling to disk while the stream
+is down and replaying the spill, in order, once it is back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass, field
+
+import msgspec
+
+from tracker.collector.enrichment import Enricher
+from tracker.collector.hit import Hit
+from tracker.collector.spill import Batch, Spill
+from tracker.event import DEAD_LETTER_TOPIC, EVENTS_TOPIC, DeadLetter, stream_key
+from tracker.stream.port import Producer, StreamUnavailable
+
+log = logging.getLogger(__name__)
+encode = msgspec.json.Encoder().encode
+
+
+@dataclass
+class Counters:
+    accepted: int = 0
+    rejected: int = 0
+    dropped_dnt: int = 0
+    written: int = 0
+    spilled: int = 0
+    replayed: int = 0
+    stream_errors: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+
+    def reject(self, reason: str) -> None:
+        self.rejected += 1
+        self.reasons[reason] = self.reasons.get(reason, 0) + 1
+
+
+def dead_record(dead: DeadLetter) -> tuple[bytes, bytes]:
+    return dead.source.encode(), encode(dead)
+
+
+class GroupCommit:
+    def __init__(self, producer: Producer, spill: Spill, enricher: Enricher, counters: Counters,
+                 interval_ms: int = 5, max_events: int = 5000, timeout_ms: int = 2000,
+                 replay_interval_ms: int = 500) -> None:
+        self.producer, self.spill, self.enricher, self.counters = producer, spill, enricher, counters
+        self.interval = interval_ms / 1000
+        self.max_events = max_events
+        self.timeout = timeout_ms / 1000
+        self.replay_interval = replay_interval_ms / 1000
+        self.hits: list[Hit] = []
+        self.events: list[tuple[bytes, bytes]] = []
+        self.dead: list[tuple[bytes, bytes]] = []
+        self.waiters: list[asyncio.Future] = []
+        self.stream_up = False
+        self._wake = asyncio.Event()
+        self._tasks: list[asyncio.Task] = []
+        self._running = False
+
+    # -- intake (called from request handlers; no awaiting, no I/O) -----------------------
+    def add_hit(self, hit: Hit) -> None:
+        self.hits.append(hit)
+        if len(self.hits) == 1 or len(self.hits) >= self.max_events:
+            self._wake.set()
+
+    async def add_records(self, events: list[tuple[bytes, bytes]], dead: list[tuple[bytes, bytes]]) -> None:
+        """Enriched records from a batch request; returns once they are durable (stream or spill)."""
+        self.events.extend(events)
+        self.dead.extend(dead)
+        waiter = asyncio.get_running_loop().create_future()
+        self.waiters.append(waiter)
+        self._wake.set()
+        await waiter
+
+    # -- lifecycle -----------------------------------------------------------------------
+    async def start(self) -> None:
+        self._running = True
+        await self._connect()
+        self._tasks = [asyncio.create_task(self._flush_loop(), name="group-commit"),
+                       asyncio.create_task(self._replay_loop(), name="spill-replay")]
+
+    async def stop(self) -> None:
+        self._running = False
+        self._wake.set()
+        for task in self._tasks:
+            try:
+                await asyncio.wait_for(task, self.timeout * 3)
+            except (TimeoutError, asyncio.CancelledError):
+                task.cancel()
+        await self.flush()  # whatever arrived last goes to the stream or the spill
+        self.spill.close()
+        try:
+            await asyncio.wait_for(self.producer.stop(), self.timeout)
+        except (StreamUnavailable, TimeoutError):
+            pass
+
+    async def _connect(self) -> bool:
+        try:
+            await asyncio.wait_for(self.producer.start(), self.timeout)
+        except (StreamUnavailable, TimeoutError, OSError) as exc:
+            log.warning("stream unavailable at start, spilling: %s", exc)
+            self.stream_up = False
+            return False
+        self.stream_up = True
+        return True
+
+    # -- the loops -----------------------------------------------------------------------
+    async def _flush_loop(self) -> None:
+        while self._running:
+            await self._wake.wait()
+            self._wake.clear()
+            if not self._running:
+                break
+            if len(self.hits) < self.max_events and not self.waiters:
+                await asyncio.sleep(self.interval)  # let a group gather
+            try:
+                await self.flush()
+            except Exception:  # never let the loop die: hits would pile up forever
+                log.exception("flush failed")
+
+    def _take(self) -> tuple[list[Batch], list[asyncio.Future]]:
+        hits, self.hits = self.hits, []
+        events, self.events = self.events, []
+        dead, self.dead = self.dead, []
+        waiters, self.waiters = self.waiters, []
+        for hit in hits:
+            result = self.enricher.attempt(hit)
+            if isinstance(result, DeadLetter):
+                self.counters.reject(result.reason)
+                dead.append(dead_record(result))
+            else:
+                self.counters.accepted += 1
+                events.append((stream_key(result.site, result.visitor), encode(result)))
+        return [(EVENTS_TOPIC, events), (DEAD_LETTER_TOPIC, dead)], waiters
+
+    async def flush(self) -> None:
+        batches, waiters = self._take()
+        batches = [b for b in batches if b[1]]
+        try:
+            if batches:
+                await self._deliver(batches)
+        finally:
+            for waiter in waiters:
+                if not waiter.done():
+                    waiter.set_result(None)
+
+    async def _deliver(self, batches: list[Batch]) -> None:
+        if self.stream_up and not self.spill.has_backlog():
+            for i, (topic, records) in enumerate(batches):
+                try:
+                    await asyncio.wait_for(self.producer.send_batch(topic, records), self.timeout)
+                except (StreamUnavailable, TimeoutError, OSError) as exc:
+                    log.warning("stream down, spilling: %s", exc)
+                    self.counters.stream_errors += 1
+                    self.stream_up = False
+                    batches = batches[i:]
+                    break
+                self.counters.written += len(records)
+            else:
+                return
+        self.spill.append(batches)
+        self.counters.spilled += sum(len(r) for _, r in batches)
+
+    async def _replay_loop(self) -> None:
+        while self._running:
+            await asyncio.sleep(self.replay_interval)
+            if not self.spill.has_backlog():
+                continue
+            try:
+                await self.replay()
+            except Exception:
+                log.exception("replay failed")
+
+    async def replay(self) -> None:
+        """Send spilled batches oldest first; a segment is deleted once all of it is sent."""
+        if not self.stream_up and not await self._connect():
+            return
+        self.spill.seal()
+        for segment in self.spill.sealed_segments():
+            for topic, records in self.spill.read(segment):
+                try:
+                    await asyncio.wait_for(self.producer.send_batch(topic, records), self.timeout)
+                except (StreamUnavailable, TimeoutError, OSError) as exc:
+                    log.info("replay paused, stream still down: %s", exc)
+                    self.stream_up = False
+                    return  # this segment is re-sent whole later: at least once
+                self.counters.replayed += len(records)
+            segment.unlink()
+        self.stream_up = True
+        log.info("spill replayed; stream is back")

@@ -1,0 +1,33 @@
+"""The collector's settings: one class, environment prefix ``TESSERA_COLLECTOR_``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class CollectorSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TESSERA_COLLECTOR_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = 8002
+    stream_backend: Literal["local", "kafka", "memory"] = "local"
+    stream_dir: Path = Path("var/stream")
+    stream_partitions: int = 4
+    stream_retention_hours: float = 168.0
+    stream_timeout_ms: int = 2000
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    kafka_idempotence: bool = True
+    spill_dir: Path = Path("var/spill")
+    replay_interval_ms: int = 500
+    salts_dir: Path = Path("var/salts")
+    dnt_policy: Literal["drop", "anonymise"] = "drop"
+    max_batch_bytes: int = 4 * 1024 * 1024
+    max_batch_events: int = 10_000
+    flush_interval_ms: int = 5
+    flush_max_events: int = 5_000
+    cors_origins: str = "*"
+    trust_forwarded_for: bool = False
+    ua_cache_size: int = 4096

@@ -1,0 +1,138 @@
+"""The ``local`` stream adapter: async producer and consumer over ``SqliteLog``.
+
+Blocking SQLite calls run on one worker thread per adapter, so the event loop
+(the collector's hot path) never waits on the disk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from tracker.stream.membership import Membership
+from tracker.stream.port import Consumer, Producer, Record, StreamUnavailable, TopicPartition
+from tracker.stream.sqlite_log import SqliteLog
+
+LOG_FILE = "log.sqlite3"
+
+
+class _OnThread:
+    def __init__(self, name: str) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
+
+    async def _run(self, fn, *args):
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
+        except StreamUnavailable:
+            raise
+        except Exception as exc:  # disk gone, permissions, corrupt file
+            raise StreamUnavailable(f"{type(exc).__name__}: {exc}") from exc
+
+    def _shutdown(self) -> None:
+        self._pool.shutdown(wait=True)
+
+
+class LocalProducer(_OnThread, Producer):
+    def __init__(self, directory: Path, partitions: int = 4, retention_ms: int = 7 * 86_400_000,
+                 busy_timeout_ms: int = 1000) -> None:
+        super().__init__("stream-producer")
+        self.log = SqliteLog(Path(directory) / LOG_FILE, partitions, busy_timeout_ms)
+        self.retention_ms = retention_ms
+        self._pruned_at = 0.0
+
+    async def start(self) -> None:
+        await self._run(self.log.open)
+
+    async def send_batch(self, topic: str, records: list[tuple[bytes, bytes]]) -> None:
+        await self._run(self.log.append, topic, records)
+        if time.monotonic() - self._pruned_at > 60:
+            self._pruned_at = time.monotonic()
+            try:  # the batch is already appended: a failed prune must not make it look unsent
+                await self._run(self.log.prune, int(time.time() * 1000), self.retention_ms)
+            except StreamUnavailable:
+                pass
+
+    async def stop(self) -> None:
+        try:
+            await self._run(self.log.close)
+        finally:
+            self._shutdown()
+
+
+class LocalConsumer(_OnThread, Consumer):
+    """A member of a consumer group; members of one group split the partitions."""
+
+    def __init__(self, directory: Path, group: str, topics: list[str], partitions: int = 4,
+                 idle_sleep_ms: int = 10, rebalance_interval_ms: int = 500) -> None:
+        super().__init__("stream-consumer")
+        self.log = SqliteLog(Path(directory) / LOG_FILE, partitions)
+        self.group, self.topics = group, list(topics)
+        self.membership = Membership(Path(directory), group)
+        self.positions: dict[TopicPartition, int] = {}
+        self.idle_sleep = idle_sleep_ms / 1000
+        self.rebalance_interval = rebalance_interval_ms / 1000
+        self._rebalanced_at = 0.0
+        self._all: list[TopicPartition] = []
+
+    async def start(self) -> None:
+        await self._run(self._start)
+
+    def _start(self) -> None:
+        self.log.open()
+        self.membership.join()
+        self._all = [TopicPartition(t, p) for t in self.topics for p in range(self.log.partitions(t))]
+
+    @property
+    def assignment(self) -> set[TopicPartition]:
+        return set(self.membership.owned)
+
+    def _rebalance(self) -> None:
+        acquired, released = self.membership.rebalance(self._all)
+        for tp in released:
+            self.positions.pop(tp, None)
+        for tp in acquired:
+            self.positions[tp] = self.log.committed(self.group, tp)
+
+    def _fetch(self, max_records: int) -> dict[TopicPartition, list[Record]]:
+        if time.monotonic() - self._rebalanced_at >= self.rebalance_interval:
+            self._rebalanced_at = time.monotonic()
+            self._rebalance()
+        out: dict[TopicPartition, list[Record]] = {}
+        for tp, position in list(self.positions.items()):
+            if max_records <= 0:
+                break
+            records = self.log.read(tp, position, max_records)
+            if records:
+                out[tp] = records
+                self.positions[tp] = records[-1].offset + 1
+                max_records -= len(records)
+        return out
+
+    async def poll(self, max_records: int, timeout_ms: int) -> dict[TopicPartition, list[Record]]:
+        deadline = time.monotonic() + timeout_ms / 1000
+        while True:
+            out = await self._run(self._fetch, max_records)
+            if out:
+                return out
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return out
+            await asyncio.sleep(min(self.idle_sleep, left))
+
+    async def commit(self, offsets: dict[TopicPartition, int]) -> None:
+        # a partition handed over since the poll is skipped: its new owner re-reads (at least once)
+        mine = {tp: o for tp, o in offsets.items() if tp in self.membership.owned}
+        if mine:
+            await self._run(self.log.commit, self.group, mine)
+
+    async def stop(self) -> None:
+        try:
+            await self._run(self._stop)
+        finally:
+            self._shutdown()
+
+    def _stop(self) -> None:
+        self.membership.leave()
+        self.log.close()
