@@ -1,0 +1,115 @@
+"""The sidecar as a real process against a real widget host and a real registry."""
+
+from __future__ import annotations
+
+import json
+import signal
+
+import httpx
+import pytest
+
+from sidecar.cli import EXIT_HOST, EXIT_OK, EXIT_REJECTED
+from sidecar.manifest import sri
+
+pytestmark = pytest.mark.integration
+
+FAST = ["--interval", "0.5", "--health-interval", "0.3", "--request-timeout", "1"]
+
+
+def announce_args(host, registry, *extra: str) -> list[str]:
+    return ["--manifest", str(host.manifest), "--widget-url", host.widget_url,
+            "--registry-url", registry.url, *FAST, *extra]
+
+
+def test_scaffolded_widget_is_announced_then_deregistered_on_sigterm(registry, host_factory, sidecar_factory, eventually):
+    host = host_factory("hello")
+    sidecar = sidecar_factory(*announce_args(host, registry))
+
+    widget = eventually(lambda: registry.widgets().get("hello"), 15, "widget in the catalogue")
+    assert widget["status"] == "live"
+    assert widget["element"] == "qa-hello"
+    module_url = host.widget_url + "hello.js"
+    assert widget["module"] == module_url
+    assert widget["integrity"] == sri(httpx.get(module_url).content)
+    assert widget["stylesheet"] == host.widget_url + "hello.css"
+    eventually(lambda: sidecar.has_logged("sidecar hello: registered lease_expires_at="), 5, "registered log line")
+
+    sidecar.signal(signal.SIGTERM)
+    assert sidecar.wait(10) == EXIT_OK
+    assert "sidecar hello: deregistered" in sidecar.output
+    assert "hello" not in registry.widgets()
+
+
+def test_sigint_also_deregisters(registry, host_factory, sidecar_factory, eventually):
+    host = host_factory("ctrl-c")
+    sidecar = sidecar_factory(*announce_args(host, registry))
+    eventually(lambda: "ctrl-c" in registry.widgets(), 15, "widget in the catalogue")
+    sidecar.signal(signal.SIGINT)
+    assert sidecar.wait(10) == EXIT_OK
+    assert "ctrl-c" not in registry.widgets()
+
+
+def test_registry_restart_trips_the_breaker_then_reregisters(registry, host_factory, sidecar_factory, eventually):
+    host = host_factory("survivor")
+    sidecar = sidecar_factory(*announce_args(host, registry), env={
+        "TESSERA_SIDECAR_FAILURE_THRESHOLD": "2", "TESSERA_SIDECAR_RESET_TIMEOUT": "1",
+        "TESSERA_SIDECAR_BACKOFF_CAP": "1"})
+    eventually(lambda: "survivor" in registry.widgets(), 15, "first registration")
+
+    registry.kill()
+    eventually(lambda: sidecar.has_logged("sidecar survivor: registry-unreachable"), 10, "unreachable log line")
+    eventually(lambda: sidecar.has_logged("sidecar survivor: breaker-open"), 10, "breaker opening")
+
+    registry.start(fresh_database=True)  # same port, no memory of the widget
+    widget = eventually(lambda: registry.widgets().get("survivor"), 15, "re-registration")
+    assert widget["status"] == "live"
+    eventually(lambda: sidecar.has_logged("sidecar survivor: breaker-closed"), 5, "breaker closing")
+    assert "sidecar survivor: re-registered" in sidecar.output
+    assert sidecar.proc.poll() is None
+
+
+def test_host_down_stops_heartbeats_so_the_widget_goes_stale(registry, host_factory, sidecar_factory, eventually):
+    host = host_factory("fragile", ttl=2)
+    sidecar = sidecar_factory(*announce_args(host, registry))
+    eventually(lambda: registry.widgets().get("fragile", {}).get("status") == "live", 15, "live widget")
+
+    host.stop()
+    eventually(lambda: sidecar.has_logged("sidecar fragile: host-unhealthy"), 5, "host-unhealthy log line")
+    eventually(lambda: registry.widgets().get("fragile", {}).get("status") == "stale", 10, "stale widget")
+
+    host.start()  # same port
+    eventually(lambda: registry.widgets().get("fragile", {}).get("status") == "live", 10, "live again")
+    assert "sidecar fragile: re-registered" in sidecar.output
+
+
+def test_rejection_by_the_registry_exits_4_with_its_detail(registry, host_factory, sidecar_factory):
+    host = host_factory("foreign")
+    # claim an origin the module does not live under: the registry must refuse it
+    sidecar = sidecar_factory(*announce_args(host, registry, "--origin", "http://127.0.0.1:1"))
+    assert sidecar.wait(15) == EXIT_REJECTED
+    assert "sidecar foreign: rejected status=4" in sidecar.output
+    assert "foreign" not in registry.widgets()
+
+
+def test_host_never_healthy_exits_3(tmp_path, sidecar_factory, unused_port):
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(json.dumps({"id": "ghost", "element": "x-ghost", "module": "ghost.js"}))
+    sidecar = sidecar_factory("--manifest", str(manifest), "--widget-url", f"http://127.0.0.1:{unused_port}/ghost/",
+                              "--registry-url", f"http://127.0.0.1:{unused_port}", *FAST, "--startup-timeout", "1.5")
+    assert sidecar.wait(10) == EXIT_HOST
+    assert "sidecar ghost: waiting-for-host" in sidecar.output
+    assert "host-never-healthy" in sidecar.output
+
+
+def test_lab_mode_announces_through_the_compat_route(registry, host_factory, sidecar_factory, eventually):
+    host = host_factory("lab-widget")
+    body = {"webComponent": {"jsUrl": host.widget_url + "lab-widget.js", "cssUrl": host.widget_url + "lab-widget.css",
+                             "componentId": "qa-lab-widget"}, "label": "Lab widget", "tags": ["lab"]}
+    sidecar = sidecar_factory(*FAST, env={"ID": "lab-widget", "BODY": json.dumps(body),
+                                          "HOSTPORT": f"127.0.0.1:{registry.port}", "FREQUENCY_IN_SECONDS": "1"})
+    eventually(lambda: "lab-widget" in registry.widgets(), 15, "lab widget in the catalogue")
+    assert "mode=lab" in sidecar.output
+    listing = httpx.get(registry.url + "/api/v1/registry", timeout=2)
+    assert listing.status_code == 200 and "lab-widget" in listing.text
+    sidecar.signal(signal.SIGTERM)
+    assert sidecar.wait(10) == EXIT_OK
