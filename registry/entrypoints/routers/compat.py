@@ -88,8 +88,9 @@ async def post_registry(
     except Refused as exc:
         exc.problems = [_relocate(p) for p in exc.problems]
         raise
-    registry = services.registry
-    return json_response(lab_entry(announced.widget, registry.clock(), registry.grace), 201 if announced.created else 200)
+    registry, widget = services.registry, announced.widget
+    entry = {**lab_entry(widget, registry.clock(), registry.grace), "lease_expires_at": widget.lease_expires_at}
+    return json_response(entry, 201 if announced.created else 200)
 
 
 @router.get("", summary="Lab compatibility: list registered web components")

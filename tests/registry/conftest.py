@@ -1,0 +1,147 @@
+"""Shared fixtures: manifests, a controllable clock, and the app on each metadata store."""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from registry.entrypoints.app import create_app
+from registry.settings import RegistrySettings
+
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+ORIGIN = "http://127.0.0.1:8100"
+
+MANIFEST = {
+    "id": "page-views",
+    "version": "0.1.0",
+    "team": "web-analytics",
+    "label": "Page views",
+    "description": "Page views and unique visitors per minute for a site.",
+    "tags": ["analytics", "traffic"],
+    "icon": "icon.svg",
+    "element": "tessera-page-views",
+    "module": "http://127.0.0.1:8100/page-views/dist/page-views.js",
+    "stylesheet": None,
+    "integrity": None,
+    "attributes": {"type": "object", "properties": {"site": {"type": "string", "default": "demo.local"}}},
+    "emits": {"page-views-bucket-selected": {"type": "object", "properties": {"t": {"type": "string"}}}},
+    "accepts": {"site-selected": {"type": "object", "properties": {"site": {"type": "string"}}}},
+    "dataProducts": ["tracker.pageviews"],
+    "ttl": 15,
+}
+
+
+def manifest(**changes) -> dict:
+    """The contract's example manifest with ``changes`` applied (None values kept)."""
+    doc = copy.deepcopy(MANIFEST)
+    doc.update(changes)
+    if "id" in changes and "element" not in changes:
+        doc["element"] = f"tessera-{changes['id']}"
+    return doc
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def make_manifest():
+    """``make_manifest(**changes)``: the contract's example manifest, changed."""
+    return manifest
+
+
+@pytest.fixture
+def start_app():
+    """``start_app(settings, clock)``: async context manager yielding an httpx client."""
+    return running
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+def postgres_available() -> bool:
+    try:
+        engine = sa.create_engine(PG_URL, connect_args={"connect_timeout": 2})
+        with engine.connect():
+            pass
+        engine.dispose()
+        return True
+    except Exception:
+        return False
+
+
+@contextlib.contextmanager
+def postgres_schema():
+    """A fresh schema on the test server; yields a URL whose search_path points at it."""
+    if not postgres_available():
+        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
+    schema = f"registry_test_{uuid.uuid4().hex[:10]}"
+    engine = sa.create_engine(PG_URL)
+    with engine.begin() as connection:
+        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with engine.begin() as connection:
+            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        engine.dispose()
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("sqlite", marks=pytest.mark.integration),
+        pytest.param("postgres", marks=[pytest.mark.integration, pytest.mark.postgres]),
+    ]
+)
+def database_url(request, tmp_path) -> str:
+    """The metadata store each integration test runs against: a SQLite file, then PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/var/registry.db"
+    else:
+        with postgres_schema() as url:
+            yield url
+
+
+@contextlib.asynccontextmanager
+async def running(settings: RegistrySettings, clock: FakeClock) -> AsyncIterator[httpx.AsyncClient]:
+    """The app with its lifespan started, behind an in-process httpx client."""
+    app = create_app(settings, clock=clock, upkeep=False)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://registry.test") as client:
+            client.app = app  # type: ignore[attr-defined]
+            yield client
+
+
+def services(client: httpx.AsyncClient):
+    return client.app.state.services  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+async def client(database_url, clock) -> AsyncIterator[httpx.AsyncClient]:
+    """An app on a real store (SQLite, then PostgreSQL), tokens not enforced."""
+    async with running(RegistrySettings(database_url=database_url, grace_seconds=30), clock) as c:
+        yield c
+
+
+@pytest.fixture
+async def memory_client(clock) -> AsyncIterator[httpx.AsyncClient]:
+    """An app on the in-memory fakes (fast unit tests of the HTTP edge)."""
+    async with running(RegistrySettings(database_url="memory://", grace_seconds=30), clock) as c:
+        yield c
