@@ -38,6 +38,18 @@ def test_scaffolded_widget_is_announced_then_deregistered_on_sigterm(registry, h
     assert sidecar.wait(10) == EXIT_OK
     assert "sidecar hello: deregistered" in sidecar.output
     assert "hello" not in registry.widgets()
+    # gone (DELETE), not stale (an expired lease would be listed as stale for the grace period)
+    assert registry.widgets(status="all")["hello"]["status"] == "gone"
+
+
+def test_heartbeat_404_makes_the_sidecar_register_again(registry, host_factory, sidecar_factory, eventually):
+    host = host_factory("phoenix", ttl=15)
+    sidecar = sidecar_factory(*announce_args(host, registry))
+    eventually(lambda: "phoenix" in registry.widgets(), 15, "first registration")
+    assert httpx.delete(registry.url + "/api/v1/widgets/phoenix", timeout=2).status_code == 204
+    eventually(lambda: sidecar.has_logged("sidecar phoenix: unknown-to-registry action=re-register"), 5, "404 seen")
+    eventually(lambda: sidecar.has_logged("sidecar phoenix: re-registered"), 5, "re-registration")
+    assert registry.widgets()["phoenix"]["status"] == "live"
 
 
 def test_sigint_also_deregisters(registry, host_factory, sidecar_factory, eventually):
