@@ -79,6 +79,11 @@ class CircuitBreaker:
         if not self.allow():
             raise CircuitOpen(self.name, self.retry_after())
 
+    def release(self) -> None:
+        """Give back a half-open probe slot without a verdict (the call was cancelled, or
+        failed in a way that says nothing about the dependency's health)."""
+        self._probe_out = False
+
     def record_success(self) -> None:
         self.failures = 0
         self._probe_out = False

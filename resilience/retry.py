@@ -1,9 +1,9 @@
 """Retry a call with backoff, optionally guarded by a circuit breaker.
 
 Exceptions in ``retry_on`` are failures: recorded on the breaker and retried after
-``backoff.delay(n)``. Any other exception means the dependency answered (e.g. a 4xx):
-the breaker records a success and the exception propagates at once. An open breaker
-raises ``CircuitOpen`` without calling ``fn``.
+``backoff.delay(n)``. Any other exception (including cancellation) propagates at once
+and is no verdict for the breaker: it only gives back a half-open probe slot. An open
+breaker raises ``CircuitOpen`` without calling ``fn``.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ async def retry_async(
             await sleep(backoff.delay(attempt))
         except BaseException:
             if breaker is not None:
-                breaker.record_success()
+                breaker.release()
             raise
         else:
             if breaker is not None:
@@ -78,7 +78,7 @@ def retry(
             sleep(backoff.delay(attempt))
         except BaseException:
             if breaker is not None:
-                breaker.record_success()
+                breaker.release()
             raise
         else:
             if breaker is not None:

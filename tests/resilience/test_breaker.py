@@ -97,3 +97,13 @@ def test_no_callback_when_state_does_not_change(clock):
     b.record_success()
     b.record_failure()
     assert changes == []
+
+
+def test_release_gives_back_the_probe_without_a_verdict(clock):
+    b = make(clock)
+    for _ in range(3):
+        b.record_failure()
+    clock.now += 10
+    assert b.allow() and not b.allow()
+    b.release()
+    assert b.state == "half_open" and b.allow()

@@ -79,7 +79,25 @@ async def test_non_retryable_answer_releases_the_half_open_probe():
     with pytest.raises(ValueError):
         await retry_async(Flaky(1, ValueError).call, backoff=NO_JITTER, attempts=1,
                           retry_on=(ConnectionError,), sleep=Sleeps(), breaker=breaker)
-    assert breaker.state == "closed"
+    assert breaker.state == "half_open"
+    assert breaker.allow()  # the probe slot was given back, no verdict
+
+
+async def test_cancelled_call_is_no_verdict():
+    import asyncio
+
+    breaker = CircuitBreaker(failure_threshold=2, reset_timeout=5.0, clock=lambda: 0.0)
+    breaker.record_failure()
+
+    async def hang():
+        await asyncio.sleep(10)
+
+    task = asyncio.create_task(retry_async(hang, backoff=NO_JITTER, attempts=3, breaker=breaker))
+    await asyncio.sleep(0)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert breaker.failures == 1 and breaker.state == "closed"
 
 
 async def test_attempts_must_be_positive():
