@@ -101,6 +101,7 @@ class TableWriter:
         self.guard = ReplayGuard()
         self.pending = PendingBatch()
         self.stop = asyncio.Event()
+        self._owned: set[TopicPartition] = set()
 
     # -- lifecycle -------------------------------------------------------
     async def run(self) -> None:
@@ -131,15 +132,16 @@ class TableWriter:
     async def step(self) -> None:
         age = self._age_ms()
         started = datetime.now(UTC)
-        owned = self._assignment()
         polled = await self._hold(
             lambda: self.consumer.poll(
                 self.policy.poll_size(self.pending.size), self.policy.poll_timeout_ms(self.pending.size, age)
             ),
             olap=False,
         )
+        owned = self._assignment()
         if owned is not None:
-            revoked = owned - (self._assignment() or set())
+            revoked = self._owned - owned
+            self._owned = owned
             if revoked:
                 self._revoked(revoked)
         if polled:

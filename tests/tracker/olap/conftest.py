@@ -1,0 +1,32 @@
+"""chDB for OLAP tests: one engine per pytest process (chDB allows one path per
+process), a fresh database per test."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from pathlib import Path
+
+import pytest
+
+CHDB_DIR = Path(tempfile.gettempdir()) / f"tessera-test-chdb-{os.getpid()}"
+
+
+@pytest.fixture(scope="session")
+def chdb_client():
+    import clickhouse_connect
+
+    client = clickhouse_connect.get_client(dsn=f"chdb:///{CHDB_DIR}")
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def chdb_store(chdb_client):
+    from tracker.olap.clickhouse import ClickHouseStore
+
+    store = ClickHouseStore(chdb_client, f"t_{uuid.uuid4().hex[:12]}")
+    store.migrate()
+    yield store
+    chdb_client.command(f"DROP DATABASE IF EXISTS {store.db} SYNC")

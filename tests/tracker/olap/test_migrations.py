@@ -1,0 +1,44 @@
+from tracker.olap import migrations
+
+
+def test_pending_is_ordered_and_skips_applied():
+    assert [m.version for m in migrations.pending(set())] == [1, 2, 3, 4]
+    assert [m.version for m in migrations.pending({1, 3})] == [2, 4]
+
+
+def test_versions_are_unique():
+    versions = [m.version for m in migrations.MIGRATIONS]
+    assert len(versions) == len(set(versions))
+
+
+def test_every_statement_is_idempotent():
+    for m in migrations.MIGRATIONS:
+        for statement in m.statements("db", 7):
+            assert "IF NOT EXISTS" in statement
+
+
+def test_ttl_matching():
+    assert migrations.ttl_matches("... TTL toDateTime(ts) + toIntervalDay(7) SETTINGS", 7)
+    assert not migrations.ttl_matches("... TTL toDateTime(ts) + toIntervalDay(7) SETTINGS", 8)
+    assert migrations.ttl_matches("ReplacingMergeTree ORDER BY x SETTINGS a = 1", 0)
+
+
+def test_migrate_on_chdb_is_idempotent_and_recorded(chdb_store):
+    assert chdb_store.migrate() == []  # the fixture already applied everything
+    assert chdb_store.applied_versions() == [1, 2, 3, 4]
+    tables = {r[0] for r in chdb_store.client.query(
+        "SELECT name FROM system.tables WHERE database = {db:String}", parameters={"db": chdb_store.db}).result_rows}
+    assert {"events", "site_minute", "site_minute_mv", "page_minute", "page_minute_mv",
+            "referrer_minute", "referrer_minute_mv", "schema_migrations"} <= tables
+
+
+def test_ttl_setting_is_applied_and_removed(chdb_store):
+    def engine():
+        return chdb_store.client.query(
+            "SELECT engine_full FROM system.tables WHERE database = {db:String} AND name = 'events'",
+            parameters={"db": chdb_store.db}).result_rows[0][0]
+
+    chdb_store.migrate(ttl_days=14)
+    assert migrations.ttl_matches(engine(), 14)
+    chdb_store.migrate(ttl_days=0)
+    assert migrations.ttl_matches(engine(), 0)

@@ -1,0 +1,125 @@
+"""The writer into real chDB: exactly N counted, across replays and OLAP outages."""
+
+import asyncio
+
+import pytest
+from resilience import Backoff, CircuitBreaker
+
+from tracker.event import EVENTS_TOPIC
+from tracker.olap.port import OlapUnavailable
+from tracker.writer.batching import BatchPolicy
+from tracker.writer.loop import TableWriter
+
+pytestmark = pytest.mark.integration
+
+
+def writer_for(kit, log, store, consumer=None, max_rows=100):
+    return TableWriter(consumer or kit.FakeConsumer(log), kit.FakeProducer(log), store,
+                       BatchPolicy(max_rows=max_rows, max_age_ms=5, idle_poll_ms=5),
+                       backoff=Backoff(base=0.001, cap=0.02),
+                       breaker=CircuitBreaker(failure_threshold=3, reset_timeout=0.02))
+
+
+def fill(kit, log, n, start=0):
+    log.append(EVENTS_TOPIC, [kit.encode(kit.make_event(i)) for i in range(start, start + n)])
+
+
+def end_offsets(log):
+    return {tp: len(rs) for tp, rs in log.records.items() if tp.topic == EVENTS_TOPIC}
+
+
+async def run_until(writer, done, timeout=20.0):
+    task = asyncio.create_task(writer.run())
+    try:
+        async with asyncio.timeout(timeout):
+            while not done():
+                await asyncio.sleep(0.005)
+    finally:
+        writer.request_stop()
+        await task
+
+
+def counted(store):
+    views = store.client.query(f"SELECT sum(views) FROM {store.db}.site_minute").result_rows[0][0]
+    rows = store.client.query(f"SELECT count() FROM {store.db}.events FINAL").result_rows[0][0]
+    pages = store.client.query(f"SELECT sum(views) FROM {store.db}.page_minute").result_rows[0][0]
+    return views, rows, pages
+
+
+async def test_n_events_are_counted_exactly_n_times(kit, chdb_store):
+    log = kit.FakeLog()
+    fill(kit, log, 1000)
+    await run_until(writer_for(kit, log, chdb_store), lambda: log.committed == end_offsets(log))
+    assert counted(chdb_store) == (1000, 1000, 1000)
+
+
+@pytest.mark.parametrize("first,second", [(100, 100), (100, 37), (64, 250)])
+async def test_replay_after_crash_between_insert_and_commit(kit, chdb_store, first, second):
+    log = kit.FakeLog()
+    fill(kit, log, 700)
+    lost = kit.FakeConsumer(log, lose_commits=True)
+    w1 = writer_for(kit, log, chdb_store, consumer=lost, max_rows=first)
+    await run_until(w1, lambda: w1.progress.counters.rows >= 700)
+    assert log.committed == {}
+    w2 = writer_for(kit, log, chdb_store, max_rows=second)
+    await run_until(w2, lambda: log.committed == end_offsets(log))
+    assert counted(chdb_store) == (700, 700, 700)
+    assert w2.progress.counters.skipped_replayed == 700
+
+
+async def test_replay_of_the_same_batch_is_absorbed_by_the_dedup_token(kit, chdb_store):
+    """The guard off (a writer that forgets what OLAP holds): the token alone dedups."""
+    log = kit.FakeLog(partitions=1)
+    fill(kit, log, 200)
+    w1 = writer_for(kit, log, chdb_store, consumer=kit.FakeConsumer(log, lose_commits=True), max_rows=50)
+    await run_until(w1, lambda: w1.progress.counters.rows >= 200)
+    w2 = writer_for(kit, log, chdb_store, max_rows=50)
+    w2.guard.needs_lookup = lambda tp, first: False  # same boundaries, no lookup
+    await run_until(w2, lambda: log.committed == end_offsets(log))
+    assert w2.progress.counters.rows == 200  # inserted again, as far as the writer knows
+    assert counted(chdb_store) == (200, 200, 200)
+
+
+class Flaky:
+    """An OLAP sink that refuses the first ``failures`` calls."""
+
+    def __init__(self, store, failures):
+        self.store, self.failures = store, failures
+
+    def insert(self, batch, token):
+        if self.failures > 0:
+            self.failures -= 1
+            raise OlapUnavailable("down (test)")
+        return self.store.insert(batch, token)
+
+    def stored_offsets(self, *args):
+        if self.failures > 0:
+            self.failures -= 1
+            raise OlapUnavailable("down (test)")
+        return self.store.stored_offsets(*args)
+
+
+async def test_olap_outage_holds_then_catches_up(kit, chdb_store):
+    log = kit.FakeLog()
+    fill(kit, log, 500)
+    w = writer_for(kit, log, Flaky(chdb_store, failures=12))
+    commits_during_outage = []
+    w.breaker.on_change = lambda old, new: commits_during_outage.append(dict(log.committed))
+    await run_until(w, lambda: log.committed == end_offsets(log))
+    assert commits_during_outage and commits_during_outage[0] == {}
+    assert w.progress.counters.olap_failures >= 12
+    assert counted(chdb_store) == (500, 500, 500)
+
+
+async def test_poison_goes_to_dlq_and_counts_reconcile(kit, chdb_store):
+    from tracker.event import DEAD_LETTER_TOPIC
+
+    log = kit.FakeLog()
+    fill(kit, log, 100)
+    log.append(EVENTS_TOPIC, [(b"x", b"[]"), (b"y", b'{"event_id":"zz"}')])
+    fill(kit, log, 100, start=100)
+    w = writer_for(kit, log, chdb_store)
+    await run_until(w, lambda: log.committed == end_offsets(log))
+    assert len(log.values(DEAD_LETTER_TOPIC)) == 2
+    assert counted(chdb_store)[0] == 200
+    assert w.progress.counters.rows + w.progress.counters.dead_lettered == 202

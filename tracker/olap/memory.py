@@ -1,0 +1,86 @@
+"""In-memory fake of the OLAP ports (sink and source), for unit tests.
+
+It keeps the two properties the writer relies on: a token seen before is a no-op
+(insert deduplication), and ``stored_offsets`` tells which stream offsets it holds.
+Visitors are counted exactly (the real rollups use uniqCombined(12)).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from tracker.event import TrackingEvent
+from tracker.olap.port import EventSink, MetricsSource, OlapUnavailable, StagedBatch
+from tracker.query.model import INTERVALS, Bucket, Range, SeriesQuery, TopItem, TopQuery, Totals
+
+
+def _utc(t: datetime) -> datetime:
+    return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
+
+
+def _floor(t: datetime, interval: str) -> datetime:
+    t = _utc(t).replace(second=0, microsecond=0)
+    if interval == "1h":
+        return t.replace(minute=0)
+    if interval == "1d":
+        return t.replace(hour=0, minute=0)
+    return t
+
+
+class MemoryStore(EventSink, MetricsSource):
+    def __init__(self) -> None:
+        self.rows: list[tuple[TrackingEvent, str, int, int]] = []
+        self.tokens: set[str] = set()
+        self.available = True
+        self.inserts = 0
+
+    def insert(self, batch: StagedBatch, token: str) -> None:
+        if not self.available:
+            raise OlapUnavailable("memory store switched off")
+        self.inserts += 1
+        if token in self.tokens:
+            return
+        self.tokens.add(token)
+        self.rows.extend(zip(batch.events, batch.topics, batch.partitions, batch.offsets, strict=True))
+
+    def stored_offsets(self, topic: str, partition: int, from_offset: int) -> set[int]:
+        if not self.available:
+            raise OlapUnavailable("memory store switched off")
+        return {o for _, t, p, o in self.rows if t == topic and p == partition and o >= from_offset}
+
+    # -- source ----------------------------------------------------------
+    def _counted(self, r: Range) -> list[TrackingEvent]:
+        if not self.available:
+            raise OlapUnavailable("memory store switched off")
+        out = []
+        for e, *_ in self.rows:
+            ts = _utc(e.ts)
+            if e.site != r.site or not (r.start <= ts < r.end) or e.name != "pageview" or e.is_bot:
+                continue
+            if r.path is not None and e.path != r.path:
+                continue
+            if r.referrer is not None and e.referrer_host != r.referrer:
+                continue
+            out.append(e)
+        return out
+
+    def series(self, query: SeriesQuery) -> list[Bucket]:
+        assert query.interval in INTERVALS
+        groups: dict[datetime, list[TrackingEvent]] = {}
+        for e in self._counted(query.range):
+            groups.setdefault(_floor(e.ts, query.interval), []).append(e)
+        return [Bucket(t, len(es), len({e.visitor for e in es})) for t, es in sorted(groups.items())]
+
+    def top(self, query: TopQuery) -> list[TopItem]:
+        groups: dict[str, list[TrackingEvent]] = {}
+        for e in self._counted(query.range):
+            groups.setdefault(getattr(e, query.dimension), []).append(e)
+        items = [TopItem(k, len(es), len({e.visitor for e in es})) for k, es in groups.items()]
+        return sorted(items, key=lambda i: (-i.views, i.key))[: query.limit]
+
+    def totals(self, range_: Range) -> Totals:
+        events = self._counted(range_)
+        return Totals(len(events), len({e.visitor for e in events}))
+
+    def watermark(self) -> datetime | None:
+        return max((_utc(e.received_at) for e, *_ in self.rows), default=None)
