@@ -1,0 +1,7 @@
+import { CatalogueElement } from "./tessera-catalogue.js";
+
+if (!customElements.get("tessera-catalogue")) {
+  customElements.define("tessera-catalogue", CatalogueElement);
+}
+
+export { CatalogueElement };

@@ -1,0 +1,340 @@
+// <tessera-widget-frame widget-id="…">: the shell's wrapper around one widget.
+//
+// It finds the widget in the catalogue, imports its module (with a timeout), creates the
+// widget's custom element with its attributes, the data API and the theme, and keeps the
+// layout alive whatever the widget does: an import failure, a constructor that throws or
+// a hanging import show a "widget unavailable" card with a Retry button; events on the
+// widget's declared `emits` topics are rate-limited and republished on the shell bus.
+//
+// Properties: catalogue (CatalogueFeed), bus (ShellBus), widgetAttributes (object), theme.
+// Events: tessera-widget-frame-loaded, tessera-widget-frame-failed (bubbling, composed).
+
+import { RateLimit } from "./rate-limit.js";
+import { defaultAttributes, importModule, isSafeAttribute, withTimeout } from "./widget-module.js";
+
+const IMPORT_TIMEOUT_MS = 10000;
+const DEFINE_TIMEOUT_MS = 3000;
+const CATALOGUE_TIMEOUT_MS = 10000;
+let frameCount = 0;
+
+const css = `
+:host { display: block; position: relative; width: 100%; height: 100%; overflow: hidden;
+  color: var(--text, #ccccdc); background: var(--panel, #181b1f); }
+.body { position: absolute; inset: 0; overflow: auto; }
+::slotted(*) { display: block; width: 100%; height: 100%; }
+.flags { position: absolute; top: 6px; right: 8px; display: flex; gap: 6px; z-index: 2; pointer-events: none; }
+.flag { font: 600 10.5px/1.6 var(--font, system-ui); padding: 0 6px; border-radius: 3px; text-transform: uppercase;
+  letter-spacing: .04em; pointer-events: auto; }
+.flag.stale { color: #1a1a1a; background: var(--warning, #f2cc0c); }
+.flag.errors, .flag.throttled { color: #fff; background: var(--danger, #d44a3a); }
+.flag[hidden] { display: none; }
+.state { position: absolute; inset: 0; display: grid; place-items: center; padding: 16px; text-align: center; }
+.state[hidden] { display: none; }
+.loading { color: var(--text-2, #8e8e8e); font: 13px var(--font, system-ui); }
+.spinner { width: 18px; height: 18px; margin: 0 auto 8px; border-radius: 50%; border: 2px solid var(--border, #2c3235);
+  border-top-color: var(--accent, #3d71d9); animation: spin .8s linear infinite; }
+@keyframes spin { to { transform: rotate(360deg); } }
+.card { max-width: 360px; padding: 18px 20px; border-radius: 6px; border: 1px solid var(--border, #2c3235);
+  background: var(--panel-2, #22252b); font: 13px/1.5 var(--font, system-ui); }
+.card h3 { margin: 0 0 4px; font-size: 15px; color: var(--text, #ccccdc); }
+.card .icon { width: 28px; height: 28px; margin: 0 auto 8px; border-radius: 50%; display: grid; place-items: center;
+  font-weight: 700; color: #fff; background: var(--danger, #d44a3a); }
+.card p { margin: 4px 0; color: var(--text-2, #8e8e8e); overflow-wrap: anywhere; }
+.card .reason { color: var(--text, #ccccdc); }
+.card button { margin-top: 10px; font: 600 12.5px var(--font, system-ui); padding: 6px 16px; border-radius: 4px;
+  cursor: pointer; color: #fff; background: var(--accent, #3d71d9); border: 1px solid transparent; }
+.card button:hover { filter: brightness(1.12); }
+.card button:focus-visible { outline: 2px solid var(--focus, #6e9fff); outline-offset: 2px; }
+`;
+
+/** Run `fn`; return its result and the first error it threw or the browser reported. */
+function catchReported(fn) {
+  let error = null;
+  const onError = (event) => { error ??= event.error ?? new Error(event.message); };
+  window.addEventListener("error", onError);
+  try {
+    return { result: fn(), error };
+  } catch (thrown) {
+    return { result: null, error: thrown };
+  } finally {
+    window.removeEventListener("error", onError);
+  }
+}
+
+/** A widget's own stylesheet goes into the document once (widgets live in the light DOM). */
+function addStylesheet(href) {
+  const url = new URL(href, location.origin);
+  if (url.origin !== location.origin) return;
+  if ([...document.querySelectorAll("link[data-widget-stylesheet]")].some((link) => link.href === url.href)) return;
+  const link = document.createElement("link");
+  link.rel = "stylesheet";
+  link.href = url.href;
+  link.dataset.widgetStylesheet = "";
+  document.head.append(link);
+}
+
+let sharedSheet;
+function frameSheet() {
+  if (!sharedSheet) {
+    sharedSheet = new CSSStyleSheet();
+    sharedSheet.replaceSync(css);
+  }
+  return sharedSheet;
+}
+
+export class WidgetFrameElement extends HTMLElement {
+  static observedAttributes = ["widget-id", "theme"];
+
+  catalogue = null;
+  bus = null;
+  widgetAttributes = {};
+  frameId = `frame-${++frameCount}`;
+  status = "idle"; // idle | loading | ready | failed
+  failure = null;
+
+  #root;
+  #body;
+  #stateBox;
+  #flags;
+  #widget = null;
+  #entry = null;
+  #attempt = 0;
+  #limits = new Map();
+  #topicListeners = [];
+  #runtimeErrors = 0;
+  #onWindowError;
+  #onCatalogueChange;
+
+  constructor() {
+    super();
+    this.#root = this.attachShadow({ mode: "open" });
+    this.#root.adoptedStyleSheets = [frameSheet()];
+    this.#root.innerHTML = `
+      <div class="flags">
+        <span class="flag stale" hidden title="The widget's host missed its heartbeats">stale</span>
+        <span class="flag throttled" hidden title="The widget sent events faster than the shell accepts">throttled</span>
+        <span class="flag errors" hidden></span>
+      </div>
+      <div class="body" part="body"><slot></slot></div>
+      <div class="state" hidden></div>`;
+    this.#body = this.#root.querySelector(".body");
+    this.#stateBox = this.#root.querySelector(".state");
+    this.#flags = {
+      stale: this.#root.querySelector(".flag.stale"),
+      throttled: this.#root.querySelector(".flag.throttled"),
+      errors: this.#root.querySelector(".flag.errors"),
+    };
+    this.#onWindowError = (event) => this.#countRuntimeError(event);
+    this.#onCatalogueChange = () => this.#catalogueChanged();
+  }
+
+  get widgetId() { return this.getAttribute("widget-id") || ""; }
+  set widgetId(value) { this.setAttribute("widget-id", value); }
+
+  get theme() { return this.getAttribute("theme") === "light" ? "light" : "dark"; }
+  set theme(value) { this.setAttribute("theme", value === "light" ? "light" : "dark"); }
+
+  /** The widget element, once mounted. */
+  get widget() { return this.#widget; }
+
+  /** What the layout persists for this frame. */
+  get state() {
+    return { widgetId: this.widgetId, version: this.#entry?.version ?? null, attributes: this.#currentAttributes() };
+  }
+
+  connectedCallback() {
+    window.addEventListener("error", this.#onWindowError);
+    this.catalogue?.addEventListener("change", this.#onCatalogueChange);
+    if (this.status === "idle") this.load();
+  }
+
+  disconnectedCallback() {
+    // golden-layout re-parents frames when windows move: keep the widget, drop global hooks.
+    window.removeEventListener("error", this.#onWindowError);
+    this.catalogue?.removeEventListener("change", this.#onCatalogueChange);
+  }
+
+  attributeChangedCallback(name, oldValue, newValue) {
+    if (oldValue === newValue) return;
+    if (name === "theme" && this.#widget) this.#applyTheme(this.#widget);
+    if (name === "widget-id" && this.status !== "idle") this.retry();
+  }
+
+  retry() {
+    this.#attempt += 1;
+    return this.load();
+  }
+
+  /** Deliver an accepted topic to the widget (the bus wiring's entry point). */
+  deliver(topic, payload) {
+    if (!this.#widget || !(topic in (this.#entry?.accepts ?? {}))) return false;
+    const message = { topic, payload };
+    try {
+      this.#widget.lastMessage = message;
+      this.#widget.dispatchEvent(new CustomEvent("tessera-message", { detail: message }));
+    } catch (error) {
+      this.#countRuntimeError({ error });
+    }
+    return true;
+  }
+
+  async load() {
+    const attempt = this.#attempt;
+    this.status = "loading";
+    this.#unmount();
+    this.#showLoading("Loading widget…");
+    try {
+      const entry = await this.#findEntry();
+      if (attempt !== this.#attempt) return;
+      this.#showLoading(`Loading ${entry.label}…`);
+      await withTimeout(importModule(entry.module, attempt), IMPORT_TIMEOUT_MS, `Loading ${entry.module}`);
+      await withTimeout(customElements.whenDefined(entry.element), DEFINE_TIMEOUT_MS,
+        `Waiting for <${entry.element}> to be defined`);
+      if (attempt !== this.#attempt) return;
+      this.#mount(entry);
+      this.status = "ready";
+      this.failure = null;
+      this.#stateBox.hidden = true;
+      this.#emit("tessera-widget-frame-loaded", { widgetId: this.widgetId });
+    } catch (error) {
+      if (attempt !== this.#attempt) return;
+      this.#fail(error);
+    }
+  }
+
+  async #findEntry() {
+    if (!this.catalogue) throw new Error("the shell has no catalogue");
+    await this.catalogue.whenLoaded(CATALOGUE_TIMEOUT_MS);
+    const entry = this.catalogue.get(this.widgetId);
+    if (!entry) {
+      const why = this.catalogue.loaded ? "is not in the catalogue; its host may be down" : "could not be looked up; the catalogue is unreachable";
+      throw Object.assign(new Error(`Widget “${this.widgetId}” ${why}.`), { missing: true });
+    }
+    if (!entry.element || !entry.element.includes("-")) throw new Error(`Widget “${this.widgetId}” announces no valid element.`);
+    this.#entry = entry;
+    this.#flags.stale.hidden = entry.status !== "stale";
+    return entry;
+  }
+
+  #mount(entry) {
+    if (entry.stylesheet) addStylesheet(entry.stylesheet);
+    const attributes = { ...defaultAttributes(entry.attributes), ...this.widgetAttributes };
+    // A constructor that throws is reported (not thrown) by createElement, which then
+    // returns an undefined element: catch the report and check the element upgraded.
+    const { result: widget, error: created } = catchReported(() => document.createElement(entry.element));
+    if (created || !widget || !widget.matches(":defined")) {
+      throw new Error(`<${entry.element}> failed in its constructor: ${created?.message ?? "it did not upgrade"}`);
+    }
+    for (const [name, value] of Object.entries(attributes)) {
+      if (isSafeAttribute(name) && value !== null && value !== undefined) widget.setAttribute(name, String(value));
+    }
+    const dataApi = `${location.origin}/api/v1/metrics`;
+    widget.setAttribute("data-api", dataApi);
+    this.#applyTheme(widget);
+    try {
+      widget.dataApi = dataApi;
+    } catch {
+      // a read-only property is the widget's business; the attribute is set
+    }
+    this.#listenForTopics(widget, entry);
+
+    const { error: thrown } = catchReported(() => this.append(widget));
+    if (thrown) {
+      widget.remove();
+      throw new Error(`<${entry.element}> failed when attached: ${thrown.message ?? thrown}`);
+    }
+    this.#widget = widget;
+  }
+
+  #applyTheme(widget) {
+    widget.setAttribute("theme", this.theme);
+    try {
+      widget.theme = this.theme;
+    } catch {
+      // attribute already set
+    }
+  }
+
+  #listenForTopics(widget, entry) {
+    for (const topic of Object.keys(entry.emits ?? {})) {
+      const limit = new RateLimit({ capacity: 20, perSecond: 10 });
+      this.#limits.set(topic, limit);
+      const listener = (event) => {
+        if (!limit.take()) {
+          this.#flags.throttled.hidden = false;
+          return;
+        }
+        this.bus?.publish({ topic, payload: event.detail ?? null, source: { frameId: this.frameId, widgetId: this.widgetId } });
+      };
+      this.addEventListener(topic, listener);
+      this.#topicListeners.push([topic, listener]);
+    }
+  }
+
+  #unmount() {
+    for (const [topic, listener] of this.#topicListeners) this.removeEventListener(topic, listener);
+    this.#topicListeners = [];
+    this.#limits.clear();
+    this.#widget = null;
+    this.replaceChildren();
+    this.#flags.throttled.hidden = true;
+    this.#flags.errors.hidden = true;
+    this.#runtimeErrors = 0;
+  }
+
+  #currentAttributes() {
+    if (!this.#widget || !this.#entry) return { ...this.widgetAttributes };
+    const names = Object.keys(this.#entry.attributes?.properties ?? {});
+    const current = {};
+    for (const name of names) {
+      const value = this.#widget.getAttribute(name);
+      if (value !== null) current[name] = value;
+    }
+    return current;
+  }
+
+  #countRuntimeError(event) {
+    const file = event.filename ?? "";
+    const ours = file.includes(`/widgets/${this.widgetId}/`);
+    if (!this.#widget || !ours) return;
+    this.#runtimeErrors += 1;
+    this.#flags.errors.hidden = false;
+    this.#flags.errors.textContent = `${this.#runtimeErrors} error${this.#runtimeErrors > 1 ? "s" : ""}`;
+    this.#flags.errors.title = event.message ?? "";
+  }
+
+  #catalogueChanged() {
+    const entry = this.catalogue?.get(this.widgetId);
+    if (entry && this.#entry) this.#flags.stale.hidden = entry.status !== "stale";
+    if (entry && this.status === "failed" && this.failure?.missing) this.retry();
+  }
+
+  #showLoading(text) {
+    this.#stateBox.hidden = false;
+    this.#stateBox.innerHTML = `<div class="loading"><div class="spinner"></div><span></span></div>`;
+    this.#stateBox.querySelector("span").textContent = text;
+  }
+
+  #fail(error) {
+    this.status = "failed";
+    this.failure = { message: error.message ?? String(error), missing: Boolean(error.missing) };
+    this.#unmount();
+    const label = this.#entry?.label ?? this.widgetId;
+    this.#stateBox.hidden = false;
+    this.#stateBox.innerHTML = `
+      <div class="card" role="alert">
+        <div class="icon">!</div>
+        <h3>Widget unavailable</h3>
+        <p class="reason"></p>
+        <p>The rest of the dashboard keeps working.</p>
+        <button type="button" class="retry">Retry</button>
+      </div>`;
+    this.#stateBox.querySelector(".reason").textContent = `${label}: ${this.failure.message}`;
+    this.#stateBox.querySelector(".retry").addEventListener("click", () => this.retry());
+    this.#emit("tessera-widget-frame-failed", { widgetId: this.widgetId, message: this.failure.message });
+  }
+
+  #emit(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+  }
+}

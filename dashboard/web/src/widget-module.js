@@ -1,0 +1,48 @@
+// Loading a widget's ES module and reading its manifest's configuration.
+
+export class TimeoutError extends Error {
+  constructor(what, ms) {
+    super(`${what} timed out after ${Math.round(ms / 1000)} s`);
+    this.name = "TimeoutError";
+  }
+}
+
+export function withTimeout(promise, ms, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new TimeoutError(what, ms)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * import() a same-origin module URL. A retry after a failure adds `?attempt=N` so the
+ * browser fetches again instead of replaying a failed module record.
+ */
+export function importModule(url, attempt = 0) {
+  const target = new URL(url, location.origin);
+  if (target.origin !== location.origin) {
+    return Promise.reject(new Error(`refusing to load a module from another origin (${target.origin})`));
+  }
+  if (attempt > 0) target.searchParams.set("attempt", String(attempt));
+  return import(/* @vite-ignore */ target.href);
+}
+
+/** The `default` of every property in an attributes JSON Schema, as attribute strings. */
+export function defaultAttributes(schema) {
+  const defaults = {};
+  for (const [name, property] of Object.entries(schema?.properties ?? {})) {
+    if (property && "default" in property && property.default !== null) {
+      const value = property.default;
+      defaults[name] = typeof value === "object" ? JSON.stringify(value) : String(value);
+    }
+  }
+  return defaults;
+}
+
+const ATTRIBUTE_NAME = /^[a-z][a-z0-9_.-]*$/;
+
+/** Only plain attribute names may be set (never `on*` handlers or names with odd characters). */
+export function isSafeAttribute(name) {
+  return ATTRIBUTE_NAME.test(name) && !name.startsWith("on");
+}
