@@ -20,6 +20,19 @@ router = APIRouter(prefix="/api/v1/widgets", tags=["widgets"])
 
 WidgetId = Annotated[str, Path(description="Widget id", max_length=64)]
 _BODY_SCHEMA = {k: v for k, v in MANIFEST_SCHEMA.items() if k != "$schema"}
+_EXAMPLE = {
+    "id": "page-views",
+    "version": "0.1.0",
+    "team": "web-analytics",
+    "label": "Page views",
+    "tags": ["analytics"],
+    "element": "tessera-page-views",
+    "module": "http://127.0.0.1:8100/page-views/dist/page-views.js",
+    "attributes": {"type": "object", "properties": {"site": {"type": "string"}}},
+    "emits": {"page-views-bucket-selected": {"type": "object"}},
+    "dataProducts": ["tracker.pageviews"],
+    "ttl": 15,
+}
 ERRORS = {
     401: {"description": "Missing or invalid team token"},
     403: {"description": "The widget belongs to another team"},
@@ -33,7 +46,7 @@ ERRORS = {
 @router.put(
     "/{id}",
     summary="Register or refresh a widget (idempotent upsert; also a heartbeat)",
-    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": _BODY_SCHEMA}}}},
+    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": _BODY_SCHEMA, "example": _EXAMPLE}}}},
     responses={200: {"description": "Refreshed"}, 201: {"description": "Registered"}, **ERRORS},
 )
 async def put_widget(
