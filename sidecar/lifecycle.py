@@ -75,6 +75,7 @@ class Lifecycle:
         self.integrity: str | None = None
         self.lease: Lease | None = None
         self.announced = False
+        self.maybe_known = False
         self.needs_announce = True
         self.failures = 0
         self.next_health_at = self.started_at
@@ -102,7 +103,7 @@ class Lifecycle:
 
     async def stop(self) -> None:
         """Withdraw the widget if it was ever announced; one attempt, never raises."""
-        if not self.announced:
+        if not (self.announced or self.maybe_known):
             self._enter(Phase.DEREGISTERED, reason="never-registered")
             return
         try:
@@ -111,7 +112,7 @@ class Lifecycle:
             self.log(line(self.widget_id, "deregister-failed", error=_quote(exc)))
             self.phase = Phase.DEREGISTERED
             return
-        self.announced = False
+        self.announced = self.maybe_known = False
         self._enter(Phase.DEREGISTERED)
 
     # -- widget host ---------------------------------------------------------------
@@ -154,6 +155,7 @@ class Lifecycle:
             return
         try:
             if self.needs_announce:
+                self.maybe_known = True  # a cancelled or timed-out PUT may still have landed
                 lease = await self.registry.announce(self.manifest)
                 event = "re-registered" if self.announced else "registered"
                 self.announced = True

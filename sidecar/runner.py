@@ -55,15 +55,43 @@ def bootstrap(
     )
 
 
+async def tick_until(lifecycle: Lifecycle, stop: asyncio.Event) -> None:
+    """Tick, sleep what the lifecycle asks, and return as soon as ``stop`` is set —
+    even mid-tick (the pending request is cancelled)."""
+    halt = asyncio.ensure_future(stop.wait())
+    try:
+        while not stop.is_set():
+            tick = asyncio.ensure_future(lifecycle.tick())
+            done, _ = await asyncio.wait({tick, halt}, return_when=asyncio.FIRST_COMPLETED)
+            if tick not in done:
+                tick.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await tick
+                return
+            delay = tick.result()
+            await asyncio.wait({halt}, timeout=delay)
+    finally:
+        halt.cancel()
+
+
 def stderr_log(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-async def run(settings: SidecarSettings, manifest: Manifest, log: Callable[[str], None] = stderr_log) -> None:
-    """Run until SIGTERM/SIGINT, then withdraw. Raises HostNeverHealthy / RegistryRejected."""
-    stop = asyncio.Event()
+async def run(
+    settings: SidecarSettings,
+    manifest: Manifest,
+    log: Callable[[str], None] = stderr_log,
+    stop: asyncio.Event | None = None,
+) -> None:
+    """Run until ``stop`` is set — by default until SIGTERM/SIGINT — then withdraw.
+
+    Raises HostNeverHealthy or RegistryRejected. Embedders pass their own ``stop`` event
+    and no signal handlers are installed.
+    """
+    signals = (signal.SIGTERM, signal.SIGINT) if stop is None else ()
+    stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
-    signals = (signal.SIGTERM, signal.SIGINT)
     for signum in signals:
         loop.add_signal_handler(signum, stop.set)
     timeout = httpx.Timeout(settings.request_timeout)
@@ -75,19 +103,7 @@ async def run(settings: SidecarSettings, manifest: Manifest, log: Callable[[str]
                 log(line(manifest.id, "warning", reason="heartbeat-interval-not-below-ttl", ttl=ttl))
             log(line(manifest.id, "starting", registry=settings.effective_registry_url,
                      module=manifest.module_url, mode="lab" if settings.lab_mode else "tessera"))
-            while not stop.is_set():
-                tick = asyncio.ensure_future(lifecycle.tick())
-                halt = asyncio.ensure_future(stop.wait())
-                done, _ = await asyncio.wait({tick, halt}, return_when=asyncio.FIRST_COMPLETED)
-                if tick not in done:
-                    tick.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await tick
-                    break
-                delay = tick.result()
-                with contextlib.suppress(asyncio.TimeoutError):
-                    await asyncio.wait_for(halt, timeout=delay)
-                halt.cancel()
+            await tick_until(lifecycle, stop)
             await lifecycle.stop()
     finally:
         for signum in signals:
