@@ -1,0 +1,186 @@
+"""The gateway's HTTP surface, with upstreams faked by httpx.MockTransport."""
+
+import json
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from dashboard.app import create_app
+from dashboard.settings import DashboardSettings
+
+REGISTRY = "http://registry.test"
+QUERY = "http://query.test"
+HOST = "http://widgets.test:8100"
+
+
+def page_views(**overrides):
+    return {
+        "id": "page-views", "version": "0.1.0", "team": "web-analytics", "label": "Page views",
+        "description": "d", "tags": ["analytics"], "icon": f"{HOST}/page-views/icon.svg",
+        "element": "tessera-page-views", "module": f"{HOST}/page-views/dist/page-views.js",
+        "stylesheet": None, "attributes": {"type": "object", "properties": {}}, "emits": {}, "accepts": {},
+        "dataProducts": ["tracker.pageviews"], "status": "live", **overrides,
+    }
+
+
+class Upstreams:
+    """A fake network: registry, query service and one widget host."""
+
+    def __init__(self):
+        self.widgets = [page_views()]
+        self.registry_down = False
+        self.query_mode = "ok"
+        self.seen: list[httpx.Request] = []
+        self.files = {
+            "/page-views/dist/page-views.js": ("text/javascript", b"export default 1;"),
+            "/page-views/icon.svg": ("image/svg+xml", b"<svg/>"),
+            "/secret.txt": ("text/plain", b"secret"),
+        }
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.seen.append(request)
+        url = str(request.url)
+        if url.startswith(REGISTRY):
+            if self.registry_down:
+                raise httpx.ConnectError("refused")
+            return httpx.Response(200, json={"items": self.widgets})
+        if url.startswith(QUERY):
+            if self.query_mode == "down":
+                raise httpx.ConnectError("refused")
+            if self.query_mode == "slow":
+                raise httpx.ReadTimeout("slow")
+            return httpx.Response(200, json={"path": request.url.path, "query": request.url.query.decode()},
+                                  headers={"ETag": '"v1"'})
+        if url.startswith(HOST):
+            if request.url.path in self.files:
+                kind, body = self.files[request.url.path]
+                return httpx.Response(200, stream=httpx.ByteStream(body), headers={"Content-Type": kind})
+            return httpx.Response(404, stream=httpx.ByteStream(b"nope"))
+        raise AssertionError(f"unexpected request to {url}")
+
+
+@pytest.fixture
+def upstreams():
+    return Upstreams()
+
+
+@pytest.fixture
+def client(upstreams, tmp_path):
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    (dist / "index.html").write_text("<!doctype html><title>Tessera</title>")
+    (dist / "shell.js").write_text("export {};")
+    (dist / "shell.css").write_text("body{}")
+    settings = DashboardSettings(registry_url=REGISTRY, query_url=QUERY, web_dist=str(dist),
+                                 catalogue_cache_seconds=0, retry_attempts=2, breaker_failures=50)
+    with TestClient(create_app(settings, transport=httpx.MockTransport(upstreams))) as test_client:
+        yield test_client
+
+
+def test_catalogue_is_reshaped_for_the_shell(client):
+    body = client.get("/api/v1/catalogue").json()
+    assert body["stale"] is False
+    [entry] = body["items"]
+    assert entry["module"] == "/widgets/page-views/dist/page-views.js"
+    assert entry["team"] == "web-analytics"
+    assert entry["dataProducts"] == ["tracker.pageviews"]
+
+
+def test_catalogue_falls_back_to_the_last_good_list_when_the_registry_is_down(client, upstreams):
+    assert client.get("/api/v1/catalogue").status_code == 200
+    upstreams.registry_down = True
+    response = client.get("/api/v1/catalogue")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["stale"] is True and body["error"]
+    assert [i["id"] for i in body["items"]] == ["page-views"]
+
+
+def test_catalogue_without_any_good_answer_is_a_503(client, upstreams):
+    upstreams.registry_down = True
+    response = client.get("/api/v1/catalogue")
+    assert response.status_code == 503
+    assert response.json()["items"] == []
+    assert response.headers["retry-after"]
+
+
+def test_widget_files_are_proxied_with_their_type_and_nosniff(client):
+    response = client.get("/widgets/page-views/dist/page-views.js")
+    assert response.status_code == 200
+    assert response.text == "export default 1;"
+    assert response.headers["content-type"].startswith("text/javascript")
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert client.get("/widgets/page-views/icon.svg").headers["content-type"] == "image/svg+xml"
+
+
+def test_unknown_widgets_and_missing_files_are_404(client):
+    assert client.get("/widgets/nope/dist/page-views.js").status_code == 404
+    assert client.get("/widgets/page-views/dist/missing.js").status_code == 404
+
+
+@pytest.mark.parametrize("path", [
+    "/widgets/page-views/..%2Fsecret.txt", "/widgets/page-views/%2e%2e/secret.txt",
+    "/widgets/page-views/dist/..%2F..%2Fsecret.txt", "/widgets/page-views/%2Fsecret.txt",
+    "/widgets/page-views/..%5Csecret.txt",
+])
+def test_traversal_never_reaches_files_outside_the_widget(client, upstreams, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert not any(r.url.path == "/secret.txt" for r in upstreams.seen)
+
+
+def test_widget_host_down_is_a_502_not_a_crash(client, upstreams):
+    upstreams.widgets = [page_views(module="http://down.test/page-views/dist/page-views.js", icon=None)]
+
+    def refuse(request):
+        if request.url.host == "down.test":
+            raise httpx.ConnectError("refused")
+        return Upstreams.__call__(upstreams, request)
+
+    client.app.state.gateway.client._transport = httpx.MockTransport(refuse)
+    response = client.get("/widgets/page-views/dist/page-views.js")
+    assert response.status_code == 502
+    assert "unreachable" in response.json()["detail"]
+
+
+def test_metrics_are_forwarded_verbatim_with_the_query_string(client, upstreams):
+    response = client.get("/api/v1/metrics/pageviews?site=demo.local&from=2026-11-22T10%3A00%3A00Z&interval=1m")
+    assert response.status_code == 200
+    assert response.json() == {
+        "path": "/api/v1/metrics/pageviews",
+        "query": "site=demo.local&from=2026-11-22T10%3A00%3A00Z&interval=1m",
+    }
+    assert response.headers["etag"] == '"v1"'
+
+
+@pytest.mark.parametrize(("mode", "status"), [("down", 502), ("slow", 504)])
+def test_metrics_failures_are_json_errors(client, upstreams, mode, status):
+    upstreams.query_mode = mode
+    response = client.get("/api/v1/metrics/pageviews?site=x")
+    assert response.status_code == status
+    assert response.json()["upstream"] == "query"
+
+
+def test_shell_page_carries_a_strict_content_security_policy(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    policy = response.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert response.headers["x-frame-options"] == "DENY"
+    assert client.get("/static/shell.js").status_code == 200
+    assert client.get("/static/../app.py").status_code == 404
+
+
+def test_missing_build_is_a_clear_503(upstreams, tmp_path):
+    settings = DashboardSettings(registry_url=REGISTRY, query_url=QUERY, web_dist=str(tmp_path / "none"))
+    with TestClient(create_app(settings, transport=httpx.MockTransport(upstreams))) as client:
+        response = client.get("/")
+    assert response.status_code == 503
+    assert "npm run build" in response.text
+
+
+def test_healthz(client):
+    body = client.get("/healthz").json()
+    assert body["status"] == "ok"
+    assert json.dumps(body["upstreams"])
