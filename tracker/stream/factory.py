@@ -2,7 +2,8 @@
 
 Settings are duck-typed (the collector's and the writer's settings both work):
 ``stream_backend``, ``stream_dir``, ``stream_partitions``, ``stream_retention_hours``,
-``kafka_bootstrap_servers``, ``kafka_idempotence``, ``stream_timeout_ms``.
+``kafka_bootstrap_servers``, ``kafka_idempotence``, ``kafka_session_timeout_ms``,
+``stream_timeout_ms``.
 """
 
 from __future__ import annotations
@@ -58,4 +59,5 @@ def make_consumer(settings: Any, group: str, topics: list[str], memory: MemoryLo
         return LocalConsumer(Path(_get(settings, "stream_dir", "var/stream")), group, topics, partitions)
     from tracker.stream.kafka import KafkaConsumer
 
-    return KafkaConsumer(_get(settings, "kafka_bootstrap_servers", "127.0.0.1:9092"), group, topics, partitions)
+    return KafkaConsumer(_get(settings, "kafka_bootstrap_servers", "127.0.0.1:9092"), group, topics, partitions,
+                         session_timeout_ms=int(_get(settings, "kafka_session_timeout_ms", 10_000)))

@@ -81,15 +81,20 @@ class KafkaProducer(Producer):
 
 
 class KafkaConsumer(Consumer):
-    def __init__(self, bootstrap: str, group: str, topics: list[str], partitions: int = 4) -> None:
+    def __init__(self, bootstrap: str, group: str, topics: list[str], partitions: int = 4,
+                 session_timeout_ms: int = 10_000) -> None:
         self.bootstrap, self.group, self.topics, self.partitions = bootstrap, group, list(topics), partitions
+        self.session_timeout_ms = session_timeout_ms
         self._consumer: AIOKafkaConsumer | None = None
 
     async def start(self) -> None:
         await ensure_topics(self.bootstrap, self.topics, self.partitions)
         consumer = AIOKafkaConsumer(
             *self.topics, bootstrap_servers=self.bootstrap, group_id=self.group,
-            enable_auto_commit=False, auto_offset_reset="earliest")
+            enable_auto_commit=False, auto_offset_reset="earliest",
+            session_timeout_ms=self.session_timeout_ms,
+            heartbeat_interval_ms=max(100, self.session_timeout_ms // 4),
+            rebalance_timeout_ms=max(1000, self.session_timeout_ms))
         try:
             await consumer.start()
         except KafkaError as exc:
