@@ -1,0 +1,82 @@
+"""The spill file's framing and the group commit's spill-and-replay."""
+
+import asyncio
+
+import msgspec
+
+from tracker.collector.committer import Counters, GroupCommit
+from tracker.collector.enrichment import Enricher
+from tracker.collector.hit import Hit
+from tracker.collector.spill import Spill, frames
+from tracker.enrich.agent import AgentParser
+from tracker.event import EVENTS_TOPIC
+from tracker.stream.memory import MemoryLog
+
+
+def test_frames_round_trip_and_a_torn_tail_is_ignored(tmp_path):
+    spill = Spill(tmp_path)
+    spill.append([("t", [(b"k1", b"v1")]), ("u", [(b"k2", b"v2")])])
+    spill.append([("t", [(b"k3", b"v3")])])
+    spill.close()
+    (segment,) = spill.segments()
+    data = segment.read_bytes()
+    assert list(frames(data)) == [("t", [(b"k1", b"v1")]), ("u", [(b"k2", b"v2")]), ("t", [(b"k3", b"v3")])]
+    assert len(list(frames(data[:-3]))) == 2  # torn last frame
+    corrupt = bytearray(data)
+    corrupt[-1] ^= 0xFF
+    assert len(list(frames(bytes(corrupt)))) == 2  # bad CRC
+
+
+def hit(i: int) -> Hit:
+    return Hit(received=1.7e9, event_id=f"01900000-0000-7000-8000-{i:012d}", visitor="v", site="s.example",
+               url=f"https://s.example/{i}")
+
+
+async def test_stream_down_spills_then_replays_in_order(tmp_path):
+    log = MemoryLog(1)
+    counters = Counters()
+    commit = GroupCommit(log.producer(), Spill(tmp_path), Enricher(AgentParser()), counters,
+                         interval_ms=1, timeout_ms=200, replay_interval_ms=20)
+    await commit.start()
+    for i in range(5):
+        commit.add_hit(hit(i))
+    await commit.flush()
+    log.available = False
+    for i in range(5, 15):
+        commit.add_hit(hit(i))
+        await commit.flush()
+    assert counters.spilled == 10 and commit.spill.has_backlog()
+    log.available = True
+    for i in range(15, 20):  # arrive while the backlog exists: must queue behind it
+        commit.add_hit(hit(i))
+    for _ in range(100):
+        await asyncio.sleep(0.02)
+        if not commit.spill.has_backlog() and not commit.hits:
+            break
+    await commit.stop()
+    paths = [msgspec.json.decode(v)["path"] for v in log.values(EVENTS_TOPIC)]
+    assert paths == [f"/{i}" for i in range(20)]
+    assert not list(tmp_path.glob("*.spill"))
+
+
+async def test_spill_left_by_a_crash_is_replayed_at_start(tmp_path):
+    Spill(tmp_path).append([(EVENTS_TOPIC, [(b"k", b"left-over")])])
+    log = MemoryLog(1)
+    commit = GroupCommit(log.producer(), Spill(tmp_path), Enricher(AgentParser()), Counters(),
+                         replay_interval_ms=10)
+    await commit.start()
+    for _ in range(100):
+        await asyncio.sleep(0.02)
+        if log.values(EVENTS_TOPIC):
+            break
+    await commit.stop()
+    assert log.values(EVENTS_TOPIC) == [b"left-over"]
+
+
+async def test_batch_waits_until_durable(tmp_path):
+    log = MemoryLog(1)
+    commit = GroupCommit(log.producer(), Spill(tmp_path), Enricher(AgentParser()), Counters())
+    await commit.start()
+    await commit.add_records([(b"k", b"v")], [])
+    assert log.values(EVENTS_TOPIC) == [b"v"]
+    await commit.stop()
