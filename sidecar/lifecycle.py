@@ -65,6 +65,7 @@ class Lifecycle:
         self.rng = rng or random.Random()
         self.backoff = backoff or Backoff(rng=self.rng)
         self.breaker = breaker or CircuitBreaker(clock=clock)
+        self._breaker_listener = self.breaker.on_change
         self.breaker.on_change = self._breaker_changed
         self.log = log
 
@@ -193,6 +194,8 @@ class Lifecycle:
 
     def _breaker_changed(self, old: BreakerState, new: BreakerState) -> None:
         self.log(line(self.widget_id, f"breaker-{new.value}", was=old.value, failures=self.breaker.failures))
+        if self._breaker_listener is not None:
+            self._breaker_listener(old, new)
 
     # -- helpers -------------------------------------------------------------------
 

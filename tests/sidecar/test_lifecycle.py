@@ -216,3 +216,13 @@ def test_log_line_shape():
     assert line("page-views", "registered", lease_expires_at="2026-01-01T00:00:00Z", skipped=None) == (
         "sidecar page-views: registered lease_expires_at=2026-01-01T00:00:00Z"
     )
+
+
+async def test_keeps_the_breakers_own_listener(clock, registry, host):
+    seen = []
+    breaker = CircuitBreaker(failure_threshold=1, clock=clock, on_change=lambda old, new: seen.append(new.value))
+    manifest = resolve({"id": "w", "element": "x-w", "module": "w.js"}, "http://h/")
+    sidecar = Lifecycle(manifest, registry, host, breaker=breaker, clock=clock, log=lambda _: None)
+    registry.down = True
+    await sidecar.tick()
+    assert seen == ["open"]
