@@ -117,9 +117,21 @@ class WidgetHost:
 class Registry:
     """The real ``python -m registry`` (or the stand-in when TESSERA_TEST_STANDIN_REGISTRY=1)."""
 
-    def __init__(self, tmp: Path) -> None:
+    def __init__(self, tmp: Path, **settings: str) -> None:
         self.tmp, self.port, self.generation = tmp, free_port(), 0
+        self.settings = {f"TESSERA_REGISTRY_{key.upper()}": value for key, value in settings.items()}
         self.process: Process | None = None
+
+    @property
+    def database_url(self) -> str:
+        return f"sqlite:///{self.tmp / f'r{self.generation}.db'}"
+
+    def issue_token(self, team: str) -> str:
+        """``python -m registry tokens create``: the real CLI, against this registry's database."""
+        env = clean_env(TESSERA_REGISTRY_DATABASE_URL=self.database_url)
+        out = subprocess.run([sys.executable, "-m", "registry", "tokens", "create", "--team", team],
+                             env=env, cwd=REPO, capture_output=True, text=True, check=True).stdout
+        return next(line.split()[-1] for line in out.splitlines() if line.startswith("token:"))
 
     @property
     def url(self) -> str:
@@ -128,12 +140,12 @@ class Registry:
     def start(self, fresh_database: bool = False) -> Registry:
         if fresh_database:
             self.generation += 1
-        database = self.tmp / f"r{self.generation}.db"
         if os.environ.get("TESSERA_TEST_STANDIN_REGISTRY") == "1":
             argv = [sys.executable, str(STANDIN), "--port", str(self.port)]
         else:
             argv = [sys.executable, "-m", "registry", "--host", "127.0.0.1", "--port", str(self.port)]
-        env = clean_env(TESSERA_REGISTRY_DATABASE_URL=f"sqlite:///{database}", TESSERA_REGISTRY_SWEEP_INTERVAL_SECONDS="0.5")
+        env = clean_env(TESSERA_REGISTRY_DATABASE_URL=self.database_url, TESSERA_REGISTRY_SWEEP_INTERVAL_SECONDS="0.5",
+                        **self.settings)
         self.process = Process("registry", argv, self.tmp / "registry.log", env).start()
         wait_until(self.healthy, 20, f"registry on {self.url}\n{self.process.output[-2000:]}")
         return self
@@ -173,6 +185,22 @@ def registry(tmp_path: Path) -> Iterator[Registry]:
     service = Registry(tmp_path)
     yield service.start()
     service.stop()
+
+
+@pytest.fixture
+def registry_factory(tmp_path: Path) -> Iterator[Callable[..., Registry]]:
+    """A registry with extra settings (``require_tokens="true"``); call ``.start()`` yourself."""
+    made: list[Registry] = []
+
+    def make(**settings: str) -> Registry:
+        root = tmp_path / f"registry-{len(made)}"
+        root.mkdir()
+        made.append(Registry(root, **settings))
+        return made[-1]
+
+    yield make
+    for service in made:
+        service.stop()
 
 
 @pytest.fixture

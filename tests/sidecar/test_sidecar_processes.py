@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import signal
+import subprocess
+import sys
+from pathlib import Path
 
 import httpx
 import pytest
@@ -125,3 +128,44 @@ def test_lab_mode_announces_through_the_compat_route(registry, host_factory, sid
     assert listing.status_code == 200 and "lab-widget" in listing.text
     sidecar.signal(signal.SIGTERM)
     assert sidecar.wait(10) == EXIT_OK
+
+
+def test_team_tokens_are_sent_and_a_missing_one_exits_4(registry_factory, host_factory, sidecar_factory, eventually):
+    registry = registry_factory(require_tokens="true")
+    token = registry.issue_token("qa")
+    registry.start()
+    host = host_factory("guarded")
+
+    refused = sidecar_factory(*announce_args(host, registry))
+    assert refused.wait(15) == EXIT_REJECTED
+    assert "sidecar guarded: rejected status=401" in refused.output
+
+    sidecar = sidecar_factory(*announce_args(host, registry), env={"TESSERA_SIDECAR_TOKEN": token})
+    eventually(lambda: registry.widgets().get("guarded", {}).get("status") == "live", 15, "live with a token")
+    assert token not in sidecar.output
+    sidecar.signal(signal.SIGTERM)
+    assert sidecar.wait(10) == EXIT_OK
+    assert registry.widgets(status="all")["guarded"]["status"] == "gone"
+
+
+def test_built_in_page_views_widget_is_announced(registry, sidecar_factory, eventually, unused_port, tmp_path):
+    widgets = Path(__file__).resolve().parents[2] / "widgets"
+    manifest = widgets / "page-views" / "manifest.json"
+    module = json.loads(manifest.read_text())["module"]
+    if not (widgets / "page-views" / module).exists():
+        pytest.skip(f"widgets/page-views/{module} is not built (make build)")
+    argv = [sys.executable, "-m", "http.server", str(unused_port), "--bind", "127.0.0.1", "--directory", str(widgets)]
+    host = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        widget_url = f"http://127.0.0.1:{unused_port}/page-views/"
+        eventually(lambda: httpx.get(widget_url + module).status_code == 200, 10, "widget host")
+        sidecar = sidecar_factory("--manifest", str(manifest), "--widget-url", widget_url,
+                                  "--registry-url", registry.url, *FAST)
+        widget = eventually(lambda: registry.widgets().get("page-views"), 15, "page-views in the catalogue")
+        assert widget["element"] == "tessera-page-views"
+        assert widget["integrity"] == sri(httpx.get(widget_url + module).content)
+        sidecar.signal(signal.SIGTERM)
+        assert sidecar.wait(10) == EXIT_OK
+    finally:
+        host.terminate()
+        host.wait(5)
