@@ -48,7 +48,8 @@ class ServerThread:
     def __init__(self, app) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on",
+                                timeout_graceful_shutdown=1)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -220,10 +221,32 @@ def query() -> Iterator[StubQuery]:
 
 
 @pytest.fixture
-def dashboard(front_end, registry, query, tmp_path) -> Iterator[ServerThread]:
-    settings = DashboardSettings(
-        registry_url=registry.url, query_url=query.url, database_url=f"sqlite:///{tmp_path}/dashboard.db",
-        read_timeout=1.0, connect_timeout=0.5, catalogue_cache_seconds=0.2, breaker_reset_seconds=1.0,
-    )
-    with ServerThread(create_app(settings)) as server:
-        yield server
+def unused_url() -> str:
+    """An address nothing listens on (a dead upstream)."""
+    return f"http://127.0.0.1:{free_port()}"
+
+
+@pytest.fixture
+def serve_dashboard(front_end, tmp_path):
+    """Start a real dashboard (uvicorn, free port) against the given upstream URLs."""
+    servers: list[ServerThread] = []
+
+    def serve(registry_url: str, query_url: str, **overrides) -> ServerThread:
+        settings = DashboardSettings(**{
+            "registry_url": registry_url, "query_url": query_url,
+            "database_url": f"sqlite:///{tmp_path}/dashboard.db", "read_timeout": 1.0,
+            "connect_timeout": 0.5, "catalogue_cache_seconds": 0.2, "breaker_reset_seconds": 1.0,
+            **overrides,
+        })
+        server = ServerThread(create_app(settings)).__enter__()
+        servers.append(server)
+        return server
+
+    yield serve
+    for server in servers:
+        server.__exit__(None, None, None)
+
+
+@pytest.fixture
+def dashboard(serve_dashboard, registry, query) -> ServerThread:
+    return serve_dashboard(registry.url, query.url)

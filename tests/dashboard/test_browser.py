@@ -1,0 +1,211 @@
+"""The shell in a real Chromium, against the real dashboard and stub upstreams."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.dashboard.conftest import ROOT, broken_manifest, widget_public
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+SHOTS = ROOT / "var" / "screenshots"
+
+WIDGET_CANVAS = """() => { const el = document.querySelector('tessera-page-views');
+  return Boolean(el && el.shadowRoot && el.shadowRoot.querySelector('canvas')); }"""
+
+# How many pixels of the chart's canvas are painted in the "views" blue or "visitors" green.
+SERIES_PIXELS = """() => {
+  const canvas = document.querySelector('tessera-page-views').shadowRoot.querySelector('canvas');
+  const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  let blue = 0, green = 0;
+  for (let i = 0; i < data.length; i += 4) {
+    const [r, g, b, a] = [data[i], data[i + 1], data[i + 2], data[i + 3]];
+    if (a > 200 && b > 200 && r < 120) blue++;
+    if (a > 200 && g > 160 && r < 150 && b < 130) green++;
+  }
+  return { blue, green };
+}"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        pytest.skip("chromium is not installed")
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 860})
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    yield page
+    context.close()
+
+
+def catalogue(page):
+    return page.locator("tessera-catalogue")
+
+
+def add(page, label: str) -> None:
+    catalogue(page).get_by_role("button", name=f"Add {label}").click()
+
+
+def test_add_page_views_draws_the_data_from_the_query_api(page, dashboard, query):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.goto(dashboard.url)
+    item = catalogue(page).locator("li", has_text="Page views")
+    item.wait_for()
+    assert "web-analytics" in item.inner_text()
+    assert "tracker.pageviews" in item.inner_text()
+    assert re.search(r"live", item.locator(".badge").inner_text(), re.I)
+
+    add(page, "Page views")
+    page.wait_for_function(WIDGET_CANVAS)
+    page.wait_for_function("() => document.querySelector('tessera-page-views').shadowRoot.textContent.includes('data complete up to')")
+    pixels = page.evaluate(SERIES_PIXELS)
+    assert pixels["blue"] > 200 and pixels["green"] > 200, pixels
+
+    widget = page.locator("tessera-page-views")
+    assert widget.get_attribute("site") == "demo.local"
+    assert widget.get_attribute("range-minutes") == "30"
+    assert widget.get_attribute("data-api").endswith("/api/v1/metrics")
+    text = page.evaluate("() => document.querySelector('tessera-page-views').shadowRoot.textContent")
+    views = int(re.search(r"([\d,]+) views", text).group(1).replace(",", ""))
+    assert views > 0
+    assert any("interval=1m" in url and "site=demo.local" in url for url in query.requests)
+    page.screenshot(path=str(SHOTS / "dashboard-page-views.png"))
+    assert not page.errors
+
+
+def test_broken_widgets_show_an_error_card_and_the_rest_keeps_working(page, dashboard, registry, widget_host):
+    registry.widgets["broken-404"] = widget_public(
+        broken_manifest("broken-404", "tessera-broken-missing", "missing.js"), widget_host.url, "broken")
+    registry.widgets["broken-throws"] = widget_public(
+        broken_manifest("broken-throws", "tessera-broken-throws", "throws.js"), widget_host.url, "broken")
+    page.goto(dashboard.url)
+    catalogue(page).locator("li", has_text="Broken broken-throws").wait_for()
+    add(page, "Page views")
+    add(page, "Broken broken-404")
+    add(page, "Broken broken-throws")
+
+    cards = page.locator("tessera-widget-frame").get_by_role("alert")
+    cards.nth(1).wait_for()
+    texts = [cards.nth(i).inner_text() for i in range(cards.count())]
+    assert len(texts) == 2, texts
+    assert any("missing.js" in t for t in texts)
+    assert any("constructor" in t and "broken on purpose" in t for t in texts)
+    page.wait_for_function(WIDGET_CANVAS)
+    page.screenshot(path=str(SHOTS / "dashboard-broken-widgets.png"))
+
+    # Retry re-imports and fails the same way without breaking anything.
+    page.locator("tessera-widget-frame[widget-id=broken-404]").get_by_role("button", name="Retry").click()
+    page.locator("tessera-widget-frame[widget-id=broken-404]").get_by_role("alert").wait_for()
+    assert page.locator("tessera-widget-frame[widget-id=page-views]").evaluate("f => f.status") == "ready"
+
+
+def test_layout_survives_a_reload(page, dashboard):
+    page.goto(dashboard.url)
+    catalogue(page).locator("li", has_text="Page views").wait_for()
+    add(page, "Page views")
+    page.wait_for_function(WIDGET_CANVAS)
+    page.wait_for_function("() => localStorage.getItem('tessera.layout.v1')?.includes('page-views')")
+    page.reload()
+    page.wait_for_function(WIDGET_CANVAS)
+    assert page.locator("tessera-widget-frame").count() == 1
+    assert page.locator("#workspace-empty").is_hidden()
+
+    page.get_by_role("button", name="Reset layout").click()
+    page.wait_for_function("() => !document.querySelector('tessera-widget-frame')")
+    assert page.locator("#workspace-empty").is_visible()
+
+
+def test_clicking_a_minute_publishes_the_declared_topic_on_the_shell_bus(page, dashboard):
+    page.goto(dashboard.url)
+    catalogue(page).locator("li", has_text="Page views").wait_for()
+    add(page, "Page views")
+    page.wait_for_function(WIDGET_CANVAS)
+    page.evaluate("() => { window.seen = []; window.tessera.bus.subscribe((m) => window.seen.push(m)); }")
+    over = page.locator("tessera-page-views .u-over")
+    box = over.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.5)
+    page.mouse.click(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.5)
+    page.wait_for_function("() => window.seen.length > 0")
+    message = page.evaluate("() => window.seen[0]")
+    assert message["topic"] == "page-views-bucket-selected"
+    assert message["source"]["widgetId"] == "page-views"
+    assert re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:00", message["payload"]["t"])
+
+    # an accepted topic delivered by the shell changes the widget's site
+    page.evaluate("() => document.querySelector('tessera-widget-frame').deliver('site-selected', {site: 'shop.local'})")
+    page.wait_for_function("() => document.querySelector('tessera-page-views').getAttribute('site') === 'shop.local'")
+
+
+def test_event_floods_are_throttled(page, dashboard):
+    page.goto(dashboard.url)
+    catalogue(page).locator("li", has_text="Page views").wait_for()
+    add(page, "Page views")
+    page.wait_for_function(WIDGET_CANVAS)
+    published = page.evaluate("""() => {
+      let count = 0;
+      window.tessera.bus.subscribe(() => count++);
+      const widget = document.querySelector('tessera-page-views');
+      for (let i = 0; i < 500; i++) {
+        widget.dispatchEvent(new CustomEvent('page-views-bucket-selected', {detail: {i}, bubbles: true, composed: true}));
+      }
+      return count;
+    }""")
+    assert 0 < published <= 25
+    assert page.locator("tessera-widget-frame").locator(".flag.throttled").is_visible()
+
+
+def test_catalogue_updates_live_and_marks_stale_widgets(page, dashboard, registry, widget_host):
+    page.goto(dashboard.url)
+    catalogue(page).locator("li", has_text="Page views").wait_for()
+    page.wait_for_function("() => window.tessera.catalogue.mode === 'live'")
+    late = widget_public({**broken_manifest("late", "tessera-late", "late.js"), "label": "Late arrival"},
+                         widget_host.url, "late", status="stale")
+    httpx.post(f"{registry.url}/_stub/emit", json={"event": "widget-registered", "data": late}, timeout=5)
+    item = catalogue(page).locator("li", has_text="Late arrival")
+    item.wait_for(timeout=5000)
+    assert item.locator(".badge").inner_text().lower() == "stale"
+
+    catalogue(page).locator("input").fill("web-analytics")
+    page.wait_for_function("() => document.querySelector('tessera-catalogue').shadowRoot.querySelectorAll('li').length === 1")
+
+
+def test_registry_outage_keeps_the_last_catalogue_and_says_so(page, dashboard, registry):
+    page.goto(dashboard.url)
+    catalogue(page).locator("li", has_text="Page views").wait_for()
+    registry.available = False
+    page.wait_for_timeout(300)  # past the gateway's 0.2 s catalogue cache
+    page.evaluate("() => window.tessera.catalogue.load()")
+    notice = catalogue(page).locator(".notice")
+    notice.wait_for()
+    assert "last known catalogue" in notice.inner_text()
+    assert catalogue(page).locator("li", has_text="Page views").is_visible()
+
+
+def test_light_theme(page, dashboard):
+    page.goto(dashboard.url)
+    catalogue(page).locator("li", has_text="Page views").wait_for()
+    add(page, "Page views")
+    page.wait_for_function(WIDGET_CANVAS)
+    page.get_by_role("button", name="Switch to the light theme").click()
+    assert page.evaluate("() => document.documentElement.dataset.theme") == "light"
+    page.wait_for_function("() => document.querySelector('tessera-page-views').getAttribute('theme') === 'light'")
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(SHOTS / "dashboard-light.png"))

@@ -1,0 +1,77 @@
+"""The SSE relays and timeouts against real stub servers (real sockets, real streaming)."""
+
+import json
+import threading
+import time
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.integration
+
+
+def next_event(lines, wanted: str, deadline: float) -> dict:
+    event = None
+    for line in lines:
+        if time.monotonic() > deadline:
+            break
+        if line.startswith("event: "):
+            event = line[len("event: "):]
+        elif line.startswith("data: ") and event == wanted:
+            return json.loads(line[len("data: "):])
+    raise AssertionError(f"no {wanted} event")
+
+
+def test_catalogue_stream_relays_registry_changes_reshaped(dashboard, registry, widget_host):
+    widget = {**registry.widgets["page-views"], "id": "late-widget", "label": "Late widget",
+              "module": f"{widget_host.url}/late/dist/late.js", "icon": None}
+    with httpx.Client(timeout=10) as client, client.stream("GET", f"{dashboard.url}/api/v1/catalogue/stream") as stream:
+        assert stream.status_code == 200
+        assert stream.headers["content-type"].startswith("text/event-stream")
+
+        def emit():
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                answer = httpx.post(f"{registry.url}/_stub/emit", json={"event": "widget-registered", "data": widget})
+                if answer.json()["subscribers"]:
+                    return
+                time.sleep(0.05)
+
+        threading.Thread(target=emit, daemon=True).start()
+        entry = next_event(stream.iter_lines(), "widget-registered", time.monotonic() + 5)
+    assert entry["id"] == "late-widget"
+    assert entry["module"] == "/widgets/late-widget/late.js"
+    assert entry["team"] == "web-analytics"
+    # the relay also refreshed the gateway's cache, so the widget's files are routable at once
+    listed = httpx.get(f"{dashboard.url}/api/v1/catalogue").json()
+    assert "late-widget" in [i["id"] for i in listed["items"]]
+
+
+def test_catalogue_stream_is_a_503_when_the_registry_is_unreachable(serve_dashboard, query, unused_url):
+    server = serve_dashboard(unused_url, query.url)
+    response = httpx.get(f"{server.url}/api/v1/catalogue/stream", timeout=5)
+    assert response.status_code in (502, 503)
+    assert response.json()["upstream"] == "registry"
+
+
+def test_metrics_stream_is_passed_through(dashboard):
+    with httpx.Client(timeout=5) as client, client.stream("GET", f"{dashboard.url}/api/v1/metrics/stream?site=x") as stream:
+        assert stream.status_code == 200
+        body = "".join(stream.iter_text())
+    assert body.count("event: pageview") == 3
+
+
+def test_a_slow_query_service_is_a_504_within_the_read_timeout(dashboard):
+    started = time.monotonic()
+    response = httpx.get(f"{dashboard.url}/api/v1/metrics/slow", timeout=10)
+    assert response.status_code == 504
+    assert time.monotonic() - started < 2.5
+
+
+def test_real_widget_files_stream_through_the_gateway(dashboard):
+    response = httpx.get(f"{dashboard.url}/widgets/page-views/dist/page-views.js", timeout=5)
+    assert response.status_code == 200
+    assert response.headers["content-type"].split(";")[0] in ("text/javascript", "application/javascript")
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert "tessera-page-views" in response.text
+    assert httpx.get(f"{dashboard.url}/widgets/page-views/../dashboard/app.py", timeout=5).status_code == 404
