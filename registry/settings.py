@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from pydantic import field_validator
 from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class RegistrySettings(BaseSettings):
@@ -24,7 +24,7 @@ class RegistrySettings(BaseSettings):
         default_factory=list, description="Comma-separated origins widgets may load from."
     )
     sweep_interval_seconds: float = Field(default=1.0, gt=0, description="How often stale/gone is recomputed.")
-    lease_flush_seconds: float = Field(default=2.0, gt=0, description="Write-behind period for heartbeat times.")
+    lease_flush_seconds: float = Field(default=5.0, gt=0, description="Write-behind period for heartbeat times.")
     token_cache_seconds: float = Field(default=5.0, ge=0, description="How long a verified token is trusted without a DB read.")
 
     @field_validator("allowed_origins", mode="before")

@@ -7,7 +7,7 @@ Pure: stdlib, jsonschema and semver only. Every problem names its field
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 import semver
@@ -48,11 +48,24 @@ class Manifest:
 
     def document(self) -> dict:
         """The manifest in its contract shape (camelCase ``dataProducts``, absolute URLs)."""
-        doc = asdict(self)
-        doc.pop("origin")
-        doc["tags"] = list(self.tags)
-        doc["dataProducts"] = list(doc.pop("data_products"))
-        return doc
+        return {
+            "id": self.id,
+            "version": self.version,
+            "team": self.team,
+            "label": self.label,
+            "description": self.description,
+            "tags": list(self.tags),
+            "icon": self.icon,
+            "element": self.element,
+            "module": self.module,
+            "stylesheet": self.stylesheet,
+            "integrity": self.integrity,
+            "attributes": self.attributes,
+            "emits": self.emits,
+            "accepts": self.accepts,
+            "dataProducts": list(self.data_products),
+            "ttl": self.ttl,
+        }
 
 
 def id_problem(widget_id: str) -> Problem | None:

@@ -14,6 +14,7 @@ from registry.service_layer.upkeep import run_upkeep
 from registry.settings import RegistrySettings
 
 from . import errors
+from .heartbeat_fast_path import HeartbeatFastPath
 from .routers import compat, events, health, schema, widgets
 
 
@@ -54,6 +55,7 @@ def create_app(settings: RegistrySettings, *, clock: Clock = utc_now, upkeep: bo
         lifespan=lifespan,
     )
     errors.install(app)
+    app.add_middleware(HeartbeatFastPath)
     for module in (widgets, events, schema, compat, health):
         app.include_router(module.router)
     return app

@@ -11,15 +11,15 @@ from registry.service_layer.listing import Listing
 from registry.service_layer.service import Registry
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
     return request.app.state.services
 
 
-def get_registry(request: Request) -> Registry:
+async def get_registry(request: Request) -> Registry:
     return request.app.state.services.registry
 
 
-def get_listing(request: Request) -> Listing:
+async def get_listing(request: Request) -> Listing:
     return request.app.state.services.listing
 
 

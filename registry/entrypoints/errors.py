@@ -26,11 +26,17 @@ STATUS = {
 }
 
 
-async def refused(_request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, Refused)
+def problem_parts(exc: Refused) -> tuple[int, dict, dict | None]:
+    """Status, body and extra headers for a refusal."""
     status = STATUS.get(type(exc), 400)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return json_response({"detail": [p.as_dict() for p in exc.problems]}, status, headers)
+    return status, {"detail": [p.as_dict() for p in exc.problems]}, headers
+
+
+async def refused(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, Refused)
+    status, body, headers = problem_parts(exc)
+    return json_response(body, status, headers)
 
 
 def install(app: FastAPI) -> None:

@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 from registry.domain.status import Status
 from registry.domain.widget import Widget
 
+from .views import static_json
+
 
 @dataclass(frozen=True, slots=True)
 class Filters:
@@ -26,6 +28,7 @@ class Catalogue:
     def __init__(self, widgets: list[Widget] = ()) -> None:
         self.widgets: dict[str, Widget] = {}
         self._text: dict[str, str] = {}
+        self._static: dict[str, bytes] = {}
         self.generation = 0  # bumped on every change a listing can see (not on heartbeats)
         for widget in widgets:
             self.put(widget)
@@ -41,7 +44,15 @@ class Catalogue:
         self.widgets[m.id] = widget
         parts = [m.id, m.team, m.label, m.description, m.element, *m.tags, *m.data_products]
         self._text[m.id] = "\n".join(parts).casefold()
+        self._static.pop(m.id, None)
         self.generation += 1
+
+    def static_json(self, widget: Widget) -> bytes:
+        """The widget's unchanging JSON fragment, rendered once per announcement."""
+        static = self._static.get(widget.id)
+        if static is None:
+            static = self._static[widget.id] = static_json(widget)
+        return static
 
     def touch(self) -> None:
         self.generation += 1

@@ -10,7 +10,7 @@ import orjson
 
 from .catalogue import Filters
 from .service import Registry
-from .views import lab_entry, widget_public
+from .views import lab_entry, public_json
 
 
 class Listing:
@@ -22,12 +22,18 @@ class Listing:
 
     def widgets(self, filters: Filters) -> bytes:
         """``{"items": [WidgetPublic…]}`` as JSON bytes."""
-        return self._cached(("widgets", filters), lambda now, ws: {"items": [widget_public(w, now, self.registry.grace) for w in ws]}, filters)
+        catalogue, grace = self.registry.catalogue, self.registry.grace
+
+        def render(now, widgets) -> bytes:
+            items = b",".join(public_json(catalogue.static_json(w), w, now, grace) for w in widgets)
+            return b'{"items":[' + items + b"]}"
+
+        return self._cached(("widgets", filters), render, filters)
 
     def lab(self) -> bytes:
         """The lab's ``GET /api/v1/registry`` shape: a JSON array of entries."""
         filters = Filters()
-        return self._cached(("lab",), lambda now, ws: [lab_entry(w, now, self.registry.grace) for w in ws], filters)
+        return self._cached(("lab",), lambda now, ws: orjson.dumps([lab_entry(w, now, self.registry.grace) for w in ws]), filters)
 
     def _cached(self, key: tuple, render: Callable, filters: Filters) -> bytes:
         generation = self.registry.catalogue.generation
@@ -36,7 +42,7 @@ class Listing:
         if hit is not None and hit[0] == generation and now_mono - hit[1] < self.max_age:
             return hit[2]
         now = self.registry.clock()
-        body = orjson.dumps(render(now, self.registry.select(filters)))
+        body = render(now, self.registry.select(filters))
         if len(self._cache) > 256:
             self._cache.clear()
         self._cache[key] = (generation, now_mono, body)

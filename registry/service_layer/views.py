@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import orjson
+
 from registry.domain.widget import Widget
 
 
@@ -31,6 +33,21 @@ def widget_public(widget: Widget, now: datetime, grace: timedelta, *, history: b
             for entry in widget.versions
         ]
     return view
+
+
+def static_json(widget: Widget) -> bytes:
+    """The parts of WidgetPublic that change only when the widget is re-announced."""
+    view = widget.manifest.document()
+    view.update(origin=widget.manifest.origin, registered_at=widget.registered_at, updated_at=widget.updated_at)
+    return orjson.dumps(view)
+
+
+def public_json(static: bytes, widget: Widget, now: datetime, grace: timedelta) -> bytes:
+    """WidgetPublic as JSON: ``static`` plus status and lease times, without re-rendering."""
+    dynamic = orjson.dumps(
+        {"status": widget.status(now, grace).value, "last_seen": widget.last_seen, "lease_expires_at": widget.lease_expires_at}
+    )
+    return static[:-1] + b"," + dynamic[1:]
 
 
 def lab_entry(widget: Widget, now: datetime, grace: timedelta) -> dict:

@@ -1,0 +1,260 @@
+"""Registry under sidecar load: 1,000 simulated sidecars heartbeating every 3 s
+(≈333 req/s) against one registry process, and catalogue listings of 1,000 widgets.
+
+    python bench/bench_registry.py [--quick]      (or: python bench/run.py --only registry)
+
+The registry runs as a real process (``python -m registry``, uvicorn, SQLite in a temp
+dir), pinned to one core; the load comes from this process, pinned to the other cores,
+over raw asyncio HTTP/1.1 keep-alive connections (one per sidecar). The registry's CPU
+is read from /proc/<pid>/stat over the measured window.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+SIDECARS = 1000
+INTERVAL = 3.0
+CPU_CEILING = 0.10  # of one core
+P99_CEILING_MS = 20.0
+ORIGIN = "http://127.0.0.1:8100"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of ``pid`` (its threads included), in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def p99(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
+
+
+def manifest(i: int) -> dict:
+    return {
+        "id": f"bench-widget-{i}",
+        "version": "1.0.0",
+        "team": f"team-{i % 20}",
+        "label": f"Bench widget {i}",
+        "description": "A widget announced by a simulated sidecar for the registry benchmark.",
+        "tags": ["bench", f"group-{i % 10}"],
+        "element": f"bench-widget-{i}",
+        "module": f"{ORIGIN}/bench-{i}/dist/widget.js",
+        "attributes": {"type": "object", "properties": {"site": {"type": "string"}}},
+        "emits": {"bench-selected": {"type": "object"}},
+        "accepts": {"site-selected": {"type": "object"}},
+        "dataProducts": ["tracker.pageviews"],
+        "ttl": 15,
+    }
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection, one request at a time (like one sidecar)."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def request(self, method: str, path: str) -> tuple[int, bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+        self.writer.write(f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n".encode())
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status = int(head[9:12])
+        length = 0
+        for line in head.split(b"\r\n"):
+            if line[:15].lower() == b"content-length:":
+                length = int(line[15:])
+        body = await self.reader.readexactly(length) if length else b""
+        return status, body
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
+class Registry:
+    """``python -m registry`` on a free port, pinned to one core, in a temp directory."""
+
+    def __init__(self, tmp: str) -> None:
+        self.port = free_port()
+        env = {**os.environ, "TESSERA_REGISTRY_DATABASE_URL": f"sqlite:///{tmp}/registry.db", "PYTHONUNBUFFERED": "1"}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "registry", "--host", "127.0.0.1", "--port", str(self.port)],
+            env=env, cwd=tmp, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        self.pinned = pin(self.proc.pid, {0})
+        self.base = f"http://127.0.0.1:{self.port}"
+
+    def wait_ready(self) -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with contextlib.suppress(httpx.TransportError):
+                if httpx.get(f"{self.base}/healthz").status_code == 200:
+                    return
+            time.sleep(0.1)
+        raise RuntimeError("registry did not become healthy")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def pin(pid: int, cores: set[int]) -> bool:
+    if not hasattr(os, "sched_setaffinity"):
+        return False
+    try:
+        available = os.sched_getaffinity(0)
+        chosen = cores & available or {min(available)}
+        os.sched_setaffinity(pid, chosen)
+        return True
+    except OSError:
+        return False
+
+
+async def register_all(base: str, n: int) -> None:
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        semaphore = asyncio.Semaphore(16)
+
+        async def one(i: int) -> None:
+            async with semaphore:
+                r = await client.put(f"/api/v1/widgets/bench-widget-{i}", json=manifest(i), headers={"X-Tessera-Origin": ORIGIN})
+                r.raise_for_status()
+
+        await asyncio.gather(*(one(i) for i in range(n)))
+
+
+async def heartbeats(port: int, seconds: float, latencies: list[float], errors: list[int]) -> None:
+    """Each sidecar heartbeats on a fixed 3 s schedule (staggered), on its own connection."""
+    start = time.perf_counter() + 0.5
+
+    async def sidecar(i: int) -> None:
+        conn = Connection(port)
+        path = f"/api/v1/widgets/bench-widget-{i}/heartbeat"
+        due = start + i * INTERVAL / SIDECARS
+        try:
+            while due < start + seconds:
+                await asyncio.sleep(max(0.0, due - time.perf_counter()))
+                t0 = time.perf_counter()
+                status, _ = await conn.request("POST", path)
+                latencies.append(time.perf_counter() - t0)
+                if status != 200:
+                    errors.append(status)
+                due += INTERVAL
+        finally:
+            conn.close()
+
+    await asyncio.gather(*(sidecar(i) for i in range(SIDECARS)))
+
+
+async def listings(port: int, count: int, rate: float, *, cold: bool) -> list[float]:
+    """GET /api/v1/widgets at ``rate``/s; ``cold`` varies the query's letter case so the
+    registry's listing cache misses and renders all 1,000 widgets each time."""
+    conn, latencies = Connection(port), []
+    try:
+        for _ in range(count):
+            path = "/api/v1/widgets"
+            if cold:
+                path += "?q=" + "".join(c.upper() if random.random() < 0.5 else c for c in "bench-widget")
+            t0 = time.perf_counter()
+            status, body = await conn.request("GET", path)
+            latencies.append(time.perf_counter() - t0)
+            assert status == 200 and body.count(b'"bench-widget-') >= SIDECARS, (status, body[:200])
+            await asyncio.sleep(1 / rate)
+    finally:
+        conn.close()
+    return latencies
+
+
+async def measure(registry: Registry, quick: bool) -> dict:
+    window = 10.0 if quick else 30.0
+    await register_all(registry.base, SIDECARS)
+    await asyncio.sleep(1.0)
+    beat_latencies: list[float] = []
+    errors: list[int] = []
+    load = asyncio.create_task(heartbeats(registry.port, window + 1.0 + (12.0 if quick else 35.0), beat_latencies, errors))
+    await asyncio.sleep(1.0 + INTERVAL)  # every sidecar connected and in its rhythm
+    beat_latencies.clear()
+    cpu0, wall0 = cpu_seconds(registry.proc.pid), time.perf_counter()
+    await asyncio.sleep(window)
+    cpu1, wall1 = cpu_seconds(registry.proc.pid), time.perf_counter()
+    beats = list(beat_latencies)
+    warm = await listings(registry.port, 100 if quick else 300, 20, cold=False)
+    cold = await listings(registry.port, 50 if quick else 150, 10, cold=True)
+    load.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await load
+    return {
+        "cpu": (cpu1 - cpu0) / (wall1 - wall0),
+        "rate": len(beats) / (wall1 - wall0),
+        "beat_p99": p99(beats),
+        "errors": len(errors),
+        "list_p99": p99(warm),
+        "list_cold_p99": p99(cold),
+    }
+
+
+def result(name: str, value: float, unit: str, ceiling: float, ceiling_name: str, target: str) -> dict:
+    return {
+        "name": name,
+        "value": round(value, 4),
+        "unit": unit,
+        "ceiling": ceiling,
+        "ceiling_name": ceiling_name,
+        "ratio": round(value / ceiling, 4) if ceiling else 0.0,
+        "target": target,
+        "passed": value <= ceiling,
+    }
+
+
+def run(quick: bool = False) -> list[dict]:
+    own = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else set()
+    with tempfile.TemporaryDirectory(prefix="bench-registry-") as tmp:
+        registry = Registry(tmp)
+        try:
+            registry.wait_ready()
+            if len(own) > 1:
+                pin(0, own - {0})  # keep the load generator off the registry's core
+            figures = asyncio.run(measure(registry, quick))
+        finally:
+            registry.stop()
+            if own:
+                os.sched_setaffinity(0, own)
+    pinned = "pinned to one core" if registry.pinned else "not pinned"
+    return [
+        result("heartbeat CPU (1,000 sidecars / 3 s)", figures["cpu"] * 100, "% of a core", CPU_CEILING * 100,
+               "10% of one core", f"<= 10% of a core ({pinned}; {figures['rate']:.0f} req/s measured, {figures['errors']} errors)"),
+        result("heartbeat p99", figures["beat_p99"], "ms", P99_CEILING_MS, "20 ms", "<= 20 ms"),
+        result("list 1,000 widgets p99 (cached)", figures["list_p99"], "ms", P99_CEILING_MS, "20 ms",
+               "<= 20 ms, while heartbeats run"),
+        result("list 1,000 widgets p99 (cache miss, full render)", figures["list_cold_p99"], "ms", P99_CEILING_MS, "20 ms",
+               "<= 20 ms, while heartbeats run"),
+    ]
+
+
+if __name__ == "__main__":
+    for r in run(quick="--quick" in sys.argv):
+        mark = "ok  " if r["passed"] else "MISS"
+        print(f"[{mark}] {r['name']}: {r['value']:.3f} {r['unit']} (ceiling {r['ceiling']} {r['unit']}; {r['target']})")
