@@ -40,13 +40,13 @@ class ArrowBuilder:
         self.schema = arrow_schema()
         self.event_names = [c.name for c in event_columns()]
 
-    def build(self, batch: StagedBatch) -> pa.Table:
+    def build(self, batch: StagedBatch, token: str = "") -> pa.Table:
         n = len(batch)
         astuple = msgspec.structs.astuple
         if n:
             columns = list(zip(*[astuple(e) for e in batch.events], strict=True))
         else:
             columns = [() for _ in self.event_names]
-        columns += [batch.topics, batch.partitions, batch.offsets]
+        columns += [batch.topics, batch.partitions, batch.offsets, [token] * n]
         arrays = [pa.array(col, type=field.type) for col, field in zip(columns, self.schema, strict=True)]
         return pa.Table.from_arrays(arrays, schema=self.schema)

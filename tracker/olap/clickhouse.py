@@ -72,7 +72,7 @@ class ClickHouseStore(EventSink, MetricsSource):
 
     # -- sink ------------------------------------------------------------
     def insert(self, batch: StagedBatch, token: str) -> None:
-        table = self.arrow.build(batch)
+        table = self.arrow.build(batch, token)
         settings = {**INSERT_SETTINGS, "insert_deduplication_token": token}
         with self.lock:
             try:
@@ -80,8 +80,8 @@ class ClickHouseStore(EventSink, MetricsSource):
             except Exception as exc:
                 raise OlapUnavailable(str(exc)) from exc
 
-    def stored_offsets(self, topic: str, partition: int, from_offset: int) -> set[int]:
-        rows = self._rows(*sql.stored_offsets(self.db, topic, partition, from_offset))
+    def stored_blocks(self, topic: str, partition: int, from_offset: int) -> set[str]:
+        rows = self._rows(*sql.stored_blocks(self.db, topic, partition, from_offset))
         return {r[0] for r in rows}
 
     # -- source ----------------------------------------------------------

@@ -1,7 +1,7 @@
 """In-memory fake of the OLAP ports (sink and source), for unit tests.
 
 It keeps the two properties the writer relies on: a token seen before is a no-op
-(insert deduplication), and ``stored_offsets`` tells which stream offsets it holds.
+(insert deduplication), and ``stored_blocks`` tells which blocks (tokens) it holds.
 Visitors are counted exactly (the real rollups use uniqCombined(12)).
 """
 
@@ -29,7 +29,7 @@ def _floor(t: datetime, interval: str) -> datetime:
 
 class MemoryStore(EventSink, MetricsSource):
     def __init__(self) -> None:
-        self.rows: list[tuple[TrackingEvent, str, int, int]] = []
+        self.rows: list[tuple[TrackingEvent, str, int, int, str]] = []
         self.tokens: set[str] = set()
         self.available = True
         self.inserts = 0
@@ -41,12 +41,13 @@ class MemoryStore(EventSink, MetricsSource):
         if token in self.tokens:
             return
         self.tokens.add(token)
-        self.rows.extend(zip(batch.events, batch.topics, batch.partitions, batch.offsets, strict=True))
+        self.rows.extend((e, t, p, o, token) for e, t, p, o in
+                         zip(batch.events, batch.topics, batch.partitions, batch.offsets, strict=True))
 
-    def stored_offsets(self, topic: str, partition: int, from_offset: int) -> set[int]:
+    def stored_blocks(self, topic: str, partition: int, from_offset: int) -> set[str]:
         if not self.available:
             raise OlapUnavailable("memory store switched off")
-        return {o for _, t, p, o in self.rows if t == topic and p == partition and o >= from_offset}
+        return {b for _, t, p, o, b in self.rows if t == topic and p == partition and o >= from_offset}
 
     # -- source ----------------------------------------------------------
     def _counted(self, r: Range) -> list[TrackingEvent]:

@@ -42,11 +42,11 @@ class StagedBatch:
 class EventSink(ABC):
     @abstractmethod
     def insert(self, batch: StagedBatch, token: str) -> None:
-        """Store the batch atomically; the same token twice stores it once."""
+        """Store the block (rows tagged with ``token``); the same token twice stores it once."""
 
     @abstractmethod
-    def stored_offsets(self, topic: str, partition: int, from_offset: int) -> set[int]:
-        """Offsets of this partition at or after ``from_offset`` already stored."""
+    def stored_blocks(self, topic: str, partition: int, from_offset: int) -> set[str]:
+        """Tokens of the blocks holding rows of this partition at or after ``from_offset``."""
 
     def close(self) -> None:
         return None

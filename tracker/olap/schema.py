@@ -32,6 +32,7 @@ COORDINATES = (
     ColumnSpec("_topic", "LowCardinality(String)"),
     ColumnSpec("_partition", "UInt32"),
     ColumnSpec("_offset", "UInt64", "Delta, ZSTD"),
+    ColumnSpec("_batch", "LowCardinality(String)"),  # the insert's dedup token: topic/partition/first-last
 )
 
 

@@ -99,9 +99,9 @@ def watermark(db: str) -> tuple[str, dict]:
     return f"SELECT max(received_max) FROM {db}.site_minute", {}
 
 
-def stored_offsets(db: str, topic: str, partition: int, from_offset: int) -> tuple[str, dict]:
+def stored_blocks(db: str, topic: str, partition: int, from_offset: int) -> tuple[str, dict]:
     return (
-        f"SELECT _offset FROM {db}.events WHERE _topic = {{topic:String}} "
+        f"SELECT DISTINCT _batch FROM {db}.events WHERE _topic = {{topic:String}} "
         "AND _partition = {partition:UInt32} AND _offset >= {offset:UInt64}",
         {"topic": topic, "partition": partition, "offset": from_offset},
     )

@@ -1,7 +1,8 @@
 """The table writer: poll -> batch -> decode -> dead-letter poison -> insert -> commit.
 
 Auto-commit is off: a partition's offset is committed (last + 1) only after OLAP
-acknowledged the insert of the batch that covered it. While OLAP or the stream
+acknowledged the insert of the blocks that covered it (one block per partition per
+flush; see ``tracker.writer.ledger`` for how a replay re-inserts stored blocks). While OLAP or the stream
 fails, the writer holds the batch and retries with exponential backoff + jitter
 (behind a circuit breaker for OLAP); it never commits past what it did not store.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from dataclasses import dataclass
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import TypeVar
@@ -22,7 +24,7 @@ from tracker.olap.port import EventSink, OlapUnavailable, StagedBatch
 from tracker.stream.port import Consumer, Producer, Record, StreamUnavailable, TopicPartition
 from tracker.writer.batching import BatchPolicy
 from tracker.writer.decoding import Poison, decode
-from tracker.writer.ledger import OffsetRanges, ReplayGuard
+from tracker.writer.ledger import Block, PartitionBatch, ReplayGuard
 from tracker.writer.progress import BatchCommitted, Progress
 
 log = logging.getLogger("tessera.writer")
@@ -35,40 +37,58 @@ class WriterStopped(Exception):
 
 
 class PendingBatch:
+    """Polled records per partition, until flushed."""
+
     def __init__(self) -> None:
-        self.records: list[Record] = []  # records to decode and insert
-        self.ranges = OffsetRanges()  # everything polled, inserted or skipped
-        self.skipped = 0
+        self.partitions: dict[TopicPartition, PartitionBatch] = {}
         self.opened_at: float | None = None
 
     @property
     def size(self) -> int:
-        return len(self.records) + self.skipped
+        return sum(len(pb.records) for pb in self.partitions.values())
 
-    def drop(self, partitions: set[TopicPartition]) -> None:
-        """Forget records of partitions this member no longer owns (their new owner re-reads them)."""
-        self.records = [r for r in self.records if TopicPartition(r.topic, r.partition) not in partitions]
+    def ready(self) -> list[PartitionBatch]:
+        return [pb for pb in self.partitions.values() if pb.complete()]
+
+    def remove(self, partitions) -> None:
+        """Forget these partitions (flushed, or no longer ours: their new owner re-reads them)."""
         for tp in partitions:
-            self.ranges.first.pop(tp, None)
-            self.ranges.last.pop(tp, None)
+            self.partitions.pop(tp, None)
 
 
-def _prepare(records: list[Record], dead_letter_topic: str) -> tuple[StagedBatch, list[Poison], BatchCommitted]:
-    """Decode and stage (CPU work, run off the event loop)."""
-    staged = StagedBatch()
+@dataclass(slots=True)
+class Prepared:
+    blocks: list[tuple[Block, StagedBatch, bool]]  # (block, its events, re-insert of a stored block?)
+    poison: list[Poison]
+    summary: BatchCommitted
+
+
+def _prepare(batches: list[PartitionBatch]) -> Prepared:
+    """Decode and stage block by block (CPU work, run off the event loop)."""
+    blocks: list[tuple[Block, StagedBatch, bool]] = []
     poison: list[Poison] = []
     minutes: set[tuple[str, datetime]] = set()
     newest: datetime | None = None
-    for record, item in zip(records, decode(records), strict=True):
-        if isinstance(item, Poison):
-            poison.append(item)
-            continue
-        staged.append(item, record.topic, record.partition, record.offset)
-        minutes.add((item.site, _minute(item)))
-        if newest is None or item.received_at > newest:
-            newest = item.received_at
-    summary = BatchCommitted(len(staged), len(poison), 0, newest, frozenset(minutes))
-    return staged, poison, summary
+    rows = replayed = 0
+    for pb in batches:
+        stored = set(pb.stored)
+        for block, records in pb.blocks():
+            staged = StagedBatch()
+            for record, item in zip(records, decode(records), strict=True):
+                if isinstance(item, Poison):
+                    poison.append(item)
+                    continue
+                staged.append(item, record.topic, record.partition, record.offset)
+                minutes.add((item.site, _minute(item)))
+                if newest is None or item.received_at > newest:
+                    newest = item.received_at
+            again = block in stored
+            if again:
+                replayed += len(staged)
+            else:
+                rows += len(staged)
+            blocks.append((block, staged, again))
+    return Prepared(blocks, poison, BatchCommitted(rows, len(poison), replayed, newest, frozenset(minutes)))
 
 
 def _minute(event: TrackingEvent) -> datetime:
@@ -157,37 +177,43 @@ class TableWriter:
         for tp, records in polled.items():
             if not records:
                 continue
+            pb = self.pending.partitions.get(tp)
             if self.guard.needs_lookup(tp, records[0].offset):
+                if pb is not None:  # the stream went back under us: start this partition over
+                    self.pending.remove([tp])
+                    pb = None
                 first = records[0].offset
-                stored = await self._hold(
-                    lambda tp=tp, first=first: asyncio.to_thread(
-                        self.sink.stored_offsets, tp.topic, tp.partition, first
-                    )
+                tokens = await self._hold(
+                    lambda tp=tp, first=first: asyncio.to_thread(self.sink.stored_blocks, tp.topic, tp.partition, first)
                 )
-                self.guard.remember(tp, stored)
-            for record in records:
-                self.pending.ranges.add(record)
-                if self.guard.admit(record):
-                    self.pending.records.append(record)
-                else:
-                    self.pending.skipped += 1
+                self.guard.remember(tp, tokens)
+                if tokens:
+                    log.info("partition %s/%d: %d stored block(s) after offset %d will be re-inserted as they were",
+                             tp.topic, tp.partition, len(tokens), first)
+            if pb is None:
+                pb = self.pending.partitions[tp] = PartitionBatch(tp, stored=self.guard.blocks(tp))
+            pb.records.extend(records)
+            self.guard.seen(tp, records[-1].offset)
 
     async def flush(self) -> None:
-        batch = self.pending
-        if not batch.ranges:
+        ready = self.pending.ready()
+        if not ready:
             return
-        staged, poison, summary = await asyncio.to_thread(_prepare, batch.records, self.dead_letter_topic)
-        if poison:
-            letters = [(p.record.key, p.dead_letter()) for p in poison]
+        prepared = await asyncio.to_thread(_prepare, ready)
+        if prepared.poison:
+            letters = [(p.record.key, p.dead_letter()) for p in prepared.poison]
             await self._hold(lambda: self.dead_letters.send_batch(self.dead_letter_topic, letters), olap=False)
-        if len(staged):
-            token = batch.ranges.token()
-            await self._hold(lambda: asyncio.to_thread(self.sink.insert, staged, token))
-        await self._hold(lambda: self.consumer.commit(batch.ranges.commits()), olap=False)
-        self.pending = PendingBatch()
-        self.progress.committed(
-            BatchCommitted(summary.rows, summary.dead_lettered, batch.skipped, summary.max_received_at, summary.minutes)
-        )
+        for block, staged, _again in prepared.blocks:
+            if len(staged):
+                await self._hold(lambda staged=staged, token=block.token: asyncio.to_thread(
+                    self.sink.insert, staged, token))
+        commits = {pb.tp: pb.last_offset + 1 for pb in ready}
+        await self._hold(lambda: self.consumer.commit(commits), olap=False)
+        for tp, next_offset in commits.items():
+            self.guard.passed(tp, next_offset)
+        self.pending.remove(commits)
+        self.pending.opened_at = self.clock() if self.pending.partitions else None
+        self.progress.committed(prepared.summary)
 
     # -- helpers ---------------------------------------------------------
     def _assignment(self) -> set[TopicPartition] | None:
@@ -198,7 +224,7 @@ class TableWriter:
 
     def _revoked(self, partitions: set[TopicPartition]) -> None:
         log.info("partitions revoked: %s", sorted((tp.topic, tp.partition) for tp in partitions))
-        self.pending.drop(partitions)
+        self.pending.remove(partitions)
         for tp in partitions:
             self.guard.forget(tp)
 

@@ -17,7 +17,7 @@ from datetime import datetime
 class BatchCommitted:
     rows: int
     dead_lettered: int
-    skipped: int
+    replayed: int  # rows of stored blocks re-inserted under their old token
     max_received_at: datetime | None
     minutes: frozenset[tuple[str, datetime]]  # (site, minute) whose counts changed
 
@@ -27,7 +27,7 @@ class Counters:
     batches: int = 0
     rows: int = 0
     dead_lettered: int = 0
-    skipped_replayed: int = 0
+    replayed: int = 0
     olap_failures: int = 0
     stream_failures: int = 0
 
@@ -47,7 +47,7 @@ class Progress:
         c.batches += 1
         c.rows += batch.rows
         c.dead_lettered += batch.dead_lettered
-        c.skipped_replayed += batch.skipped
+        c.replayed += batch.replayed
         if batch.max_received_at and (self.committed_at is None or batch.max_received_at > self.committed_at):
             self.committed_at = batch.max_received_at
         for listener in list(self.listeners):

@@ -49,10 +49,12 @@ def test_a_new_token_inserts_again(chdb_store):
     assert chdb_store.client.query(f"SELECT count() FROM {chdb_store.db}.events FINAL").result_rows[0][0] == 10
 
 
-def test_stored_offsets(chdb_store):
-    chdb_store.insert(batch(5, partition=2), "t")
-    assert chdb_store.stored_offsets("tessera.events", 2, 3) == {3, 4}
-    assert chdb_store.stored_offsets("tessera.events", 1, 0) == set()
+def test_stored_blocks(chdb_store):
+    chdb_store.insert(batch(5, partition=2), "tessera.events/2/0-4")
+    chdb_store.insert(batch(5, start=5, partition=2), "tessera.events/2/5-9")
+    assert chdb_store.stored_blocks("tessera.events", 2, 3) == {"tessera.events/2/0-4", "tessera.events/2/5-9"}
+    assert chdb_store.stored_blocks("tessera.events", 2, 5) == {"tessera.events/2/5-9"}
+    assert chdb_store.stored_blocks("tessera.events", 1, 0) == set()
 
 
 def test_series_top_totals_from_rollups(chdb_store):

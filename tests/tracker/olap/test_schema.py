@@ -26,7 +26,7 @@ def test_a_field_without_marker_is_refused():
 
 def test_table_adds_stream_coordinates():
     names = [c.name for c in schema.table_columns()]
-    assert names[-3:] == ["_topic", "_partition", "_offset"]
+    assert names[-4:] == ["_topic", "_partition", "_offset", "_batch"]
 
 
 def test_events_ddl_is_a_deduplicating_replacing_table():

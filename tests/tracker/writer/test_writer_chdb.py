@@ -64,20 +64,37 @@ async def test_replay_after_crash_between_insert_and_commit(kit, chdb_store, fir
     w2 = writer_for(kit, log, chdb_store, max_rows=second)
     await run_until(w2, lambda: log.committed == end_offsets(log))
     assert counted(chdb_store) == (700, 700, 700)
-    assert w2.progress.counters.skipped_replayed == 700
+    assert w2.progress.counters.replayed == 700
 
 
 async def test_replay_of_the_same_batch_is_absorbed_by_the_dedup_token(kit, chdb_store):
-    """The guard off (a writer that forgets what OLAP holds): the token alone dedups."""
+    """Without the lookup (a writer that forgets what OLAP holds), same boundaries: the token alone dedups."""
     log = kit.FakeLog(partitions=1)
     fill(kit, log, 200)
     w1 = writer_for(kit, log, chdb_store, consumer=kit.FakeConsumer(log, lose_commits=True), max_rows=50)
     await run_until(w1, lambda: w1.progress.counters.rows >= 200)
     w2 = writer_for(kit, log, chdb_store, max_rows=50)
-    w2.guard.needs_lookup = lambda tp, first: False  # same boundaries, no lookup
+    w2.guard.needs_lookup = lambda tp, first: False  # no lookup: blocks look fresh
     await run_until(w2, lambda: log.committed == end_offsets(log))
     assert w2.progress.counters.rows == 200  # inserted again, as far as the writer knows
     assert counted(chdb_store) == (200, 200, 200)
+
+
+async def test_a_rollup_part_lost_in_a_crash_is_restored_by_the_replay(kit, chdb_store):
+    """kill -9 between the events part and a view's part: the re-inserted block fills the view."""
+    log = kit.FakeLog(partitions=1)
+    fill(kit, log, 120)
+    w1 = writer_for(kit, log, chdb_store, consumer=kit.FakeConsumer(log, lose_commits=True), max_rows=1000)
+    await run_until(w1, lambda: w1.progress.counters.rows >= 120)
+    c = chdb_store.client
+    for (part,) in c.query("SELECT name FROM system.parts WHERE database = {db:String} AND table = 'site_minute' "
+                           "AND active", parameters={"db": chdb_store.db}).result_rows:
+        c.command(f"ALTER TABLE {chdb_store.db}.site_minute DROP PART '{part}'")
+    assert counted(chdb_store)[0] == 0
+    w2 = writer_for(kit, log, chdb_store, max_rows=7)  # other boundaries: the stored block is rebuilt
+    await run_until(w2, lambda: log.committed == end_offsets(log))
+    assert counted(chdb_store) == (120, 120, 120)
+    assert w2.progress.counters.replayed == 120
 
 
 class Flaky:
@@ -92,11 +109,11 @@ class Flaky:
             raise OlapUnavailable("down (test)")
         return self.store.insert(batch, token)
 
-    def stored_offsets(self, *args):
+    def stored_blocks(self, *args):
         if self.failures > 0:
             self.failures -= 1
             raise OlapUnavailable("down (test)")
-        return self.store.stored_offsets(*args)
+        return self.store.stored_blocks(*args)
 
 
 async def test_olap_outage_holds_then_catches_up(kit, chdb_store):
