@@ -24,6 +24,7 @@ _VALIDATOR = Draft202012Validator(MANIFEST_SCHEMA)
 _SLUG = re.compile(SLUG)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 FIELDS = tuple(MANIFEST_SCHEMA["properties"])
+MAX_DEPTH = 32  # JSON Schemas nested deeper than this are refused (and never recursed into)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +86,9 @@ def parse_manifest(raw: object, *, widget_id: str, announcer: Announcer) -> Mani
     problems.extend(_schema_problems(doc))
     if isinstance(doc.get("id"), str) and doc["id"] != widget_id:
         problems.append(Problem(("body", "id"), f"id {doc.get('id')!r} does not match the URL's {widget_id!r}", "value_error.id_mismatch"))
+    for name, value in doc.items():
+        if _depth(value) > MAX_DEPTH:
+            problems.append(Problem(("body", name), f"nested deeper than {MAX_DEPTH} levels", "value_error.depth"))
     failed = {p.loc[1] for p in problems if len(p.loc) > 1}
     problems.extend(_rule_problems(doc, failed))
     origin: str | None = None
@@ -180,6 +184,24 @@ def _json_schema_problems(loc: tuple, schema: Any) -> list[Problem]:
         where = tuple(exc.absolute_path)
         return [Problem((*loc, *where), f"not a valid JSON Schema: {exc.message[:300]}", "value_error.json_schema")]
     return []
+
+
+def _depth(value: Any) -> int:
+    """Nesting depth of a decoded JSON value, computed without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, depth)
+        if deepest > MAX_DEPTH:
+            return deepest
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def _first_control_character(value: Any, path: tuple = ()) -> tuple | None:

@@ -106,3 +106,13 @@ def test_allow_list_gates_the_declared_origin(make_manifest):
 def test_boolean_json_schemas_are_accepted(make_manifest):
     m = parse_manifest(make_manifest(emits={"x-y": True}, attributes=True), widget_id="page-views", announcer=HOST)
     assert m.emits == {"x-y": True}
+
+
+def test_deeply_nested_schemas_are_refused_not_recursed(make_manifest):
+    deep: dict = {}
+    cursor = deep
+    for _ in range(200):
+        cursor["properties"] = {"a": {}}
+        cursor = cursor["properties"]["a"]
+    assert ("body", "attributes") in locs(make_manifest(attributes=deep))
+    assert ("body", "emits") in locs(make_manifest(emits={"x-y": deep}))
