@@ -19,7 +19,8 @@ def main(argv: list[str] | None = None) -> None:
     overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
     settings = DashboardSettings(**overrides)
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
-                log_level=args.log_level, proxy_headers=False)
+                log_level=args.log_level, proxy_headers=False,
+                timeout_graceful_shutdown=settings.shutdown_grace_seconds)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 
-import httpx
+import anyio
+
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse, StreamingResponse
@@ -14,6 +15,7 @@ from dashboard.catalogue import shape_entry
 from dashboard.deps import GatewayDep
 from dashboard.errors import failure_response
 from dashboard.gateway import Gateway
+from dashboard.keepalive import with_keepalive
 from dashboard.sse import ServerSentEvent, comment, parse_events
 from dashboard.upstream import UpstreamFailure
 
@@ -62,12 +64,12 @@ async def stream_catalogue(gateway: GatewayDep):
         return failure_response(UpstreamFailure("registry", 502, f"registry change feed answered {response.status_code}"))
 
     async def body() -> AsyncIterator[bytes]:
+        events = relay(gateway, response.aiter_lines())
         try:
-            async for chunk in relay(gateway, response.aiter_lines()):
+            async for chunk in with_keepalive(events, gateway.settings.stream_keepalive_seconds):
                 yield chunk
-        except (UpstreamFailure, httpx.TransportError):
-            return
         finally:
-            await opened.__aexit__(None, None, None)
+            with anyio.CancelScope(shield=True):
+                await opened.__aexit__(None, None, None)
 
     return StreamingResponse(body(), media_type="text/event-stream", headers=STREAM_HEADERS)

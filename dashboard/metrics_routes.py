@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-import httpx
+import anyio
+
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
 
 from dashboard.deps import GatewayDep
 from dashboard.errors import failure_response
+from dashboard.keepalive import with_keepalive
 from dashboard.upstream import UpstreamFailure
 
 router = APIRouter(prefix="/api/v1/metrics", tags=["metrics"])
@@ -55,12 +57,11 @@ async def stream_metrics(gateway, path: str, query: str, headers: dict[str, str]
 
     async def relay() -> AsyncIterator[bytes]:
         try:
-            async for chunk in upstream.aiter_raw():
+            async for chunk in with_keepalive(upstream.aiter_raw(), gateway.settings.stream_keepalive_seconds):
                 yield chunk
-        except (UpstreamFailure, httpx.TransportError):
-            return
         finally:
-            await opened.__aexit__(None, None, None)
+            with anyio.CancelScope(shield=True):
+                await opened.__aexit__(None, None, None)
 
     return StreamingResponse(
         relay(),

@@ -24,3 +24,5 @@ class DashboardSettings(BaseSettings):
     widget_concurrency: int = 32
     stream_concurrency: int = 64
     catalogue_cache_seconds: float = 2.0
+    stream_keepalive_seconds: float = 15.0
+    shutdown_grace_seconds: float = 3.0

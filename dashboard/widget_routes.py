@@ -27,7 +27,7 @@ def unavailable(status: int, detail: str) -> JSONResponse:
     return JSONResponse({"detail": detail}, status_code=status, headers={"Retry-After": "5"})
 
 
-@router.get("/widgets/{widget_id}/{path:path}")
+@router.api_route("/widgets/{widget_id}/{path:path}", methods=["GET", "HEAD"])
 async def read_widget_file(widget_id: str, path: str, request: Request, gateway: GatewayDep) -> Response:
     widget = await gateway.catalogue.find(widget_id)
     base = base_of(widget) if widget else None
@@ -49,7 +49,7 @@ async def read_widget_file(widget_id: str, path: str, request: Request, gateway:
         return unavailable(503, "widget hosts are busy")
     try:
         upstream = await gateway.client.send(
-            gateway.client.build_request("GET", url, headers=headers), stream=True
+            gateway.client.build_request(request.method, url, headers=headers), stream=True
         )
     except httpx.TimeoutException:
         gateway.widget_hosts.release()

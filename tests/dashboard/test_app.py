@@ -184,3 +184,9 @@ def test_healthz(client):
     body = client.get("/healthz").json()
     assert body["status"] == "ok"
     assert json.dumps(body["upstreams"])
+
+
+def test_head_requests_for_widget_files(client, upstreams):
+    response = client.head("/widgets/page-views/dist/page-views.js")
+    assert response.status_code == 200
+    assert upstreams.seen[-1].method == "HEAD"

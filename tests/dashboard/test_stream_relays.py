@@ -75,3 +75,17 @@ def test_real_widget_files_stream_through_the_gateway(dashboard):
     assert response.headers["x-content-type-options"] == "nosniff"
     assert "tessera-page-views" in response.text
     assert httpx.get(f"{dashboard.url}/widgets/page-views/../dashboard/app.py", timeout=5).status_code == 404
+
+
+def test_a_client_that_leaves_releases_the_registry_connection(serve_dashboard, registry, query):
+    server = serve_dashboard(registry.url, query.url, stream_keepalive_seconds=0.2)
+    with httpx.Client(timeout=5) as client, client.stream("GET", f"{server.url}/api/v1/catalogue/stream") as stream:
+        next(stream.iter_lines())
+        deadline = time.monotonic() + 3
+        while not registry.subscribers and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(registry.subscribers) == 1
+    deadline = time.monotonic() + 5
+    while registry.subscribers and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert registry.subscribers == []
