@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import html
 import json
+import signal
 import sys
 from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -53,6 +54,10 @@ class DemoPages(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def log_request(self, code="-", size="-") -> None:
+        if str(code).isdigit() and int(code) >= 400:
+            super().log_request(code, size)
+
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - http.server's signature
         sys.stdout.write(f"{self.address_string()} {format % args}\n")
 
@@ -67,10 +72,11 @@ def main(argv: list[str] | None = None) -> int:
     pages = json.loads((DEMO / "pages.json").read_text())
     handler = partial(DemoPages, pages=pages, collector=args.collector, site=args.site)
     server = ThreadingHTTPServer((args.host, args.port), handler)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print(f"demo site on http://{args.host}:{args.port}/ (pixel → {args.collector})", flush=True)
     try:
         server.serve_forever()
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, SystemExit):
         pass
     finally:
         server.server_close()

@@ -84,7 +84,8 @@ def services(ports: Ports, var: Path, traffic_rate: float) -> list[Service]:
         port=ports.collector, ready=http_ok(url(ports.collector, "/healthz")),
     ))
     listed.append(Service(
-        "widgets", [py, "-m", "http.server", str(ports.widgets), "--bind", HOST, "--directory", str(ROOT / "widgets")],
+        "widgets", [py, str(ROOT / "platform" / "static_host.py"), "--host", HOST, "--port", str(ports.widgets),
+                    "--directory", str(ROOT / "widgets")],
         port=ports.widgets, ready=http_ok(url(ports.widgets, "/")),
     ))
     listed.append(Service(
