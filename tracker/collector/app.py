@@ -14,6 +14,7 @@ import time
 from importlib.resources import files
 from typing import Callable
 
+import msgspec
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -32,6 +33,7 @@ from tracker.stream.factory import make_producer
 from tracker.stream.port import Producer
 
 log = logging.getLogger(__name__)
+encode_json = msgspec.json.Encoder().encode
 
 GIF = (b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00"
        b",\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;")
@@ -136,7 +138,8 @@ def create_app(settings: CollectorSettings, producer: Producer | None = None,
             return JSONResponse({"detail": f"body exceeds {limit} bytes"}, status_code=413)
         except BadRequest as exc:
             return JSONResponse({"detail": str(exc)}, status_code=400)
-        return JSONResponse(report, status_code=200 if report["rejected"] == 0 else 207)
+        return Response(encode_json(report), status_code=200 if report.rejected == 0 else 207,
+                        media_type="application/json")
 
     async def plausible(request: Request) -> Response:
         try:
@@ -180,5 +183,5 @@ def create_app(settings: CollectorSettings, producer: Producer | None = None,
         Route("/stats", stats, methods=["GET"]),
     ], lifespan=lifespan)
     app = CollectorApp(intake, Cors(inner, settings.cors_origins), settings.trust_forwarded_for)
-    app.committer, app.counters = committer, counters  # for tests and the entrypoint
+    app.committer, app.counters, app.intake = committer, counters, intake  # for tests and the entrypoint
     return app

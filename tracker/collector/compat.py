@@ -14,30 +14,18 @@ from typing import Any
 
 import msgspec
 
+from tracker.collector.enrichment import json_props
+
 Fields = dict[str, Any]  # site, name, url, referrer, title, props, ts (epoch s), event_id, error
 
 SNOWPLOW_NAMES = {"pv": "pageview", "pp": "page_ping", "se": "structured", "ue": "unstructured",
                   "tr": "transaction", "ti": "transaction_item"}
 
 
-def _props(value: Any) -> tuple[dict, str]:
-    """Props given as an object or as a JSON string; returns (props, error)."""
-    if value is None or value == "":
-        return {}, ""
-    if isinstance(value, str):
-        try:
-            value = msgspec.json.decode(value)
-        except msgspec.DecodeError:
-            return {}, "props are not JSON"
-    if not isinstance(value, dict):
-        return {}, "props must be an object"
-    return value, ""
-
-
 def plausible(body: Any) -> list[Fields]:
     if not isinstance(body, dict):
         raise ValueError("body must be a JSON object")
-    props, error = _props(body.get("p", body.get("props")))
+    props, error = json_props(body.get("p", body.get("props")))
     sites = [s.strip() for s in str(body.get("d") or body.get("domain") or "").split(",") if s.strip()]
     base: Fields = {"name": str(body.get("n") or body.get("name") or "pageview"),
                     "url": str(body.get("u") or body.get("url") or ""),

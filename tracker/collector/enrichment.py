@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from functools import lru_cache
+from typing import NamedTuple
 
 import msgspec
 
 from tracker.collector.hit import Hit
 from tracker.enrich.agent import AgentParser
-from tracker.enrich.page import BadUrl, page, referrer_host
+from tracker.collector.query import pairs
+from tracker.enrich.page import BadUrl, Page, page, referrer_host
 from tracker.event import DeadLetter, TrackingEvent
 
 MAX_SITE = 253
@@ -59,43 +62,138 @@ def valid_event_id(candidate: str | None, fallback: str) -> str:
     return fallback
 
 
+class PixelFields(NamedTuple):
+    site: str
+    name: str
+    url: str
+    referrer: str
+    title: str
+    props: tuple[tuple[str, str], ...]
+    client_ts: float | None
+    error: str
+
+
+@lru_cache(maxsize=16384)
+def pixel_fields(query: str) -> PixelFields:
+    """A pixel query string's fields (``site``/``d``, ``url``/``u``, ``referrer``/``r``,
+    ``title``, ``name``/``n``, ``p.<key>``, ``props`` JSON, ``ts`` ms).  Cached: the same
+    page/referrer/title combination arrives from many visitors."""
+    site = url = referrer = title = error = ""
+    name = "pageview"
+    props: dict = {}
+    client_ts = None
+    for key, value in pairs(query):
+        if key == "site" or key == "d":
+            site = value
+        elif key == "url" or key == "u":
+            url = value
+        elif key == "referrer" or key == "r":
+            referrer = value
+        elif key == "title":
+            title = value
+        elif key == "name" or key == "n":
+            name = value
+        elif key.startswith("p."):
+            props[key[2:]] = value
+        elif key == "props":
+            extra, error = json_props(value)
+            props.update(extra)
+        elif key == "ts" and value.isdigit():
+            client_ts = int(value) / 1000
+    return PixelFields(site, name, url, referrer, title, tuple(props.items()), client_ts, error)
+
+
+def from_query(hit: Hit) -> Hit:
+    """Fill a pixel hit's fields from its query string; the Referer stays the url fallback."""
+    f = pixel_fields(hit.query)
+    hit.site, hit.name, hit.referrer, hit.title, hit.client_ts, hit.error = (
+        f.site, f.name, f.referrer, f.title, f.client_ts, f.error)
+    hit.url = f.url or hit.url
+    hit.props = dict(f.props)
+    hit.query = ""
+    return hit
+
+
+def json_props(value) -> tuple[dict, str]:
+    """Props given as an object or as a JSON string; returns (props, error)."""
+    if value is None or value == "":
+        return {}, ""
+    if isinstance(value, str):
+        try:
+            value = msgspec.json.decode(value)
+        except msgspec.DecodeError:
+            return {}, "props are not JSON"
+    if not isinstance(value, dict):
+        return {}, "props must be an object"
+    return value, ""
+
+
+def check(site: str, name: str, url: str, referrer: str, title: str, user_agent: str) -> str:
+    """The reason a hit is invalid, or "" (``site`` already stripped and lower-cased)."""
+    if not site:
+        return "missing site"
+    if len(site) > MAX_SITE:
+        return "oversize site"
+    if len(name) > MAX_NAME or not name:
+        return "bad event name"
+    if len(url) > MAX_URL or len(referrer) > MAX_URL:
+        return "oversize url"
+    if len(title) > MAX_TITLE:
+        return "oversize title"
+    if len(user_agent) > MAX_UA:
+        return "oversize user agent"
+    return ""
+
+
+@lru_cache(maxsize=16384)
+def cached_page(url: str) -> Page | str:
+    """``page(url)``, or the reason it is bad; cached (few distinct pages in real traffic)."""
+    try:
+        return page(url)
+    except BadUrl as exc:
+        return str(exc)
+
+
+cached_referrer_host = lru_cache(maxsize=16384)(referrer_host)
+
+
+@lru_cache(maxsize=1024)
+def normal_site(site: str) -> str:
+    return site.strip().lower()
+
+
 class Enricher:
     def __init__(self, agents: AgentParser) -> None:
         self.agents = agents
 
     def event(self, hit: Hit) -> TrackingEvent:
-        """Raise ``Invalid`` (or ``BadUrl``) with the reason when the hit cannot be an event."""
+        """Raise ``Invalid`` with the reason when the hit cannot be an event."""
+        if hit.query:
+            hit = from_query(hit)
         if hit.error:
             raise Invalid(hit.error)
-        site = hit.site.strip().lower()
-        if not site:
-            raise Invalid("missing site")
-        if len(site) > MAX_SITE:
-            raise Invalid("oversize site")
-        if len(hit.name) > MAX_NAME or not hit.name:
-            raise Invalid("bad event name")
-        if len(hit.url) > MAX_URL or len(hit.referrer) > MAX_URL:
-            raise Invalid("oversize url")
-        if len(hit.title) > MAX_TITLE:
-            raise Invalid("oversize title")
-        if len(hit.user_agent) > MAX_UA:
-            raise Invalid("oversize user agent")
-        where = page(hit.url)
+        site = normal_site(hit.site)
+        reason = check(site, hit.name, hit.url, hit.referrer, hit.title, hit.user_agent)
+        if reason:
+            raise Invalid(reason)
+        where = cached_page(hit.url)
+        if isinstance(where, str):
+            raise Invalid(where)
         agent = self.agents.parse(hit.user_agent)
+        received = datetime.fromtimestamp(hit.received, UTC)
+        ts = received if hit.client_ts is None else datetime.fromtimestamp(
+            event_time(hit.received, hit.client_ts), UTC)
         return TrackingEvent(
-            event_id=hit.event_id,
-            ts=datetime.fromtimestamp(event_time(hit.received, hit.client_ts), UTC),
-            received_at=datetime.fromtimestamp(hit.received, UTC),
+            event_id=hit.event_id, ts=ts, received_at=received,
             site=site, name=hit.name, url=hit.url, path=where.path,
-            referrer=hit.referrer, referrer_host=referrer_host(hit.referrer), title=hit.title,
+            referrer=hit.referrer, referrer_host=cached_referrer_host(hit.referrer), title=hit.title,
             visitor=hit.visitor, user_agent=hit.user_agent,
             browser=agent.browser, os=agent.os, device=agent.device, is_bot=agent.is_bot,
             utm_source=where.utm_source, utm_medium=where.utm_medium, utm_campaign=where.utm_campaign,
             props=clean_props(hit.props) if hit.props else {})
-
     def attempt(self, hit: Hit) -> TrackingEvent | DeadLetter:
         try:
             return self.event(hit)
-        except (Invalid, BadUrl) as exc:
+        except Invalid as exc:
             return DeadLetter(reason=str(exc), raw=hit.raw or msgspec.json.encode(hit).decode(),
                               source=hit.source, received_at=datetime.fromtimestamp(hit.received, UTC))

@@ -23,6 +23,7 @@ class Hit(msgspec.Struct, kw_only=True, gc=False):
     source: str = "pixel"
     raw: str = ""  # what the sender sent, for the dead-letter topic
     error: str = ""  # set at the edge when the hit is already known to be invalid
+    query: str = ""  # a pixel's query string, parsed in the flush task (off the hot path)
 
 
 PropValue = str | int | float | bool | None

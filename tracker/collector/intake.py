@@ -9,19 +9,22 @@ validated and enriched inline, because their answer reports on every event.
 from __future__ import annotations
 
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Callable, NamedTuple
 from urllib.parse import parse_qsl
 
 import msgspec
 import uuid_utils
+from uuid_utils import uuid7
 
 from tracker.collector import compat
 from tracker.collector.committer import Counters, GroupCommit, dead_record, encode
-from tracker.collector.enrichment import Enricher, valid_event_id
+from tracker.collector.enrichment import (Enricher, Invalid, cached_page, cached_referrer_host, check, clean_props,
+                                          event_time, normal_site, valid_event_id)
 from tracker.collector.hit import Envelope, Hit, IncomingEvent
+from tracker.collector.query import site_of
 from tracker.enrich.visitor import VisitorHasher
-from tracker.event import DeadLetter, stream_key
+from tracker.event import DeadLetter, TrackingEvent, stream_key
 
 _batch = msgspec.json.Decoder(list[IncomingEvent] | Envelope)
 _items = msgspec.json.Decoder(list[msgspec.Raw] | dict[str, list[msgspec.Raw]])
@@ -88,37 +91,15 @@ class Intake:
 
     # -- the pixel (hot path) ------------------------------------------------------------
     def pixel(self, query: str, client: Client) -> None:
+        """The hot path: clock, id, visitor hash; the query is parsed in the flush task."""
         if client.dnt and not self.anonymise:
             self.counters.dropped_dnt += 1
             return
-        site = url = referrer = title = error = ""
-        name = "pageview"
-        props: dict = {}
-        ts = None
-        for key, value in parse_qsl(query):
-            if key == "site" or key == "d":
-                site = value
-            elif key == "url" or key == "u":
-                url = value
-            elif key == "referrer" or key == "r":
-                referrer = value
-            elif key == "title":
-                title = value
-            elif key == "name" or key == "n":
-                name = value
-            elif key.startswith("p."):
-                props[key[2:]] = value
-            elif key == "props":
-                extra, error = compat._props(value)
-                props.update(extra)
-            elif key == "ts" and value.isdigit():
-                ts = int(value) / 1000
         now = self.clock()
-        visitor = "" if client.dnt else self.hasher.visitor(site.strip().lower(), client.ip, client.user_agent, now)
-        self.committer.add_hit(Hit(
-            received=now, event_id=str(uuid_utils.uuid7()), visitor=visitor, site=site, name=name,
-            url=url or client.referer, referrer=referrer, title=title, user_agent=client.user_agent,
-            props=props, client_ts=ts, source="pixel", raw=query, error=error))
+        visitor = "" if client.dnt else self.hasher.visitor(
+            site_of(query).strip().lower(), client.ip, client.user_agent, now)
+        self.committer.add_hit(Hit(received=now, event_id=str(uuid_utils.uuid7()), visitor=visitor,
+                                   url=client.referer, user_agent=client.user_agent, raw=query, query=query))
 
     # -- drop-in trackers ----------------------------------------------------------------
     def snowplow_pixel(self, query: str, client: Client) -> None:
@@ -184,46 +165,80 @@ class Intake:
                 out.append((f"invalid event: {exc}", bytes(raw).decode("utf-8", "replace")))
         return out
 
-    async def batch(self, body: bytes, client: Client) -> dict:
+    async def batch(self, body: bytes, client: Client) -> Report:
+        """Validate and enrich every event, make the good ones durable, report on each.
+
+        The loop is the collector's bulk path: per-batch constants (clock, datetime)
+        computed once, visitor hashes per (site, IP, UA), URL/UA results from caches.
+        """
         items = self._decode_batch(body)
         if len(items) > self.max_batch_events:
             raise BadRequest(f"too many events: {len(items)} > {self.max_batch_events}")
         now = self.clock()
+        received = datetime.fromtimestamp(now, UTC)
         visitors: dict[tuple[str, str, str], str | None] = {}
-        results: list[dict] = []
+        results: list[Result] = []
         events: list[tuple[bytes, bytes]] = []
         dead: list[tuple[bytes, bytes]] = []
-        attempt = self.enricher.attempt
+        parse_agent = self.enricher.agents.parse
         for index, item in enumerate(items):
             if isinstance(item, tuple):
                 reason, raw = item
                 self.counters.reject(reason)
-                dead.append(dead_record(DeadLetter(reason=reason, raw=raw, source="batch")))
-                results.append({"index": index, "status": "rejected", "error": reason})
+                dead.append(dead_record(DeadLetter(reason=reason, raw=raw, source="batch", received_at=received)))
+                results.append(Result(index, "rejected", error=reason))
                 continue
-            ua = item.user_agent if item.user_agent is not None else client.user_agent
-            ip = item.ip or client.ip
-            site = item.site.strip().lower()
-            key = (site, ip, ua)
-            if key not in visitors:
-                visitors[key] = self._visitor(Client(ip, ua, client.referer, client.dnt), site, now)
-            visitor = visitors[key]
+            ua = client.user_agent if item.user_agent is None else item.user_agent
+            site = normal_site(item.site)
+            key = (site, item.ip or client.ip, ua)
+            visitor = visitors.get(key, False)
+            if visitor is False:
+                visitor = visitors[key] = self._visitor(Client(key[1], ua, "", client.dnt), site, now)
             if visitor is None:
-                results.append({"index": index, "status": "rejected", "error": "do not track"})
+                results.append(Result(index, "rejected", error="do not track"))
                 continue
-            hit = Hit(received=now, event_id=valid_event_id(item.event_id, _uuid7()) if item.event_id else _uuid7(),
-                      visitor=visitor, site=item.site, name=item.name, url=item.url, referrer=item.referrer,
-                      title=item.title, user_agent=ua, props=item.props, client_ts=_client_ts(item.ts),
-                      source="batch")
-            result = attempt(hit)
-            if isinstance(result, DeadLetter):
-                self.counters.reject(result.reason)
-                result.raw = encode(msgspec.structs.replace(item, ip=None)).decode()
-                dead.append(dead_record(result))
-                results.append({"index": index, "status": "rejected", "error": result.reason})
-            else:
-                events.append((stream_key(result.site, visitor), encode(result)))
-                results.append({"index": index, "status": "accepted", "event_id": result.event_id})
+            reason = check(site, item.name, item.url, item.referrer, item.title, ua)
+            where = cached_page(item.url) if not reason else None
+            if isinstance(where, str):
+                reason = where
+            props: dict[str, str] = {}
+            if not reason and item.props:
+                try:
+                    props = clean_props(item.props)
+                except Invalid as exc:
+                    reason = str(exc)
+            if reason:
+                self.counters.reject(reason)
+                raw = encode(msgspec.structs.replace(item, ip=None)).decode()
+                dead.append(dead_record(DeadLetter(reason=reason, raw=raw, source="batch", received_at=received)))
+                results.append(Result(index, "rejected", error=reason))
+                continue
+            event_id = valid_event_id(item.event_id, str(uuid7())) if item.event_id else str(uuid7())
+            client_ts = _client_ts(item.ts) if item.ts is not None else None
+            agent = parse_agent(ua)
+            event = TrackingEvent(
+                event_id=event_id, received_at=received,
+                ts=received if client_ts is None else datetime.fromtimestamp(event_time(now, client_ts), UTC),
+                site=site, name=item.name, url=item.url, path=where.path, referrer=item.referrer,
+                referrer_host=cached_referrer_host(item.referrer), title=item.title, visitor=visitor,
+                user_agent=ua, browser=agent.browser, os=agent.os, device=agent.device, is_bot=agent.is_bot,
+                utm_source=where.utm_source, utm_medium=where.utm_medium, utm_campaign=where.utm_campaign,
+                props=props)
+            events.append((stream_key(site, visitor), encode(event)))
+            results.append(Result(index, "accepted", event_id=event_id))
         self.counters.accepted += len(events)
         await self.committer.add_records(events, dead)
-        return {"accepted": len(events), "rejected": len(results) - len(events), "results": results}
+        return Report(accepted=len(events), rejected=len(results) - len(events), results=results)
+
+
+class Result(msgspec.Struct, omit_defaults=True):
+    index: int
+    status: str
+    event_id: str | None = None
+    error: str | None = None
+
+
+class Report(msgspec.Struct):
+    accepted: int
+    rejected: int
+    results: list[Result]

@@ -1,0 +1,192 @@
+"""Collector benchmarks on ONE core: pixel requests/s next to a bare raw-ASGI GIF app,
+and batch events/s.  ``python bench/bench_collector.py [--quick]``.
+
+Harness contract: ``run(quick=False) -> list[dict]`` with name, value, unit, ceiling,
+ceiling_name, ratio, target, passed.  Servers run under uvicorn (httptools, uvloop,
+1 worker) pinned to core 0; wrk is pinned to core 1.  The collector uses the
+``local`` stream backend (the SQLite log, the real default) in a temporary directory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve()
+USER_AGENTS = [
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36",
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Safari/605.1.15",
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1",
+    "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0",
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Mobile Safari/537.36",
+    "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+]
+PAGES = ["/", "/pricing", "/blog/one-core", "/docs/start?utm_source=news&utm_medium=email&utm_campaign=nov",
+         "/product/42", "/about"]
+
+PIXEL_LUA = """
+local uas = {%s}
+local pages = {%s}
+local n = 0
+request = function()
+  n = n + 1
+  local page = pages[(n %% #pages) + 1]
+  local path = "/t.gif?site=demo.local&url=" .. escape("https://demo.local" .. page) ..
+    "&referrer=" .. escape("https://www.google.com/search?q=tessera") .. "&title=Demo%%20page&p.plan=pro"
+  return wrk.format("GET", path, {["User-Agent"] = uas[(n %% #uas) + 1]})
+end
+function escape(s)
+  return (s:gsub("[^%%w%%-%%._~]", function(c) return string.format("%%%%%%02X", string.byte(c)) end))
+end
+"""
+
+BATCH_LUA = """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["User-Agent"] = %s
+local f = io.open(%s, "rb")
+wrk.body = f:read("*a")
+f:close()
+"""
+
+
+# -- the servers (run in a child process pinned to core 0) -----------------------------------
+def bare_app():
+    from tracker.collector.app import GIF_BODY, GIF_START
+
+    async def app(scope, receive, send):
+        if scope["type"] != "http":
+            return
+        if scope["method"] == "POST":  # receive and discard the body
+            more = True
+            while more:
+                message = await receive()
+                more = message.get("more_body", False)
+            await send({"type": "http.response.start", "status": 200,
+                        "headers": [(b"content-type", b"application/json")]})
+            await send({"type": "http.response.body", "body": b"{}"})
+            return
+        await send(GIF_START)
+        await send(GIF_BODY)
+
+    return app
+
+
+def serve(kind: str, port: int, workdir: str) -> None:
+    os.sched_setaffinity(0, {0})
+    import uvicorn
+
+    if kind == "bare":
+        app = bare_app()
+    else:
+        from tracker.collector.app import create_app
+        from tracker.collector.settings import CollectorSettings
+
+        root = Path(workdir)
+        app = create_app(CollectorSettings(stream_backend="local", stream_dir=root / "stream",
+                                           spill_dir=root / "spill", salts_dir=root / "salts"))
+    uvicorn.run(app, host="127.0.0.1", port=port, http="httptools", loop="uvloop", workers=1,
+                log_level="warning", access_log=False, lifespan="on")
+
+
+# -- the driver ----------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_up(port: int, timeout: float = 15) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"server on {port} did not start")
+
+
+def wrk(url: str, script: Path, seconds: int, connections: int = 64) -> float:
+    cmd = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", str(script), url]
+    if os.cpu_count() and os.cpu_count() > 1:
+        cmd = ["taskset", "-c", "1"] + cmd
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    match = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    if not match:
+        raise RuntimeError(out)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if errors:
+        raise RuntimeError(f"{errors.group(1)} failed responses:\n{out}")
+    return float(match.group(1))
+
+
+def measure(kind: str, path: str, script: Path, seconds: int, workdir: Path) -> float:
+    port = free_port()
+    server = subprocess.Popen([sys.executable, str(HERE), "--serve", kind, str(port), str(workdir)])
+    try:
+        wait_up(port)
+        wrk(f"http://127.0.0.1:{port}{path}", script, 1)  # warm up: caches, salts, sqlite
+        return wrk(f"http://127.0.0.1:{port}{path}", script, seconds)
+    finally:
+        server.terminate()
+        server.wait(20)
+
+
+def batch_body(n: int = 1000) -> bytes:
+    events = [{"site": "demo.local", "name": "pageview", "url": f"https://demo.local{PAGES[i % len(PAGES)]}",
+               "referrer": "https://www.google.com/", "title": "Demo page", "props": {"plan": "pro"},
+               "user_agent": USER_AGENTS[i % len(USER_AGENTS)], "ip": f"198.51.100.{i % 200}"}
+              for i in range(n)]
+    return json.dumps(events).encode()
+
+
+def result(name, value, unit, ceiling, ceiling_name, target, passed) -> dict:
+    return {"name": name, "value": round(value, 1), "unit": unit, "ceiling": round(ceiling, 1),
+            "ceiling_name": ceiling_name, "ratio": round(value / ceiling, 3) if ceiling else None,
+            "target": target, "passed": bool(passed)}
+
+
+def run(quick: bool = False) -> list[dict]:
+    if not shutil.which("wrk"):
+        raise RuntimeError("wrk is not installed")
+    seconds = 2 if quick else 5
+    tmp = Path(tempfile.mkdtemp(prefix="bench-collector-"))
+    try:
+        pixel_lua = tmp / "pixel.lua"
+        pixel_lua.write_text(PIXEL_LUA % (", ".join(json.dumps(u) for u in USER_AGENTS),
+                                          ", ".join(json.dumps(p) for p in PAGES)))
+        body = tmp / "batch.json"
+        body.write_bytes(batch_body(1000))
+        batch_lua = tmp / "batch.lua"
+        batch_lua.write_text(BATCH_LUA % (json.dumps(USER_AGENTS[0]), json.dumps(str(body))))
+
+        bare = measure("bare", "/t.gif", pixel_lua, seconds, tmp / "bare")
+        pixel = measure("collector", "/t.gif", pixel_lua, seconds, tmp / "pixel")
+        bare_post = measure("bare", "/api/v1/events", batch_lua, seconds, tmp / "bare-post") * 1000
+        batch = measure("collector", "/api/v1/events", batch_lua, seconds, tmp / "batch") * 1000
+        return [
+            result("collector pixel GET /t.gif, 1 core, local stream", pixel, "req/s", bare,
+                   "bare raw-ASGI GIF app, same server and run", 0.8, pixel / bare >= 0.8),
+            result("collector batch POST /api/v1/events (1000 events/request), 1 core, local stream", batch,
+                   "events/s", bare_post, "bare raw-ASGI app receiving and discarding the same bodies",
+                   200_000, batch >= 200_000),
+        ]
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--serve":
+        serve(sys.argv[2], int(sys.argv[3]), sys.argv[4])
+    else:
+        for row in run(quick="--quick" in sys.argv):
+            print(json.dumps(row))
