@@ -84,7 +84,8 @@ async def post_registry(
 ) -> Response:
     raw, body = await read_json(request, services.settings.max_manifest_bytes)
     try:
-        announced = await services.registry.announce(id, _to_manifest(id, raw, team), origin=origin, team=team)
+        lab = _to_manifest(id, raw, team)
+        announced = await services.registry.announce(id, lab, origin=origin, team=team, body=body)
     except Refused as exc:
         exc.problems = [_relocate(p) for p in exc.problems]
         raise
