@@ -80,6 +80,7 @@ class StubRegistry:
     def __init__(self) -> None:
         self.widgets: dict[str, dict] = {}
         self.available = True
+        self.streaming = True
         self.subscribers: list[asyncio.Queue] = []
         self.app = Starlette(routes=[
             Route("/api/v1/widgets", self.list_widgets),
@@ -93,6 +94,8 @@ class StubRegistry:
         return JSONResponse({"items": list(self.widgets.values())})
 
     async def events(self, request: Request) -> Response:
+        if not self.streaming:
+            return JSONResponse({"detail": "no change feed"}, status_code=404)
         queue: asyncio.Queue = asyncio.Queue()
         self.subscribers.append(queue)
 

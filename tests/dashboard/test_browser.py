@@ -209,3 +209,46 @@ def test_light_theme(page, dashboard):
     page.wait_for_function("() => document.querySelector('tessera-page-views').getAttribute('theme') === 'light'")
     page.wait_for_timeout(300)
     page.screenshot(path=str(SHOTS / "dashboard-light.png"))
+
+
+def test_catalogue_polls_when_the_change_feed_is_unavailable(page, dashboard, registry, widget_host):
+    registry.streaming = False
+    page.goto(dashboard.url)
+    catalogue(page).locator("li", has_text="Page views").wait_for()
+    page.wait_for_function("() => window.tessera.catalogue.mode === 'polling'")
+    assert page.locator("#connection").inner_text() == "Polling"
+    registry.widgets["late"] = widget_public(
+        {**broken_manifest("late", "tessera-late", "late.js"), "label": "Polled arrival"}, widget_host.url, "late")
+    catalogue(page).locator("li", has_text="Polled arrival").wait_for(timeout=8000)
+
+
+def test_drag_from_the_catalogue_into_the_workspace(page, dashboard):
+    page.goto(dashboard.url)
+    handle = catalogue(page).locator("li", has_text="Page views").locator(".drag")
+    handle.wait_for()
+    workspace = page.locator("#workspace").bounding_box()
+    source = handle.bounding_box()
+    page.mouse.move(source["x"] + 5, source["y"] + 5)
+    page.mouse.down()
+    for step in range(1, 11):
+        page.mouse.move(source["x"] + (workspace["x"] + workspace["width"] / 2 - source["x"]) * step / 10,
+                        source["y"] + (workspace["y"] + workspace["height"] / 2 - source["y"]) * step / 10)
+    page.mouse.up()
+    page.wait_for_function(WIDGET_CANVAS)
+    assert page.locator("tessera-widget-frame").count() == 1
+
+
+def test_narrow_screens_stack_the_catalogue_above_the_workspace(browser, dashboard):
+    context = browser.new_context(viewport={"width": 700, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(dashboard.url)
+        catalogue(page).locator("li", has_text="Page views").wait_for()
+        add(page, "Page views")
+        page.wait_for_function(WIDGET_CANVAS)
+        sidebar = page.locator("#catalogue").bounding_box()
+        workspace = page.locator("#workspace").bounding_box()
+        assert workspace["y"] >= sidebar["y"] + sidebar["height"] - 1
+        page.screenshot(path=str(SHOTS / "dashboard-narrow.png"))
+    finally:
+        context.close()

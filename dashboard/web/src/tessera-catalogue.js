@@ -54,7 +54,7 @@ const template = `
   <div class="head"><h2>Catalogue</h2><span class="count"></span></div>
   <label class="search">
     <svg viewBox="0 0 24 24" fill="none" stroke-width="2" stroke-linecap="round"><circle cx="11" cy="11" r="7"/><path d="m20 20-3.5-3.5"/></svg>
-    <input type="search" placeholder="Search widgets, teams, tags, data" aria-label="Search the catalogue">
+    <input type="search" placeholder="Search widgets, teams, tags…" aria-label="Search the catalogue">
   </label>
   <div class="notice" role="status" hidden></div>
   <ul aria-label="Widgets"></ul>

@@ -16,6 +16,8 @@ import { clockTime, pageviewsUrl, timeWindow, toColumns, totals } from "./page-v
 import { PALETTES, widgetCss } from "./page-views-style.js";
 
 const DEFAULT_SITE = "demo.local";
+// y-axis steps: whole numbers only (counts), 1-2-5 per decade.
+const COUNT_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 2e5, 5e5, 1e6, 2e6, 5e6, 1e7];
 const DEFAULT_RANGE = 30;
 const DEFAULT_REFRESH = 5;
 const FETCH_TIMEOUT_MS = 8000;
@@ -311,7 +313,10 @@ export class PageViewsElement extends HTMLElement {
       width, height, legend: { show: false },
       cursor: { drag: { x: false, y: false }, points: { size: 7 } },
       scales: { y: { range: (u, min, max) => [0, Math.max(4, Math.ceil(max * 1.1))] } },
-      axes: [{ ...axis, values: (u, splits) => splits.map(shortTime) }, { ...axis, size: 46 }],
+      axes: [
+        { ...axis, values: (u, splits) => splits.map(shortTime) },
+        { ...axis, size: 46, incrs: COUNT_STEPS, values: (u, splits) => splits.map((v) => numbers.format(v)) },
+      ],
       series: [
         {},
         series("Views", palette.views, `${palette.views}33`),
