@@ -16,6 +16,10 @@ import pytest
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(420)]
 
+# Headless Chromium names itself HeadlessChrome, which the collector rightly flags as a bot
+# (bots are kept but not counted as page views): the visitors here present a desktop browser.
+DESKTOP = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+           "Chrome/156.0.0.0 Safari/537.36")
 PAGES = ["/", "/pricing.html", "/blog/hello.html", "/", "/about.html", "/pricing.html", "/"]
 
 
@@ -29,7 +33,7 @@ def widget_text(page) -> str:
 def test_dashboard_shows_the_hits_sent_through_the_pixel(tessera, chromium):
     shots = Path(__file__).resolve().parents[2] / "var" / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
-    context = chromium.new_context()
+    context = chromium.new_context(viewport={"width": 1400, "height": 860}, user_agent=DESKTOP)
     try:
         visitor = context.new_page()
         for path in PAGES:
@@ -39,7 +43,7 @@ def test_dashboard_shows_the_hits_sent_through_the_pixel(tessera, chromium):
             assert pixel.value.headers["content-type"] == "image/gif"
         sent = len(PAGES)
 
-        page = context.new_page(viewport={"width": 1400, "height": 860})
+        page = context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.goto(tessera.dashboard)
@@ -55,11 +59,11 @@ def test_dashboard_shows_the_hits_sent_through_the_pixel(tessera, chromium):
         text = ""
         while time.monotonic() < deadline:
             text = widget_text(page)
-            if re.search(rf"\b{sent}\b\s*(page )?views", text, re.I):
+            if re.search(rf"(?<!\d){sent}\s*(page )?views", text, re.I):
                 break
             time.sleep(0.5)
         page.screenshot(path=str(shots / "e2e-dashboard.png"))
-        assert re.search(rf"\b{sent}\b\s*(page )?views", text, re.I), text
+        assert re.search(rf"(?<!\d){sent}\s*(page )?views", text, re.I), text
         assert not errors, errors
     finally:
         context.close()
