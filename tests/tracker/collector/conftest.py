@@ -1,3 +1,9 @@
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import httpx
 import msgspec
 import pytest
@@ -6,7 +12,7 @@ from tracker.collector.app import create_app
 from tracker.collector.settings import CollectorSettings
 from tracker.event import DEAD_LETTER_TOPIC, EVENTS_TOPIC
 from tracker.stream.memory import MemoryLog
-from tracker.stream.tansu import TansuBroker
+from tracker.stream.tansu import TansuBroker, free_port
 
 CHROME = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
           "Chrome/120.0.0.0 Safari/537.36")
@@ -66,3 +72,47 @@ def tansu_broker():
     broker = TansuBroker().start()
     yield broker
     broker.stop()
+
+
+class CollectorProcess:
+    def __init__(self, tmp: Path, **env: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {**os.environ, "TESSERA_COLLECTOR_STREAM_DIR": str(tmp / "stream"),
+                    "TESSERA_COLLECTOR_SPILL_DIR": str(tmp / "spill"),
+                    "TESSERA_COLLECTOR_SALTS_DIR": str(tmp / "salts"),
+                    "TESSERA_COLLECTOR_STREAM_TIMEOUT_MS": "1000",
+                    "TESSERA_COLLECTOR_REPLAY_INTERVAL_MS": "200", **env}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tracker", "collector", "--port", str(self.port), "--log-level", "warning"],
+            env=self.env)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(self.url + "/healthz", timeout=0.5).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise RuntimeError("collector did not start")
+
+    def stats(self) -> dict:
+        return httpx.get(self.url + "/stats").json()
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(20)
+
+
+@pytest.fixture
+def collector_process():
+    """Start ``python -m tracker collector`` processes; all are stopped after the test."""
+    started: list[CollectorProcess] = []
+
+    def start(tmp: Path, **env: str) -> CollectorProcess:
+        started.append(CollectorProcess(tmp, **env))
+        return started[-1]
+
+    yield start
+    for process in started:
+        if process.process.poll() is None:
+            process.stop()

@@ -3,13 +3,8 @@ delivers everything once the stream is back (kafka: a tansu broker stopped and r
 local: the log database held locked by another process)."""
 
 import asyncio
-import os
 import statistics
-import subprocess
-import sys
 import time
-from pathlib import Path
-
 import httpx
 import msgspec
 import pytest
@@ -18,38 +13,9 @@ from tracker.event import EVENTS_TOPIC
 from tracker.stream.factory import make_consumer
 from tracker.stream.local import LOG_FILE
 from tracker.stream.sqlite_log import SqliteLog
-from tracker.stream.tansu import TansuBroker, free_port
+from tracker.stream.tansu import TansuBroker
 
 pytestmark = pytest.mark.integration
-
-
-class CollectorProcess:
-    def __init__(self, tmp: Path, **env: str) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, "TESSERA_COLLECTOR_STREAM_DIR": str(tmp / "stream"),
-                    "TESSERA_COLLECTOR_SPILL_DIR": str(tmp / "spill"),
-                    "TESSERA_COLLECTOR_SALTS_DIR": str(tmp / "salts"),
-                    "TESSERA_COLLECTOR_STREAM_TIMEOUT_MS": "1000",
-                    "TESSERA_COLLECTOR_REPLAY_INTERVAL_MS": "200", **env}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "tracker", "collector", "--port", str(self.port), "--log-level", "warning"],
-            env=self.env)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(self.url + "/healthz", timeout=0.5).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        raise RuntimeError("collector did not start")
-
-    def stats(self) -> dict:
-        return httpx.get(self.url + "/stats").json()
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(20)
 
 
 def send_hits(url: str, tag: str, n: int) -> list[float]:
@@ -82,9 +48,9 @@ def p99(latencies: list[float]) -> float:
     return statistics.quantiles(latencies, n=100)[98]
 
 
-def test_kafka_broker_down_then_back_loses_nothing(tmp_path):
+def test_kafka_broker_down_then_back_loses_nothing(tmp_path, collector_process):
     broker = TansuBroker().start()
-    collector = CollectorProcess(tmp_path, TESSERA_COLLECTOR_STREAM_BACKEND="kafka",
+    collector = collector_process(tmp_path, TESSERA_COLLECTOR_STREAM_BACKEND="kafka",
                                  TESSERA_COLLECTOR_KAFKA_BOOTSTRAP_SERVERS=broker.bootstrap,
                                  TESSERA_COLLECTOR_KAFKA_IDEMPOTENCE="false")
     settings = type("S", (), {"stream_backend": "kafka", "kafka_bootstrap_servers": broker.bootstrap,
@@ -115,8 +81,8 @@ def test_kafka_broker_down_then_back_loses_nothing(tmp_path):
         broker.stop()
 
 
-def test_local_log_locked_then_released_loses_nothing(tmp_path):
-    collector = CollectorProcess(tmp_path, TESSERA_COLLECTOR_STREAM_BACKEND="local")
+def test_local_log_locked_then_released_loses_nothing(tmp_path, collector_process):
+    collector = collector_process(tmp_path, TESSERA_COLLECTOR_STREAM_BACKEND="local")
     settings = type("S", (), {"stream_backend": "local", "stream_dir": tmp_path / "stream"})()
     try:
         send_hits(collector.url, "before", 20)
