@@ -189,10 +189,16 @@ def front_end() -> Path:
 
 @pytest.fixture(scope="session")
 def widget_host(tmp_path_factory) -> Iterator[ServerThread]:
-    """Serves widgets/ plus a `broken/` folder (a module that throws in its constructor)."""
+    """Serves widgets/ plus `broken/` (a module that throws in its constructor) and
+    `hang/` (modules that never finish loading)."""
     broken = tmp_path_factory.mktemp("broken-widgets")
     (broken / "throws.js").write_text(THROWING_MODULE)
+    async def hang(request: Request) -> Response:
+        await asyncio.sleep(30)
+        return Response("", media_type="text/javascript")
+
     app = Starlette(routes=[
+        Route("/hang/{name}", hang),
         Mount("/broken", StaticFiles(directory=broken)),
         Mount("/", StaticFiles(directory=WIDGETS)),
     ])

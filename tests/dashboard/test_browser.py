@@ -96,18 +96,22 @@ def test_broken_widgets_show_an_error_card_and_the_rest_keeps_working(page, dash
         broken_manifest("broken-404", "tessera-broken-missing", "missing.js"), widget_host.url, "broken")
     registry.widgets["broken-throws"] = widget_public(
         broken_manifest("broken-throws", "tessera-broken-throws", "throws.js"), widget_host.url, "broken")
+    registry.widgets["broken-hangs"] = widget_public(
+        broken_manifest("broken-hangs", "tessera-broken-hangs", "forever.js"), widget_host.url, "hang")
     page.goto(dashboard.url)
     catalogue(page).locator("li", has_text="Broken broken-throws").wait_for()
     add(page, "Page views")
     add(page, "Broken broken-404")
     add(page, "Broken broken-throws")
+    add(page, "Broken broken-hangs")
 
     cards = page.locator("tessera-widget-frame").get_by_role("alert")
-    cards.nth(1).wait_for()
+    cards.nth(2).wait_for()
     texts = [cards.nth(i).inner_text() for i in range(cards.count())]
-    assert len(texts) == 2, texts
-    assert any("missing.js" in t for t in texts)
+    assert len(texts) == 3, texts
+    assert any("HTTP 404" in t for t in texts)
     assert any("constructor" in t and "broken on purpose" in t for t in texts)
+    assert any("HTTP 504" in t and "did not answer in time" in t for t in texts)  # the gateway's read timeout
     page.wait_for_function(WIDGET_CANVAS)
     page.screenshot(path=str(SHOTS / "dashboard-broken-widgets.png"))
 

@@ -10,7 +10,7 @@
 // Events: tessera-widget-frame-loaded, tessera-widget-frame-failed (bubbling, composed).
 
 import { RateLimit } from "./rate-limit.js";
-import { defaultAttributes, importModule, isSafeAttribute, withTimeout } from "./widget-module.js";
+import { defaultAttributes, explainImportFailure, importModule, isSafeAttribute, withTimeout } from "./widget-module.js";
 
 const IMPORT_TIMEOUT_MS = 10000;
 const DEFINE_TIMEOUT_MS = 3000;
@@ -187,7 +187,11 @@ export class WidgetFrameElement extends HTMLElement {
       const entry = await this.#findEntry();
       if (attempt !== this.#attempt) return;
       this.#showLoading(`Loading ${entry.label}…`);
-      await withTimeout(importModule(entry.module, attempt), IMPORT_TIMEOUT_MS, `Loading ${entry.module}`);
+      try {
+        await withTimeout(importModule(entry.module, attempt), IMPORT_TIMEOUT_MS, `Loading ${entry.module}`);
+      } catch (error) {
+        throw new Error(await explainImportFailure(entry.module, error));
+      }
       await withTimeout(customElements.whenDefined(entry.element), DEFINE_TIMEOUT_MS,
         `Waiting for <${entry.element}> to be defined`);
       if (attempt !== this.#attempt) return;

@@ -46,3 +46,20 @@ const ATTRIBUTE_NAME = /^[a-z][a-z0-9_.-]*$/;
 export function isSafeAttribute(name) {
   return ATTRIBUTE_NAME.test(name) && !name.startsWith("on");
 }
+
+/**
+ * Browsers say only "Failed to fetch dynamically imported module"; ask the gateway what
+ * went wrong (status and its JSON `detail`) so the error card can say it plainly.
+ */
+export async function explainImportFailure(url, error) {
+  if (error?.name === "TimeoutError") return error.message;
+  try {
+    const response = await withTimeout(fetch(url, { cache: "no-store" }), 5000, "Checking the module");
+    if (response.ok) return `its module failed to run: ${error.message}`;
+    const body = await response.json().catch(() => null);
+    const detail = body && typeof body.detail === "string" ? `: ${body.detail}` : "";
+    return `its module could not be loaded (HTTP ${response.status}${detail})`;
+  } catch {
+    return `its module could not be loaded (${error.message})`;
+  }
+}
