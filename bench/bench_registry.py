@@ -43,6 +43,15 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def run_queue_wait(pid: int) -> float:
+    """Seconds ``pid``'s threads spent runnable but waiting for a CPU (contention)."""
+    total = 0.0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):
+            total += int((task / "schedstat").read_text().split()[1]) / 1e9
+    return total
+
+
 def p99(samples: list[float]) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
@@ -197,17 +206,22 @@ async def measure(registry: Registry, quick: bool) -> dict:
     load = asyncio.create_task(heartbeats(registry.port, window + 1.0 + (12.0 if quick else 35.0), beat_latencies, errors))
     await asyncio.sleep(1.0 + INTERVAL)  # every sidecar connected and in its rhythm
     beat_latencies.clear()
-    cpu0, wall0 = cpu_seconds(registry.proc.pid), time.perf_counter()
+    pid = registry.proc.pid
+    cpu0, wait0, wall0 = cpu_seconds(pid), run_queue_wait(pid), time.perf_counter()
     await asyncio.sleep(window)
-    cpu1, wall1 = cpu_seconds(registry.proc.pid), time.perf_counter()
+    cpu1, wait1, wall1 = cpu_seconds(pid), run_queue_wait(pid), time.perf_counter()
     beats = list(beat_latencies)
     warm = await listings(registry.port, 100 if quick else 300, 20, cold=False)
     cold = await listings(registry.port, 50 if quick else 150, 10, cold=True)
+    wait2, wall2 = run_queue_wait(pid), time.perf_counter()
     load.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await load
     return {
         "cpu": (cpu1 - cpu0) / (wall1 - wall0),
+        "waiting": (wait1 - wait0) / (wall1 - wall0),
+        "waiting_list": (wait2 - wait1) / (wall2 - wall1),
+        "load": os.getloadavg()[0],
         "rate": len(beats) / (wall1 - wall0),
         "beat_p99": p99(beats),
         "errors": len(errors),
@@ -243,14 +257,18 @@ def run(quick: bool = False) -> list[dict]:
             if own:
                 os.sched_setaffinity(0, own)
     pinned = "pinned to one core" if registry.pinned else "not pinned"
+    context = (f"machine load {figures['load']:.1f} on {os.cpu_count()} cores; the registry waited for its core "
+               f"{figures['waiting'] * 100:.1f}% of the window")
+    list_context = (f"machine load {figures['load']:.1f}; the registry waited for its core "
+                    f"{figures['waiting_list'] * 100:.1f}% of the time")
     return [
         result("heartbeat CPU (1,000 sidecars / 3 s)", figures["cpu"] * 100, "% of a core", CPU_CEILING * 100,
                "10% of one core", f"<= 10% of a core ({pinned}; {figures['rate']:.0f} req/s measured, {figures['errors']} errors)"),
-        result("heartbeat p99", figures["beat_p99"], "ms", P99_CEILING_MS, "20 ms", "<= 20 ms"),
+        result("heartbeat p99", figures["beat_p99"], "ms", P99_CEILING_MS, "20 ms", f"<= 20 ms ({context})"),
         result("list 1,000 widgets p99 (cached)", figures["list_p99"], "ms", P99_CEILING_MS, "20 ms",
-               "<= 20 ms, while heartbeats run"),
+               f"<= 20 ms, while heartbeats run ({list_context})"),
         result("list 1,000 widgets p99 (cache miss, full render)", figures["list_cold_p99"], "ms", P99_CEILING_MS, "20 ms",
-               "<= 20 ms, while heartbeats run"),
+               f"<= 20 ms, while heartbeats run ({list_context})"),
     ]
 
 
