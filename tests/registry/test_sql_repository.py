@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from registry.adapters.database import make_engine, migrate
@@ -65,6 +66,7 @@ def test_token_store(database_url, clock):
     engine.dispose()
 
 
+@pytest.mark.integration
 def test_sqlite_parent_directory_is_created(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path}/deep/er/registry.db")
     migrate(engine)
