@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import msgspec
+from operator import attrgetter
+
 import pyarrow as pa
 
 from tracker.olap.port import StagedBatch
@@ -42,11 +43,18 @@ class ArrowBuilder:
 
     def build(self, batch: StagedBatch, token: str = "") -> pa.Table:
         n = len(batch)
-        astuple = msgspec.structs.astuple
-        if n:
-            columns = list(zip(*[astuple(e) for e in batch.events], strict=True))
-        else:
-            columns = [() for _ in self.event_names]
+        events = batch.events
+        columns = [list(map(attrgetter(name), events)) for name in self.event_names]
         columns += [batch.topics, batch.partitions, batch.offsets, [token] * n]
-        arrays = [pa.array(col, type=field.type) for col, field in zip(columns, self.schema, strict=True)]
-        return pa.Table.from_arrays(arrays, schema=self.schema)
+        return pa.Table.from_arrays([_array(col, f.type) for col, f in zip(columns, self.schema, strict=True)],
+                                    schema=self.schema)
+
+
+_MICROS = pa.timestamp("us", tz="UTC")
+
+
+def _array(values: list, type_: pa.DataType) -> pa.Array:
+    if pa.types.is_timestamp(type_):
+        # datetime -> timestamp[us] is a straight copy; -> [ms] directly is ~10x slower
+        return pa.array(values, type=_MICROS).cast(type_, safe=False)
+    return pa.array(values, type=type_)

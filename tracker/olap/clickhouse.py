@@ -13,12 +13,15 @@ import clickhouse_connect
 
 from tracker.olap import migrations, sql
 from tracker.olap.arrow_batch import ArrowBuilder
+from tracker.olap.gc_pause import gc_paused
 from tracker.olap.port import EventSink, MetricsSource, OlapUnavailable, StagedBatch
 from tracker.query.model import Bucket, Range, SeriesQuery, TopItem, TopQuery, Totals
 
 INSERT_SETTINGS = {
     "insert_deduplicate": 1,
-    "deduplicate_blocks_in_dependent_materialized_views": 1,
+    "deduplicate_blocks_in_dependent_materialized_views": 1,  # the token reaches the rollups too
+    "parallel_view_processing": 1,  # feed the three rollup views concurrently
+    "optimize_on_insert": 0,  # ReplacingMergeTree collapses duplicates at merge time / FINAL anyway
 }
 
 
@@ -72,7 +75,8 @@ class ClickHouseStore(EventSink, MetricsSource):
 
     # -- sink ------------------------------------------------------------
     def insert(self, batch: StagedBatch, token: str) -> None:
-        table = self.arrow.build(batch, token)
+        with gc_paused():
+            table = self.arrow.build(batch, token)
         settings = {**INSERT_SETTINGS, "insert_deduplication_token": token}
         with self.lock:
             try:

@@ -20,6 +20,7 @@ from typing import TypeVar
 from resilience import Backoff, CircuitBreaker, CircuitOpen
 
 from tracker.event import DEAD_LETTER_TOPIC, TrackingEvent
+from tracker.olap.gc_pause import gc_paused
 from tracker.olap.port import EventSink, OlapUnavailable, StagedBatch
 from tracker.stream.port import Consumer, Producer, Record, StreamUnavailable, TopicPartition
 from tracker.writer.batching import BatchPolicy
@@ -65,6 +66,11 @@ class Prepared:
 
 def _prepare(batches: list[PartitionBatch]) -> Prepared:
     """Decode and stage block by block (CPU work, run off the event loop)."""
+    with gc_paused():
+        return _stage(batches)
+
+
+def _stage(batches: list[PartitionBatch]) -> Prepared:
     blocks: list[tuple[Block, StagedBatch, bool]] = []
     poison: list[Poison] = []
     minutes: set[tuple[str, datetime]] = set()
