@@ -36,6 +36,11 @@ customElements.define("tessera-broken-throws", Broken);
 """
 
 
+BLANK_PAGE = """<!doctype html><html><head><meta charset="utf-8">
+<script type="module" src="/page-views/dist/page-views.js"></script></head>
+<body style="margin:0"><main style="width:640px;height:320px"></main></body></html>"""
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -193,6 +198,7 @@ def widget_host(tmp_path_factory) -> Iterator[ServerThread]:
     `hang/` (modules that never finish loading)."""
     broken = tmp_path_factory.mktemp("broken-widgets")
     (broken / "throws.js").write_text(THROWING_MODULE)
+    (broken / "blank.html").write_text(BLANK_PAGE)
     async def hang(request: Request) -> Response:
         await asyncio.sleep(30)
         return Response("", media_type="text/javascript")
