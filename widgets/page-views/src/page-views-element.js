@@ -306,21 +306,22 @@ export class PageViewsElement extends HTMLElement {
       stroke: palette.muted, grid: { stroke: palette.grid, width: 1 }, ticks: { stroke: palette.grid, width: 1 },
       font: "11px system-ui, sans-serif",
     };
-    const series = (label, color, fill) => ({
-      label, stroke: color, width: 2, fill, points: { show: false }, value: (u, v) => (v == null ? "–" : numbers.format(v)),
-    });
+    const bars = uPlot.paths.bars({ size: [0.72, 48], gap: 1 });
     return {
       width, height, legend: { show: false },
       cursor: { drag: { x: false, y: false }, points: { size: 7 } },
-      scales: { y: { range: (u, min, max) => [0, Math.max(4, Math.ceil(max * 1.1))] } },
+      scales: {
+        x: { time: true, range: (u, min, max) => [min - 30, max + 30] }, // half a minute either side for the bars
+        y: { range: (u, min, max) => [0, Math.max(4, Math.ceil(max * 1.1))] },
+      },
       axes: [
         { ...axis, values: (u, splits) => splits.map(shortTime) },
         { ...axis, size: 46, incrs: COUNT_STEPS, values: (u, splits) => splits.map((v) => numbers.format(v)) },
       ],
       series: [
         {},
-        series("Views", palette.views, `${palette.views}33`),
-        series("Visitors", palette.visitors, `${palette.visitors}1f`),
+        { label: "Views", stroke: palette.views, fill: `${palette.views}8c`, width: 1, paths: bars, points: { show: false } },
+        { label: "Visitors", stroke: palette.visitors, width: 2, points: { show: false } },
       ],
       hooks: { setCursor: [(u) => this.#showReadout(u.cursor.idx)] },
     };

@@ -29,7 +29,7 @@ export const widgetCss = `
 .foot { display: flex; flex-wrap: wrap; justify-content: space-between; gap: 4px 12px; color: var(--pv-muted); font-size: 11.5px; }
 .legend { display: flex; gap: 12px; }
 .key::before { content: ""; display: inline-block; width: 10px; height: 3px; border-radius: 2px; margin-right: 5px; vertical-align: middle; background: currentColor; }
-.key.views::before { background: var(--pv-views); }
+.key.views::before { background: var(--pv-views); height: 9px; width: 9px; opacity: .75; }
 .key.visitors::before { background: var(--pv-visitors); }
 .readout { font-variant-numeric: tabular-nums; }
 .warning { color: var(--pv-warn); }
