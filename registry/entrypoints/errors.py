@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request, Response
+from sqlalchemy.exc import DBAPIError
 
 from registry.domain.problems import (
     Conflict,
@@ -15,6 +18,8 @@ from registry.domain.problems import (
 )
 
 from .responses import json_response
+
+log = logging.getLogger("registry")
 
 STATUS = {
     ManifestInvalid: 422,
@@ -39,5 +44,12 @@ async def refused(_request: Request, exc: Exception) -> Response:
     return json_response(body, status, headers)
 
 
+async def store_unavailable(_request: Request, exc: Exception) -> Response:
+    log.warning("metadata store unavailable: %s", exc)
+    detail = [{"loc": [], "msg": "the registry's metadata store is unavailable; retry shortly", "type": "unavailable"}]
+    return json_response({"detail": detail}, 503, {"Retry-After": "2"})
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(Refused, refused)
+    app.add_exception_handler(DBAPIError, store_unavailable)

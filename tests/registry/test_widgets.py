@@ -154,3 +154,13 @@ async def test_unsafe_values_are_not_stored(memory_client, make_manifest):
 async def test_healthz(memory_client):
     r = await memory_client.get("/healthz")
     assert r.status_code == 200 and r.json() == {"status": "ok"}
+
+
+@pytest.mark.integration
+async def test_store_outage_is_503_not_500(tmp_path, clock, start_app, make_manifest):
+    async with start_app(RegistrySettings(database_url=f"sqlite:///{tmp_path}/r.db"), clock) as c:
+        engine = c.app.state.services.engine
+        with engine.begin() as conn:
+            conn.exec_driver_sql("DROP TABLE widget_version")
+        r = await c.put("/api/v1/widgets/page-views", json=make_manifest(), headers=HOST)
+    assert r.status_code == 503 and r.headers["retry-after"] == "2"
