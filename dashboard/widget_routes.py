@@ -9,7 +9,8 @@ from starlette.background import BackgroundTask
 
 from dashboard.catalogue import base_of
 from dashboard.deps import GatewayDep
-from dashboard.widget_path import origin_of, target_url
+from dashboard.integrity import matches
+from dashboard.widget_path import origin_of, relative_path, target_url
 from resilience import BulkheadFull
 
 router = APIRouter(tags=["widgets"])
@@ -27,6 +28,16 @@ def unavailable(status: int, detail: str) -> JSONResponse:
     return JSONResponse({"detail": detail}, status_code=status, headers={"Retry-After": "5"})
 
 
+async def verified(gateway, widget_id: str, body: bytes, integrity: str) -> bool:
+    """Match the announced hash; on a mismatch look again (the host may have been rebuilt
+    and its sidecar re-announced since the catalogue was cached)."""
+    if matches(body, integrity):
+        return True
+    await gateway.catalogue.refresh(force=True)
+    fresh = gateway.catalogue.snapshot.widgets.get(widget_id) or {}
+    return bool(fresh.get("integrity")) and fresh["integrity"] != integrity and matches(body, fresh["integrity"])
+
+
 @router.api_route("/widgets/{widget_id}/{path:path}", methods=["GET", "HEAD"])
 async def read_widget_file(widget_id: str, path: str, request: Request, gateway: GatewayDep) -> Response:
     widget = await gateway.catalogue.find(widget_id)
@@ -41,8 +52,11 @@ async def read_widget_file(widget_id: str, path: str, request: Request, gateway:
     breaker = gateway.breaker_for(origin)
     if not breaker.allow():
         return unavailable(503, f"widget host {origin} is failing; circuit open")
+    integrity = widget.get("integrity") if path == relative_path(widget.get("module"), base) else None
     headers = {k: v for k in FORWARDED_REQUEST_HEADERS if (v := request.headers.get(k))}
     headers.setdefault("accept-encoding", "identity")
+    if integrity:
+        headers["accept-encoding"] = "identity"  # the hash is over the plain bytes
     try:
         await gateway.widget_hosts.acquire()
     except BulkheadFull:
@@ -71,6 +85,17 @@ async def read_widget_file(widget_id: str, path: str, request: Request, gateway:
     response_headers = {k: v for k in FORWARDED_RESPONSE_HEADERS if (v := upstream.headers.get(k))}
     response_headers.setdefault("cache-control", "no-cache")
     response_headers["x-content-type-options"] = "nosniff"
+    if integrity and upstream.status_code == 200 and request.method == "GET":
+        try:
+            body = await upstream.aread()
+        finally:
+            await close()
+        if not await verified(gateway, widget_id, body, integrity):
+            return JSONResponse(
+                {"detail": f"the module of {widget_id!r} does not match the integrity its sidecar announced"},
+                status_code=502,
+            )
+        return Response(body, status_code=200, headers=response_headers)
     return StreamingResponse(
         upstream.aiter_raw(),
         status_code=upstream.status_code,

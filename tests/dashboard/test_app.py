@@ -190,3 +190,23 @@ def test_head_requests_for_widget_files(client, upstreams):
     response = client.head("/widgets/page-views/dist/page-views.js")
     assert response.status_code == 200
     assert upstreams.seen[-1].method == "HEAD"
+
+
+def test_a_module_matching_its_announced_integrity_is_served(client, upstreams):
+    from dashboard.integrity import digest
+
+    upstreams.widgets = [page_views(integrity=digest(b"export default 1;"))]
+    response = client.get("/widgets/page-views/dist/page-views.js")
+    assert response.status_code == 200
+    assert response.text == "export default 1;"
+
+
+def test_a_module_that_changed_behind_the_registry_is_refused(client, upstreams):
+    from dashboard.integrity import digest
+
+    upstreams.widgets = [page_views(integrity=digest(b"something else"))]
+    response = client.get("/widgets/page-views/dist/page-views.js")
+    assert response.status_code == 502
+    assert "integrity" in response.json()["detail"]
+    # other files of the widget are not hashed by the sidecar and still flow
+    assert client.get("/widgets/page-views/icon.svg").status_code == 200
