@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import os
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -15,9 +16,7 @@ import sqlalchemy as sa
 from registry.entrypoints.app import create_app
 from registry.settings import RegistrySettings
 
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-ORIGIN = "http://127.0.0.1:8100"
-
+PG_URL = os.environ.get("TESSERA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 MANIFEST = {
     "id": "page-views",
     "version": "0.1.0",
@@ -127,10 +126,6 @@ async def running(settings: RegistrySettings, clock: FakeClock) -> AsyncIterator
         async with httpx.AsyncClient(transport=transport, base_url="http://registry.test") as client:
             client.app = app  # type: ignore[attr-defined]
             yield client
-
-
-def services(client: httpx.AsyncClient):
-    return client.app.state.services  # type: ignore[attr-defined]
 
 
 @pytest.fixture
