@@ -30,17 +30,19 @@ USER_AGENTS = [
     "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
 ]
 PAGES = ["/", "/pricing", "/blog/one-core", "/docs/start?utm_source=news&utm_medium=email&utm_campaign=nov",
-         "/product/42", "/about"]
+         "/about"] + [f"/product/{i}" for i in range(45)]
+REFERRERS = ["https://www.google.com/search?q=tessera", "https://news.ycombinator.com/", ""]
 
 PIXEL_LUA = """
 local uas = {%s}
 local pages = {%s}
+local refs = {%s}
 local n = 0
 request = function()
   n = n + 1
   local page = pages[(n %% #pages) + 1]
   local path = "/t.gif?site=demo.local&url=" .. escape("https://demo.local" .. page) ..
-    "&referrer=" .. escape("https://www.google.com/search?q=tessera") .. "&title=Demo%%20page&p.plan=pro"
+    "&referrer=" .. escape(refs[(n %% #refs) + 1]) .. "&title=Demo%%20page&p.plan=pro"
   return wrk.format("GET", path, {["User-Agent"] = uas[(n %% #uas) + 1]})
 end
 function escape(s)
@@ -93,8 +95,12 @@ def serve(kind: str, port: int, workdir: str) -> None:
         root = Path(workdir)
         app = create_app(CollectorSettings(stream_backend="local", stream_dir=root / "stream",
                                            spill_dir=root / "spill", salts_dir=root / "salts"))
+    if os.environ.get("BENCH_GC"):
+        import gc
+        gc.freeze()
+        gc.set_threshold(*map(int, os.environ["BENCH_GC"].split(",")))
     uvicorn.run(app, host="127.0.0.1", port=port, http="httptools", loop="uvloop", workers=1,
-                log_level="warning", access_log=False, lifespan="on")
+                log_level="warning", access_log=False, lifespan="on", proxy_headers=False)
 
 
 # -- the driver ----------------------------------------------------------------------------
@@ -116,7 +122,7 @@ def wait_up(port: int, timeout: float = 15) -> None:
 
 
 def wrk(url: str, script: Path, seconds: int, connections: int = 64) -> float:
-    cmd = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", str(script), url]
+    cmd = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(script), url]
     if os.cpu_count() and os.cpu_count() > 1:
         cmd = ["taskset", "-c", "1"] + cmd
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
@@ -129,13 +135,13 @@ def wrk(url: str, script: Path, seconds: int, connections: int = 64) -> float:
     return float(match.group(1))
 
 
-def measure(kind: str, path: str, script: Path, seconds: int, workdir: Path) -> float:
+def measure(kind: str, path: str, script: Path, seconds: int, workdir: Path, connections: int = 64) -> float:
     port = free_port()
     server = subprocess.Popen([sys.executable, str(HERE), "--serve", kind, str(port), str(workdir)])
     try:
         wait_up(port)
-        wrk(f"http://127.0.0.1:{port}{path}", script, 1)  # warm up: caches, salts, sqlite
-        return wrk(f"http://127.0.0.1:{port}{path}", script, seconds)
+        wrk(f"http://127.0.0.1:{port}{path}", script, 1, connections)  # warm up: caches, salts, sqlite
+        return wrk(f"http://127.0.0.1:{port}{path}", script, seconds, connections)
     finally:
         server.terminate()
         server.wait(20)
@@ -163,16 +169,26 @@ def run(quick: bool = False) -> list[dict]:
     try:
         pixel_lua = tmp / "pixel.lua"
         pixel_lua.write_text(PIXEL_LUA % (", ".join(json.dumps(u) for u in USER_AGENTS),
-                                          ", ".join(json.dumps(p) for p in PAGES)))
+                                          ", ".join(json.dumps(p) for p in PAGES),
+                                          ", ".join(json.dumps(r) for r in REFERRERS)))
         body = tmp / "batch.json"
         body.write_bytes(batch_body(1000))
         batch_lua = tmp / "batch.lua"
         batch_lua.write_text(BATCH_LUA % (json.dumps(USER_AGENTS[0]), json.dumps(str(body))))
 
-        bare = measure("bare", "/t.gif", pixel_lua, seconds, tmp / "bare")
-        pixel = measure("collector", "/t.gif", pixel_lua, seconds, tmp / "pixel")
-        bare_post = measure("bare", "/api/v1/events", batch_lua, seconds, tmp / "bare-post") * 1000
-        batch = measure("collector", "/api/v1/events", batch_lua, seconds, tmp / "batch") * 1000
+        # alternate the app and its ceiling and keep each one's best round: other load on a
+        # shared machine then hurts both alike instead of whichever ran during a spike
+        rounds = 1 if quick else 3
+        bare = pixel = bare_post = batch = 0.0
+        for r in range(rounds):
+            bare = max(bare, measure("bare", "/t.gif", pixel_lua, seconds, tmp / f"bare{r}"))
+            pixel = max(pixel, measure("collector", "/t.gif", pixel_lua, seconds, tmp / f"pixel{r}"))
+        for r in range(rounds):
+            # batch senders are few and each waits for durability: 8 connections
+            bare_post = max(bare_post, 1000 * measure("bare", "/api/v1/events", batch_lua, seconds,
+                                                      tmp / f"bare-post{r}", 8))
+            batch = max(batch, 1000 * measure("collector", "/api/v1/events", batch_lua, seconds,
+                                              tmp / f"batch{r}", 8))
         return [
             result("collector pixel GET /t.gif, 1 core, local stream", pixel, "req/s", bare,
                    "bare raw-ASGI GIF app, same server and run", 0.8, pixel / bare >= 0.8),

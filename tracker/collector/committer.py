@@ -51,7 +51,7 @@ class GroupCommit:
         self.max_events = max_events
         self.timeout = timeout_ms / 1000
         self.replay_interval = replay_interval_ms / 1000
-        self.hits: list[Hit] = []
+        self.hits: list[Hit | tuple] = []
         self.events: list[tuple[bytes, bytes]] = []
         self.dead: list[tuple[bytes, bytes]] = []
         self.waiters: list[asyncio.Future] = []
@@ -61,7 +61,8 @@ class GroupCommit:
         self._running = False
 
     # -- intake (called from request handlers; no awaiting, no I/O) -----------------------
-    def add_hit(self, hit: Hit) -> None:
+    def add_hit(self, hit: Hit | tuple) -> None:
+        """A ``Hit``, or the pixel's bare capture tuple (see ``Enricher.pixel``)."""
         self.hits.append(hit)
         if len(self.hits) == 1 or len(self.hits) >= self.max_events:
             self._wake.set()
@@ -126,8 +127,9 @@ class GroupCommit:
         events, self.events = self.events, []
         dead, self.dead = self.dead, []
         waiters, self.waiters = self.waiters, []
+        pixel, attempt = self.enricher.pixel, self.enricher.attempt
         for hit in hits:
-            result = self.enricher.attempt(hit)
+            result = pixel(hit) if type(hit) is tuple else attempt(hit)
             if isinstance(result, DeadLetter):
                 self.counters.reject(result.reason)
                 dead.append(dead_record(result))

@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 import msgspec
+from msgspec.structs import replace
 
 from tracker.collector.hit import Hit
 from tracker.enrich.agent import AgentParser
@@ -162,9 +163,33 @@ def normal_site(site: str) -> str:
     return site.strip().lower()
 
 
+PixelHit = tuple  # (received, event_id, visitor, query, user_agent, referer): the hot path's capture
+
+
 class Enricher:
-    def __init__(self, agents: AgentParser) -> None:
+    def __init__(self, agents: AgentParser, template_cache_size: int = 8192) -> None:
         self.agents = agents
+        self.template = lru_cache(maxsize=template_cache_size)(self._template)
+
+    def _template(self, query: str, referer: str, user_agent: str) -> tuple[TrackingEvent, float | None] | str:
+        """Everything a pixel hit's event owes to its query, Referer and user agent (all but
+        id, times and visitor), or the reason it is invalid.  Cached: real traffic repeats
+        the same page, referrer and browser for many visitors."""
+        hit = Hit(received=0.0, event_id="", visitor="", url=referer, user_agent=user_agent, query=query)
+        try:
+            return self.event(hit), hit.client_ts
+        except Invalid as exc:
+            return str(exc)
+
+    def pixel(self, hit: PixelHit) -> TrackingEvent | DeadLetter:
+        received_s, event_id, visitor, query, user_agent, referer = hit
+        template = self.template(query, referer, user_agent)
+        received = datetime.fromtimestamp(received_s, UTC)
+        if type(template) is str:
+            return DeadLetter(reason=template, raw=query, source="pixel", received_at=received)
+        event, client_ts = template
+        ts = received if client_ts is None else datetime.fromtimestamp(event_time(received_s, client_ts), UTC)
+        return replace(event, event_id=str(event_id), ts=ts, received_at=received, visitor=visitor)
 
     def event(self, hit: Hit) -> TrackingEvent:
         """Raise ``Invalid`` with the reason when the hit cannot be an event."""

@@ -20,9 +20,8 @@ from uuid_utils import uuid7
 from tracker.collector import compat
 from tracker.collector.committer import Counters, GroupCommit, dead_record, encode
 from tracker.collector.enrichment import (Enricher, Invalid, cached_page, cached_referrer_host, check, clean_props,
-                                          event_time, normal_site, valid_event_id)
+                                          event_time, normal_site, pixel_fields, valid_event_id)
 from tracker.collector.hit import Envelope, Hit, IncomingEvent
-from tracker.collector.query import site_of
 from tracker.enrich.visitor import VisitorHasher
 from tracker.event import DeadLetter, TrackingEvent, stream_key
 
@@ -96,10 +95,10 @@ class Intake:
             self.counters.dropped_dnt += 1
             return
         now = self.clock()
+        # pixel_fields is cached by query string, and the flush task needs it anyway
         visitor = "" if client.dnt else self.hasher.visitor(
-            site_of(query).strip().lower(), client.ip, client.user_agent, now)
-        self.committer.add_hit(Hit(received=now, event_id=str(uuid_utils.uuid7()), visitor=visitor,
-                                   url=client.referer, user_agent=client.user_agent, raw=query, query=query))
+            normal_site(pixel_fields(query).site), client.ip, client.user_agent, now)
+        self.committer.add_hit((now, uuid7(), visitor, query, client.user_agent, client.referer))
 
     # -- drop-in trackers ----------------------------------------------------------------
     def snowplow_pixel(self, query: str, client: Client) -> None:

@@ -27,7 +27,11 @@ def pairs(query: str) -> list[tuple[str, str]]:
 
 def site_of(query: str) -> str:
     """Just the ``site`` (or ``d``) parameter, without parsing the rest."""
-    for part in query.split("&"):
-        if part.startswith("site=") or part.startswith("d="):
-            return unquote(part.partition("=")[2])
+    for name in ("site=", "d="):
+        at = query.find(name)
+        while at > 0 and query[at - 1] != "&":
+            at = query.find(name, at + 1)
+        if at >= 0:
+            end = query.find("&", at)
+            return unquote(query[at + len(name):] if end < 0 else query[at + len(name):end])
     return ""
