@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from itertools import count
 
+import anyio
 import orjson
 from fastapi import APIRouter
 from sse_starlette import EventSourceResponse
+
+from registry.service_layer.broadcaster import Broadcaster
 
 from ..deps import ServicesDep
 
@@ -23,11 +27,24 @@ _ids = count(1)
 )
 async def events(services: ServicesDep) -> EventSourceResponse:
     broadcaster = services.broadcaster
+    shutdown = anyio.Event()  # set by sse-starlette when the server is stopping
 
     async def stream() -> AsyncIterator[dict]:
         async with broadcaster.subscribe() as changes:
-            yield {"comment": "connected"}
-            async for change in changes:
-                yield {"id": str(next(_ids)), "event": change.kind.value, "data": orjson.dumps(change.data).decode()}
+            watcher = asyncio.create_task(_close_on(shutdown, broadcaster))
+            try:
+                yield {"comment": "connected"}
+                async for change in changes:
+                    yield {"id": str(next(_ids)), "event": change.kind.value, "data": orjson.dumps(change.data).decode()}
+            finally:
+                watcher.cancel()
 
-    return EventSourceResponse(stream(), ping=15, headers={"Cache-Control": "no-store"})
+    return EventSourceResponse(
+        stream(), ping=15, send_timeout=10, shutdown_event=shutdown, shutdown_grace_period=1, headers={"Cache-Control": "no-store"}
+    )
+
+
+async def _close_on(shutdown: anyio.Event, broadcaster: Broadcaster) -> None:
+    """End every stream once the server stops, so each response completes cleanly."""
+    await shutdown.wait()
+    broadcaster.close()
