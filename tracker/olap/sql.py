@@ -6,6 +6,8 @@ name is ours (from settings) and the only thing formatted into the text.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from tracker.olap.schema import COUNTED
 from tracker.query.model import Range, SeriesQuery, TopQuery
 
@@ -47,9 +49,44 @@ def _where(r: Range, time_col: str) -> str:
     return " AND ".join(parts)
 
 
+def _ceil_hour(t: datetime) -> datetime:
+    floor = t.replace(minute=0, second=0, microsecond=0)
+    return floor if floor == t else floor + timedelta(hours=1)
+
+
+def _segments(r: Range) -> list[tuple[str, str, datetime, datetime]]:
+    """[start, end) as minute rows for the ragged edges and hour rows for whole hours."""
+    h0 = _ceil_hour(r.start)
+    h1 = r.end.replace(minute=0, second=0, microsecond=0)
+    if h0 >= h1:
+        return [("site_minute", "minute", r.start, r.end)]
+    out = []
+    if r.start < h0:
+        out.append(("site_minute", "minute", r.start, h0))
+    out.append(("site_hour", "hour", h0, h1))
+    if h1 < r.end:
+        out.append(("site_minute", "minute", h1, r.end))
+    return out
+
+
+def _site_rows(db: str, r: Range) -> tuple[str, dict]:
+    """A subquery of (m, views, visitors) rows from the hourly and minute site rollups."""
+    parts, params = [], {"site": r.site}
+    for i, (table, col, start, end) in enumerate(_segments(r)):
+        params[f"s{i}"], params[f"e{i}"] = start.replace(tzinfo=None), end.replace(tzinfo=None)
+        parts.append(f"SELECT {col} AS m, views, visitors FROM {db}.{table} WHERE site = {{site:String}} "
+                     f"AND {col} >= {{s{i}:DateTime64(3, 'UTC')}} AND {col} < {{e{i}:DateTime64(3, 'UTC')}}")
+    return " UNION ALL ".join(parts), params
+
+
 def series(db: str, q: SeriesQuery) -> tuple[str, dict]:
     r = q.range
     source = _source(db, r)
+    if q.interval != "1m" and source == f"{db}.site_minute":
+        rows, params = _site_rows(db, r)
+        bucket = BUCKET[q.interval].replace("minute", "m")
+        return (f"SELECT {bucket} AS t, sum(views) AS views, uniqCombinedMerge(12)(visitors) AS visitors "
+                f"FROM ({rows}) GROUP BY t HAVING views > 0 ORDER BY t"), params
     if source is None:
         sql = (
             f"SELECT {RAW_BUCKET[q.interval]} AS t, count() AS views, uniqCombined(12)(visitor) AS visitors "
@@ -85,6 +122,9 @@ def top(db: str, q: TopQuery) -> tuple[str, dict]:
 
 def totals(db: str, r: Range) -> tuple[str, dict]:
     source = _source(db, r)
+    if source == f"{db}.site_minute":
+        rows, params = _site_rows(db, r)
+        return f"SELECT sum(views), uniqCombinedMerge(12)(visitors) FROM ({rows})", params
     if source is None:
         sql = (
             f"SELECT count(), uniqCombined(12)(visitor) FROM {db}.events FINAL "
