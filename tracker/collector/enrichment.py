@@ -40,14 +40,17 @@ def event_time(received: float, client_ts: float | None) -> float:
 
 
 def clean_props(props: dict) -> dict[str, str]:
+    """Props as strings (non-strings JSON-encoded, nulls dropped), within the size limits."""
     if len(props) > MAX_PROPS:
         raise Invalid(f"too many props: {len(props)} > {MAX_PROPS}")
     out: dict[str, str] = {}
     for key, value in props.items():
-        key = str(key)
-        if value is None:
-            continue
-        value = value if isinstance(value, str) else msgspec.json.encode(value).decode()
+        if type(value) is not str:
+            if value is None:
+                continue
+            value = msgspec.json.encode(value).decode()
+        if type(key) is not str:
+            key = str(key)
         if len(key) > MAX_PROP_KEY or len(value) > MAX_PROP_VALUE:
             raise Invalid(f"oversize prop {key[:40]!r}")
         out[key] = value
@@ -170,6 +173,18 @@ class Enricher:
     def __init__(self, agents: AgentParser, template_cache_size: int = 8192) -> None:
         self.agents = agents
         self.template = lru_cache(maxsize=template_cache_size)(self._template)
+        self.fields_template = lru_cache(maxsize=template_cache_size)(self._fields_template)
+
+    def _fields_template(self, site: str, name: str, url: str, referrer: str, title: str,
+                         user_agent: str) -> TrackingEvent | str:
+        """The event for these fields minus id, times, visitor and props; or the reason it is
+        invalid.  Cached: a batch repeats the same pages and browsers many times."""
+        hit = Hit(received=0.0, event_id="", visitor="", site=site, name=name, url=url, referrer=referrer,
+                  title=title, user_agent=user_agent)
+        try:
+            return self.event(hit)
+        except Invalid as exc:
+            return str(exc)
 
     def _template(self, query: str, referer: str, user_agent: str) -> tuple[TrackingEvent, float | None] | str:
         """Everything a pixel hit's event owes to its query, Referer and user agent (all but

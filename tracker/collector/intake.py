@@ -1,8 +1,9 @@
 """The collector's use cases, free of any web framework: take a hit, take a batch.
 
-The pixel path does only the cheap parts inline (clock, UUIDv7, visitor hash,
-query parsing) and hands a ``Hit`` to the group commit; user-agent parsing, bot
-detection, URL parsing and validation run in the flush task.  Batch requests are
+The pixel path does only the cheap parts inline (clock, UUIDv7, visitor hash, the
+cached query parse) and hands a bare tuple to the group commit; user-agent parsing,
+bot detection, URL parsing and validation run in the flush task (cached per query,
+Referer and user agent).  Batch requests are
 validated and enriched inline, because their answer reports on every event.
 """
 
@@ -14,16 +15,16 @@ from typing import Callable, NamedTuple
 from urllib.parse import parse_qsl
 
 import msgspec
-import uuid_utils
+from msgspec.structs import replace
 from uuid_utils import uuid7
 
 from tracker.collector import compat
 from tracker.collector.committer import Counters, GroupCommit, dead_record, encode
-from tracker.collector.enrichment import (Enricher, Invalid, cached_page, cached_referrer_host, check, clean_props,
-                                          event_time, normal_site, pixel_fields, valid_event_id)
+from tracker.collector.enrichment import (Enricher, Invalid, clean_props, event_time, normal_site, pixel_fields,
+                                          valid_event_id)
 from tracker.collector.hit import Envelope, Hit, IncomingEvent
 from tracker.enrich.visitor import VisitorHasher
-from tracker.event import DeadLetter, TrackingEvent, stream_key
+from tracker.event import DeadLetter, stream_key
 
 _batch = msgspec.json.Decoder(list[IncomingEvent] | Envelope)
 _items = msgspec.json.Decoder(list[msgspec.Raw] | dict[str, list[msgspec.Raw]])
@@ -45,7 +46,7 @@ class BadRequest(ValueError):
 
 
 def _uuid7() -> str:
-    return str(uuid_utils.uuid7())
+    return str(uuid7())
 
 
 def _client_ts(value: float | str | None) -> float | None:
@@ -179,7 +180,7 @@ class Intake:
         results: list[Result] = []
         events: list[tuple[bytes, bytes]] = []
         dead: list[tuple[bytes, bytes]] = []
-        parse_agent = self.enricher.agents.parse
+        fields_template = self.enricher.fields_template
         for index, item in enumerate(items):
             if isinstance(item, tuple):
                 reason, raw = item
@@ -196,16 +197,17 @@ class Intake:
             if visitor is None:
                 results.append(Result(index, "rejected", error="do not track"))
                 continue
-            reason = check(site, item.name, item.url, item.referrer, item.title, ua)
-            where = cached_page(item.url) if not reason else None
-            if isinstance(where, str):
-                reason = where
+            template = fields_template(site, item.name, item.url, item.referrer, item.title, ua)
             props: dict[str, str] = {}
-            if not reason and item.props:
-                try:
-                    props = clean_props(item.props)
-                except Invalid as exc:
-                    reason = str(exc)
+            if type(template) is str:
+                reason = template
+            else:
+                reason = ""
+                if item.props:
+                    try:
+                        props = clean_props(item.props)
+                    except Invalid as exc:
+                        reason = str(exc)
             if reason:
                 self.counters.reject(reason)
                 raw = encode(msgspec.structs.replace(item, ip=None)).decode()
@@ -214,17 +216,10 @@ class Intake:
                 continue
             event_id = valid_event_id(item.event_id, str(uuid7())) if item.event_id else str(uuid7())
             client_ts = _client_ts(item.ts) if item.ts is not None else None
-            agent = parse_agent(ua)
-            event = TrackingEvent(
-                event_id=event_id, received_at=received,
-                ts=received if client_ts is None else datetime.fromtimestamp(event_time(now, client_ts), UTC),
-                site=site, name=item.name, url=item.url, path=where.path, referrer=item.referrer,
-                referrer_host=cached_referrer_host(item.referrer), title=item.title, visitor=visitor,
-                user_agent=ua, browser=agent.browser, os=agent.os, device=agent.device, is_bot=agent.is_bot,
-                utm_source=where.utm_source, utm_medium=where.utm_medium, utm_campaign=where.utm_campaign,
-                props=props)
+            event = replace(template, event_id=event_id, received_at=received, visitor=visitor, props=props,
+                            ts=received if client_ts is None else datetime.fromtimestamp(event_time(now, client_ts), UTC))
             events.append((stream_key(site, visitor), encode(event)))
-            results.append(Result(index, "accepted", event_id=event_id))
+            results.append(Result(index, "accepted", event_id))
         self.counters.accepted += len(events)
         await self.committer.add_records(events, dead)
         return Report(accepted=len(events), rejected=len(results) - len(events), results=results)
