@@ -80,3 +80,32 @@ async def test_batch_waits_until_durable(tmp_path):
     await commit.add_records([(b"k", b"v")], [])
     assert log.values(EVENTS_TOPIC) == [b"v"]
     await commit.stop()
+
+
+async def test_collector_starting_while_the_stream_is_down_spills_then_connects(tmp_path):
+    from tracker.stream.port import StreamUnavailable
+
+    log = MemoryLog(1)
+
+    class Flaky(type(log.producer())):
+        starts = 0
+
+        async def start(self) -> None:
+            Flaky.starts += 1
+            if not log.available:
+                raise StreamUnavailable("not yet")
+
+    log.available = False
+    commit = GroupCommit(Flaky(log), Spill(tmp_path), Enricher(AgentParser()), Counters(), replay_interval_ms=20)
+    await commit.start()
+    assert commit.stream_up is False
+    commit.add_hit(hit(1))
+    await commit.flush()
+    assert commit.counters.spilled == 1
+    log.available = True
+    for _ in range(100):
+        await asyncio.sleep(0.02)
+        if log.values(EVENTS_TOPIC):
+            break
+    await commit.stop()
+    assert len(log.values(EVENTS_TOPIC)) == 1 and Flaky.starts >= 2

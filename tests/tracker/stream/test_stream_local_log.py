@@ -135,3 +135,27 @@ async def test_a_locked_database_is_stream_unavailable(tmp_path):
     blocker.db.execute("ROLLBACK")
     await producer.send_batch("t", [(b"k", b"v")])
     await producer.stop()
+
+
+def test_a_log_written_before_compression_is_still_readable(tmp_path):
+    import sqlite3
+
+    import msgspec
+
+    path = tmp_path / LOG_FILE
+    old = sqlite3.connect(path)
+    old.executescript("""
+        CREATE TABLE topics (topic TEXT PRIMARY KEY, partitions INTEGER NOT NULL);
+        CREATE TABLE heads (topic TEXT NOT NULL, partition INTEGER NOT NULL, next_offset INTEGER NOT NULL,
+            PRIMARY KEY (topic, partition)) WITHOUT ROWID;
+        CREATE TABLE batches (topic TEXT NOT NULL, partition INTEGER NOT NULL, base_offset INTEGER NOT NULL,
+            end_offset INTEGER NOT NULL, appended_ms INTEGER NOT NULL, payload BLOB NOT NULL);
+        INSERT INTO topics VALUES ('t', 1);
+        INSERT INTO heads VALUES ('t', 0, 1);
+    """)
+    old.execute("INSERT INTO batches VALUES ('t', 0, 0, 1, 0, ?)", (msgspec.msgpack.encode([(b"k", b"old")]),))
+    old.commit()
+    old.close()
+    log = SqliteLog(path)
+    log.append("t", [(b"k", b"new")])
+    assert [r.value for r in log.read(TopicPartition("t", 0), 0, 10)] == [b"old", b"new"]
