@@ -24,7 +24,7 @@ class WriterSettings(BaseSettings):
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     group_id: str = "tessera-writer"
     batch_max_rows: int = 50_000
-    batch_max_age_ms: int = 100
+    batch_max_age_ms: int = 50
     idle_poll_ms: int = 100
     olap_backend: Literal["chdb", "clickhouse", "pinot"] = "chdb"
     olap_dsn: str = ""  # empty: chdb://<abs>/var/olap
