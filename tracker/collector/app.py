@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from tracker.collector.committer import Counters, GroupCommit
+from tracker.collector.committer import Counters, GroupCommit, NotStored
 from tracker.collector.cors import Cors
 from tracker.collector.enrichment import Enricher
 from tracker.collector.intake import BadRequest, Client, Intake
@@ -138,6 +138,8 @@ def create_app(settings: CollectorSettings, producer: Producer | None = None,
             return JSONResponse({"detail": f"body exceeds {limit} bytes"}, status_code=413)
         except BadRequest as exc:
             return JSONResponse({"detail": str(exc)}, status_code=400)
+        except NotStored as exc:
+            return JSONResponse({"detail": f"events not stored, retry: {exc}"}, status_code=503)
         return Response(encode_json(report), status_code=200 if report.rejected == 0 else 207,
                         media_type="application/json")
 
@@ -148,6 +150,8 @@ def create_app(settings: CollectorSettings, producer: Producer | None = None,
             return PlainTextResponse("payload too large", status_code=413)
         except BadRequest as exc:
             return PlainTextResponse(str(exc), status_code=400)
+        except NotStored:
+            return PlainTextResponse("not stored, retry", status_code=503)
         return PlainTextResponse("ok", status_code=202)
 
     async def snowplow(request: Request) -> Response:
@@ -157,6 +161,8 @@ def create_app(settings: CollectorSettings, producer: Producer | None = None,
             return PlainTextResponse("payload too large", status_code=413)
         except BadRequest as exc:
             return PlainTextResponse(str(exc), status_code=400)
+        except NotStored:
+            return PlainTextResponse("not stored, retry", status_code=503)
         return PlainTextResponse("ok")
 
     async def script(request: Request) -> Response:

@@ -31,11 +31,16 @@ class Counters:
     spilled: int = 0
     replayed: int = 0
     stream_errors: int = 0
+    lost: int = 0  # neither stream nor spill could take them: the one alarm that matters
     reasons: dict[str, int] = field(default_factory=dict)
 
     def reject(self, reason: str) -> None:
         self.rejected += 1
         self.reasons[reason] = self.reasons.get(reason, 0) + 1
+
+
+class NotStored(Exception):
+    """A batch could be written neither to the stream nor to the spill."""
 
 
 def dead_record(dead: DeadLetter) -> tuple[bytes, bytes]:
@@ -91,7 +96,10 @@ class GroupCommit:
                 await asyncio.wait_for(task, self.timeout * 3)
             except (TimeoutError, asyncio.CancelledError):
                 task.cancel()
-        await self.flush()  # whatever arrived last goes to the stream or the spill
+        try:
+            await self.flush()  # whatever arrived last goes to the stream or the spill
+        except Exception:
+            log.exception("final flush failed")
         self.spill.close()
         try:
             await asyncio.wait_for(self.producer.stop(), self.timeout)
@@ -144,10 +152,15 @@ class GroupCommit:
         try:
             if batches:
                 await self._deliver(batches)
-        finally:
+        except BaseException as exc:  # neither the stream nor the spill took them (disk full…)
+            self.counters.lost += sum(len(records) for _, records in batches)
             for waiter in waiters:
                 if not waiter.done():
-                    waiter.set_result(None)
+                    waiter.set_exception(NotStored(str(exc)))
+            raise
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
 
     async def _deliver(self, batches: list[Batch]) -> None:
         if self.stream_up and not self.spill.has_backlog():

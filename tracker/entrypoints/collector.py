@@ -28,5 +28,6 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     app = create_app(settings)
     uvicorn.run(app, host=settings.host, port=settings.port, http="httptools", loop="uvloop",
-                lifespan="on", log_level=args.log_level, access_log=False, server_header=False)
+                lifespan="on", log_level=args.log_level, access_log=False, server_header=False,
+                proxy_headers=False)  # X-Forwarded-For is honoured only via trust_forwarded_for
     return 0

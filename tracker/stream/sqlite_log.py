@@ -79,6 +79,8 @@ class SqliteLog:
 
     # -- lifecycle -------------------------------------------------------------------
     def open(self) -> None:
+        if self._db is not None:
+            return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             db = sqlite3.connect(self.path, timeout=self.busy_timeout_ms / 1000,

@@ -128,3 +128,15 @@ async def test_cors_allow_list(make_collector):
     c = await make_collector(cors_origins="https://ok.example")
     bad = await c.http.post("/api/v1/events", json=[], headers={"origin": "https://evil.example"})
     assert "access-control-allow-origin" not in bad.headers
+
+
+async def test_batch_that_neither_stream_nor_spill_takes_is_503(collector):
+    collector.log.available = False
+
+    def full_disk(batches):
+        raise OSError(28, "No space left on device")
+
+    collector.app.committer.spill.append = full_disk
+    response = await collector.http.post("/api/v1/events", json=[{"site": "s.example"}])
+    assert response.status_code == 503 and "retry" in response.json()["detail"]
+    assert collector.app.counters.lost == 1
