@@ -9,7 +9,13 @@ from pathlib import Path
 import httpx
 from fastapi import FastAPI
 
-from dashboard import catalogue_routes, health_routes, metrics_routes, shell, widget_routes
+from dashboard import (
+    catalogue_routes,
+    health_routes,
+    metrics_routes,
+    shell,
+    widget_routes,
+)
 from dashboard.gateway import build_gateway
 from dashboard.security import SecurityHeaders
 from dashboard.settings import DashboardSettings

@@ -5,9 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 
-import anyio
-
-
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse, StreamingResponse
 
@@ -54,22 +51,21 @@ async def relay(gateway: Gateway, lines: AsyncIterator[str]) -> AsyncIterator[by
 @router.get("/stream")
 async def stream_catalogue(gateway: GatewayDep):
     """Relay the registry's change feed, reshaped like the catalogue's entries."""
-    opened = gateway.registry.stream("/api/v1/events", headers={"Accept": "text/event-stream"})
     try:
-        response = await opened.__aenter__()
+        opened = await gateway.registry.open_stream("/api/v1/events", headers={"Accept": "text/event-stream"})
     except UpstreamFailure as failure:
         return failure_response(failure)
-    if response.status_code != 200:
-        await opened.__aexit__(None, None, None)
-        return failure_response(UpstreamFailure("registry", 502, f"registry change feed answered {response.status_code}"))
+    if opened.response.status_code != 200:
+        await opened.aclose()
+        status = opened.response.status_code
+        return failure_response(UpstreamFailure("registry", 502, f"registry change feed answered {status}"))
 
     async def body() -> AsyncIterator[bytes]:
-        events = relay(gateway, response.aiter_lines())
+        events = relay(gateway, opened.response.aiter_lines())
         try:
             async for chunk in with_keepalive(events, gateway.settings.stream_keepalive_seconds):
                 yield chunk
         finally:
-            with anyio.CancelScope(shield=True):
-                await opened.__aexit__(None, None, None)
+            await opened.aclose()
 
     return StreamingResponse(body(), media_type="text/event-stream", headers=STREAM_HEADERS)

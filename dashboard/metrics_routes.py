@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-import anyio
-
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
 
@@ -44,14 +42,14 @@ async def forward_metrics(rest: str, request: Request, gateway: GatewayDep) -> R
 
 
 async def stream_metrics(gateway, path: str, query: str, headers: dict[str, str]) -> Response:
-    opened = gateway.query.stream(path, query, {**headers, "accept-encoding": "identity"})
     try:
-        upstream = await opened.__aenter__()
+        opened = await gateway.query.open_stream(path, query, {**headers, "accept-encoding": "identity"})
     except UpstreamFailure as failure:
         return failure_response(failure)
+    upstream = opened.response
     if upstream.status_code != 200:
         body = await upstream.aread()
-        await opened.__aexit__(None, None, None)
+        await opened.aclose()
         return Response(body, status_code=upstream.status_code,
                         headers=forwarded(upstream.headers, FORWARDED_RESPONSE_HEADERS))
 
@@ -60,8 +58,7 @@ async def stream_metrics(gateway, path: str, query: str, headers: dict[str, str]
             async for chunk in with_keepalive(upstream.aiter_raw(), gateway.settings.stream_keepalive_seconds):
                 yield chunk
         finally:
-            with anyio.CancelScope(shield=True):
-                await opened.__aexit__(None, None, None)
+            await opened.aclose()
 
     return StreamingResponse(
         relay(),

@@ -9,12 +9,21 @@ the HTTP status the gateway should answer with (502 unreachable, 503 refused, 50
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
+import anyio
 import httpx
 
-from resilience import Backoff, Bulkhead, BulkheadFull, CircuitBreaker, CircuitOpen, retry_async
+from resilience import (
+    Backoff,
+    Bulkhead,
+    BulkheadFull,
+    CircuitBreaker,
+    CircuitOpen,
+    retry_async,
+)
 
 
 class UpstreamFailure(Exception):
@@ -37,6 +46,20 @@ class ServerError(Exception):
     def __init__(self, status: int) -> None:
         self.status = status
         super().__init__(f"upstream answered {status}")
+
+
+@dataclass
+class OpenStream:
+    """A streamed answer and how to release it (connection and bulkhead slot)."""
+
+    response: httpx.Response
+    _exit: AsyncExitStack
+
+    async def aclose(self) -> None:
+        # Shielded: Starlette cancels a response's scope when the client leaves, and
+        # every await in a cancelled anyio scope would be cancelled again.
+        with anyio.CancelScope(shield=True):
+            await self._exit.aclose()
 
 
 class Upstream:
@@ -103,7 +126,9 @@ class Upstream:
             )
 
     @asynccontextmanager
-    async def stream(self, path: str, query: str = "", headers: dict[str, str] | None = None) -> AsyncIterator[httpx.Response]:
+    async def stream(
+        self, path: str, query: str = "", headers: dict[str, str] | None = None
+    ) -> AsyncIterator[httpx.Response]:
         """Open a long-lived GET (SSE): no read timeout, its own bulkhead."""
         url = self.url(path) + (f"?{query}" if query else "")
         timeout = httpx.Timeout(self.client.timeout.connect, read=None, write=None, pool=None)
@@ -121,6 +146,12 @@ class Upstream:
                 yield response
             finally:
                 await response.aclose()
+
+    async def open_stream(self, path: str, query: str = "", headers: dict[str, str] | None = None) -> OpenStream:
+        """``stream`` for a response that outlives the handler (released by ``aclose``)."""
+        exit_stack = AsyncExitStack()
+        response = await exit_stack.enter_async_context(self.stream(path, query, headers))
+        return OpenStream(response, exit_stack)
 
     @asynccontextmanager
     async def _guard(self, bulkhead: Bulkhead) -> AsyncIterator[None]:

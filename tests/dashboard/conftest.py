@@ -27,6 +27,22 @@ from dashboard.app import create_app
 from dashboard.settings import DashboardSettings
 
 ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+
+# How many pixels of the chart's canvas are painted in the "views" blue or "visitors" green.
+SERIES_PIXELS = """() => {
+  const canvas = document.querySelector('tessera-page-views').shadowRoot.querySelector('canvas');
+  const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  let blue = 0, green = 0;
+  for (let i = 0; i < data.length; i += 4) {
+    const [r, g, b, a] = [data[i], data[i + 1], data[i + 2], data[i + 3]];
+    if (a > 200 && b > 200 && r < 120) blue++;
+    if (a > 200 && g > 160 && r < 150 && b < 130) green++;
+  }
+  return { blue, green };
+}"""
 WIDGETS = ROOT / "widgets"
 PAGE_VIEWS_MANIFEST = json.loads((WIDGETS / "page-views" / "manifest.json").read_text())
 
@@ -265,3 +281,28 @@ def serve_dashboard(front_end, tmp_path):
 @pytest.fixture
 def dashboard(serve_dashboard, registry, query) -> ServerThread:
     return serve_dashboard(registry.url, query.url)
+
+
+# ---- Chromium (Playwright) ---------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def browser():
+    """Module-scoped: sync Playwright keeps an event loop running, which async tests in
+    other modules must not see."""
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        pytest.skip("chromium is not installed")
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 860})
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    yield page
+    context.close()

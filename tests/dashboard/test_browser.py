@@ -3,57 +3,19 @@
 from __future__ import annotations
 
 import re
-import shutil
-from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.dashboard.conftest import ROOT, broken_manifest, widget_public
+from tests.dashboard.conftest import ROOT, SERIES_PIXELS, broken_manifest, widget_public
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 SHOTS = ROOT / "var" / "screenshots"
 
 WIDGET_CANVAS = """() => { const el = document.querySelector('tessera-page-views');
   return Boolean(el && el.shadowRoot && el.shadowRoot.querySelector('canvas')); }"""
 
-# How many pixels of the chart's canvas are painted in the "views" blue or "visitors" green.
-SERIES_PIXELS = """() => {
-  const canvas = document.querySelector('tessera-page-views').shadowRoot.querySelector('canvas');
-  const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-  let blue = 0, green = 0;
-  for (let i = 0; i < data.length; i += 4) {
-    const [r, g, b, a] = [data[i], data[i + 1], data[i + 2], data[i + 3]];
-    if (a > 200 && b > 200 && r < 120) blue++;
-    if (a > 200 && g > 160 && r < 150 && b < 130) green++;
-  }
-  return { blue, green };
-}"""
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        pytest.skip("chromium is not installed")
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 860})
-    page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    yield page
-    context.close()
 
 
 def catalogue(page):
@@ -75,7 +37,8 @@ def test_add_page_views_draws_the_data_from_the_query_api(page, dashboard, query
 
     add(page, "Page views")
     page.wait_for_function(WIDGET_CANVAS)
-    page.wait_for_function("() => document.querySelector('tessera-page-views').shadowRoot.textContent.includes('data complete up to')")
+    page.wait_for_function(
+        "() => document.querySelector('tessera-page-views').shadowRoot.textContent.includes('data complete up to')")
     pixels = page.evaluate(SERIES_PIXELS)
     assert pixels["blue"] > 200 and pixels["green"] > 200, pixels
 
@@ -168,7 +131,8 @@ def test_event_floods_are_throttled(page, dashboard):
       window.tessera.bus.subscribe(() => count++);
       const widget = document.querySelector('tessera-page-views');
       for (let i = 0; i < 500; i++) {
-        widget.dispatchEvent(new CustomEvent('page-views-bucket-selected', {detail: {i}, bubbles: true, composed: true}));
+        const detail = {i};
+        widget.dispatchEvent(new CustomEvent('page-views-bucket-selected', {detail, bubbles: true, composed: true}));
       }
       return count;
     }""")
@@ -188,7 +152,8 @@ def test_catalogue_updates_live_and_marks_stale_widgets(page, dashboard, registr
     assert item.locator(".badge").inner_text().lower() == "stale"
 
     catalogue(page).locator("input").fill("web-analytics")
-    page.wait_for_function("() => document.querySelector('tessera-catalogue').shadowRoot.querySelectorAll('li').length === 1")
+    page.wait_for_function(
+        "() => document.querySelector('tessera-catalogue').shadowRoot.querySelectorAll('li').length === 1")
 
 
 def test_registry_outage_keeps_the_last_catalogue_and_says_so(page, dashboard, registry):

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.dashboard.test_browser import SERIES_PIXELS, browser, page  # noqa: F401  (fixtures)
+from tests.dashboard.conftest import SERIES_PIXELS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
 
@@ -24,7 +24,7 @@ def series(views: list[int]) -> dict:
 
 
 @pytest.fixture
-def blank(page, widget_host):  # noqa: F811
+def blank(page, widget_host):
     """An empty page on the widget host with the widget's module loaded."""
     page.goto(f"{widget_host.url}/broken/blank.html")
     page.wait_for_function("() => customElements.get('tessera-page-views')")
@@ -33,7 +33,8 @@ def blank(page, widget_host):  # noqa: F811
 
 def mount(page, **attributes) -> None:
     attrs = " ".join(f'{k}="{v}"' for k, v in {"data-api": API, **attributes}.items())
-    page.evaluate(f"() => {{ document.querySelector('main').innerHTML = '<tessera-page-views id=\"w\" {attrs}></tessera-page-views>'; }}")
+    markup = f'<tessera-page-views id="w" {attrs}></tessera-page-views>'
+    page.evaluate("(markup) => { document.querySelector('main').innerHTML = markup; }", markup)
 
 
 def answer(page, body=None, status=200, seen=None):
@@ -45,7 +46,7 @@ def answer(page, body=None, status=200, seen=None):
     page.route("http://metrics.test/**", handle)
 
 
-def test_standalone_page_draws_demo_data(page, widget_host):  # noqa: F811
+def test_standalone_page_draws_demo_data(page, widget_host):
     page.goto(f"{widget_host.url}/page-views/index.html")
     page.wait_for_function("() => document.querySelector('#widget').shadowRoot.querySelector('canvas')")
     pixels = page.evaluate(SERIES_PIXELS.replace("tessera-page-views", "#widget"))

@@ -55,7 +55,8 @@ def test_catalogue_stream_is_a_503_when_the_registry_is_unreachable(serve_dashbo
 
 
 def test_metrics_stream_is_passed_through(dashboard):
-    with httpx.Client(timeout=5) as client, client.stream("GET", f"{dashboard.url}/api/v1/metrics/stream?site=x") as stream:
+    url = f"{dashboard.url}/api/v1/metrics/stream?site=x"
+    with httpx.Client(timeout=5) as client, client.stream("GET", url) as stream:
         assert stream.status_code == 200
         body = "".join(stream.iter_text())
     assert body.count("event: pageview") == 3

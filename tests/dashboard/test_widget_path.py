@@ -1,6 +1,12 @@
 import pytest
 
-from dashboard.widget_path import directory_of, relative_path, safe_segments, target_url, widget_base
+from dashboard.widget_path import (
+    directory_of,
+    relative_path,
+    safe_segments,
+    target_url,
+    widget_base,
+)
 
 HOST = "http://127.0.0.1:8100"
 
