@@ -145,8 +145,10 @@ def tessera(tmp_path):
             launched.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
+    """Module-scoped: sync Playwright keeps an event loop running in this thread, which
+    the asyncio tests of later modules must not see."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
