@@ -221,3 +221,17 @@ def test_narrow_screens_stack_the_catalogue_above_the_workspace(browser, dashboa
         page.screenshot(path=str(SHOTS / "dashboard-narrow.png"))
     finally:
         context.close()
+
+
+def test_a_stale_widget_still_loads_and_is_marked(page, dashboard, registry, widget_host):
+    registry.widgets["page-views"]["status"] = "stale"
+    page.goto(dashboard.url)
+    item = catalogue(page).locator("li", has_text="Page views")
+    item.wait_for()
+    assert item.locator(".badge").inner_text().lower() == "stale"
+    add(page, "Page views")
+    page.wait_for_function(WIDGET_CANVAS)
+    banner = page.locator("tessera-widget-frame").locator(".flag.stale")
+    banner.wait_for()
+    assert "missed heartbeats" in banner.inner_text()
+    page.screenshot(path=str(SHOTS / "dashboard-stale.png"))

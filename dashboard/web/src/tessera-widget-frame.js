@@ -18,15 +18,17 @@ const CATALOGUE_TIMEOUT_MS = 10000;
 let frameCount = 0;
 
 const css = `
-:host { display: block; position: relative; width: 100%; height: 100%; overflow: hidden;
+:host { display: flex; flex-direction: column; position: relative; width: 100%; height: 100%; overflow: hidden;
   color: var(--text, #ccccdc); background: var(--panel, #181b1f); }
-.body { position: absolute; inset: 0; overflow: auto; }
+.body { position: relative; flex: 1 1 auto; min-height: 0; overflow: auto; }
 ::slotted(*) { display: block; width: 100%; height: 100%; }
-.flags { position: absolute; top: 6px; right: 8px; display: flex; gap: 6px; z-index: 2; pointer-events: none; }
-.flag { font: 600 10.5px/1.6 var(--font, system-ui); padding: 0 6px; border-radius: 3px; text-transform: uppercase;
-  letter-spacing: .04em; pointer-events: auto; }
-.flag.stale { color: #1a1a1a; background: var(--warning, #f2cc0c); }
-.flag.errors, .flag.throttled { color: #fff; background: var(--danger, #d44a3a); }
+.flags { flex: none; display: flex; flex-wrap: wrap; gap: 4px 14px; padding: 4px 10px; font: 12px/1.5 var(--font, system-ui);
+  color: var(--text-2, #8e8e8e); background: var(--panel-2, #22252b); border-bottom: 1px solid var(--border, #2c3235); }
+.flags:not(:has(.flag:not([hidden]))) { display: none; }
+.flag b { font-size: 10.5px; font-weight: 700; padding: 0 5px; margin-right: 6px; border-radius: 3px; text-transform: uppercase;
+  letter-spacing: .04em; }
+.flag.stale b { color: #1a1a1a; background: var(--warning, #f2cc0c); }
+.flag.errors b, .flag.throttled b { color: #fff; background: var(--danger, #d44a3a); }
 .flag[hidden] { display: none; }
 .state { position: absolute; inset: 0; display: grid; place-items: center; padding: 16px; text-align: center; }
 .state[hidden] { display: none; }
@@ -111,9 +113,9 @@ export class WidgetFrameElement extends HTMLElement {
     this.#root.adoptedStyleSheets = [frameSheet()];
     this.#root.innerHTML = `
       <div class="flags">
-        <span class="flag stale" hidden title="The widget's host missed its heartbeats">stale</span>
-        <span class="flag throttled" hidden title="The widget sent events faster than the shell accepts">throttled</span>
-        <span class="flag errors" hidden></span>
+        <span class="flag stale" hidden><b>stale</b>its host missed heartbeats; it may stop updating</span>
+        <span class="flag throttled" hidden><b>throttled</b>events arrive faster than the shell accepts; extras are dropped</span>
+        <span class="flag errors" hidden><b>errors</b><span class="text"></span></span>
       </div>
       <div class="body" part="body"><slot></slot></div>
       <div class="state" hidden></div>`;
@@ -303,8 +305,8 @@ export class WidgetFrameElement extends HTMLElement {
     if (!this.#widget || !ours) return;
     this.#runtimeErrors += 1;
     this.#flags.errors.hidden = false;
-    this.#flags.errors.textContent = `${this.#runtimeErrors} error${this.#runtimeErrors > 1 ? "s" : ""}`;
-    this.#flags.errors.title = event.message ?? "";
+    const count = `${this.#runtimeErrors} error${this.#runtimeErrors > 1 ? "s" : ""}`;
+    this.#flags.errors.querySelector(".text").textContent = `${count} while running: ${event.message ?? ""}`;
   }
 
   #catalogueChanged() {
