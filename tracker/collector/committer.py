@@ -135,15 +135,24 @@ class GroupCommit:
         events, self.events = self.events, []
         dead, self.dead = self.dead, []
         waiters, self.waiters = self.waiters, []
-        pixel, attempt = self.enricher.pixel, self.enricher.attempt
+        pixel, attempt, counters = self.enricher.pixel, self.enricher.attempt, self.counters
+        accepted = 0
         for hit in hits:
-            result = pixel(hit) if type(hit) is tuple else attempt(hit)
-            if isinstance(result, DeadLetter):
-                self.counters.reject(result.reason)
-                dead.append(dead_record(result))
+            if type(hit) is tuple:
+                result = pixel(hit)
+                if type(result) is tuple:
+                    events.append(result)
+                    accepted += 1
+                    continue
             else:
-                self.counters.accepted += 1
-                events.append((stream_key(result.site, result.visitor), encode(result)))
+                result = attempt(hit)
+                if not isinstance(result, DeadLetter):
+                    events.append((stream_key(result.site, result.visitor), encode(result)))
+                    accepted += 1
+                    continue
+            counters.reject(result.reason)
+            dead.append(dead_record(result))
+        counters.accepted += accepted
         return [(EVENTS_TOPIC, events), (DEAD_LETTER_TOPIC, dead)], waiters
 
     async def flush(self) -> None:

@@ -16,6 +16,7 @@ from tracker.collector.query import pairs
 from tracker.enrich.page import BadUrl, Page, page, referrer_host
 from tracker.event import DeadLetter, TrackingEvent
 
+_encode = msgspec.json.Encoder().encode
 MAX_SITE = 253
 MAX_NAME = 120
 MAX_URL = 4096
@@ -186,25 +187,29 @@ class Enricher:
         except Invalid as exc:
             return str(exc)
 
-    def _template(self, query: str, referer: str, user_agent: str) -> tuple[TrackingEvent, float | None] | str:
-        """Everything a pixel hit's event owes to its query, Referer and user agent (all but
-        id, times and visitor), or the reason it is invalid.  Cached: real traffic repeats
-        the same page, referrer and browser for many visitors."""
+    def _template(self, query: str, referer: str, user_agent: str) -> tuple[TrackingEvent, float | None, bytes] | str:
+        """Everything a pixel hit's record owes to its query, Referer and user agent (the event
+        but for id, times and visitor; the sender's clock; the stream key's site part), or the
+        reason it is invalid.  Cached: real traffic repeats the same page, referrer and browser
+        for many visitors."""
         hit = Hit(received=0.0, event_id="", visitor="", url=referer, user_agent=user_agent, query=query)
         try:
-            return self.event(hit), hit.client_ts
+            event = self.event(hit)
         except Invalid as exc:
             return str(exc)
+        return event, hit.client_ts, event.site.encode() + b"\0"
 
-    def pixel(self, hit: PixelHit) -> TrackingEvent | DeadLetter:
+    def pixel(self, hit: PixelHit) -> tuple[bytes, bytes] | DeadLetter:
+        """The stream record (key, JSON value) of a pixel capture, or its dead letter."""
         received_s, event_id, visitor, query, user_agent, referer = hit
         template = self.template(query, referer, user_agent)
         received = datetime.fromtimestamp(received_s, UTC)
         if type(template) is str:
             return DeadLetter(reason=template, raw=query, source="pixel", received_at=received)
-        event, client_ts = template
+        event, client_ts, key_prefix = template
         ts = received if client_ts is None else datetime.fromtimestamp(event_time(received_s, client_ts), UTC)
-        return replace(event, event_id=str(event_id), ts=ts, received_at=received, visitor=visitor)
+        return key_prefix + visitor.encode(), _encode(
+            replace(event, event_id=str(event_id), ts=ts, received_at=received, visitor=visitor))
 
     def event(self, hit: Hit) -> TrackingEvent:
         """Raise ``Invalid`` with the reason when the hit cannot be an event."""

@@ -44,6 +44,8 @@ async def paths_on_stream(settings, want: set[str], timeout: float = 30.0) -> se
     return seen
 
 
+# the bound is far below the stream timeout (1 s) a blocking pixel would show, and loose
+# enough for a loaded CI machine; the measured figures are printed (pytest -s)
 def p99(latencies: list[float]) -> float:
     return statistics.quantiles(latencies, n=100)[98]
 
@@ -68,7 +70,7 @@ def test_kafka_broker_down_then_back_loses_nothing(tmp_path, collector_process):
         stats = collector.stats()
         assert stats["spilled"] >= 300 and stats["stream_up"] is False
         print(f"\nkafka down: pixel p50 {statistics.median(down) * 1000:.2f} ms, p99 {p99(down) * 1000:.2f} ms")
-        assert p99(down) < 0.05, f"pixel p99 while the broker is down: {p99(down) * 1000:.1f} ms"
+        assert p99(down) < 0.25, f"pixel p99 while the broker is down: {p99(down) * 1000:.1f} ms"
 
         broker = TansuBroker(broker.port).start()  # a new, empty broker on the same port
         send_hits(collector.url, "after", 50)
@@ -95,7 +97,7 @@ def test_local_log_locked_then_released_loses_nothing(tmp_path, collector_proces
             time.sleep(0.1)
         assert collector.stats()["spilled"] >= 200
         print(f"\nlocal locked: pixel p50 {statistics.median(down) * 1000:.2f} ms, p99 {p99(down) * 1000:.2f} ms")
-        assert p99(down) < 0.05, f"pixel p99 while the log is locked: {p99(down) * 1000:.1f} ms"
+        assert p99(down) < 0.25, f"pixel p99 while the log is locked: {p99(down) * 1000:.1f} ms"
         blocker.db.execute("ROLLBACK")
         blocker.close()
         send_hits(collector.url, "after", 20)
