@@ -26,7 +26,7 @@ def build(settings):
     @contextlib.asynccontextmanager
     async def lifespan(app):
         tasks = [asyncio.create_task(publisher.run()),
-                 asyncio.create_task(tick(publisher, lambda: list(app.state.api.watchers)))]
+                 asyncio.create_task(tick(publisher, lambda: [s for s in app.state.api.watchers if s != "*"]))]
         try:
             yield
         finally:

@@ -24,6 +24,7 @@ from starlette.routing import Route
 from tracker.olap.port import MetricsSource, OlapUnavailable
 from tracker.query import params
 from tracker.query.live import LiveFeed
+from tracker.query.publisher import ALL
 from tracker.query.model import Range, SeriesQuery
 from tracker.query.series import zero_filled
 from tracker.query.settings import QuerySettings
@@ -119,8 +120,8 @@ class MetricsApi:
                                    headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
     async def _events(self, request: Request, site: str | None, last_id: int | None):
-        if site:
-            self.watchers[site] += 1
+        key = site or ALL
+        self.watchers[key] += 1
         try:
             cursor = self.feed.last_id if last_id is None else last_id
             yield ServerSentEvent(event="hello", id=str(cursor),
@@ -132,10 +133,9 @@ class MetricsApi:
                         continue
                     yield ServerSentEvent(event=e.event, id=str(e.id), data=orjson.dumps(e.data).decode())
         finally:
-            if site:
-                self.watchers[site] -= 1
-                if self.watchers[site] <= 0:
-                    del self.watchers[site]
+            self.watchers[key] -= 1
+            if self.watchers[key] <= 0:
+                del self.watchers[key]
 
 
 def _invalid(errors: list[dict]) -> Response:

@@ -22,21 +22,31 @@ MAX_SITES = 200
 MAX_SPAN = timedelta(hours=6)
 
 
+ALL = "*"  # a subscriber without a site filter
+
+
 class MinutePublisher:
-    def __init__(self, source: MetricsSource, feed: LiveFeed, watermark, min_interval_s: float = 0.05) -> None:
+    def __init__(self, source: MetricsSource, feed: LiveFeed, watermark, min_interval_s: float = 0.2,
+                 watched=None) -> None:
         self.source = source
         self.feed = feed
         self.watermark = watermark
         self.min_interval_s = min_interval_s
+        self.watched = watched  # () -> sites someone streams (ALL for everything); None: publish all
         self._dirty: dict[str, set[datetime]] = defaultdict(set)
         self._wake = asyncio.Event()
         self._sent: dict[tuple[str, datetime], tuple[int, int]] = {}
 
     def mark(self, minutes) -> None:
-        """Thread-safe enough for the event loop: called from the writer's loop."""
+        """Note changed (site, minute)s; called on the event loop (the writer's commit)."""
+        watched = None if self.watched is None else set(self.watched())
+        if watched is not None and not watched:
+            return  # nobody is listening: no queries for nothing
         for site, minute in minutes:
-            self._dirty[site].add(minute)
-        self._wake.set()
+            if watched is None or ALL in watched or site in watched:
+                self._dirty[site].add(minute)
+        if self._dirty:
+            self._wake.set()
 
     async def run(self) -> None:
         while True:

@@ -69,7 +69,7 @@ def bootstrap(settings: WriterSettings, query: QuerySettings | None = None, *, c
         DEAD_LETTER_TOPIC,
     )
     feed = LiveFeed(query.stream_ring)
-    publisher = MinutePublisher(store, feed, progress.watermark)
+    publisher = MinutePublisher(store, feed, progress.watermark, watched=lambda: ())
     progress.listeners.append(lambda batch: publisher.mark(batch.minutes))
 
     @contextlib.asynccontextmanager
@@ -99,6 +99,8 @@ def bootstrap(settings: WriterSettings, query: QuerySettings | None = None, *, c
             store.close()
 
     app = create_app(store, query, feed, progress.watermark, lifespan=lifespan)
+    watchers = app.state.api.watchers
+    publisher.watched = lambda: watchers
     app.state.progress = progress
 
     async def status(request):
