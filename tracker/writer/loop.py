@@ -217,6 +217,9 @@ class TableWriter:
                     self.sink.insert, staged, token))
         inserted = time.perf_counter()
         commits = {pb.tp: pb.last_offset + 1 for pb in ready}
+        owned = self._assignment()
+        if owned is not None:  # a partition handed over meanwhile: its new owner re-reads (and re-inserts) it
+            commits = {tp: offset for tp, offset in commits.items() if tp in owned}
         await self._hold(lambda: self.consumer.commit(commits), olap=False)
         if log.isEnabledFor(logging.DEBUG):
             log.debug("flushed %d rows (%d replayed, %d dead) in %d block(s): decode %.1f ms, insert %.1f ms, "
@@ -225,7 +228,7 @@ class TableWriter:
                       (inserted - decoded) * 1e3, (time.perf_counter() - inserted) * 1e3, self._age_ms())
         for tp, next_offset in commits.items():
             self.guard.passed(tp, next_offset)
-        self.pending.remove(commits)
+        self.pending.remove(pb.tp for pb in ready)
         self.pending.opened_at = self.clock() if self.pending.partitions else None
         self.progress.committed(prepared.summary)
 
