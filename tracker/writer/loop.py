@@ -2,8 +2,8 @@
 
 Auto-commit is off: a partition's offset is committed (last + 1) only after OLAP
 acknowledged the insert of the blocks that covered it (one block per partition per
-flush; see ``tracker.writer.ledger`` for how a replay re-inserts stored blocks). While OLAP or the stream
-fails, the writer holds the batch and retries with exponential backoff + jitter
+flush; see ``tracker.writer.ledger`` for how a replay re-inserts stored blocks).
+While OLAP or the stream fails, the writer holds the batch and retries with exponential backoff + jitter
 (behind a circuit breaker for OLAP); it never commits past what it did not store.
 """
 
@@ -12,14 +12,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from dataclasses import dataclass
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypeVar
 
 from resilience import Backoff, CircuitBreaker, CircuitOpen
 
-from tracker.event import DEAD_LETTER_TOPIC, TrackingEvent
+from tracker.event import DEAD_LETTER_TOPIC
 from tracker.olap.gc_pause import gc_paused
 from tracker.olap.port import EventSink, OlapUnavailable, StagedBatch
 from tracker.stream.port import Consumer, Producer, Record, StreamUnavailable, TopicPartition
@@ -85,7 +85,7 @@ def _stage(batches: list[PartitionBatch]) -> Prepared:
                     poison.append(item)
                     continue
                 staged.append(item, record.topic, record.partition, record.offset)
-                minutes.add((item.site, _minute(item)))
+                minutes.add((item.site, item.ts.replace(second=0, microsecond=0)))
                 if newest is None or item.received_at > newest:
                     newest = item.received_at
             again = block in stored
@@ -94,12 +94,13 @@ def _stage(batches: list[PartitionBatch]) -> Prepared:
             else:
                 rows += len(staged)
             blocks.append((block, staged, again))
-    return Prepared(blocks, poison, BatchCommitted(rows, len(poison), replayed, newest, frozenset(minutes)))
+    touched = frozenset((site, _utc_minute(t)) for site, t in minutes)
+    return Prepared(blocks, poison, BatchCommitted(rows, len(poison), replayed, newest, touched))
 
 
-def _minute(event: TrackingEvent) -> datetime:
-    ts = event.ts if event.ts.tzinfo else event.ts.replace(tzinfo=UTC)
-    return ts.astimezone(UTC).replace(second=0, microsecond=0)
+def _utc_minute(t: datetime) -> datetime:
+    t = t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
+    return t.replace(second=0, microsecond=0)
 
 
 class TableWriter:
