@@ -132,21 +132,24 @@ class SqliteLog:
         split: dict[int, list[tuple[bytes, bytes]]] = {}
         for record in records:
             split.setdefault(zlib.crc32(record[0]) % n, []).append(record)
+        encoded = {partition: encode_batch(part) for partition, part in split.items()}  # outside the lock
         now = int(time.time() * 1000)
         db = self.db
         out: dict[int, tuple[int, int]] = {}
         db.execute("BEGIN IMMEDIATE")
         try:
+            heads = dict(db.execute("SELECT partition, next_offset FROM heads WHERE topic = ?", (topic,)).fetchall())
+            rows, new_heads = [], []
             for partition, part in sorted(split.items()):
-                row = db.execute("SELECT next_offset FROM heads WHERE topic = ? AND partition = ?",
-                                 (topic, partition)).fetchone()
-                base = row[0] if row else 0
+                base = heads.get(partition, 0)
                 end = base + len(part)
-                payload, codec = encode_batch(part)
-                db.execute("INSERT INTO batches (topic, partition, base_offset, end_offset, appended_ms, payload, codec)"
-                           " VALUES (?, ?, ?, ?, ?, ?, ?)", (topic, partition, base, end, now, payload, codec))
-                db.execute("INSERT OR REPLACE INTO heads VALUES (?, ?, ?)", (topic, partition, end))
+                payload, codec = encoded[partition]
+                rows.append((topic, partition, base, end, now, payload, codec))
+                new_heads.append((topic, partition, end))
                 out[partition] = (base, len(part))
+            db.executemany("INSERT INTO batches (topic, partition, base_offset, end_offset, appended_ms, payload, codec)"
+                           " VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+            db.executemany("INSERT OR REPLACE INTO heads VALUES (?, ?, ?)", new_heads)
             db.execute("COMMIT")
         except BaseException:
             if db.in_transaction:
