@@ -82,11 +82,11 @@ def test_a_client_that_leaves_releases_the_registry_connection(serve_dashboard, 
     server = serve_dashboard(registry.url, query.url, stream_keepalive_seconds=0.2)
     with httpx.Client(timeout=5) as client, client.stream("GET", f"{server.url}/api/v1/catalogue/stream") as stream:
         next(stream.iter_lines())
-        deadline = time.monotonic() + 3
+        deadline = time.monotonic() + 5
         while not registry.subscribers and time.monotonic() < deadline:
             time.sleep(0.05)
         assert len(registry.subscribers) == 1
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 10
     while registry.subscribers and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert registry.subscribers == []
+    assert registry.subscribers == [], "the relay kept its registry connection after the client left"
