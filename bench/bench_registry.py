@@ -101,17 +101,30 @@ class Connection:
             self.writer.close()
 
 
+TRIVIAL_APP = """
+import sys, uvicorn
+async def app(scope, receive, send):
+    if scope["type"] == "http":
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", b"2")]})
+        await send({"type": "http.response.body", "body": b"{}"})
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning", access_log=False,
+            lifespan="off", proxy_headers=False, server_header=False)
+"""
+
+
 class Registry:
     """``python -m registry`` on a free port, pinned to one core, in a temp directory."""
 
-    def __init__(self, tmp: str, core: int) -> None:
+    def __init__(self, tmp: str, core: int, *, trivial: bool = False) -> None:
         self.port = free_port()
         self.core = core
         env = {**os.environ, "TESSERA_REGISTRY_DATABASE_URL": f"sqlite:///{tmp}/registry.db", "PYTHONUNBUFFERED": "1"}
+        command = ["-c", TRIVIAL_APP, str(self.port)] if trivial else ["-m", "registry", "--host", "127.0.0.1", "--port", str(self.port)]
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "registry", "--host", "127.0.0.1", "--port", str(self.port)],
-            env=env, cwd=tmp, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [sys.executable, *command], env=env, cwd=tmp, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
+        self.health = "/" if trivial else "/healthz"
         self.pinned = pin(self.proc.pid, {core})
         self.base = f"http://127.0.0.1:{self.port}"
 
@@ -119,7 +132,7 @@ class Registry:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             with contextlib.suppress(httpx.TransportError):
-                if httpx.get(f"{self.base}/healthz").status_code == 200:
+                if httpx.get(f"{self.base}{self.health}").status_code == 200:
                     return
             time.sleep(0.1)
         raise RuntimeError("registry did not become healthy")
@@ -264,6 +277,24 @@ async def measure(registry: Registry, quick: bool) -> dict:
     }
 
 
+async def measure_floor(server: Registry, quick: bool) -> dict:
+    """The same heartbeat load against a do-nothing ASGI app on the same uvicorn: the floor
+    (uvicorn, sockets, this machine's current contention) under the registry's figures."""
+    window = 10.0 if quick else 30.0
+    latencies: list[float] = []
+    load = asyncio.create_task(heartbeats(server.port, window + 1.0 + INTERVAL + 1.0, latencies, []))
+    await asyncio.sleep(1.0 + INTERVAL)
+    latencies.clear()
+    cpu0, wall0 = cpu_seconds(server.proc.pid), time.perf_counter()
+    await asyncio.sleep(window)
+    cpu1, wall1 = cpu_seconds(server.proc.pid), time.perf_counter()
+    beats = list(latencies)
+    load.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await load
+    return {"cpu": (cpu1 - cpu0) / (wall1 - wall0), "beat_p99": p99(beats)}
+
+
 def result(name: str, value: float, unit: str, ceiling: float, ceiling_name: str, target: str) -> dict:
     return {
         "name": name,
@@ -289,6 +320,12 @@ def run(quick: bool = False) -> list[dict]:
             figures = asyncio.run(measure(registry, quick))
         finally:
             registry.stop()
+        floor_server = Registry(tmp, core, trivial=True)
+        try:
+            floor_server.wait_ready()
+            floor = asyncio.run(measure_floor(floor_server, quick))
+        finally:
+            floor_server.stop()
             if own:
                 os.sched_setaffinity(0, own)
     pinned = f"pinned to core {core}" if registry.pinned else "not pinned"
@@ -301,6 +338,10 @@ def run(quick: bool = False) -> list[dict]:
         result("heartbeat CPU (1,000 sidecars / 3 s)", figures["cpu"] * 100, "% of a core", CPU_CEILING * 100,
                "10% of one core", f"<= 10% of a core ({pinned}; {figures['rate']:.0f} req/s measured, {figures['errors']} errors)"),
         result("heartbeat p99", figures["beat_p99"], "ms", P99_CEILING_MS, "20 ms", f"<= 20 ms ({context}"),
+        result("floor: do-nothing uvicorn app, same load, CPU", floor["cpu"] * 100, "% of a core", CPU_CEILING * 100,
+               "10% of one core", "context for the heartbeat CPU figure (what uvicorn and the sockets alone cost)"),
+        result("floor: do-nothing uvicorn app, same load, p99", floor["beat_p99"], "ms", P99_CEILING_MS, "20 ms",
+               "context for the heartbeat p99 (this machine's contention at the time)"),
         result("list 1,000 widgets p99 (cached)", figures["list_p99"], "ms", P99_CEILING_MS, "20 ms",
                f"<= 20 ms, while heartbeats run ({list_context})"),
         result("list 1,000 widgets p99 (cache miss, full render)", figures["list_cold_p99"], "ms", P99_CEILING_MS, "20 ms",
