@@ -67,6 +67,10 @@ class MemoryConsumer(Consumer):
     async def start(self) -> None:
         return None
 
+    @property
+    def assignment(self) -> set[TopicPartition]:
+        return {TopicPartition(t, p) for t in self.topics for p in range(self.log.partitions)}
+
     def _take(self, max_records: int) -> dict[TopicPartition, list[Record]]:
         out: dict[TopicPartition, list[Record]] = {}
         for topic in self.topics:

@@ -55,5 +55,10 @@ class Consumer(ABC):
     async def commit(self, offsets: dict[TopicPartition, int]) -> None:
         """Store, per partition, the next offset to read."""
 
+    @property
+    def assignment(self) -> set[TopicPartition] | None:
+        """The partitions this member owns right now; None when the adapter cannot tell."""
+        return None
+
     @abstractmethod
     async def stop(self) -> None: ...

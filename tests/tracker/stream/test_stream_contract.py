@@ -146,3 +146,16 @@ async def test_commit_stores_the_next_offset(stream):
     finally:
         await again.stop()
     assert [int(r.value) for r in rest] == [5, 6, 7, 8, 9]
+
+
+async def test_a_lone_member_owns_every_partition(stream):
+    settings, memory = stream
+    name = topic()
+    await produce(settings, memory, name, [(b"k%d" % i, b"x") for i in range(20)])
+    consumer = make_consumer(settings, "g5", [name], memory)
+    await consumer.start()
+    try:
+        await drain(consumer, 20)
+        assert consumer.assignment == {TopicPartition(name, p) for p in range(4)}
+    finally:
+        await consumer.stop()
