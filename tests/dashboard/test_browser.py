@@ -90,9 +90,13 @@ def test_layout_survives_a_reload(page, dashboard):
     add(page, "Page views")
     page.wait_for_function(WIDGET_CANVAS)
     page.wait_for_function("() => localStorage.getItem('tessera.layout.v1')?.includes('page-views')")
+    # a configuration change made through the bus is part of the saved layout
+    page.evaluate("() => document.querySelector('tessera-widget-frame').deliver('site-selected', {site: 'kept.local'})")
+    page.wait_for_function("() => localStorage.getItem('tessera.layout.v1').includes('kept.local')")
     page.reload()
     page.wait_for_function(WIDGET_CANVAS)
     assert page.locator("tessera-widget-frame").count() == 1
+    assert page.locator("tessera-page-views").get_attribute("site") == "kept.local"
     assert page.locator("#workspace-empty").is_hidden()
 
     page.get_by_role("button", name="Reset layout").click()

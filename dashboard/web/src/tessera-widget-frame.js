@@ -7,7 +7,8 @@
 // widget's declared `emits` topics are rate-limited and republished on the shell bus.
 //
 // Properties: catalogue (CatalogueFeed), bus (ShellBus), widgetAttributes (object), theme.
-// Events: tessera-widget-frame-loaded, tessera-widget-frame-failed (bubbling, composed).
+// Events: tessera-widget-frame-loaded, -failed, -changed (its widget's attributes changed);
+// all bubbling and composed.
 
 import { RateLimit } from "./rate-limit.js";
 import { defaultAttributes, explainImportFailure, importModule, isSafeAttribute, withTimeout } from "./widget-module.js";
@@ -106,6 +107,7 @@ export class WidgetFrameElement extends HTMLElement {
   #runtimeErrors = 0;
   #onWindowError;
   #onCatalogueChange;
+  #attributeWatch = null;
 
   constructor() {
     super();
@@ -250,6 +252,17 @@ export class WidgetFrameElement extends HTMLElement {
       throw new Error(`<${entry.element}> failed when attached: ${thrown.message ?? thrown}`);
     }
     this.#widget = widget;
+    this.#watchAttributes(widget, entry);
+  }
+
+  /** Tell the layout when the widget's configuration changes, so it is saved. */
+  #watchAttributes(widget, entry) {
+    const names = Object.keys(entry.attributes?.properties ?? {});
+    if (names.length === 0) return;
+    this.#attributeWatch = new MutationObserver(() => {
+      this.#emit("tessera-widget-frame-changed", { widgetId: this.widgetId, attributes: this.#currentAttributes() });
+    });
+    this.#attributeWatch.observe(widget, { attributes: true, attributeFilter: names });
   }
 
   #applyTheme(widget) {
@@ -281,6 +294,8 @@ export class WidgetFrameElement extends HTMLElement {
     for (const [topic, listener] of this.#topicListeners) this.removeEventListener(topic, listener);
     this.#topicListeners = [];
     this.#limits.clear();
+    this.#attributeWatch?.disconnect();
+    this.#attributeWatch = null;
     this.#widget = null;
     this.replaceChildren();
     this.#flags.throttled.hidden = true;

@@ -46,6 +46,7 @@ export class Workspace extends EventTarget {
     this.#layout.resizeWithContainerAutomatically = true;
     this.#layout.registerComponentFactoryFunction(COMPONENT_TYPE, (container, state) => this.#createFrame(container, state));
     this.#layout.on("stateChanged", () => this.#changed());
+    element.addEventListener("tessera-widget-frame-changed", () => this.#changed());
   }
 
   get layout() { return this.#layout; }
