@@ -3,7 +3,9 @@ process), a fresh database per test."""
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 import uuid
 from pathlib import Path
@@ -11,6 +13,7 @@ from pathlib import Path
 import pytest
 
 CHDB_DIR = Path(tempfile.gettempdir()) / f"tessera-test-chdb-{os.getpid()}"
+atexit.register(shutil.rmtree, CHDB_DIR, True)  # after every client of this process closed
 
 
 @pytest.fixture(scope="session")

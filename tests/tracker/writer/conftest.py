@@ -4,7 +4,9 @@ pytest process, a fresh database per test)."""
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
+import shutil
 import tempfile
 import uuid
 import zlib
@@ -18,6 +20,7 @@ from tracker.event import EVENTS_TOPIC, TrackingEvent, stream_key
 from tracker.stream.port import Consumer, Producer, Record, StreamUnavailable, TopicPartition
 
 CHDB_DIR = Path(tempfile.gettempdir()) / f"tessera-test-chdb-{os.getpid()}"
+atexit.register(shutil.rmtree, CHDB_DIR, True)  # after every client of this process closed
 T0 = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 
 

@@ -160,9 +160,14 @@ async def test_stop_while_olap_is_down_leaves_without_commit(kit):
 async def test_revoked_partitions_are_dropped_from_the_pending_batch(kit):
     log, store = kit.FakeLog(partitions=2), MemoryStore()
     fill(kit, log, 40)
-    consumer = kit.FakeConsumer(log)
     owned = {tp for tp in log.records}
-    consumer.assignment = lambda: set(owned)
+
+    class Owning(kit.FakeConsumer):
+        @property
+        def assignment(self):
+            return set(owned)
+
+    consumer = Owning(log)
     w = writer_for(kit, log, store, consumer=consumer, max_rows=10_000)
     w.policy = type(w.policy)(max_rows=10_000, max_age_ms=10_000, idle_poll_ms=5)
     await consumer.start()
