@@ -9,7 +9,6 @@ is counted (see ``tracker.writer.progress``; a query-only process uses the newes
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -173,8 +172,3 @@ def create_app(source: MetricsSource, settings: QuerySettings, feed: LiveFeed | 
                     exception_handlers={params.InvalidParams: _on_invalid, OlapUnavailable: _on_unavailable})
     app.state.api = api
     return app
-
-
-@contextlib.asynccontextmanager
-async def no_lifespan(app):
-    yield
