@@ -75,6 +75,8 @@ class LocalConsumer(_OnThread, Consumer):
         self.rebalance_interval = rebalance_interval_ms / 1000
         self._rebalanced_at = 0.0
         self._all: list[TopicPartition] = []
+        self._version = -1
+        self._drained = False
 
     async def start(self) -> None:
         await self._run(self._start)
@@ -88,17 +90,23 @@ class LocalConsumer(_OnThread, Consumer):
     def assignment(self) -> set[TopicPartition]:
         return set(self.membership.owned)
 
-    def _rebalance(self) -> None:
+    def _rebalance(self) -> bool:
         acquired, released = self.membership.rebalance(self._all)
         for tp in released:
             self.positions.pop(tp, None)
         for tp in acquired:
             self.positions[tp] = self.log.committed(self.group, tp)
+        return bool(acquired)
 
     def _fetch(self, max_records: int) -> dict[TopicPartition, list[Record]]:
+        changed = False
         if time.monotonic() - self._rebalanced_at >= self.rebalance_interval:
             self._rebalanced_at = time.monotonic()
-            self._rebalance()
+            changed = self._rebalance()
+        version = self.log.data_version()
+        if not changed and self._drained and version == self._version:
+            return {}  # nobody appended since we last read everything: skip the partition reads
+        self._version = version
         out: dict[TopicPartition, list[Record]] = {}
         for tp, position in list(self.positions.items()):
             if max_records <= 0:
@@ -108,6 +116,7 @@ class LocalConsumer(_OnThread, Consumer):
                 out[tp] = records
                 self.positions[tp] = records[-1].offset + 1
                 max_records -= len(records)
+        self._drained = not out
         return out
 
     async def poll(self, max_records: int, timeout_ms: int) -> dict[TopicPartition, list[Record]]:

@@ -179,6 +179,13 @@ class SqliteLog:
             raise StreamUnavailable(f"read from {self.path} failed: {exc}") from exc
         return out
 
+    def data_version(self) -> int:
+        """Changes whenever another connection commits to the log: a cheap "anything new?"."""
+        try:
+            return self.db.execute("PRAGMA data_version").fetchone()[0]
+        except sqlite3.Error as exc:
+            raise StreamUnavailable(str(exc)) from exc
+
     def head(self, tp: TopicPartition) -> int:
         row = self.db.execute("SELECT next_offset FROM heads WHERE topic = ? AND partition = ?",
                               (tp.topic, tp.partition)).fetchone()
