@@ -1,0 +1,67 @@
+"""Pure front-end helpers, run in Node (no browser needed): the page-views data helpers,
+the shell's rate limit and the attribute defaults read from a manifest's JSON Schema."""
+
+import json
+import shutil
+import subprocess
+from datetime import UTC, datetime
+
+import pytest
+
+from tests.dashboard.conftest import ROOT
+
+NODE = shutil.which("node")
+pytestmark = pytest.mark.skipif(NODE is None, reason="node is not installed")
+
+
+def run(script: str):
+    result = subprocess.run([NODE, "--input-type=module", "-e", script], cwd=ROOT, capture_output=True,
+                            text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_page_views_columns_totals_window_and_url():
+    out = run("""
+      import { toColumns, totals, timeWindow, pageviewsUrl } from './widgets/page-views/src/page-views-data.js';
+      const cols = toColumns([{t: '2026-11-22T10:01:00Z', views: 3, visitors: 2},
+                              {t: '2026-11-22T10:00:00Z', views: 5, visitors: 1},
+                              {t: 'nonsense', views: 9, visitors: 9}]);
+      const w = timeWindow(30, Date.parse('2026-11-22T10:30:20.500Z'));
+      console.log(JSON.stringify({cols, sums: totals(cols), w,
+        url: pageviewsUrl('http://x/api/v1/metrics/', 'a b', w)}));
+    """)
+    ten = int(datetime(2026, 11, 22, 10, tzinfo=UTC).timestamp())
+    assert out["cols"] == [[ten, ten + 60], [5, 3], [1, 2]]
+    assert out["sums"] == {"views": 8, "visitors": 3, "peak": 5}
+    assert out["w"] == {"from": "2026-11-22T10:00:00.000Z", "to": "2026-11-22T10:30:20.500Z"}
+    assert out["url"].startswith("http://x/api/v1/metrics/pageviews?site=a+b&from=")
+    assert out["url"].endswith("&interval=1m")
+
+
+def test_rate_limit_refuses_bursts_and_refills():
+    out = run("""
+      import { RateLimit } from './dashboard/web/src/rate-limit.js';
+      let now = 0;
+      const limit = new RateLimit({ capacity: 3, perSecond: 2, now: () => now });
+      const burst = [1, 2, 3, 4, 5].map(() => limit.take());
+      now = 1000;
+      const later = [1, 2, 3].map(() => limit.take());
+      console.log(JSON.stringify({ burst, later, refused: limit.refused }));
+    """)
+    assert out == {"burst": [True, True, True, False, False], "later": [True, True, False], "refused": 3}
+
+
+def test_default_attributes_from_the_manifest_schema_and_safe_names():
+    out = run("""
+      import { defaultAttributes, isSafeAttribute } from './dashboard/web/src/widget-module.js';
+      console.log(JSON.stringify({
+        defaults: defaultAttributes({properties: {site: {default: 'demo.local'}, 'range-minutes': {default: 30},
+                                                   filters: {default: {a: 1}}, none: {type: 'string'}}}),
+        empty: defaultAttributes(undefined),
+        safe: ['site', 'range-minutes', 'onclick', 'x y', 'data-api'].map(isSafeAttribute),
+      }));
+    """)
+    assert out["defaults"] == {"site": "demo.local", "range-minutes": "30", "filters": '{"a":1}'}
+    assert out["empty"] == {}
+    assert out["safe"] == [True, True, False, False, True]
