@@ -90,3 +90,21 @@ def test_a_client_that_leaves_releases_the_registry_connection(serve_dashboard, 
     while registry.subscribers and time.monotonic() < deadline:
         time.sleep(0.1)
     assert registry.subscribers == [], "the relay kept its registry connection after the client left"
+
+
+def test_a_saturated_metrics_bulkhead_refuses_fast_and_spares_other_routes(serve_dashboard, registry, query):
+    server = serve_dashboard(registry.url, query.url, metrics_concurrency=2, read_timeout=2.0)
+    slow = [threading.Thread(target=httpx.get, args=(f"{server.url}/api/v1/metrics/slow",), kwargs={"timeout": 10})
+            for _ in range(2)]
+    for thread in slow:
+        thread.start()
+    time.sleep(0.4)
+    started = time.monotonic()
+    refused = httpx.get(f"{server.url}/api/v1/metrics/pageviews?site=x", timeout=5)
+    catalogue = httpx.get(f"{server.url}/api/v1/catalogue", timeout=5)
+    elapsed = time.monotonic() - started
+    for thread in slow:
+        thread.join()
+    assert refused.status_code == 503 and "busy" in refused.json()["detail"]
+    assert catalogue.status_code == 200
+    assert elapsed < 1.0
