@@ -239,3 +239,26 @@ def test_a_stale_widget_still_loads_and_is_marked(page, dashboard, registry, wid
     banner.wait_for()
     assert "missed heartbeats" in banner.inner_text()
     page.screenshot(path=str(SHOTS / "dashboard-stale.png"))
+
+
+def test_moving_a_window_into_another_stack_keeps_the_widget_working(page, dashboard):
+    page.goto(dashboard.url)
+    catalogue(page).locator("li", has_text="Page views").wait_for()
+    add(page, "Page views")
+    add(page, "Page views")
+    page.wait_for_function("() => document.querySelectorAll('tessera-page-views').length === 2")
+    tabs = page.locator(".lm_tab")
+    target = page.locator(".lm_header").first.bounding_box()
+    source = tabs.nth(1).bounding_box()
+    page.mouse.move(source["x"] + 20, source["y"] + 10)
+    page.mouse.down()
+    for step in range(1, 16):
+        x = source["x"] + 20 + (target["x"] + 150 - source["x"] - 20) * step / 15
+        page.mouse.move(x, target["y"] + 12)
+    page.mouse.up()
+    page.wait_for_function("() => document.querySelectorAll('.lm_stack').length === 1")
+    page.locator(".lm_tab").nth(1).click()
+    page.wait_for_function("""() => [...document.querySelectorAll('tessera-page-views')]
+      .every((el) => el.shadowRoot.querySelector('canvas'))""")
+    assert page.locator("tessera-widget-frame").evaluate_all("frames => frames.map(f => f.status)") == ["ready", "ready"]
+    assert not page.errors
