@@ -260,5 +260,6 @@ def test_moving_a_window_into_another_stack_keeps_the_widget_working(page, dashb
     page.locator(".lm_tab").nth(1).click()
     page.wait_for_function("""() => [...document.querySelectorAll('tessera-page-views')]
       .every((el) => el.shadowRoot.querySelector('canvas'))""")
-    assert page.locator("tessera-widget-frame").evaluate_all("frames => frames.map(f => f.status)") == ["ready", "ready"]
+    statuses = page.locator("tessera-widget-frame").evaluate_all("frames => frames.map(f => f.status)")
+    assert statuses == ["ready", "ready"]
     assert not page.errors
