@@ -1,3 +1,5 @@
+import pytest
+
 from tracker.olap import migrations
 
 
@@ -24,6 +26,7 @@ def test_ttl_matching():
     assert migrations.ttl_matches("ReplacingMergeTree ORDER BY x SETTINGS a = 1", 0)
 
 
+@pytest.mark.integration
 def test_migrate_on_chdb_is_idempotent_and_recorded(chdb_store):
     assert chdb_store.migrate() == []  # the fixture already applied everything
     assert chdb_store.applied_versions() == [1, 2, 3, 4, 5]
@@ -33,6 +36,7 @@ def test_migrate_on_chdb_is_idempotent_and_recorded(chdb_store):
             "referrer_minute", "referrer_minute_mv", "schema_migrations"} <= tables
 
 
+@pytest.mark.integration
 def test_ttl_setting_is_applied_and_removed(chdb_store):
     def engine():
         return chdb_store.client.query(
