@@ -185,7 +185,7 @@ class StubQuery:
     async def stream(self, request: Request) -> Response:
         async def body():
             for n in range(3):
-                yield f"event: pageview\ndata: {json.dumps({'n': n})}\n\n".encode()
+                yield f"event: minute\ndata: {json.dumps({'n': n})}\n\n".encode()
                 await asyncio.sleep(0.05)
 
         return StreamingResponse(body(), media_type="text/event-stream")

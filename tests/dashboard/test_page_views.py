@@ -105,3 +105,21 @@ def test_accepts_site_selected_and_stops_polling_when_removed(blank):
     before = len(seen)
     blank.wait_for_timeout(2200)
     assert len(seen) == before
+
+
+def test_stream_attribute_refreshes_on_the_query_services_minute_events(blank):
+    seen: list[str] = []
+
+    def handle(route):
+        seen.append(route.request.url)
+        if "/stream" in route.request.url:
+            route.fulfill(status=200, content_type="text/event-stream",
+                          body='retry: 500\n\nevent: minute\ndata: {"site": "demo.local"}\n\n')
+        else:
+            route.fulfill(status=200, content_type="application/json", body=json.dumps(series([4])))
+
+    blank.route("http://metrics.test/**", handle)
+    mount(blank, stream="", **{"refresh-seconds": "60"})
+    blank.wait_for_timeout(3000)
+    assert any("/stream?site=demo.local" in url for url in seen)
+    assert len([url for url in seen if "/pageviews?" in url]) >= 2

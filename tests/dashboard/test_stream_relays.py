@@ -59,7 +59,7 @@ def test_metrics_stream_is_passed_through(dashboard):
     with httpx.Client(timeout=5) as client, client.stream("GET", url) as stream:
         assert stream.status_code == 200
         body = "".join(stream.iter_text())
-    assert body.count("event: pageview") == 3
+    assert body.count("event: minute") == 3
 
 
 def test_a_slow_query_service_is_a_504_within_the_read_timeout(dashboard):

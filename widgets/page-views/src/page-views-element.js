@@ -243,13 +243,16 @@ export class PageViewsElement extends HTMLElement {
     if (!this.stream || !this.dataApi || typeof EventSource === "undefined") return;
     const source = new EventSource(`${this.dataApi.replace(/\/+$/, "")}/stream?site=${encodeURIComponent(this.site)}`);
     let last = 0;
-    source.onmessage = () => {
+    const changed = () => {
       const now = Date.now();
       if (now - last > 1000) {
         last = now;
         this.#queueReload();
       }
     };
+    // The query service names its events ("minute" when a bucket changes); accept unnamed ones too.
+    source.addEventListener("minute", changed);
+    source.onmessage = changed;
     source.onerror = () => {
       if (source.readyState === EventSource.CLOSED && this.#stream === source) this.#stream = null;
     };
