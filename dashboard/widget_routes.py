@@ -43,6 +43,8 @@ async def read_widget_file(widget_id: str, path: str, request: Request, gateway:
     widget = await gateway.catalogue.find(widget_id)
     base = base_of(widget) if widget else None
     if base is None:
+        if widget is None and gateway.catalogue.snapshot.stale:
+            return unavailable(503, f"widget {widget_id!r} cannot be looked up: the registry is unreachable")
         return not_found(f"unknown widget {widget_id!r}")
     url = target_url(base, path)
     if url is None:

@@ -210,3 +210,16 @@ def test_a_module_that_changed_behind_the_registry_is_refused(client, upstreams)
     assert "integrity" in response.json()["detail"]
     # other files of the widget are not hashed by the sidecar and still flow
     assert client.get("/widgets/page-views/icon.svg").status_code == 200
+
+
+def test_unknown_widget_while_the_registry_is_down_is_a_503(client, upstreams):
+    upstreams.registry_down = True
+    response = client.get("/widgets/page-views/dist/page-views.js")
+    assert response.status_code == 503
+    assert "registry is unreachable" in response.json()["detail"]
+
+
+def test_known_widgets_stay_routable_while_the_registry_is_down(client, upstreams):
+    assert client.get("/api/v1/catalogue").status_code == 200
+    upstreams.registry_down = True
+    assert client.get("/widgets/page-views/dist/page-views.js").status_code == 200
