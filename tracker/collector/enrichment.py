@@ -13,6 +13,7 @@ from msgspec.structs import replace
 from tracker.collector.hit import Hit
 from tracker.enrich.agent import AgentParser
 from tracker.collector.query import pairs
+from tracker.collector.record import Clock, RecordTemplate
 from tracker.enrich.page import BadUrl, Page, page, referrer_host
 from tracker.event import DeadLetter, TrackingEvent
 
@@ -174,6 +175,7 @@ class Enricher:
     def __init__(self, agents: AgentParser, template_cache_size: int = 8192) -> None:
         self.agents = agents
         self.template = lru_cache(maxsize=template_cache_size)(self._template)
+        self.clock = Clock()
         self.fields_template = lru_cache(maxsize=template_cache_size)(self._fields_template)
 
     def _fields_template(self, site: str, name: str, url: str, referrer: str, title: str,
@@ -187,29 +189,28 @@ class Enricher:
         except Invalid as exc:
             return str(exc)
 
-    def _template(self, query: str, referer: str, user_agent: str) -> tuple[TrackingEvent, float | None, bytes] | str:
-        """Everything a pixel hit's record owes to its query, Referer and user agent (the event
-        but for id, times and visitor; the sender's clock; the stream key's site part), or the
-        reason it is invalid.  Cached: real traffic repeats the same page, referrer and browser
-        for many visitors."""
+    def _template(self, query: str, referer: str, user_agent: str) -> tuple[RecordTemplate, float | None, bytes] | str:
+        """Everything a pixel hit's record owes to its query, Referer and user agent (the
+        pre-encoded event but for id, times and visitor; the sender's clock; the stream key's
+        site part), or the reason it is invalid.  Cached: real traffic repeats the same page,
+        referrer and browser for many visitors."""
         hit = Hit(received=0.0, event_id="", visitor="", url=referer, user_agent=user_agent, query=query)
         try:
             event = self.event(hit)
         except Invalid as exc:
             return str(exc)
-        return event, hit.client_ts, event.site.encode() + b"\0"
+        return RecordTemplate(event), hit.client_ts, event.site.encode() + b"\0"
 
     def pixel(self, hit: PixelHit) -> tuple[bytes, bytes] | DeadLetter:
         """The stream record (key, JSON value) of a pixel capture, or its dead letter."""
-        received_s, event_id, visitor, query, user_agent, referer = hit
+        received, event_id, visitor, query, user_agent, referer = hit
         template = self.template(query, referer, user_agent)
-        received = datetime.fromtimestamp(received_s, UTC)
         if type(template) is str:
-            return DeadLetter(reason=template, raw=query, source="pixel", received_at=received)
-        event, client_ts, key_prefix = template
-        ts = received if client_ts is None else datetime.fromtimestamp(event_time(received_s, client_ts), UTC)
-        return key_prefix + visitor.encode(), _encode(
-            replace(event, event_id=str(event_id), ts=ts, received_at=received, visitor=visitor))
+            return DeadLetter(reason=template, raw=query, source="pixel",
+                              received_at=datetime.fromtimestamp(received, UTC))
+        record, client_ts, key_prefix = template
+        ts = received if client_ts is None else event_time(received, client_ts)
+        return key_prefix + visitor.encode(), record.render(str(event_id), ts, received, visitor, self.clock)
 
     def event(self, hit: Hit) -> TrackingEvent:
         """Raise ``Invalid`` with the reason when the hit cannot be an event."""

@@ -1,0 +1,37 @@
+"""Pre-encoded pixel records decode to exactly the event msgspec would have encoded."""
+
+import time
+from datetime import UTC, datetime
+
+import msgspec
+
+from tracker.collector.record import Clock, RecordTemplate
+from tracker.event import TrackingEvent
+
+
+def template(**fields) -> TrackingEvent:
+    now = datetime.now(UTC)
+    return TrackingEvent(event_id="", ts=now, received_at=now, site="s.example", url="https://s.example/a",
+                         path="/a", user_agent="Mozilla/5.0", props={"plan": "pro"}, **fields)
+
+
+def check(event: TrackingEvent) -> None:
+    clock = Clock()
+    for received, ts in ((time.time(), None), (1_700_000_000.000001, 1_699_999_990.5), (1_700_000_000.0, None)):
+        ts = received if ts is None else ts
+        got = msgspec.json.decode(RecordTemplate(event).render("0190aaaa-0000-7000-8000-000000000001", ts, received,
+                                                               "0123456789abcdef", clock), type=TrackingEvent)
+        want = msgspec.structs.replace(event, event_id="0190aaaa-0000-7000-8000-000000000001",
+                                       visitor="0123456789abcdef", ts=datetime.fromtimestamp(ts, UTC),
+                                       received_at=datetime.fromtimestamp(received, UTC))
+        assert got == want
+
+
+def test_render_equals_encoding_the_event():
+    check(template(title="Pricing", referrer="https://x.example/", is_bot=True))
+
+
+def test_a_field_containing_a_marker_falls_back_to_encoding():
+    event = template(title='1970-01-01T00:00:00.000001Z', referrer="\x02visitor\x02")
+    assert RecordTemplate(event).pieces is None
+    check(event)
