@@ -8,12 +8,11 @@ from functools import lru_cache
 from typing import NamedTuple
 
 import msgspec
-from msgspec.structs import replace
 
 from tracker.collector.hit import Hit
-from tracker.enrich.agent import AgentParser
 from tracker.collector.query import pairs
 from tracker.collector.record import Clock, RecordTemplate
+from tracker.enrich.agent import AgentParser
 from tracker.enrich.page import BadUrl, Page, page, referrer_host
 from tracker.event import DeadLetter, TrackingEvent
 

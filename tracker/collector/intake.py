@@ -20,8 +20,15 @@ from uuid_utils import uuid7
 
 from tracker.collector import compat
 from tracker.collector.committer import Counters, GroupCommit, dead_record, encode
-from tracker.collector.enrichment import (Enricher, Invalid, clean_props, event_time, normal_site, pixel_fields,
-                                          valid_event_id)
+from tracker.collector.enrichment import (
+    Enricher,
+    Invalid,
+    clean_props,
+    event_time,
+    normal_site,
+    pixel_fields,
+    valid_event_id,
+)
 from tracker.collector.hit import Envelope, Hit, IncomingEvent
 from tracker.enrich.visitor import VisitorHasher
 from tracker.event import DeadLetter, stream_key
@@ -216,8 +223,8 @@ class Intake:
                 continue
             event_id = valid_event_id(item.event_id, str(uuid7())) if item.event_id else str(uuid7())
             client_ts = _client_ts(item.ts) if item.ts is not None else None
-            event = replace(template, event_id=event_id, received_at=received, visitor=visitor, props=props,
-                            ts=received if client_ts is None else datetime.fromtimestamp(event_time(now, client_ts), UTC))
+            ts = received if client_ts is None else datetime.fromtimestamp(event_time(now, client_ts), UTC)
+            event = replace(template, event_id=event_id, ts=ts, received_at=received, visitor=visitor, props=props)
             events.append((stream_key(site, visitor), encode(event)))
             results.append(Result(index, "accepted", event_id))
         self.counters.accepted += len(events)

@@ -147,8 +147,8 @@ class SqliteLog:
                 rows.append((topic, partition, base, end, now, payload, codec))
                 new_heads.append((topic, partition, end))
                 out[partition] = (base, len(part))
-            db.executemany("INSERT INTO batches (topic, partition, base_offset, end_offset, appended_ms, payload, codec)"
-                           " VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+            db.executemany("INSERT INTO batches (topic, partition, base_offset, end_offset, appended_ms, payload,"
+                           " codec) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
             db.executemany("INSERT OR REPLACE INTO heads VALUES (?, ?, ?)", new_heads)
             db.execute("COMMIT")
         except BaseException:

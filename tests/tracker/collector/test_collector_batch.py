@@ -92,7 +92,8 @@ async def test_snowplow_pixel(collector):
         "aid": "shop.example", "eid": eid, "p": "web", "tv": "js-4.0.0", "duid": "abc"})
     assert response.status_code == 200 and response.headers["content-type"] == "image/gif"
     (event,) = await collector.events()
-    assert (event["site"], event["name"], event["title"], event["event_id"]) == ("shop.example", "pageview", "Cart", eid)
+    assert (event["site"], event["name"], event["title"]) == ("shop.example", "pageview", "Cart")
+    assert event["event_id"] == eid
     assert event["referrer_host"] == "bing.com" and event["props"] == {"platform": "web"}
     assert "abc" not in json.dumps(event)  # the tracker's cookie id is not used
 

@@ -1,7 +1,6 @@
 """Real trackers in a real Chromium, pointed at a real collector process: the official
 Plausible and Snowplow browser trackers (npm, bundled with esbuild) and our own t.js."""
 
-import asyncio
 import functools
 import http.server
 import subprocess

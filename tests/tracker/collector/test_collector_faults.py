@@ -5,6 +5,7 @@ local: the log database held locked by another process)."""
 import asyncio
 import statistics
 import time
+
 import httpx
 import msgspec
 import pytest
