@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 
 from dashboard.catalogue import Catalogue
+from dashboard.catalogue_hub import CatalogueHub
 from dashboard.settings import DashboardSettings
 from dashboard.upstream import Upstream, UpstreamFailure
 from resilience import Backoff, Bulkhead, CircuitBreaker
@@ -20,6 +21,7 @@ class Gateway:
     registry: Upstream
     query: Upstream
     catalogue: Catalogue
+    hub: CatalogueHub
     widget_hosts: Bulkhead
     widget_breakers: dict[str, CircuitBreaker] = field(default_factory=dict)
 
@@ -31,6 +33,7 @@ class Gateway:
         return self.widget_breakers[origin]
 
     async def aclose(self) -> None:
+        await self.hub.close()
         await self.client.aclose()
 
 
@@ -65,11 +68,13 @@ def build_gateway(settings: DashboardSettings,
             raise UpstreamFailure("registry", 502, "registry sent no widget list")
         return [item for item in items if isinstance(item, dict)]
 
+    catalogue = Catalogue(fetch_widgets, settings.catalogue_cache_seconds)
     return Gateway(
         settings=settings,
         client=client,
         registry=registry,
         query=query,
-        catalogue=Catalogue(fetch_widgets, settings.catalogue_cache_seconds),
+        catalogue=catalogue,
+        hub=CatalogueHub(registry, catalogue, settings.stream_keepalive_seconds),
         widget_hosts=Bulkhead(settings.widget_concurrency, "widget-hosts"),
     )

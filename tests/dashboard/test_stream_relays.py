@@ -108,3 +108,18 @@ def test_a_saturated_metrics_bulkhead_refuses_fast_and_spares_other_routes(serve
     assert refused.status_code == 503 and "busy" in refused.json()["detail"]
     assert catalogue.status_code == 200
     assert elapsed < 1.0
+
+
+def test_browsers_share_one_registry_subscription(dashboard, registry, widget_host):
+    widget = {**registry.widgets["page-views"], "id": "shared", "label": "Shared", "icon": None,
+              "module": f"{widget_host.url}/shared/shared.js"}
+    url = f"{dashboard.url}/api/v1/catalogue/stream"
+    with httpx.Client(timeout=10) as one, httpx.Client(timeout=10) as two, \
+            one.stream("GET", url) as first, two.stream("GET", url) as second:
+        first_lines, second_lines = first.iter_lines(), second.iter_lines()
+        next(first_lines), next(second_lines)
+        assert len(registry.subscribers) == 1
+        httpx.post(f"{registry.url}/_stub/emit", json={"event": "widget-updated", "data": widget}, timeout=5)
+        deadline = time.monotonic() + 5
+        assert next_event(first_lines, "widget-updated", deadline)["id"] == "shared"
+        assert next_event(second_lines, "widget-updated", deadline)["id"] == "shared"
