@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 from dataclasses import dataclass, field
 
 import msgspec
@@ -63,6 +64,7 @@ class GroupCommit:
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
         self._running = False
+        self._failures = 0  # consecutive failed replays: drives the backoff
 
     # -- intake (called from request handlers; no awaiting, no I/O) -----------------------
     def add_hit(self, hit: Hit | tuple) -> None:
@@ -109,7 +111,7 @@ class GroupCommit:
         try:
             await asyncio.wait_for(self.producer.start(), self.timeout)
         except (StreamUnavailable, TimeoutError, OSError) as exc:
-            log.warning("stream unavailable at start, spilling: %s", exc)
+            (log.debug if self._failures else log.warning)("stream unavailable, spilling: %s", exc)
             self.stream_up = False
             return False
         self.stream_up = True
@@ -187,15 +189,22 @@ class GroupCommit:
         self.spill.append(batches)
         self.counters.spilled += sum(len(r) for _, r in batches)
 
+    def _backoff(self) -> float:
+        """Exponential backoff with full jitter while the stream stays down, capped at 10 s."""
+        if not self._failures:
+            return self.replay_interval
+        return random.uniform(self.replay_interval, min(10.0, self.replay_interval * 2 ** self._failures))
+
     async def _replay_loop(self) -> None:
         while self._running:
-            await asyncio.sleep(self.replay_interval)
+            await asyncio.sleep(self._backoff())
             if not self.spill.has_backlog():
                 continue
             try:
                 await self.replay()
             except Exception:
                 log.exception("replay failed")
+            self._failures = 0 if self.stream_up else self._failures + 1
 
     async def replay(self) -> None:
         """Send spilled batches oldest first; a segment is deleted once all of it is sent."""
@@ -207,7 +216,7 @@ class GroupCommit:
                 try:
                     await asyncio.wait_for(self.producer.send_batch(topic, records), self.timeout)
                 except (StreamUnavailable, TimeoutError, OSError) as exc:
-                    log.info("replay paused, stream still down: %s", exc)
+                    log.debug("replay paused, stream still down: %s", exc)
                     self.stream_up = False
                     return  # this segment is re-sent whole later: at least once
                 self.counters.replayed += len(records)
