@@ -1,10 +1,10 @@
 """The collector's use cases, free of any web framework: take a hit, take a batch.
 
-The pixel path does only the cheap parts inline (clock, UUIDv7, visitor hash, the
-cached query parse) and hands a bare tuple to the group commit; user-agent parsing,
-bot detection, URL parsing and validation run in the flush task (cached per query,
-Referer and user agent).  Batch requests are
-validated and enriched inline, because their answer reports on every event.
+The pixel path does only the cheap parts inline (clock, UUIDv7, the cached query
+parse for the site, visitor hash — the IP goes no further) and hands a bare tuple to
+the group commit; user-agent parsing, bot detection, URL parsing, validation and
+encoding run in the flush task, cached per (query, Referer, user agent).  Batch
+requests are validated and enriched inline, because their answer reports on every event.
 """
 
 from __future__ import annotations
@@ -98,7 +98,7 @@ class Intake:
 
     # -- the pixel (hot path) ------------------------------------------------------------
     def pixel(self, query: str, client: Client) -> None:
-        """The hot path: clock, id, visitor hash; the query is parsed in the flush task."""
+        """The hot path: clock, id, visitor hash; the rest happens in the flush task."""
         if client.dnt and not self.anonymise:
             self.counters.dropped_dnt += 1
             return
