@@ -162,6 +162,7 @@ class StubQuery:
         self.requests: list[str] = []
         self.app = Starlette(routes=[
             Route("/api/v1/metrics/pageviews", self.pageviews),
+            Route("/api/v1/metrics/visitors", self.visitors),
             Route("/api/v1/metrics/slow", self.slow),
             Route("/api/v1/metrics/stream", self.stream),
             Route("/api/v1/metrics/{rest:path}", self.echo),
@@ -177,6 +178,13 @@ class StubQuery:
             "watermark": (end - timedelta(seconds=10)).isoformat().replace("+00:00", "Z"),
             "points": pageviews_points(start, end),
         })
+
+    async def visitors(self, request: Request) -> Response:
+        self.requests.append(str(request.url))
+        parse = lambda s: datetime.fromisoformat(s.replace("Z", "+00:00"))  # noqa: E731
+        points = pageviews_points(parse(request.query_params["from"]), parse(request.query_params["to"]))
+        return JSONResponse({"site": request.query_params.get("site"), "views": sum(p["views"] for p in points),
+                             "visitors": max(p["visitors"] for p in points) if points else 0})
 
     async def slow(self, request: Request) -> Response:
         await asyncio.sleep(3)

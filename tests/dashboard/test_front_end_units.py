@@ -33,7 +33,7 @@ def test_page_views_columns_totals_window_and_url():
     """)
     ten = int(datetime(2026, 11, 22, 10, tzinfo=UTC).timestamp())
     assert out["cols"] == [[ten, ten + 60], [5, 3], [1, 2]]
-    assert out["sums"] == {"views": 8, "visitors": 3, "peak": 5}
+    assert out["sums"] == {"views": 8, "peak": 5}
     assert out["w"] == {"from": "2026-11-22T10:00:00.000Z", "to": "2026-11-22T10:30:20.500Z"}
     assert out["url"].startswith("http://x/api/v1/metrics/pageviews?site=a+b&from=")
     assert out["url"].endswith("&interval=1m")

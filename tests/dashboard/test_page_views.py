@@ -13,6 +13,7 @@ from tests.dashboard.conftest import SERIES_PIXELS
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
 
 API = "http://metrics.test/api/v1/metrics"
+UNIQUE_VISITORS = 4  # over the range: fewer than the per-minute uniques add up to
 SHADOW_TEXT = "() => document.querySelector('#w').shadowRoot.textContent.replace(/\\s+/g, ' ')"
 
 
@@ -41,7 +42,10 @@ def answer(page, body=None, status=200, seen=None):
     def handle(route):
         if seen is not None:
             seen.append(route.request.url)
-        route.fulfill(status=status, content_type="application/json", body=json.dumps(body or {}))
+        reply = body or {}
+        if "/visitors?" in route.request.url and status == 200:
+            reply = {"views": sum(p["views"] for p in reply.get("points", [])), "visitors": UNIQUE_VISITORS}
+        route.fulfill(status=status, content_type="application/json", body=json.dumps(reply))
 
     page.route("http://metrics.test/**", handle)
 
@@ -59,9 +63,11 @@ def test_draws_totals_and_watermark(blank):
     mount(blank, site="shop.local", **{"range-minutes": "10"})
     blank.wait_for_function("() => document.querySelector('#w').shadowRoot.querySelector('canvas')")
     text = blank.evaluate(SHADOW_TEXT)
-    assert "15 views" in text and "6 visitors" in text
+    assert "15 views" in text and "4 visitors" in text  # the range's unique visitors, not a sum of minutes
     assert "data complete up to" in text
-    assert "site=shop.local" in seen[0] and "interval=1m" in seen[0]
+    pageviews = next(url for url in seen if "/pageviews?" in url)
+    assert "site=shop.local" in pageviews and "interval=1m" in pageviews
+    assert any("/visitors?" in url and "site=shop.local" in url for url in seen)
 
 
 def test_empty_and_error_states(blank):

@@ -14,6 +14,12 @@ export function pageviewsUrl(dataApi, site, window) {
   return `${dataApi.replace(/\/+$/, "")}/pageviews?${params}`;
 }
 
+/** `${dataApi}/visitors?...`: unique visitors over the whole window (not a sum of per-minute uniques). */
+export function visitorsUrl(dataApi, site, window) {
+  const params = new URLSearchParams({ site, from: window.from, to: window.to });
+  return `${dataApi.replace(/\/+$/, "")}/visitors?${params}`;
+}
+
 /** API points → uPlot columns [seconds[], views[], visitors[]], sorted by time. */
 export function toColumns(points) {
   const rows = (Array.isArray(points) ? points : [])
@@ -23,10 +29,11 @@ export function toColumns(points) {
   return [rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2])];
 }
 
-/** Views in range, and visitors summed per minute (a visitor counts once per minute). */
+/** Views in range and the busiest minute. (Unique visitors over a range cannot be summed
+ * from per-minute uniques: they come from the visitors endpoint.) */
 export function totals(columns) {
   const sum = (values) => values.reduce((total, value) => total + value, 0);
-  return { views: sum(columns[1]), visitors: sum(columns[2]), peak: Math.max(0, ...columns[1]) };
+  return { views: sum(columns[1]), peak: Math.max(0, ...columns[1]) };
 }
 
 export function clockTime(iso) {

@@ -12,7 +12,7 @@
 
 import uPlot from "uplot";
 import uplotCss from "uplot/dist/uPlot.min.css";
-import { clockTime, pageviewsUrl, timeWindow, toColumns, totals } from "./page-views-data.js";
+import { clockTime, pageviewsUrl, timeWindow, toColumns, totals, visitorsUrl } from "./page-views-data.js";
 import { PALETTES, widgetCss } from "./page-views-style.js";
 
 const DEFAULT_SITE = "demo.local";
@@ -31,7 +31,7 @@ const template = `
       <div class="title"><div class="site"></div><div class="range"></div></div>
       <div class="totals">
         <div class="total views"><span class="n">–</span> <span class="unit">views</span></div>
-        <div class="total visitors" title="Unique visitors per minute, summed over the range"><span class="n">–</span> <span class="unit">visitors</span></div>
+        <div class="total visitors" title="Unique visitors over the whole range"><span class="n">–</span> <span class="unit">visitors</span></div>
       </div>
     </header>
     <div class="plot"><div class="overlay" hidden><div class="message"></div></div></div>
@@ -59,6 +59,7 @@ export class PageViewsElement extends HTMLElement {
   #chartTheme = null;
   #columns = [[], [], []];
   #body = null;
+  #range = null;
   #error = null;
   #loading = true;
   #renderQueued = false;
@@ -146,6 +147,7 @@ export class PageViewsElement extends HTMLElement {
     if (name === "site" || name === "range-minutes" || name === "data-api") {
       this.#columns = [[], [], []];
       this.#body = null;
+      this.#range = null;
       this.#loading = true;
       this.#queueReload();
       if (name !== "range-minutes") this.#restartStream();
@@ -178,13 +180,16 @@ export class PageViewsElement extends HTMLElement {
     const timeout = setTimeout(() => abort.abort(new DOMException("timed out", "TimeoutError")), FETCH_TIMEOUT_MS);
     const site = this.site;
     try {
-      const response = await fetch(pageviewsUrl(api, site, timeWindow(this.rangeMinutes)), {
-        signal: abort.signal, headers: { Accept: "application/json" },
-      });
-      if (!response.ok) throw new Error(`the metrics API answered HTTP ${response.status}`);
-      const body = await response.json();
+      const window = timeWindow(this.rangeMinutes);
+      const get = async (url) => {
+        const response = await fetch(url, { signal: abort.signal, headers: { Accept: "application/json" } });
+        if (!response.ok) throw new Error(`the metrics API answered HTTP ${response.status}`);
+        return response.json();
+      };
+      const [body, range] = await Promise.all([get(pageviewsUrl(api, site, window)), get(visitorsUrl(api, site, window))]);
       if (abort.signal.aborted || site !== this.site) return;
       this.#body = body;
+      this.#range = range;
       this.#columns = toColumns(body.points);
       this.#error = null;
     } catch (error) {
@@ -266,7 +271,8 @@ export class PageViewsElement extends HTMLElement {
     const sums = totals(this.#columns);
     const hasPoints = this.#columns[0].length > 0;
     views.textContent = hasPoints ? numbers.format(sums.views) : "–";
-    visitors.textContent = hasPoints ? numbers.format(sums.visitors) : "–";
+    const unique = Number(this.#range?.visitors);
+    visitors.textContent = hasPoints && Number.isFinite(unique) ? numbers.format(unique) : "–";
 
     const watermark = this.#body?.watermark ? clockTime(this.#body.watermark) : null;
     status.classList.toggle("warning", Boolean(this.#error && hasPoints));
