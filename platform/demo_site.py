@@ -8,12 +8,13 @@ from __future__ import annotations
 import argparse
 import html
 import json
-import signal
 import sys
 from functools import partial
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote, urlsplit
+
+from quiet_http import QuietLog, serve
 
 DEMO = Path(__file__).resolve().parent / "demo"
 
@@ -33,7 +34,7 @@ def render(path: str, page: dict, collector: str, site: str, origin: str) -> byt
     return template.encode()
 
 
-class DemoPages(BaseHTTPRequestHandler):
+class DemoPages(QuietLog):
     server_version = "TesseraDemo/1"
 
     def __init__(self, *args, pages: dict, collector: str, site: str, **kwargs) -> None:
@@ -54,12 +55,6 @@ class DemoPages(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_request(self, code="-", size="-") -> None:
-        if str(code).isdigit() and int(code) >= 400:
-            super().log_request(code, size)
-
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 - http.server's signature
-        sys.stdout.write(f"{self.address_string()} {format % args}\n")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -72,15 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     pages = json.loads((DEMO / "pages.json").read_text())
     handler = partial(DemoPages, pages=pages, collector=args.collector, site=args.site)
     server = ThreadingHTTPServer((args.host, args.port), handler)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    print(f"demo site on http://{args.host}:{args.port}/ (pixel → {args.collector})", flush=True)
-    try:
-        server.serve_forever()
-    except (KeyboardInterrupt, SystemExit):
-        pass
-    finally:
-        server.server_close()
-    return 0
+    return serve(server, f"demo site on http://{args.host}:{args.port}/ (pixel → {args.collector})")
 
 
 if __name__ == "__main__":

@@ -7,22 +7,16 @@ with their MIME types, and a log line only for what went wrong.
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
+from quiet_http import QuietLog, serve
 
-class QuietFiles(SimpleHTTPRequestHandler):
+
+class QuietFiles(QuietLog, SimpleHTTPRequestHandler):
     extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".js": "text/javascript", ".mjs": "text/javascript",
                       ".map": "application/json", ".svg": "image/svg+xml"}
-
-    def log_request(self, code="-", size="-") -> None:
-        if str(code).isdigit() and int(code) >= 400:
-            super().log_request(code, size)
-
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 - http.server's signature
-        sys.stdout.write(f"{self.address_string()} {format % args}\n")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,15 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--directory", default="widgets")
     args = parser.parse_args(argv)
     server = ThreadingHTTPServer((args.host, args.port), partial(QuietFiles, directory=args.directory))
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    print(f"serving {args.directory} on http://{args.host}:{args.port}/", flush=True)
-    try:
-        server.serve_forever()
-    except (KeyboardInterrupt, SystemExit):
-        pass
-    finally:
-        server.server_close()
-    return 0
+    return serve(server, f"serving {args.directory} on http://{args.host}:{args.port}/")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,31 @@
+"""What the launcher's small stdlib HTTP servers share: log only failed requests, and
+serve until SIGTERM or Ctrl-C."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class QuietLog(BaseHTTPRequestHandler):
+    """A handler mixin that logs a request only when it failed (status ≥ 400)."""
+
+    def log_request(self, code="-", size="-") -> None:
+        if str(code).isdigit() and int(code) >= 400:
+            super().log_request(code, size)
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - http.server's signature
+        sys.stdout.write(f"{self.address_string()} {format % args}\n")
+
+
+def serve(server: ThreadingHTTPServer, banner: str) -> int:
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    print(banner, flush=True)
+    try:
+        server.serve_forever()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        server.server_close()
+    return 0
