@@ -96,8 +96,28 @@ class ClickHouseStore(EventSink, MetricsSource):
 
     # -- source ----------------------------------------------------------
     def series(self, query: SeriesQuery) -> list[Bucket]:
+        r = query.range
+        if query.interval == "1m" and r.path is None and r.referrer is None:
+            return self._minute_series(r)
         rows = self._rows(*sql.series(self.db, query))
         return [Bucket(_utc(t), int(v), int(u)) for t, v, u in rows]
+
+    def _minute_series(self, r: Range) -> list[Bucket]:
+        """Closed minutes read finalised visitors; the rest (open, or changed since) merge their states."""
+        rows = self._rows(*sql.minute_counts(self.db, r))
+        stale = [datetime.fromtimestamp(t, UTC) for t, _, fresh, _ in rows if not fresh]
+        merged = dict(self._rows(*sql.minute_visitors(self.db, r, stale))) if stale else {}
+        return [Bucket(datetime.fromtimestamp(t, UTC), int(v), int(u if fresh else merged.get(t, 0)))
+                for t, v, fresh, u in rows]
+
+    def close_minutes(self, since: datetime, before: datetime) -> None:
+        """Finalise the visitors of minutes in [since, before) that changed since they were last closed."""
+        text, parameters = sql.close_minutes(self.db, since, before)
+        with self.lock:
+            try:
+                self.client.command(text, parameters=parameters)
+            except Exception as exc:
+                raise OlapUnavailable(str(exc)) from exc
 
     def top(self, query: TopQuery) -> list[TopItem]:
         return [TopItem(str(k), int(v), int(u)) for k, v, u in self._rows(*sql.top(self.db, query))]

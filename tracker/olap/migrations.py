@@ -26,6 +26,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(3, "per-minute page rollup", lambda db, ttl: schema.rollup_statements(db, "page_minute")),
     Migration(4, "per-minute referrer rollup", lambda db, ttl: schema.rollup_statements(db, "referrer_minute")),
     Migration(5, "per-hour site rollup", lambda db, ttl: schema.hourly_statements(db)),
+    Migration(6, "finalised visitors of closed minutes", lambda db, ttl: schema.closed_minute_statements(db)),
 )
 
 

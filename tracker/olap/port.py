@@ -48,6 +48,10 @@ class EventSink(ABC):
     def stored_blocks(self, topic: str, partition: int, from_offset: int) -> set[str]:
         """Tokens of the blocks holding rows of this partition at or after ``from_offset``."""
 
+    def close_minutes(self, since: datetime, before: datetime) -> None:
+        """Finalise per-minute aggregates of [since, before) for readers; a cache, so optional."""
+        return None
+
     def close(self) -> None:
         return None
 

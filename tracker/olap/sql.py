@@ -79,6 +79,42 @@ def _site_rows(db: str, r: Range) -> tuple[str, dict]:
     return " UNION ALL ".join(parts), params
 
 
+def minute_counts(db: str, r: Range) -> tuple[str, dict]:
+    """Per-minute (epoch seconds, views, fresh, visitors) of a site: views from the rollup's plain sums,
+    visitors from ``site_minute_closed`` where that row still matches the minute's event count
+    (``fresh``). One scan of each table, no join; epoch seconds spare the driver a datetime per row."""
+    where = _where(r, "minute")
+    sql = (
+        "SELECT toUInt32(t), sum(v) AS views, sumIf(ev, src = 0) = maxIf(ev, src = 1) AS fresh, "
+        "argMaxIf(vis, ev, src = 1) FROM ("
+        f"SELECT minute AS t, views AS v, events AS ev, toUInt64(0) AS vis, 0 AS src FROM {db}.site_minute "
+        f"WHERE {where} UNION ALL SELECT minute AS t, toUInt64(0) AS v, events AS ev, visitors AS vis, 1 AS src "
+        f"FROM {db}.site_minute_closed WHERE {where}) GROUP BY t HAVING views > 0 ORDER BY t"
+    )
+    return sql, _params(r)
+
+
+def minute_visitors(db: str, r: Range, minutes: list[datetime]) -> tuple[str, dict]:
+    """Visitors of these minutes (within ``r``) merged from the states."""
+    keys = ", ".join(str(int(m.timestamp())) for m in minutes)
+    sql = (f"SELECT toUInt32(minute) AS t, uniqCombinedMerge(12)(visitors) FROM {db}.site_minute "
+           f"WHERE {_where(r, 'minute')} AND toUInt32(minute) IN ({keys}) GROUP BY t")
+    return sql, _params(r)
+
+
+def close_minutes(db: str, since: datetime, before: datetime) -> tuple[str, dict]:
+    """Finalise the visitors of the minutes in [since, before) whose closed row is missing or stale."""
+    span = "minute >= {since:DateTime('UTC')} AND minute < {before:DateTime('UTC')}"
+    sql = (
+        f"INSERT INTO {db}.site_minute_closed SELECT site, minute, uniqCombinedMerge(12)(visitors), sum(events) "
+        f"FROM {db}.site_minute WHERE {span} AND (site, minute) IN ("
+        f"SELECT site, minute FROM {db}.site_minute WHERE {span} GROUP BY site, minute "
+        f"HAVING (site, minute, sum(events)) NOT IN (SELECT site, minute, max(events) FROM {db}.site_minute_closed "
+        f"WHERE {span} GROUP BY site, minute)) GROUP BY site, minute"
+    )
+    return sql, {"since": since.replace(tzinfo=None), "before": before.replace(tzinfo=None)}
+
+
 def series(db: str, q: SeriesQuery) -> tuple[str, dict]:
     r = q.range
     source = _source(db, r)

@@ -25,6 +25,7 @@ from tracker.query.settings import QuerySettings
 from tracker.query.wire import iso
 from tracker.stream.port import Consumer, Producer
 from tracker.writer.batching import BatchPolicy
+from tracker.writer.closing import MinuteCloser
 from tracker.writer.loop import TableWriter
 from tracker.writer.progress import Progress
 from tracker.writer.settings import WriterSettings
@@ -71,6 +72,8 @@ def bootstrap(settings: WriterSettings, query: QuerySettings | None = None, *, c
     feed = LiveFeed(query.stream_ring)
     publisher = MinutePublisher(store, feed, progress.watermark, watched=lambda: ())
     progress.listeners.append(lambda batch: publisher.mark(batch.minutes))
+    closer = MinuteCloser(store)
+    progress.listeners.append(closer.mark)
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
@@ -78,6 +81,7 @@ def bootstrap(settings: WriterSettings, query: QuerySettings | None = None, *, c
             await asyncio.to_thread(store.migrate, settings.events_ttl_days)
         writing = asyncio.create_task(writer.run(), name="table-writer")
         publishing = asyncio.create_task(publisher.run(), name="minute-publisher")
+        closing = asyncio.create_task(closer.run(), name="minute-closer")
 
         def on_done(task: asyncio.Task) -> None:
             if task.cancelled() or task.exception() is None:
@@ -93,9 +97,10 @@ def bootstrap(settings: WriterSettings, query: QuerySettings | None = None, *, c
             writer.request_stop()
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(writing, timeout=30)
-            publishing.cancel()
-            with contextlib.suppress(BaseException):
-                await publishing
+            for task in (publishing, closing):
+                task.cancel()
+                with contextlib.suppress(BaseException):
+                    await task
             store.close()
 
     app = create_app(store, query, feed, progress.watermark, lifespan=lifespan)

@@ -135,3 +135,24 @@ def test_hourly_backfill_runs_once(chdb_client):
         assert chdb_client.query(f"SELECT sum(views) FROM {store.db}.site_hour").result_rows[0][0] == 50
     finally:
         chdb_client.command(f"DROP DATABASE IF EXISTS {store.db} SYNC")
+
+
+def test_closed_minutes_serve_the_same_series_and_notice_later_writes(chdb_store):
+    chdb_store.insert(batch(600), "a")
+    q = SeriesQuery(DAY, "1m")
+    merged = chdb_store.series(q)
+    chdb_store.close_minutes(DAY.start, DAY.end)
+    assert count(chdb_store, "site_minute_closed") == len(merged)
+    assert chdb_store.series(q) == merged
+    chdb_store.close_minutes(DAY.start, DAY.end)  # nothing changed: nothing written
+    assert count(chdb_store, "site_minute_closed") == len(merged)
+    late = StagedBatch()  # a new visitor in the first minute, after it was closed
+    late.append(TrackingEvent(event_id=str(uuid.uuid4()), ts=T0, received_at=T0 + timedelta(hours=1), site="s",
+                              visitor="f" * 16), "tessera.events", 0, 10_000)
+    chdb_store.insert(late, "late")
+    first = chdb_store.series(q)[0]
+    assert (first.views, first.visitors) == (merged[0].views + 1, merged[0].visitors + 1)
+    chdb_store.close_minutes(DAY.start, DAY.end)
+    assert chdb_store.series(q)[0] == first
+    assert chdb_store.client.query(
+        f"SELECT count() FROM {chdb_store.db}.site_minute_closed FINAL").result_rows[0][0] == len(merged)
