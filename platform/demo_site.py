@@ -42,6 +42,8 @@ class DemoPages(QuietLog):
         super().__init__(*args, **kwargs)
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        if self.answered_health():
+            return
         path = urlsplit(self.path).path
         page = self.pages.get(path) or self.pages.get(path.removesuffix("index.html"))
         if page is None:

@@ -9,7 +9,18 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class QuietLog(BaseHTTPRequestHandler):
-    """A handler mixin that logs a request only when it failed (status ≥ 400)."""
+    """A handler mixin that answers `GET /healthz` and logs a request only when it failed (status ≥ 400)."""
+
+    def answered_health(self) -> bool:
+        if self.path != "/healthz":
+            return False
+        body = b'{"status":"ok"}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        return True
 
     def log_request(self, code="-", size="-") -> None:
         if str(code).isdigit() and int(code) >= 400:

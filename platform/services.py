@@ -86,7 +86,7 @@ def services(ports: Ports, var: Path, traffic_rate: float) -> list[Service]:
     listed.append(Service(
         "widgets", [py, str(ROOT / "platform" / "static_host.py"), "--host", HOST, "--port", str(ports.widgets),
                     "--directory", str(ROOT / "widgets")],
-        port=ports.widgets, ready=http_ok(url(ports.widgets, "/")),
+        port=ports.widgets, ready=http_ok(url(ports.widgets, "/healthz")),
     ))
     listed.append(Service(
         "dashboard", [py, "-m", "dashboard", "--host", HOST, "--port", str(ports.dashboard)],
@@ -108,7 +108,7 @@ def services(ports: Ports, var: Path, traffic_rate: float) -> list[Service]:
     listed.append(Service(
         "demo-site", [py, str(ROOT / "platform" / "demo_site.py"), "--host", HOST, "--port", str(ports.demo),
                       "--collector", url(ports.collector)],
-        port=ports.demo, ready=http_ok(url(ports.demo, "/")),
+        port=ports.demo, ready=http_ok(url(ports.demo, "/healthz")),
     ))
     if traffic_rate > 0:
         listed.append(Service(

@@ -18,6 +18,10 @@ class QuietFiles(QuietLog, SimpleHTTPRequestHandler):
     extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".js": "text/javascript", ".mjs": "text/javascript",
                       ".map": "application/json", ".svg": "image/svg+xml"}
 
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        if not self.answered_health():
+            super().do_GET()
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
