@@ -42,7 +42,7 @@ class MemoryStore(EventSink, MetricsSource):
             return
         self.tokens.add(token)
         self.rows.extend((e, t, p, o, token) for e, t, p, o in
-                         zip(batch.events, batch.topics, batch.partitions, batch.offsets, strict=True))
+                         zip(batch.all_events(), batch.topics, batch.partitions, batch.offsets, strict=True))
 
     def stored_blocks(self, topic: str, partition: int, from_offset: int) -> set[str]:
         if not self.available:

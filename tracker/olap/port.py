@@ -11,6 +11,9 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
+
+import msgspec
 
 from tracker.event import TrackingEvent
 from tracker.query.model import Bucket, Range, SeriesQuery, TopItem, TopQuery, Totals
@@ -20,14 +23,29 @@ class OlapUnavailable(Exception):
     """OLAP did not acknowledge: retry later, commit nothing."""
 
 
+_EVENTS = msgspec.json.Decoder(list[TrackingEvent])
+
+
 @dataclass(slots=True)
 class StagedBatch:
-    """Decoded events with the stream coordinates each came from (parallel lists)."""
+    """Decoded events with the stream coordinates each came from (parallel lists).
+
+    A block decoded straight to columns (``tracker.writer.columnar``) carries them in
+    ``columns`` (an Arrow table of the event's fields) and its record ``values`` instead
+    of ``events``; ``all_events()`` decodes those for sinks that want objects.
+    """
 
     events: list[TrackingEvent] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
     partitions: list[int] = field(default_factory=list)
     offsets: list[int] = field(default_factory=list)
+    columns: Any = None
+    values: list[bytes] | None = None
+
+    def all_events(self) -> list[TrackingEvent]:
+        if not self.events and self.values:
+            self.events = _EVENTS.decode(b"[" + b",".join(self.values) + b"]")
+        return self.events
 
     def append(self, event: TrackingEvent, topic: str, partition: int, offset: int) -> None:
         self.events.append(event)
@@ -36,7 +54,7 @@ class StagedBatch:
         self.offsets.append(offset)
 
     def __len__(self) -> int:
-        return len(self.events)
+        return len(self.offsets)
 
 
 class EventSink(ABC):

@@ -24,6 +24,7 @@ from tracker.olap.gc_pause import gc_paused
 from tracker.olap.port import EventSink, OlapUnavailable, StagedBatch
 from tracker.stream.port import Consumer, Producer, Record, StreamUnavailable, TopicPartition
 from tracker.writer.batching import BatchPolicy
+from tracker.writer.columnar import columns
 from tracker.writer.decoding import Poison, decode
 from tracker.writer.ledger import Block, PartitionBatch, ReplayGuard
 from tracker.writer.progress import BatchCommitted, Progress
@@ -79,15 +80,19 @@ def _stage(batches: list[PartitionBatch]) -> Prepared:
     for pb in batches:
         stored = set(pb.stored)
         for block, records in pb.blocks():
-            staged = StagedBatch()
-            for record, item in zip(records, decode(records), strict=True):
-                if isinstance(item, Poison):
-                    poison.append(item)
-                    continue
-                staged.append(item, record.topic, record.partition, record.offset)
-                minutes.add((item.site, item.ts.replace(second=0, microsecond=0)))
-                if newest is None or item.received_at > newest:
-                    newest = item.received_at
+            fast = columns(records)
+            if fast is not None:
+                staged = StagedBatch(topics=[r.topic for r in records], partitions=[r.partition for r in records],
+                                     offsets=[r.offset for r in records], columns=fast.table,
+                                     values=[r.value for r in records])
+                minutes.update(fast.minutes)
+                if newest is None or fast.newest > newest:
+                    newest = fast.newest
+            else:
+                staged = _exact(records, poison, minutes)
+                if len(staged):
+                    latest = max(_aware(e.received_at) for e in staged.events)
+                    newest = latest if newest is None or latest > newest else newest
             again = block in stored
             if again:
                 replayed += len(staged)
@@ -96,6 +101,22 @@ def _stage(batches: list[PartitionBatch]) -> Prepared:
             blocks.append((block, staged, again))
     touched = frozenset((site, _utc_minute(t)) for site, t in minutes)
     return Prepared(blocks, poison, BatchCommitted(rows, len(poison), replayed, newest, touched))
+
+
+def _exact(records: list[Record], poison: list[Poison], minutes: set) -> StagedBatch:
+    """Decode record by record into events; poison aside."""
+    staged = StagedBatch()
+    for record, item in zip(records, decode(records), strict=True):
+        if isinstance(item, Poison):
+            poison.append(item)
+            continue
+        staged.append(item, record.topic, record.partition, record.offset)
+        minutes.add((item.site, item.ts.replace(second=0, microsecond=0)))
+    return staged
+
+
+def _aware(t: datetime) -> datetime:
+    return t.replace(tzinfo=UTC) if t.tzinfo is None else t
 
 
 def _utc_minute(t: datetime) -> datetime:
