@@ -59,48 +59,29 @@ class PendingBatch:
 
 
 @dataclass(slots=True)
-class Prepared:
-    blocks: list[tuple[Block, StagedBatch, bool]]  # (block, its events, re-insert of a stored block?)
+class Staged:
+    """One block decoded: its rows, its poison, the minutes it touches and its newest ``received_at``."""
+
+    batch: StagedBatch
     poison: list[Poison]
-    summary: BatchCommitted
+    minutes: set[tuple[str, datetime]]
+    newest: datetime | None
 
 
-def _prepare(batches: list[PartitionBatch]) -> Prepared:
-    """Decode and stage block by block (CPU work, run off the event loop)."""
+def _stage(records: list[Record]) -> Staged:
+    """Decode and stage one block (CPU work, run off the event loop): columnar when it can vouch, else exact."""
     with gc_paused():
-        return _stage(batches)
-
-
-def _stage(batches: list[PartitionBatch]) -> Prepared:
-    blocks: list[tuple[Block, StagedBatch, bool]] = []
-    poison: list[Poison] = []
-    minutes: set[tuple[str, datetime]] = set()
-    newest: datetime | None = None
-    rows = replayed = 0
-    for pb in batches:
-        stored = set(pb.stored)
-        for block, records in pb.blocks():
-            fast = columns(records)
-            if fast is not None:
-                staged = StagedBatch(topics=[r.topic for r in records], partitions=[r.partition for r in records],
-                                     offsets=[r.offset for r in records], columns=fast.table,
-                                     values=[r.value for r in records])
-                minutes.update(fast.minutes)
-                if newest is None or fast.newest > newest:
-                    newest = fast.newest
-            else:
-                staged = _exact(records, poison, minutes)
-                if len(staged):
-                    latest = max(_aware(e.received_at) for e in staged.events)
-                    newest = latest if newest is None or latest > newest else newest
-            again = block in stored
-            if again:
-                replayed += len(staged)
-            else:
-                rows += len(staged)
-            blocks.append((block, staged, again))
-    touched = frozenset((site, _utc_minute(t)) for site, t in minutes)
-    return Prepared(blocks, poison, BatchCommitted(rows, len(poison), replayed, newest, touched))
+        fast = columns(records)
+        if fast is not None:
+            batch = StagedBatch(topics=[r.topic for r in records], partitions=[r.partition for r in records],
+                                offsets=[r.offset for r in records], columns=fast.table,
+                                values=[r.value for r in records])
+            return Staged(batch, [], set(fast.minutes), fast.newest)
+        poison: list[Poison] = []
+        minutes: set[tuple[str, datetime]] = set()
+        batch = _exact(records, poison, minutes)
+        newest = max((_aware(e.received_at) for e in batch.events), default=None)
+        return Staged(batch, poison, minutes, newest)
 
 
 def _exact(records: list[Record], poison: list[Poison], minutes: set) -> StagedBatch:
@@ -224,35 +205,64 @@ class TableWriter:
             self.guard.seen(tp, records[-1].offset)
 
     async def flush(self) -> None:
+        """Insert every ready partition's blocks, then commit. Decoding block k+1 (a thread) overlaps
+        inserting block k (chDB releases the GIL); the stream is not touched until all are stored."""
         ready = self.pending.ready()
         if not ready:
             return
         started = time.perf_counter()
-        prepared = await asyncio.to_thread(_prepare, ready)
-        decoded = time.perf_counter()
-        if prepared.poison:
-            letters = [(p.record.key, p.dead_letter()) for p in prepared.poison]
-            await self._hold(lambda: self.dead_letters.send_batch(self.dead_letter_topic, letters), olap=False)
-        for block, staged, _again in prepared.blocks:
-            if len(staged):
-                await self._hold(lambda staged=staged, token=block.token: asyncio.to_thread(
-                    self.sink.insert, staged, token))
-        inserted = time.perf_counter()
+        work = [(block, records, block in set(pb.stored)) for pb in ready for block, records in pb.blocks()]
+        minutes: set[tuple[str, datetime]] = set()
+        newest: datetime | None = None
+        rows = replayed = dead = 0
+        decoding = inserting = 0.0
+        previous: asyncio.Task | None = None
+        try:
+            for block, records, again in work:
+                t = time.perf_counter()
+                staged = await asyncio.to_thread(_stage, records)
+                decoding += time.perf_counter() - t
+                if staged.poison:
+                    letters = [(p.record.key, p.dead_letter()) for p in staged.poison]
+                    await self._hold(lambda letters=letters: self.dead_letters.send_batch(self.dead_letter_topic,
+                                                                                          letters), olap=False)
+                    dead += len(staged.poison)
+                minutes |= staged.minutes
+                if staged.newest is not None and (newest is None or staged.newest > newest):
+                    newest = staged.newest
+                if again:
+                    replayed += len(staged.batch)
+                else:
+                    rows += len(staged.batch)
+                if previous is not None:
+                    await previous
+                if len(staged.batch):
+                    previous = asyncio.create_task(self._hold(lambda batch=staged.batch, token=block.token:
+                                                              asyncio.to_thread(self.sink.insert, batch, token)))
+            t = time.perf_counter()
+            if previous is not None:
+                await previous
+            inserting = time.perf_counter() - t
+        finally:
+            if previous is not None and not previous.done():
+                previous.cancel()
         commits = {pb.tp: pb.last_offset + 1 for pb in ready}
         owned = self._assignment()
         if owned is not None:  # a partition handed over meanwhile: its new owner re-reads (and re-inserts) it
             commits = {tp: offset for tp, offset in commits.items() if tp in owned}
+        stored = time.perf_counter()
         await self._hold(lambda: self.consumer.commit(commits), olap=False)
         if log.isEnabledFor(logging.DEBUG):
-            log.debug("flushed %d rows (%d replayed, %d dead) in %d block(s): decode %.1f ms, insert %.1f ms, "
-                      "commit %.1f ms, batch age %.0f ms", prepared.summary.rows, prepared.summary.replayed,
-                      prepared.summary.dead_lettered, len(prepared.blocks), (decoded - started) * 1e3,
-                      (inserted - decoded) * 1e3, (time.perf_counter() - inserted) * 1e3, self._age_ms())
+            log.debug("flushed %d rows (%d replayed, %d dead) in %d block(s) in %.1f ms: decode %.1f ms, "
+                      "last insert wait %.1f ms, commit %.1f ms, batch age %.0f ms", rows, replayed, dead, len(work),
+                      (stored - started) * 1e3, decoding * 1e3, inserting * 1e3,
+                      (time.perf_counter() - stored) * 1e3, self._age_ms())
         for tp, next_offset in commits.items():
             self.guard.passed(tp, next_offset)
         self.pending.remove(pb.tp for pb in ready)
         self.pending.opened_at = self.clock() if self.pending.partitions else None
-        self.progress.committed(prepared.summary)
+        touched = frozenset((site, _utc_minute(t)) for site, t in minutes)
+        self.progress.committed(BatchCommitted(rows, dead, replayed, newest, touched))
 
     # -- helpers ---------------------------------------------------------
     def _assignment(self) -> set[TopicPartition] | None:
