@@ -49,7 +49,7 @@ def events(n: int):
                           browser="Firefox", os="Linux", device="desktop") for i in range(n)]
 
 
-def ceiling_rows_s(store, evs) -> float:
+def ceiling_rows_s(store, evs) -> tuple[float, float]:
     """chDB's own insert rate for these rows into the same tables and views, with the same
     settings and block size: one prebuilt Arrow table, insert_arrow only."""
     from tracker.olap.arrow_batch import ArrowBuilder
@@ -60,11 +60,11 @@ def ceiling_rows_s(store, evs) -> float:
     for i, e in enumerate(evs):
         staged.append(e, "tessera.events", 0, i)
     table = ArrowBuilder().build(staged, "ceiling")
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     for i in range(0, table.num_rows, BLOCK):
         store.client.insert_arrow(f"{store.db}.events", table.slice(i, BLOCK),
                                   settings={**INSERT_SETTINGS, "insert_deduplication_token": f"ceiling/{i}"})
-    return table.num_rows / (time.perf_counter() - started)
+    return table.num_rows / (time.perf_counter() - started), (cpu_seconds() - cpu) / table.num_rows * 1e6
 
 
 def cpu_seconds() -> float:
@@ -74,7 +74,7 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-async def writer_rows_s(store, evs, max_rows: int, partitions: int = 1) -> tuple[float, int]:
+async def writer_rows_s(store, evs, max_rows: int, partitions: int = 1) -> tuple[float, float, int]:
     import msgspec
 
     from resilience import Backoff
@@ -88,16 +88,16 @@ async def writer_rows_s(store, evs, max_rows: int, partitions: int = 1) -> tuple
     log.append(EVENTS_TOPIC, [(stream_key(e.site, e.visitor), encode(e)) for e in evs])
     writer = TableWriter(log.consumer("bench", [EVENTS_TOPIC]), log.producer(), store,
                          BatchPolicy(max_rows=max_rows, max_age_ms=1000, idle_poll_ms=5), backoff=Backoff(base=0.01))
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     task = asyncio.create_task(writer.run())
     while writer.progress.counters.rows < len(evs):
         await asyncio.sleep(0.001)
         if task.done():
             task.result()
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, cpu_seconds() - cpu
     writer.request_stop()
     await task
-    return len(evs) / elapsed, writer.progress.counters.batches
+    return len(evs) / elapsed, cpu / len(evs) * 1e6, writer.progress.counters.batches
 
 
 def run(quick: bool = False) -> list[dict]:
@@ -112,13 +112,11 @@ def run(quick: bool = False) -> list[dict]:
         for _ in range(ROUNDS):
             ceiling_store = ClickHouseStore(client, f"bench_ceiling_{uuid.uuid4().hex[:8]}")
             ceiling_store.migrate()
-            cpu = cpu_seconds()
-            rounds["ceiling"].append((ceiling_rows_s(ceiling_store, evs), (cpu_seconds() - cpu) / n * 1e6))
+            rounds["ceiling"].append(ceiling_rows_s(ceiling_store, evs))
             store = ClickHouseStore(client, f"bench_writer_{uuid.uuid4().hex[:8]}")
             store.migrate()
-            cpu = cpu_seconds()
-            value, batches = asyncio.run(writer_rows_s(store, evs, BLOCK * PARTITIONS, PARTITIONS))
-            rounds["writer"].append((value, (cpu_seconds() - cpu) / n * 1e6))
+            value, cpu, batches = asyncio.run(writer_rows_s(store, evs, BLOCK * PARTITIONS, PARTITIONS))
+            rounds["writer"].append((value, cpu))
             counted = client.query(f"SELECT sum(views) FROM {store.db}.site_minute").result_rows[0][0]
             assert counted == n, f"writer bench counted {counted} of {n}"
             for db in (store.db, ceiling_store.db):
@@ -136,6 +134,10 @@ def run(quick: bool = False) -> list[dict]:
 
 
 if __name__ == "__main__":
+    if "--block" in sys.argv:  # rows per partition block, e.g. --block 200000
+        BLOCK = int(sys.argv[sys.argv.index("--block") + 1])
+    if "--partitions" in sys.argv:
+        PARTITIONS = int(sys.argv[sys.argv.index("--partitions") + 1])
     for r in run(quick="--quick" in sys.argv):
         print(f"{r['name']}: {r['value']:,.0f} {r['unit']} = {r['ratio']:.2f} x {r['ceiling_name']} "
               f"({r['ceiling']:,.0f}); target {r['target']}: {'ok' if r['passed'] else 'MISS'}")
