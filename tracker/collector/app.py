@@ -77,15 +77,19 @@ class CollectorApp:
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
             path = scope["path"]
-            if path == "/t.gif" or path == "/i":
-                query = scope["query_string"].decode("latin-1")
-                client = client_of(scope, self.trust_forwarded)
+            if path == "/t.gif":
                 try:
-                    if path == "/t.gif":
-                        self.intake.pixel(query, client)
-                    else:
-                        self.intake.snowplow_pixel(query, client)
+                    self.capture(scope)
                 except Exception:  # the pixel is always answered
+                    log.exception("pixel capture failed")
+                await send(GIF_START)
+                await send(GIF_BODY)
+                return
+            if path == "/i":
+                try:
+                    self.intake.snowplow_pixel(scope["query_string"].decode("latin-1"),
+                                               client_of(scope, self.trust_forwarded))
+                except Exception:
                     log.exception("pixel capture failed")
                 await send(GIF_START)
                 await send(GIF_BODY)
@@ -95,6 +99,19 @@ class CollectorApp:
                 await send(HEALTH_BODY)
                 return
         await self.fallback(scope, receive, send)
+
+    def capture(self, scope: dict) -> None:
+        """The pixel's edge: the raw header bytes go to ``Intake.pixel`` undecoded."""
+        headers = dict(scope["headers"])  # ASGI header names are lower-case
+        forwarded = headers.get(b"x-forwarded-for") if self.trust_forwarded else None
+        if forwarded:
+            ip = forwarded.split(b",", 1)[0].strip().decode("latin-1")
+        else:
+            client = scope.get("client")
+            ip = client[0] if client else ""
+        get = headers.get
+        self.intake.pixel(scope["query_string"], ip, get(b"user-agent", b""), get(b"referer", b""),
+                          get(b"dnt") == b"1" or get(b"sec-gpc") == b"1")
 
 
 async def read_body(request: Request, limit: int) -> bytes:

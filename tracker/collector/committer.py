@@ -15,7 +15,7 @@ import msgspec
 from tracker.collector.enrichment import Enricher
 from tracker.collector.hit import Hit
 from tracker.collector.spill import Batch, Spill
-from tracker.event import DEAD_LETTER_TOPIC, EVENTS_TOPIC, DeadLetter, stream_key
+from tracker.event import DEAD_LETTER_TOPIC, EVENTS_TOPIC, DeadLetter
 from tracker.stream.port import Producer, StreamUnavailable
 
 log = logging.getLogger(__name__)
@@ -68,10 +68,15 @@ class GroupCommit:
 
     # -- intake (called from request handlers; no awaiting, no I/O) -----------------------
     def add_hit(self, hit: Hit | tuple) -> None:
-        """A ``Hit``, or the pixel's bare capture tuple (see ``Enricher.pixel``)."""
+        """A ``Hit``, or the pixel's bare capture tuple (see ``Enricher.pixel``).  The pixel's
+        edge appends to ``hits`` itself and calls ``wake`` on the first hit and when full."""
         self.hits.append(hit)
         if len(self.hits) == 1 or len(self.hits) >= self.max_events:
             self._wake.set()
+
+    def wake(self) -> None:
+        """The buffer went non-empty (the flush task arms its timer) or full (flush now)."""
+        self._wake.set()
 
     async def add_records(self, events: list[tuple[bytes, bytes]], dead: list[tuple[bytes, bytes]]) -> None:
         """Enriched records from a batch request; returns once they are durable (stream or spill)."""
@@ -136,21 +141,11 @@ class GroupCommit:
         events, self.events = self.events, []
         dead, self.dead = self.dead, []
         waiters, self.waiters = self.waiters, []
-        pixel, attempt, counters = self.enricher.pixel, self.enricher.attempt, self.counters
-        accepted = 0
-        for hit in hits:
-            if type(hit) is tuple:
-                result = pixel(hit)
-                if type(result) is tuple:
-                    events.append(result)
-                    accepted += 1
-                    continue
-            else:
-                result = attempt(hit)
-                if not isinstance(result, DeadLetter):
-                    events.append((stream_key(result.site, result.visitor), encode(result)))
-                    accepted += 1
-                    continue
+        counters = self.counters
+        records, rejected = self.enricher.records(hits)
+        accepted = len(records)
+        events.extend(records)
+        for result in rejected:
             counters.reject(result.reason)
             dead.append(dead_record(result))
         counters.accepted += accepted

@@ -8,13 +8,14 @@ from functools import lru_cache
 from typing import NamedTuple
 
 import msgspec
+from uuid_utils import uuid7
 
 from tracker.collector.hit import Hit
 from tracker.collector.query import pairs
 from tracker.collector.record import Clock, RecordTemplate
 from tracker.enrich.agent import AgentParser
 from tracker.enrich.page import BadUrl, Page, page, referrer_host
-from tracker.event import DeadLetter, TrackingEvent
+from tracker.event import DeadLetter, TrackingEvent, stream_key
 
 _encode = msgspec.json.Encoder().encode
 MAX_SITE = 253
@@ -56,6 +57,16 @@ def clean_props(props: dict) -> dict[str, str]:
             raise Invalid(f"oversize prop {key[:40]!r}")
         out[key] = value
     return out
+
+
+@lru_cache(maxsize=4096)
+def encoded_props(raw: bytes) -> bytes | str:
+    """Props (given as their JSON encoding) cleaned and re-encoded, or the reason they are
+    invalid.  Cached: a batch repeats the same few props many times."""
+    try:
+        return _encode(clean_props(msgspec.json.decode(raw)))
+    except Invalid as exc:
+        return str(exc)
 
 
 def valid_event_id(candidate: str | None, fallback: str) -> str:
@@ -106,6 +117,13 @@ def pixel_fields(query: str) -> PixelFields:
         elif key == "ts" and value.isdigit():
             client_ts = int(value) / 1000
     return PixelFields(site, name, url, referrer, title, tuple(props.items()), client_ts, error)
+
+
+@lru_cache(maxsize=16384)
+def pixel_site(query: bytes) -> bytes:
+    """The normalised site of a raw pixel query string, UTF-8 encoded and followed by NUL:
+    the first part of the visitor hash's input."""
+    return normal_site(pixel_fields(query.decode("latin-1")).site).encode("utf-8", "surrogatepass") + b"\0"
 
 
 def from_query(hit: Hit) -> Hit:
@@ -167,7 +185,7 @@ def normal_site(site: str) -> str:
     return site.strip().lower()
 
 
-PixelHit = tuple  # (received, event_id, visitor, query, user_agent, referer): the hot path's capture
+PixelHit = tuple  # (received, visitor hex bytes, raw query, raw User-Agent, raw Referer): the pixel's capture
 
 
 class Enricher:
@@ -176,6 +194,16 @@ class Enricher:
         self.template = lru_cache(maxsize=template_cache_size)(self._template)
         self.clock = Clock()
         self.fields_template = lru_cache(maxsize=template_cache_size)(self._fields_template)
+        self.batch_template = lru_cache(maxsize=template_cache_size)(self._batch_template)
+
+    def _batch_template(self, site: str, name: str, url: str, referrer: str, title: str,
+                        user_agent: str) -> tuple[RecordTemplate, bytes] | str:
+        """A batch event's pre-encoded record template and stream-key prefix, or the reason
+        it is invalid.  Cached like ``fields_template``."""
+        event = self.fields_template(site, name, url, referrer, title, user_agent)
+        if type(event) is str:
+            return event
+        return RecordTemplate(event), site.encode() + b"\0"
 
     def _fields_template(self, site: str, name: str, url: str, referrer: str, title: str,
                          user_agent: str) -> TrackingEvent | str:
@@ -188,12 +216,14 @@ class Enricher:
         except Invalid as exc:
             return str(exc)
 
-    def _template(self, query: str, referer: str, user_agent: str) -> tuple[RecordTemplate, float | None, bytes] | str:
+    def _template(self, query: bytes, referer: bytes,
+                  user_agent: bytes) -> tuple[RecordTemplate, float | None, bytes] | str:
         """Everything a pixel hit's record owes to its query, Referer and user agent (the
         pre-encoded event but for id, times and visitor; the sender's clock; the stream key's
         site part), or the reason it is invalid.  Cached: real traffic repeats the same page,
         referrer and browser for many visitors."""
-        hit = Hit(received=0.0, event_id="", visitor="", url=referer, user_agent=user_agent, query=query)
+        hit = Hit(received=0.0, event_id="", visitor="", url=referer.decode("latin-1"),
+                  user_agent=user_agent.decode("latin-1"), query=query.decode("latin-1"))
         try:
             event = self.event(hit)
         except Invalid as exc:
@@ -202,14 +232,44 @@ class Enricher:
 
     def pixel(self, hit: PixelHit) -> tuple[bytes, bytes] | DeadLetter:
         """The stream record (key, JSON value) of a pixel capture, or its dead letter."""
-        received, event_id, visitor, query, user_agent, referer = hit
-        template = self.template(query, referer, user_agent)
-        if type(template) is str:
-            return DeadLetter(reason=template, raw=query, source="pixel",
-                              received_at=datetime.fromtimestamp(received, UTC))
-        record, client_ts, key_prefix = template
-        ts = received if client_ts is None else event_time(received, client_ts)
-        return key_prefix + visitor.encode(), record.render(str(event_id), ts, received, visitor, self.clock)
+        records, dead = self.records([hit])
+        return records[0] if records else dead[0]
+
+    def records(self, hits: list) -> tuple[list[tuple[bytes, bytes]], list[DeadLetter]]:
+        """Stream records (key, JSON value) for a flush's hits, and the dead letters.
+
+        Pixel captures (tuples) are rendered from their cached template in this one loop:
+        a UUIDv7, two timestamps and the visitor joined into pre-encoded bytes."""
+        records: list[tuple[bytes, bytes]] = []
+        dead: list[DeadLetter] = []
+        template_of, iso = self.template, self.clock.iso
+        for hit in hits:
+            if type(hit) is not tuple:
+                result = self.attempt(hit)
+                if type(result) is DeadLetter:
+                    dead.append(result)
+                else:
+                    records.append((stream_key(result.site, result.visitor), _encode(result)))
+                continue
+            received, visitor, query, user_agent, referer = hit
+            template = template_of(query, referer, user_agent)
+            if type(template) is str:
+                dead.append(DeadLetter(reason=template, raw=query.decode("latin-1"), source="pixel",
+                                       received_at=datetime.fromtimestamp(received, UTC)))
+                continue
+            record, client_ts, key_prefix = template
+            pieces = record.pieces
+            if pieces is None:
+                records.append((key_prefix + visitor, record.render(
+                    str(uuid7()), received if client_ts is None else event_time(received, client_ts), received,
+                    visitor.decode(), self.clock)))
+                continue
+            received_iso = iso(received)
+            records.append((key_prefix + visitor, b"".join((
+                pieces[0], str(uuid7()).encode(), pieces[1],
+                received_iso if client_ts is None else iso(event_time(received, client_ts)),
+                pieces[2], received_iso, pieces[3], visitor, pieces[4]))))
+        return records, dead
 
     def event(self, hit: Hit) -> TrackingEvent:
         """Raise ``Invalid`` with the reason when the hit cannot be an event."""

@@ -15,7 +15,6 @@ from typing import Callable, NamedTuple
 from urllib.parse import parse_qsl
 
 import msgspec
-from msgspec.structs import replace
 from uuid_utils import uuid7
 
 from tracker.collector import compat
@@ -23,10 +22,10 @@ from tracker.collector.committer import Counters, GroupCommit, dead_record, enco
 from tracker.collector.enrichment import (
     Enricher,
     Invalid,
-    clean_props,
+    encoded_props,
     event_time,
     normal_site,
-    pixel_fields,
+    pixel_site,
     valid_event_id,
 )
 from tracker.collector.hit import Envelope, Hit, IncomingEvent
@@ -75,6 +74,7 @@ class Intake:
         self.anonymise = dnt_policy == "anonymise"
         self.max_batch_events = max_batch_events
         self.clock = clock
+        self.flush_max = committer.max_events
 
     def _visitor(self, client: Client, site: str, now: float) -> str | None:
         """The visitor hash; "" when anonymised; None when the hit must not be recorded."""
@@ -97,16 +97,23 @@ class Intake:
                    source=source, raw=raw, error=fields.get("error") or "")
 
     # -- the pixel (hot path) ------------------------------------------------------------
-    def pixel(self, query: str, client: Client) -> None:
-        """The hot path: clock, id, visitor hash; the rest happens in the flush task."""
-        if client.dnt and not self.anonymise:
+    def pixel(self, query: bytes, ip: str, user_agent: bytes, referer: bytes, dnt: bool) -> None:
+        """The hot path: clock and visitor hash (the IP goes no further); the rest happens
+        in the flush task, from the capture tuple of raw bytes."""
+        now = self.clock()
+        if not dnt:
+            ua = user_agent if user_agent.isascii() else user_agent.decode("latin-1").encode("utf-8", "surrogatepass")
+            visitor = self.hasher.digest(pixel_site(query) + ip.encode() + b"\0" + ua, now)
+        elif self.anonymise:
+            visitor = b""
+        else:
             self.counters.dropped_dnt += 1
             return
-        now = self.clock()
-        # pixel_fields is cached by query string, and the flush task needs it anyway
-        visitor = "" if client.dnt else self.hasher.visitor(
-            normal_site(pixel_fields(query).site), client.ip, client.user_agent, now)
-        self.committer.add_hit((now, uuid7(), visitor, query, client.user_agent, client.referer))
+        hits = self.committer.hits
+        hits.append((now, visitor, query, user_agent, referer))
+        n = len(hits)
+        if n == 1 or n >= self.flush_max:
+            self.committer.wake()
 
     # -- drop-in trackers ----------------------------------------------------------------
     def snowplow_pixel(self, query: str, client: Client) -> None:
@@ -183,38 +190,47 @@ class Intake:
             raise BadRequest(f"too many events: {len(items)} > {self.max_batch_events}")
         now = self.clock()
         received = datetime.fromtimestamp(now, UTC)
-        visitors: dict[tuple[str, str, str], str | None] = {}
+        iso = self.enricher.clock.iso
+        received_iso = iso(now)  # every event of the batch shares it
+        visitors: dict[tuple[str, str, str], bytes | None] = {}  # lives as long as the request
         results: list[Result] = []
         events: list[tuple[bytes, bytes]] = []
         dead: list[tuple[bytes, bytes]] = []
-        fields_template = self.enricher.fields_template
+        batch_template = self.enricher.batch_template
+        hasher, anonymise = self.hasher, self.anonymise
+        client_ip, client_ua, dnt = client.ip, client.user_agent, client.dnt
         for index, item in enumerate(items):
-            if isinstance(item, tuple):
+            if type(item) is tuple:
                 reason, raw = item
                 self.counters.reject(reason)
                 dead.append(dead_record(DeadLetter(reason=reason, raw=raw, source="batch", received_at=received)))
                 results.append(Result(index, "rejected", error=reason))
                 continue
-            ua = client.user_agent if item.user_agent is None else item.user_agent
+            ua = client_ua if item.user_agent is None else item.user_agent
             site = normal_site(item.site)
-            key = (site, item.ip or client.ip, ua)
+            key = (site, item.ip or client_ip, ua)
             visitor = visitors.get(key, False)
             if visitor is False:
-                visitor = visitors[key] = self._visitor(Client(key[1], ua, "", client.dnt), site, now)
+                if not dnt:
+                    visitor = hasher.visitor(site, key[1], ua, now).encode()
+                elif anonymise:
+                    visitor = b""
+                else:
+                    self.counters.dropped_dnt += 1
+                    visitor = None
+                visitors[key] = visitor
             if visitor is None:
                 results.append(Result(index, "rejected", error="do not track"))
                 continue
-            template = fields_template(site, item.name, item.url, item.referrer, item.title, ua)
-            props: dict[str, str] = {}
+            template = batch_template(site, item.name, item.url, item.referrer, item.title, ua)
+            props = b"{}"
             if type(template) is str:
                 reason = template
+            elif item.props:
+                props = encoded_props(encode(item.props))
+                reason = props if type(props) is str else ""
             else:
                 reason = ""
-                if item.props:
-                    try:
-                        props = clean_props(item.props)
-                    except Invalid as exc:
-                        reason = str(exc)
             if reason:
                 self.counters.reject(reason)
                 raw = encode(msgspec.structs.replace(item, ip=None)).decode()
@@ -222,10 +238,13 @@ class Intake:
                 results.append(Result(index, "rejected", error=reason))
                 continue
             event_id = valid_event_id(item.event_id, str(uuid7())) if item.event_id else str(uuid7())
-            client_ts = _client_ts(item.ts) if item.ts is not None else None
-            ts = received if client_ts is None else datetime.fromtimestamp(event_time(now, client_ts), UTC)
-            event = replace(template, event_id=event_id, ts=ts, received_at=received, visitor=visitor, props=props)
-            events.append((stream_key(site, visitor), encode(event)))
+            if item.ts is None:
+                ts_iso = received_iso
+            else:
+                client_ts = _client_ts(item.ts)
+                ts_iso = received_iso if client_ts is None else iso(event_time(now, client_ts))
+            record, key_prefix = template
+            events.append((key_prefix + visitor, record.render_batch(event_id, ts_iso, received_iso, visitor, props)))
             results.append(Result(index, "accepted", event_id))
         self.counters.accepted += len(events)
         await self.committer.add_records(events, dead)

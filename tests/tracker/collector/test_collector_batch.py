@@ -141,3 +141,30 @@ async def test_batch_that_neither_stream_nor_spill_takes_is_503(collector):
     response = await collector.http.post("/api/v1/events", json=[{"site": "s.example"}])
     assert response.status_code == 503 and "retry" in response.json()["detail"]
     assert collector.app.counters.lost == 1
+
+
+async def test_pixel_and_batch_agree_on_the_visitor(collector):
+    ua = "Mozilla/5.0 (X11; Linux x86_64) Tessera/1.0"
+    await collector.http.get("/t.gif", params={"site": "Demo.Local", "url": "https://demo.local/"},
+                             headers={"user-agent": ua})
+    await collector.http.post("/api/v1/events", json=[
+        {"site": "demo.local", "url": "https://demo.local/b", "ip": "203.0.113.7", "user_agent": ua}])
+    pixel, batch = await collector.events()
+    assert pixel["visitor"] == batch["visitor"] and len(pixel["visitor"]) == 16
+
+
+async def test_batch_times_props_and_rejections(collector):
+    sent = 1_700_000_000_123  # ms, outside the skew window: the server's time wins
+    response = await collector.http.post("/api/v1/events", json=[
+        {"site": "demo.local", "url": "https://demo.local/a", "ts": sent, "props": {"n": 1, "ok": True}},
+        {"site": "demo.local", "url": "https://demo.local/a", "props": {"x": "y" * 2000}},
+        {"site": "demo.local", "url": "https://demo.local/a", "props": {"n": 1, "ok": True}},
+    ])
+    report = response.json()
+    assert [r["status"] for r in report["results"]] == ["accepted", "rejected", "accepted"]
+    assert report["results"][1]["error"].startswith("oversize prop")
+    first, third = await collector.events()
+    assert first["props"] == third["props"] == {"n": "1", "ok": "true"}
+    assert first["ts"] == first["received_at"] and first["event_id"] != third["event_id"]
+    (dead,) = await collector.dead()
+    assert dead["reason"].startswith("oversize prop") and "203.0.113.7" not in dead["raw"]

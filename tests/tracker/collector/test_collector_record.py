@@ -35,3 +35,29 @@ def test_a_field_containing_a_marker_falls_back_to_encoding():
     event = template(title='1970-01-01T00:00:00.000001Z', referrer="\x02visitor\x02")
     assert RecordTemplate(event).pieces is None
     check(event)
+
+
+def batch_check(event: TrackingEvent, props: dict[str, str]) -> None:
+    clock = Clock()
+    received, ts = 1_700_000_000.25, 1_699_999_990.000001
+    record = RecordTemplate(msgspec.structs.replace(event, props={}))
+    got = msgspec.json.decode(record.render_batch("0190aaaa-0000-7000-8000-000000000002", clock.iso(ts),
+                                                  clock.iso(received), b"0123456789abcdef",
+                                                  msgspec.json.encode(props)), type=TrackingEvent)
+    want = msgspec.structs.replace(event, event_id="0190aaaa-0000-7000-8000-000000000002",
+                                   visitor="0123456789abcdef", ts=datetime.fromtimestamp(ts, UTC),
+                                   received_at=datetime.fromtimestamp(received, UTC), props=props)
+    assert got == want
+
+
+def test_batch_render_joins_in_each_events_props():
+    event = template(title="Pricing", referrer="https://x.example/")
+    assert RecordTemplate(msgspec.structs.replace(event, props={})).tail is not None
+    batch_check(event, {"plan": "pro", "seats": "3"})
+    batch_check(event, {})
+
+
+def test_batch_render_falls_back_to_encoding():
+    event = template(title='1970-01-01T00:00:00.000001Z')
+    assert RecordTemplate(msgspec.structs.replace(event, props={})).pieces is None
+    batch_check(event, {"a": "b"})

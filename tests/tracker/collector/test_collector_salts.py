@@ -44,3 +44,12 @@ def test_visitor_hash_changes_with_the_day(tmp_path):
     assert len(today) == 16 and today == hasher.visitor("s", "1.2.3.4", "ua", 100.0)
     assert today != hasher.visitor("s", "1.2.3.4", "ua", DAY)
     assert today != hasher.visitor("s", "1.2.3.5", "ua", 0.0)
+
+
+def test_digest_of_raw_bytes_equals_the_visitor_hash(tmp_path):
+    hasher = VisitorHasher(SaltStore(tmp_path))
+    now = 20 * DAY + 5
+    for ua in ("Mozilla/5.0", "Mözilla/5.0 \u00ff"):
+        material = "demo.local\x00198.51.100.7\x00".encode() + ua.encode("utf-8")
+        assert hasher.digest(material, now) == hasher.visitor("demo.local", "198.51.100.7", ua, now).encode()
+    assert hasher.digest(b"x", now) != hasher.digest(b"x", now + DAY)
