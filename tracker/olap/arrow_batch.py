@@ -44,11 +44,11 @@ class ArrowBuilder:
     def build(self, batch: StagedBatch, token: str = "") -> pa.Table:
         n = len(batch)
         if batch.columns is not None:  # decoded straight to columns: add the coordinates
-            coordinates = [batch.topics, batch.partitions, batch.offsets, [token] * n]
-            fields = list(self.schema)[len(self.event_names):]
-            return pa.Table.from_arrays([*batch.columns.columns, *(pa.array(c, f.type) for c, f in
-                                                                   zip(coordinates, fields, strict=True))],
-                                        schema=self.schema)
+            topic, partition, offset, _ = list(self.schema)[len(self.event_names):]
+            return pa.Table.from_arrays([*batch.columns.columns, pa.array(batch.topics, topic.type),
+                                         pa.array(batch.partitions, partition.type),
+                                         pa.array(batch.offsets, offset.type),
+                                         pa.repeat(pa.scalar(token, pa.string()), n)], schema=self.schema)
         events = batch.events
         columns = [list(map(attrgetter(name), events)) for name in self.event_names]
         columns += [batch.topics, batch.partitions, batch.offsets, [token] * n]

@@ -27,7 +27,6 @@ import pyarrow.json as pj
 
 from tracker.olap.arrow_batch import arrow_schema
 from tracker.olap.schema import event_columns
-from tracker.stream.port import Record
 
 _UUID = r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$"  # decoding._UUID
 _RFC3339_UTC = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?Z$"
@@ -77,11 +76,11 @@ def _lines(values: list[bytes]) -> bytes | None:
     return blob
 
 
-def columns(records: list[Record]) -> Columns | None:
-    """The block as Arrow columns, or None when the exact path must decide."""
-    if not records:
+def columns(values: list[bytes]) -> Columns | None:
+    """A block's record values as Arrow columns, or None when the exact path must decide."""
+    if not values:
         return None
-    blob = _lines([r.value for r in records])
+    blob = _lines(values)
     if blob is None:
         return None
     try:
@@ -89,7 +88,7 @@ def columns(records: list[Record]) -> Columns | None:
                               parse_options=_OPTIONS)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError):
         return None
-    if parsed.num_rows != len(records) or any(parsed[f.name].null_count for f in _PARSE):
+    if parsed.num_rows != len(values) or any(parsed[f.name].null_count for f in _PARSE):
         return None
     if parsed.schema.field("props").type.num_fields:  # some record has custom properties
         return None
@@ -108,7 +107,7 @@ def columns(records: list[Record]) -> Columns | None:
             except pa.ArrowInvalid:  # not a calendar date/time (Feb 30, 24:00, 23:59:60...)
                 return None
         elif f.name == "props":
-            col = pa.MapArray.from_arrays(pa.array([0] * (len(records) + 1), pa.int32()),
+            col = pa.MapArray.from_arrays(pa.array([0] * (len(values) + 1), pa.int32()),
                                           pa.array([], pa.string()), pa.array([], pa.string()))
         out[f.name] = col
     table = pa.table(out, schema=_TARGET).combine_chunks()  # one record batch: chDB takes it ~20% cheaper

@@ -71,11 +71,12 @@ class Staged:
 def _stage(records: list[Record]) -> Staged:
     """Decode and stage one block (CPU work, run off the event loop): columnar when it can vouch, else exact."""
     with gc_paused():
-        fast = columns(records)
+        values = [r.value for r in records]
+        fast = columns(values)
         if fast is not None:
-            batch = StagedBatch(topics=[r.topic for r in records], partitions=[r.partition for r in records],
-                                offsets=[r.offset for r in records], columns=fast.table,
-                                values=[r.value for r in records])
+            n, first = len(records), records[0]  # a block is one partition's
+            batch = StagedBatch(topics=[first.topic] * n, partitions=[first.partition] * n,
+                                offsets=[r.offset for r in records], columns=fast.table, values=values)
             return Staged(batch, [], set(fast.minutes), fast.newest)
         poison: list[Poison] = []
         minutes: set[tuple[str, datetime]] = set()
