@@ -10,7 +10,7 @@ from typing import NamedTuple
 import msgspec
 from uuid_utils import uuid7
 
-from tracker.collector.hit import Hit
+from tracker.collector.hit import Hit, PropValue
 from tracker.collector.query import pairs
 from tracker.collector.record import Clock, RecordTemplate
 from tracker.enrich.agent import AgentParser
@@ -59,12 +59,17 @@ def clean_props(props: dict) -> dict[str, str]:
     return out
 
 
+_props = msgspec.json.Decoder(dict[str, PropValue])
+
+
 @lru_cache(maxsize=4096)
 def encoded_props(raw: bytes) -> bytes | str:
-    """Props (given as their JSON encoding) cleaned and re-encoded, or the reason they are
-    invalid.  Cached: a batch repeats the same few props many times."""
+    """Props as sent (their JSON text) cleaned and re-encoded, or the reason they are
+    invalid.  Cached by the text: a batch repeats the same few props many times."""
     try:
-        return _encode(clean_props(msgspec.json.decode(raw)))
+        return _encode(clean_props(_props.decode(raw)))
+    except msgspec.DecodeError as exc:
+        return f"invalid event: props: {exc}"
     except Invalid as exc:
         return str(exc)
 

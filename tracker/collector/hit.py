@@ -27,6 +27,7 @@ class Hit(msgspec.Struct, kw_only=True, gc=False):
 
 
 PropValue = str | int | float | bool | None
+EMPTY_PROPS = (b"{}", b"null")
 
 
 class IncomingEvent(msgspec.Struct, kw_only=True, gc=False):
@@ -37,7 +38,7 @@ class IncomingEvent(msgspec.Struct, kw_only=True, gc=False):
     url: str = ""
     referrer: str = ""
     title: str = ""
-    props: dict[str, PropValue] = {}
+    props: msgspec.Raw = msgspec.Raw(b"{}")  # an object of PropValue, checked (and cached) by its bytes
     ts: float | str | None = None  # epoch milliseconds or ISO-8601
     event_id: str | None = None  # a sender's own UUID makes its retries idempotent
     user_agent: str | None = None  # a server-side sender forwards its visitor's

@@ -28,7 +28,7 @@ from tracker.collector.enrichment import (
     pixel_site,
     valid_event_id,
 )
-from tracker.collector.hit import Envelope, Hit, IncomingEvent
+from tracker.collector.hit import EMPTY_PROPS, Envelope, Hit, IncomingEvent
 from tracker.enrich.visitor import VisitorHasher
 from tracker.event import DeadLetter, stream_key
 
@@ -223,14 +223,14 @@ class Intake:
                 results.append(Result(index, "rejected", error="do not track"))
                 continue
             template = batch_template(site, item.name, item.url, item.referrer, item.title, ua)
-            props = b"{}"
+            props = bytes(item.props)
             if type(template) is str:
                 reason = template
-            elif item.props:
-                props = encoded_props(encode(item.props))
-                reason = props if type(props) is str else ""
+            elif props in EMPTY_PROPS:
+                props, reason = b"{}", ""
             else:
-                reason = ""
+                props = encoded_props(props)
+                reason = props if type(props) is str else ""
             if reason:
                 self.counters.reject(reason)
                 raw = encode(msgspec.structs.replace(item, ip=None)).decode()

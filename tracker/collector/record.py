@@ -38,7 +38,10 @@ class Clock:
         self._prefix = b""
 
     def iso(self, epoch: float) -> bytes:
-        second, micros = divmod(round(epoch * 1_000_000), 1_000_000)
+        second = int(epoch)  # epoch >= 0; rounded as datetime.fromtimestamp rounds (half-even)
+        micros = round((epoch - second) * 1_000_000)
+        if micros == 1_000_000:
+            second, micros = second + 1, 0
         if second != self._second:
             self._prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second)).encode()
             self._second = second

@@ -61,3 +61,12 @@ def test_batch_render_falls_back_to_encoding():
     event = template(title='1970-01-01T00:00:00.000001Z')
     assert RecordTemplate(msgspec.structs.replace(event, props={})).pieces is None
     batch_check(event, {"a": "b"})
+
+
+def test_clock_rounds_like_datetime():
+    import random
+
+    clock, rng = Clock(), random.Random(7)
+    for _ in range(20_000):
+        epoch = rng.uniform(1.6e9, 1.8e9)
+        assert clock.iso(epoch).decode() == datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
