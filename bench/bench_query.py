@@ -44,6 +44,18 @@ def fill(client, db: str, n: int, start: datetime) -> float:
     return time.perf_counter() - started
 
 
+def settle(client, db: str, limit_s: float = 120.0) -> float:
+    """Wait for the fill's background merges (7 days of data loaded in seconds) to finish, as
+    they would have long before anyone queried that data; return the seconds waited."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < limit_s:
+        if not client.query("SELECT count() FROM system.merges WHERE database = {db:String}",
+                            parameters={"db": db}).result_rows[0][0]:
+            break
+        time.sleep(0.2)
+    return time.perf_counter() - started
+
+
 def timed(fn, repeat: int) -> tuple[float, float]:
     fn()  # warm
     samples = []
@@ -74,6 +86,7 @@ def run(quick: bool = False) -> list[dict]:
         closing = time.perf_counter()
         store.close_minutes(start, end - timedelta(minutes=2))
         closing = time.perf_counter() - closing
+        settled = settle(client, store.db)
         day = Range(SITE, end - timedelta(days=1), end)
         everything = Range(SITE, start, end)
 
@@ -109,6 +122,8 @@ def run(quick: bool = False) -> list[dict]:
             {"name": "chDB fixed cost per query (SELECT 1 through clickhouse-connect), p95", "value": one95,
              "p50": one50, "unit": "ms", "ceiling": p95, "ceiling_name": "1m series p95", "ratio": one95 / p95,
              "target": "informational", "passed": True},
+            {"name": "waiting for the fill's background merges before timing", "value": settled, "unit": "s",
+             "ceiling": settled, "ceiling_name": "itself", "ratio": 1.0, "target": "informational", "passed": True},
             {"name": f"closing {n * STEP_MS // 60_000:,} minutes once (finalise their visitors)", "value": closing * 1000,
              "unit": "ms", "ceiling": closing * 1000, "ceiling_name": "itself", "ratio": 1.0,
              "target": "informational", "passed": True},

@@ -104,11 +104,22 @@ class ClickHouseStore(EventSink, MetricsSource):
 
     def _minute_series(self, r: Range) -> list[Bucket]:
         """Closed minutes read finalised visitors; the rest (open, or changed since) merge their states."""
-        rows = self._rows(*sql.minute_counts(self.db, r))
-        stale = [datetime.fromtimestamp(t, UTC) for t, _, fresh, _ in rows if not fresh]
-        merged = dict(self._rows(*sql.minute_visitors(self.db, r, stale))) if stale else {}
-        return [Bucket(datetime.fromtimestamp(t, UTC), int(v), int(u if fresh else merged.get(t, 0)))
-                for t, v, fresh, u in rows]
+        views: dict[int, int] = {}
+        events: dict[int, int] = {}
+        closed: dict[int, tuple[int, int]] = {}  # minute -> (events, visitors) of its newest closing
+        for t, v, ev, u, is_closed in self._rows(*sql.minute_counts(self.db, r)):
+            if is_closed:
+                if ev >= closed.get(t, (-1, 0))[0]:
+                    closed[t] = (ev, u)
+            else:
+                views[t] = views.get(t, 0) + v
+                events[t] = events.get(t, 0) + ev
+        minutes = sorted(t for t, v in views.items() if v > 0)
+        visitors = {t: closed[t][1] for t in minutes if t in closed and closed[t][0] == events[t]}
+        stale = [datetime.fromtimestamp(t, UTC) for t in minutes if t not in visitors]
+        if stale:
+            visitors.update(self._rows(*sql.minute_visitors(self.db, r, stale)))
+        return [Bucket(datetime.fromtimestamp(t, UTC), views[t], int(visitors.get(t, 0))) for t in minutes]
 
     def close_minutes(self, since: datetime, before: datetime) -> None:
         """Finalise the visitors of minutes in [since, before) that changed since they were last closed."""

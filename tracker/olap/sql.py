@@ -80,16 +80,14 @@ def _site_rows(db: str, r: Range) -> tuple[str, dict]:
 
 
 def minute_counts(db: str, r: Range) -> tuple[str, dict]:
-    """Per-minute (epoch seconds, views, fresh, visitors) of a site: views from the rollup's plain sums,
-    visitors from ``site_minute_closed`` where that row still matches the minute's event count
-    (``fresh``). One scan of each table, no join; epoch seconds spare the driver a datetime per row."""
+    """Rows (epoch seconds, views, events, visitors, closed?) of a site's minutes: ``site_minute``'s
+    plain sums (no states read) and ``site_minute_closed``'s finalised visitors, unaggregated:
+    in chDB a GROUP BY over these ~3k rows costs ~3 ms, summing them in Python ~1 ms."""
     where = _where(r, "minute")
     sql = (
-        "SELECT toUInt32(t), sum(v) AS views, sumIf(ev, src = 0) = maxIf(ev, src = 1) AS fresh, "
-        "argMaxIf(vis, ev, src = 1) FROM ("
-        f"SELECT minute AS t, views AS v, events AS ev, toUInt64(0) AS vis, 0 AS src FROM {db}.site_minute "
-        f"WHERE {where} UNION ALL SELECT minute AS t, toUInt64(0) AS v, events AS ev, visitors AS vis, 1 AS src "
-        f"FROM {db}.site_minute_closed WHERE {where}) GROUP BY t HAVING views > 0 ORDER BY t"
+        f"SELECT toUInt32(minute), views, events, toUInt64(0), 0 FROM {db}.site_minute WHERE {where} "
+        f"UNION ALL SELECT toUInt32(minute), toUInt64(0), events, visitors, 1 FROM {db}.site_minute_closed "
+        f"WHERE {where}"
     )
     return sql, _params(r)
 
