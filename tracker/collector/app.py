@@ -1,9 +1,9 @@
 """The collector's ASGI application.
 
-An outer raw-ASGI callable answers ``GET /t.gif``, ``GET /i`` and ``/healthz``
-itself — no framework per-request machinery on the pixel path — and hands every
-other request to a small Starlette app (batch API, Plausible and Snowplow POSTs,
-the JS snippet, CORS).  ``create_app`` is the composition root.
+An outer raw-ASGI callable answers ``GET /t.gif``, ``GET /i``, ``/healthz`` and the
+batch ``POST /api/v1/events`` itself — no framework per-request machinery on the hot
+paths — and hands every other request to a small Starlette app (Plausible and Snowplow
+POSTs, the JS snippet, stats); CORS wraps both.  ``create_app`` is the composition root.
 """
 
 from __future__ import annotations
@@ -71,8 +71,10 @@ def client_of(scope: dict, trust_forwarded: bool) -> Client:
 class CollectorApp:
     """The outer ASGI callable."""
 
-    def __init__(self, intake: Intake, fallback: Callable, trust_forwarded: bool = False) -> None:
+    def __init__(self, intake: Intake, fallback: Callable, trust_forwarded: bool = False,
+                 batch: Callable | None = None) -> None:
         self.intake, self.fallback, self.trust_forwarded = intake, fallback, trust_forwarded
+        self.batch = batch or fallback  # raw-ASGI POST /api/v1/events
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
@@ -98,6 +100,9 @@ class CollectorApp:
                 await send(HEALTH_START)
                 await send(HEALTH_BODY)
                 return
+        elif scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == "/api/v1/events":
+            await self.batch(scope, receive, send)
+            return
         await self.fallback(scope, receive, send)
 
     def capture(self, scope: dict) -> None:
@@ -131,6 +136,33 @@ class OversizeBody(Exception):
     pass
 
 
+class Disconnected(Exception):
+    pass
+
+
+async def receive_body(scope: dict, receive: Callable, limit: int) -> bytes:
+    """The request body from raw ASGI messages, refusing more than ``limit`` bytes."""
+    for name, value in scope["headers"]:
+        if name == b"content-length" and value.isdigit() and int(value) > limit:
+            raise OversizeBody(int(value))
+    body = bytearray()
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            raise Disconnected
+        body += message.get("body", b"")
+        if len(body) > limit:
+            raise OversizeBody(len(body))
+        if not message.get("more_body", False):
+            return bytes(body)
+
+
+async def send_json(send: Callable, status: int, body: bytes) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": [
+        (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
 def create_app(settings: CollectorSettings, producer: Producer | None = None,
                clock: Callable[[], float] = time.time) -> CollectorApp:
     """Wire the collector: stream producer, spill, salts, enrichment, group commit, routes."""
@@ -148,17 +180,23 @@ def create_app(settings: CollectorSettings, producer: Producer | None = None,
     def client(request: Request) -> Client:
         return client_of(request.scope, settings.trust_forwarded_for)
 
-    async def batch(request: Request) -> Response:
+    async def batch(scope, receive, send) -> None:
+        """POST /api/v1/events on the raw ASGI path: the bulk intake, no framework per request."""
         try:
-            report = await intake.batch(await read_body(request, limit), client(request))
+            report = await intake.batch(await receive_body(scope, receive, limit),
+                                        client_of(scope, settings.trust_forwarded_for))
+        except Disconnected:
+            return
         except OversizeBody:
-            return JSONResponse({"detail": f"body exceeds {limit} bytes"}, status_code=413)
+            await send_json(send, 413, encode_json({"detail": f"body exceeds {limit} bytes"}))
+            return
         except BadRequest as exc:
-            return JSONResponse({"detail": str(exc)}, status_code=400)
+            await send_json(send, 400, encode_json({"detail": str(exc)}))
+            return
         except NotStored as exc:
-            return JSONResponse({"detail": f"events not stored, retry: {exc}"}, status_code=503)
-        return Response(encode_json(report), status_code=200 if report.rejected == 0 else 207,
-                        media_type="application/json")
+            await send_json(send, 503, encode_json({"detail": f"events not stored, retry: {exc}"}))
+            return
+        await send_json(send, 200 if report.rejected == 0 else 207, encode_json(report))
 
     async def plausible(request: Request) -> Response:
         try:
@@ -199,12 +237,12 @@ def create_app(settings: CollectorSettings, producer: Producer | None = None,
             await committer.stop()
 
     inner = Starlette(routes=[
-        Route("/api/v1/events", batch, methods=["POST"]),
         Route("/api/event", plausible, methods=["POST"]),
         Route("/com.snowplowanalytics.snowplow/tp2", snowplow, methods=["POST"]),
         Route("/t.js", script, methods=["GET", "HEAD"]),
         Route("/stats", stats, methods=["GET"]),
     ], lifespan=lifespan)
-    app = CollectorApp(intake, Cors(inner, settings.cors_origins), settings.trust_forwarded_for)
+    app = CollectorApp(intake, Cors(inner, settings.cors_origins), settings.trust_forwarded_for,
+                       Cors(batch, settings.cors_origins))
     app.committer, app.counters, app.intake = committer, counters, intake  # for tests and the entrypoint
     return app

@@ -56,6 +56,7 @@ class RecordTemplate:
         positions = [data.find(marker) for marker in markers]
         self.pieces: tuple[bytes, ...] | None = None
         self.tail: tuple[bytes, bytes] | None = None  # the last piece cut before empty props
+        self.batch_pieces: tuple[bytes, ...] | None = None  # pieces[:4] + tail, for the batch loop
         if any(data.count(marker) != 1 for marker in markers) or positions != sorted(positions):
             return  # a field's own content contains a marker: encode per hit instead
         pieces, at = [], 0
@@ -66,6 +67,7 @@ class RecordTemplate:
         self.pieces = tuple(pieces)
         if not event.props and pieces[-1].endswith(_EMPTY_PROPS_TAIL):
             self.tail = (pieces[-1][:-3], b"}")
+            self.batch_pieces = (*pieces[:4], *self.tail)
 
     def render(self, event_id: str, ts: float, received: float, visitor: str, clock: Clock) -> bytes:
         pieces = self.pieces

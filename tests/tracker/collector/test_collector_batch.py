@@ -168,3 +168,14 @@ async def test_batch_times_props_and_rejections(collector):
     assert first["ts"] == first["received_at"] and first["event_id"] != third["event_id"]
     (dead,) = await collector.dead()
     assert dead["reason"].startswith("oversize prop") and "203.0.113.7" not in dead["raw"]
+
+
+async def test_batch_streamed_past_the_limit_is_413(make_collector):
+    c = await make_collector(max_batch_bytes=1000)
+
+    async def chunks():
+        for _ in range(5):
+            yield b"[" + b" " * 400
+
+    response = await c.http.post("/api/v1/events", content=chunks())
+    assert response.status_code == 413 and "exceeds 1000 bytes" in response.json()["detail"]
