@@ -59,6 +59,11 @@ class PartitionBatch:
 
     def blocks(self) -> list[tuple[Block, list[Record]]]:
         """Split into stored blocks (re-inserted as they were) and fresh blocks in between."""
+        if not self.records:
+            return []
+        first, last = self.records[0].offset, self.records[-1].offset
+        if not any(b.first <= last and b.last >= first for b in self.stored):  # the usual case: all fresh
+            return [(Block(self.tp.topic, self.tp.partition, first, last), list(self.records))]
         out: list[tuple[Block, list[Record]]] = []
         fresh: list[Record] = []
         firsts = [b.first for b in self.stored]

@@ -48,3 +48,11 @@ def test_guard_looks_up_new_and_rewound_partitions():
     assert g.blocks(TP0) == [Block("t", 0, 5, 9)]
     g.forget(TP0)
     assert g.needs_lookup(TP0, 21) and g.blocks(TP0) == []
+
+
+def test_stored_blocks_outside_the_records_leave_one_fresh_block():
+    stored = [Block("t", 0, 0, 4), Block("t", 0, 9, 12)]
+    pb = PartitionBatch(TP0, [rec(o) for o in range(5, 9)], stored)
+    assert [(b.token, [r.offset for r in rs]) for b, rs in pb.blocks()] == [("t/0/5-8", [5, 6, 7, 8])]
+    touching = PartitionBatch(TP0, [rec(o) for o in range(5, 10)], stored)
+    assert [b.token for b, _ in touching.blocks()] == ["t/0/5-8", "t/0/9-12"]
