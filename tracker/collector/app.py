@@ -9,6 +9,7 @@ POSTs, the JS snippet, stats); CORS wraps both.  ``create_app`` is the compositi
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import time
 from importlib.resources import files
@@ -230,11 +231,19 @@ def create_app(settings: CollectorSettings, producer: Producer | None = None,
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
+        thresholds = gc.get_threshold()
+        if settings.gc_threshold:
+            gc.collect()
+            gc.freeze()  # the start-up heap (parsers, regexes, caches) leaves the collector's scans
+            gc.set_threshold(settings.gc_threshold, *thresholds[1:])
         await committer.start()
         try:
             yield
         finally:
             await committer.stop()
+            if settings.gc_threshold:
+                gc.set_threshold(*thresholds)
+                gc.unfreeze()
 
     inner = Starlette(routes=[
         Route("/api/event", plausible, methods=["POST"]),

@@ -257,7 +257,7 @@ class Intake:
         return Report(accepted=len(events), rejected=len(results) - len(events), results=results)
 
 
-class Result(msgspec.Struct, omit_defaults=True):
+class Result(msgspec.Struct, omit_defaults=True, gc=False):
     index: int
     status: str
     event_id: str | None = None

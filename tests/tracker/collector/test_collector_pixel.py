@@ -111,3 +111,17 @@ async def test_user_agent_is_kept_as_sent(collector):
     await collector.http.get("/t.gif", params={"site": "demo.local", "url": "https://demo.local/"})
     (event,) = await collector.events()
     assert event["user_agent"] == CHROME
+
+
+async def test_serving_raises_the_gc_threshold_and_restores_it(tmp_path):
+    import gc
+
+    from tracker.collector.app import create_app
+    from tracker.collector.settings import CollectorSettings
+
+    before = gc.get_threshold()
+    app = create_app(CollectorSettings(stream_backend="memory", stream_dir=tmp_path / "s", spill_dir=tmp_path / "sp",
+                                       salts_dir=tmp_path / "salts", gc_threshold=12_345))
+    async with app.fallback.app.router.lifespan_context(app):
+        assert gc.get_threshold()[0] == 12_345
+    assert gc.get_threshold() == before
