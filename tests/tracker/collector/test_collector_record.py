@@ -70,3 +70,19 @@ def test_clock_rounds_like_datetime():
     for _ in range(20_000):
         epoch = rng.uniform(1.6e9, 1.8e9)
         assert clock.iso(epoch).decode() == datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def test_flush_loop_times_equal_the_clocks_across_seconds(tmp_path):
+    import random
+
+    from tracker.collector.enrichment import Enricher
+    from tracker.enrich.agent import AgentParser
+
+    enricher, rng = Enricher(AgentParser()), random.Random(3)
+    received = [1_700_000_000 + rng.choice([0, 0.4999995, 0.9999996, 1.0, 1.5, 0.25, 3.9999999]) for _ in range(500)]
+    hits = [(t, b"0123456789abcdef", b"site=s.example&url=https%3A%2F%2Fs.example%2F", b"UA", b"") for t in received]
+    records, dead = enricher.records(hits)
+    assert not dead
+    for t, (_, value) in zip(received, records):
+        event = msgspec.json.decode(value, type=TrackingEvent)
+        assert event.received_at == event.ts == datetime.fromtimestamp(t, UTC)
