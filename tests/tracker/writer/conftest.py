@@ -1,17 +1,12 @@
-"""Writer test fixtures: events, an in-memory stream fake, and chDB (one engine per
-pytest process, a fresh database per test)."""
+"""Writer test fixtures: events and an in-memory stream fake (chDB comes from
+tests/tracker/conftest.py)."""
 
 from __future__ import annotations
 
 import asyncio
-import atexit
-import os
-import shutil
-import tempfile
 import uuid
 import zlib
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import msgspec
 import pytest
@@ -19,8 +14,6 @@ import pytest
 from tracker.event import EVENTS_TOPIC, TrackingEvent, stream_key
 from tracker.stream.port import Consumer, Producer, Record, StreamUnavailable, TopicPartition
 
-CHDB_DIR = Path(tempfile.gettempdir()) / f"tessera-test-chdb-{os.getpid()}"
-atexit.register(shutil.rmtree, CHDB_DIR, True)  # after every client of this process closed
 T0 = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 
 
@@ -106,25 +99,6 @@ class FakeProducer(Producer):
 
     async def stop(self) -> None:
         return None
-
-
-@pytest.fixture(scope="session")
-def chdb_client():
-    import clickhouse_connect
-
-    client = clickhouse_connect.get_client(dsn=f"chdb:///{CHDB_DIR}")
-    yield client
-    client.close()
-
-
-@pytest.fixture
-def chdb_store(chdb_client):
-    from tracker.olap.clickhouse import ClickHouseStore
-
-    store = ClickHouseStore(chdb_client, f"t_{uuid.uuid4().hex[:12]}")
-    store.migrate()
-    yield store
-    chdb_client.command(f"DROP DATABASE IF EXISTS {store.db} SYNC")
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
-"""chDB for OLAP tests: one engine per pytest process (chDB allows one path per
-process), a fresh database per test."""
+"""chDB for the tracker's tests (OLAP, query, writer): one engine per pytest process
+(chDB allows one path per process), a fresh database per test."""
 
 from __future__ import annotations
 
