@@ -199,27 +199,24 @@ def create_app(settings: CollectorSettings, producer: Producer | None = None,
             return
         await send_json(send, 200 if report.rejected == 0 else 207, encode_json(report))
 
-    async def plausible(request: Request) -> Response:
-        try:
-            await intake.plausible(await read_body(request, limit), client(request))
-        except OversizeBody:
-            return PlainTextResponse("payload too large", status_code=413)
-        except BadRequest as exc:
-            return PlainTextResponse(str(exc), status_code=400)
-        except NotStored:
-            return PlainTextResponse("not stored, retry", status_code=503)
-        return PlainTextResponse("ok", status_code=202)
+    def drop_in(ingest, ok_status: int):
+        """A compatibility endpoint (Plausible, Snowplow): their trackers read only the status."""
 
-    async def snowplow(request: Request) -> Response:
-        try:
-            await intake.snowplow_post(await read_body(request, limit), client(request))
-        except OversizeBody:
-            return PlainTextResponse("payload too large", status_code=413)
-        except BadRequest as exc:
-            return PlainTextResponse(str(exc), status_code=400)
-        except NotStored:
-            return PlainTextResponse("not stored, retry", status_code=503)
-        return PlainTextResponse("ok")
+        async def endpoint(request: Request) -> Response:
+            try:
+                await ingest(await read_body(request, limit), client(request))
+            except OversizeBody:
+                return PlainTextResponse("payload too large", status_code=413)
+            except BadRequest as exc:
+                return PlainTextResponse(str(exc), status_code=400)
+            except NotStored:
+                return PlainTextResponse("not stored, retry", status_code=503)
+            return PlainTextResponse("ok", status_code=ok_status)
+
+        return endpoint
+
+    plausible = drop_in(intake.plausible, 202)
+    snowplow = drop_in(intake.snowplow_post, 200)
 
     async def script(request: Request) -> Response:
         return Response(snippet, media_type="application/javascript",
