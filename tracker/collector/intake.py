@@ -21,7 +21,6 @@ from tracker.collector import compat
 from tracker.collector.committer import Counters, GroupCommit, dead_record, encode
 from tracker.collector.enrichment import (
     Enricher,
-    Invalid,
     encoded_props,
     event_time,
     normal_site,

@@ -26,7 +26,7 @@ from tracker.stream.port import Consumer, Producer, Record, StreamUnavailable, T
 from tracker.writer.batching import BatchPolicy
 from tracker.writer.columnar import columns
 from tracker.writer.decoding import Poison, decode
-from tracker.writer.ledger import Block, PartitionBatch, ReplayGuard
+from tracker.writer.ledger import PartitionBatch, ReplayGuard
 from tracker.writer.progress import BatchCommitted, Progress
 
 log = logging.getLogger("tessera.writer")

@@ -8,7 +8,7 @@ from starlette.testclient import TestClient
 
 from tracker.event import TrackingEvent
 from tracker.olap.memory import MemoryStore
-from tracker.olap.port import OlapUnavailable, StagedBatch
+from tracker.olap.port import StagedBatch
 from tracker.query.app import create_app
 from tracker.query.live import LiveFeed
 from tracker.query.settings import QuerySettings

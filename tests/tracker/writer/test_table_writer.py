@@ -50,7 +50,7 @@ async def test_every_event_is_stored_once_and_offsets_committed(kit):
 
 
 async def test_commit_happens_only_after_the_insert(kit):
-    log, store = kit.FakeLog(), MemoryStore()
+    log = kit.FakeLog()
     fill(kit, log, 20)
     seen = []
 

@@ -1,7 +1,6 @@
 """The writer process's composition (bootstrap) served by a real uvicorn: the writer
 loop, the query API and the SSE live feed pushed on commit, with Last-Event-ID resume."""
 
-import asyncio
 import contextlib
 import socket
 import threading
