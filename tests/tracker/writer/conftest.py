@@ -3,16 +3,15 @@ tests/tracker/conftest.py)."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-import zlib
 from datetime import UTC, datetime, timedelta
 
 import msgspec
 import pytest
 
 from tracker.event import EVENTS_TOPIC, TrackingEvent, stream_key
-from tracker.stream.port import Consumer, Producer, Record, StreamUnavailable, TopicPartition
+from tracker.stream.memory import MemoryConsumer, MemoryLog, MemoryProducer
+from tracker.stream.port import StreamUnavailable, TopicPartition
 
 T0 = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 
@@ -27,78 +26,44 @@ def encode(event: TrackingEvent) -> tuple[bytes, bytes]:
     return stream_key(event.site, event.visitor), msgspec.json.encode(event)
 
 
-class FakeLog:
-    """Partitions of records and a group's committed offsets; shared by fake members."""
+GROUP = "tessera-writer"
+
+
+class FakeLog(MemoryLog):
+    """The stream's in-memory log, read by the writer's consumer group."""
 
     def __init__(self, partitions: int = 3) -> None:
-        self.partitions = partitions
-        self.records: dict[TopicPartition, list[Record]] = {}
-        self.committed: dict[TopicPartition, int] = {}
-        self.commit_calls = 0
+        super().__init__(partitions)
 
-    def append(self, topic: str, pairs: list[tuple[bytes, bytes]]) -> None:
-        for key, value in pairs:
-            tp = TopicPartition(topic, zlib.crc32(key) % self.partitions)
-            log = self.records.setdefault(tp, [])
-            log.append(Record(topic, tp.partition, len(log), key, value, 0))
-
-    def values(self, topic: str) -> list[bytes]:
-        return [r.value for tp, rs in self.records.items() if tp.topic == topic for r in rs]
+    @property
+    def offsets(self) -> dict[TopicPartition, int]:
+        """The writer group's committed offsets, per partition."""
+        return {tp: offset for (group, tp), offset in self.committed.items() if group == GROUP}
 
 
-class FakeConsumer(Consumer):
+class FakeConsumer(MemoryConsumer):
+    """The in-memory consumer, with faults: commits refused, or lost as if the process died first."""
+
     def __init__(self, log: FakeLog, topic: str = EVENTS_TOPIC, fail_commits: int = 0,
                  lose_commits: bool = False) -> None:
-        self.log, self.topic = log, topic
-        self.positions: dict[TopicPartition, int] = {}
+        super().__init__(log, GROUP, [topic])
         self.fail_commits = fail_commits
-        self.lose_commits = lose_commits  # the process "dies" before each commit lands
+        self.lose_commits = lose_commits
         self.started = self.stopped = False
 
     async def start(self) -> None:
         self.started = True
         self.positions = {}
 
-    async def poll(self, max_records: int, timeout_ms: int) -> dict[TopicPartition, list[Record]]:
-        out = {}
-        for p in range(self.log.partitions):
-            tp = TopicPartition(self.topic, p)
-            pos = self.positions.get(tp, self.log.committed.get(tp, 0))
-            got = self.log.records.get(tp, [])[pos:pos + max_records]
-            if got:
-                out[tp] = got
-                self.positions[tp] = pos + len(got)
-                max_records -= len(got)
-            if max_records <= 0:
-                break
-        if not out:
-            await asyncio.sleep(min(timeout_ms, 5) / 1000)
-        return out
-
     async def commit(self, offsets: dict[TopicPartition, int]) -> None:
         if self.fail_commits:
             self.fail_commits -= 1
             raise StreamUnavailable("commit refused (test)")
-        self.log.commit_calls += 1
         if not self.lose_commits:
-            self.log.committed.update(offsets)
+            await super().commit(offsets)
 
     async def stop(self) -> None:
         self.stopped = True
-
-
-class FakeProducer(Producer):
-    def __init__(self, log: FakeLog) -> None:
-        self.log = log
-
-    async def start(self) -> None:
-        return None
-
-    async def send_batch(self, topic: str, records: list[tuple[bytes, bytes]]) -> None:
-        self.log.append(topic, records)
-
-    async def stop(self) -> None:
-        return None
 
 
 @pytest.fixture
@@ -107,4 +72,4 @@ def kit():
     from types import SimpleNamespace
 
     return SimpleNamespace(make_event=make_event, encode=encode, FakeLog=FakeLog, FakeConsumer=FakeConsumer,
-                           FakeProducer=FakeProducer, T0=T0)
+                           FakeProducer=MemoryProducer, T0=T0)
