@@ -44,7 +44,7 @@ def refusal(event: TrackingEvent) -> str | None:
 def decode_one(record: Record) -> TrackingEvent | Poison:
     try:
         event = _one.decode(record.value)
-    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+    except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError) as exc:  # bad UTF-8 raises the latter
         return Poison(record, f"invalid event: {exc}")
     reason = refusal(event)
     return Poison(record, reason) if reason else event
@@ -56,7 +56,7 @@ def decode(records: list[Record]) -> list[TrackingEvent | Poison]:
         return []
     try:
         events = _many.decode(b"[" + b",".join(r.value for r in records) + b"]")
-    except (msgspec.ValidationError, msgspec.DecodeError):
+    except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError):
         return [decode_one(r) for r in records]
     if len(events) != len(records):  # a value smuggled a "," and looked like two
         return [decode_one(r) for r in records]

@@ -80,6 +80,11 @@ def doubtful(**changes):
     b"[1]",
     b'{"event_id": "x", "event_id": "y"}',
     msgspec.json.encode(event(1))[:-1] + b', "extra": 1',
+    b"{}\n{}",
+    b"{",
+    b"}",
+    msgspec.json.encode(event(1)).replace(b'"title":"', b'"title":"\xed\xa0\x80'),  # an encoded surrogate
+    msgspec.json.encode(event(1)).replace(b'"title":"', b'"title":"\xc0\xaf'),  # an overlong "/"
 ])
 def test_declines_what_it_cannot_vouch_for(value):
     assert columns([*encoded(3), value, *encoded(2)]) is None

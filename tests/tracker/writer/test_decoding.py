@@ -34,6 +34,13 @@ def test_values_the_table_would_refuse_are_poison(kit):
     assert isinstance(out[0], Poison) and not isinstance(out[1], Poison)
 
 
+def test_invalid_utf8_is_poison_not_a_crash(kit):
+    bad = valid(kit, 0).replace(b'"site":"', b'"site":"\xed\xa0\x80', 1)
+    out = decode([rec(bad, 0), rec(valid(kit, 1), 1)])
+    assert isinstance(out[0], Poison) and "invalid event" in out[0].reason
+    assert not isinstance(out[1], Poison)
+
+
 def test_a_value_that_looks_like_two_events_falls_back(kit):
     two = valid(kit, 0) + b"," + valid(kit, 1)
     out = decode([rec(two, 0), rec(valid(kit, 2), 1)])
