@@ -3,7 +3,9 @@
 Frame = ``<u32 length><u32 crc32>`` + msgpack ``[topic, [[key, value], …]]``; each
 append is fsync'd before the hit counts as safe.  Segments are replayed oldest
 first; a torn or corrupt tail frame (a crash mid-write) ends a segment's replay.
-While a backlog exists every new batch is spilled too, so order is kept.
+While a backlog exists every new batch is spilled too, so order is kept.  Whether
+one exists is asked on every flush, so the spill keeps count of its segment files
+instead of listing the directory each time (it owns the directory: one per process).
 """
 
 from __future__ import annotations
@@ -47,12 +49,13 @@ class Spill:
         self._active: int | None = None  # fd of the segment being appended to
         self._active_path: Path | None = None
         self.spilled_records = 0
+        self._count = len(self.segments())  # segment files on disk, sealed or active
 
     def segments(self) -> list[Path]:
         return sorted(self.dir.glob("*.spill"))
 
     def has_backlog(self) -> bool:
-        return self._active is not None or bool(self.segments())
+        return self._count > 0
 
     def append(self, batches: list[Batch]) -> None:
         if self._active is None:
@@ -60,6 +63,7 @@ class Spill:
             seq = int(last[-1].stem) + 1 if last else 1
             self._active_path = self.dir / f"{seq:012d}.spill"
             self._active = os.open(self._active_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            self._count += 1
         data = b"".join(frame(topic, records) for topic, records in batches if records)
         os.write(self._active, data)
         os.fsync(self._active)
@@ -74,6 +78,11 @@ class Spill:
 
     def sealed_segments(self) -> list[Path]:
         return [p for p in self.segments() if p != self._active_path]
+
+    def remove(self, segment: Path) -> None:
+        """A sealed segment was replayed whole: delete it."""
+        segment.unlink(missing_ok=True)
+        self._count = len(self.segments())
 
     @staticmethod
     def read(segment: Path) -> list[Batch]:

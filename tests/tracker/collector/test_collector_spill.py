@@ -27,6 +27,19 @@ def test_frames_round_trip_and_a_torn_tail_is_ignored(tmp_path):
     assert len(list(frames(bytes(corrupt)))) == 2  # bad CRC
 
 
+def test_backlog_is_known_without_listing_and_survives_a_restart(tmp_path):
+    spill = Spill(tmp_path)
+    assert not spill.has_backlog()
+    spill.append([("t", [(b"k", b"v")])])
+    assert spill.has_backlog()
+    spill.close()
+    again = Spill(tmp_path)  # a collector restarted over an old backlog
+    assert again.has_backlog()
+    (segment,) = again.sealed_segments()
+    again.remove(segment)
+    assert not again.has_backlog() and not again.segments()
+
+
 def hit(i: int) -> Hit:
     return Hit(received=1.7e9, event_id=f"01900000-0000-7000-8000-{i:012d}", visitor="v", site="s.example",
                url=f"https://s.example/{i}")
