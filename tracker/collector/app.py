@@ -76,15 +76,21 @@ class CollectorApp:
                  batch: Callable | None = None) -> None:
         self.intake, self.fallback, self.trust_forwarded = intake, fallback, trust_forwarded
         self.batch = batch or fallback  # raw-ASGI POST /api/v1/events
+        committer = intake.committer
+        self.captures, self.flush_max, self.wake = committer.captures, committer.max_events, committer.wake
+        self.clock = intake.clock
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
             path = scope["path"]
             if path == "/t.gif":
-                try:
-                    self.capture(scope)
-                except Exception:  # the pixel is always answered
-                    log.exception("pixel capture failed")
+                # The pixel's whole request-time work: the clock and the scope, kept for the flush
+                # task (``Intake.pixel_hits``), which reads the headers, honours DNT and hashes the
+                # visitor in one hot loop per group commit; the raw IP goes no further than that.
+                captures = self.captures
+                captures.append((self.clock(), scope))
+                if len(captures) == 1 or len(captures) >= self.flush_max:
+                    self.wake()
                 await send(GIF_START)
                 await send(GIF_BODY)
                 return
@@ -105,19 +111,6 @@ class CollectorApp:
             await self.batch(scope, receive, send)
             return
         await self.fallback(scope, receive, send)
-
-    def capture(self, scope: dict) -> None:
-        """The pixel's edge: the raw header bytes go to ``Intake.pixel`` undecoded."""
-        headers = dict(scope["headers"])  # ASGI header names are lower-case
-        forwarded = headers.get(b"x-forwarded-for") if self.trust_forwarded else None
-        if forwarded:
-            ip = forwarded.split(b",", 1)[0].strip().decode("latin-1")
-        else:
-            client = scope.get("client")
-            ip = client[0] if client else ""
-        get = headers.get
-        self.intake.pixel(scope["query_string"], ip, get(b"user-agent", b""), get(b"referer", b""),
-                          get(b"dnt") == b"1" or get(b"sec-gpc") == b"1")
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -174,7 +167,8 @@ def create_app(settings: CollectorSettings, producer: Producer | None = None,
                             settings.flush_interval_ms, settings.flush_max_events, settings.stream_timeout_ms,
                             settings.replay_interval_ms)
     intake = Intake(VisitorHasher(SaltStore(settings.salts_dir, clock)), committer, enricher, counters,
-                    settings.dnt_policy, settings.max_batch_events, clock)
+                    settings.dnt_policy, settings.max_batch_events, clock, settings.trust_forwarded_for)
+    committer.prepare = intake.pixel_hits
     snippet = files("tracker.static").joinpath("t.js").read_bytes()
     limit = settings.max_batch_bytes
 
@@ -224,7 +218,7 @@ def create_app(settings: CollectorSettings, producer: Producer | None = None,
 
     async def stats(request: Request) -> Response:
         return JSONResponse({**vars(counters), "stream_up": committer.stream_up,
-                             "spill_backlog": committer.spill.has_backlog(), "buffered": len(committer.hits)})
+                             "spill_backlog": committer.spill.has_backlog(), "buffered": len(committer.hits) + len(committer.captures)})
 
     @contextlib.asynccontextmanager
     async def lifespan(app):

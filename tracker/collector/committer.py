@@ -9,6 +9,7 @@ import asyncio
 import logging
 import random
 from dataclasses import dataclass, field
+from typing import Callable
 
 import msgspec
 
@@ -57,6 +58,8 @@ class GroupCommit:
         self.timeout = timeout_ms / 1000
         self.replay_interval = replay_interval_ms / 1000
         self.hits: list[Hit | tuple] = []
+        self.captures: list[tuple[float, dict]] = []  # raw pixel captures (time, ASGI scope); never rebound
+        self.prepare: Callable[[list], list] = list  # captures -> hits, in the flush task (Intake.pixel_hits)
         self.events: list[tuple[bytes, bytes]] = []
         self.dead: list[tuple[bytes, bytes]] = []
         self.waiters: list[asyncio.Future] = []
@@ -68,10 +71,15 @@ class GroupCommit:
 
     # -- intake (called from request handlers; no awaiting, no I/O) -----------------------
     def add_hit(self, hit: Hit | tuple) -> None:
-        """A ``Hit``, or the pixel's bare capture tuple (see ``Enricher.pixel``).  The pixel's
-        edge appends to ``hits`` itself and calls ``wake`` on the first hit and when full."""
+        """A ``Hit``, or a pixel hit tuple (see ``Enricher.records``)."""
         self.hits.append(hit)
         if len(self.hits) == 1 or len(self.hits) >= self.max_events:
+            self._wake.set()
+
+    def capture(self, item: tuple[float, dict]) -> None:
+        """A raw pixel capture; the pixel's edge appends to ``captures`` itself (same rule)."""
+        self.captures.append(item)
+        if len(self.captures) == 1 or len(self.captures) >= self.max_events:
             self._wake.set()
 
     def wake(self) -> None:
@@ -129,7 +137,7 @@ class GroupCommit:
             self._wake.clear()
             if not self._running:
                 break
-            if len(self.hits) < self.max_events and not self.waiters:
+            if len(self.hits) + len(self.captures) < self.max_events and not self.waiters:
                 await asyncio.sleep(self.interval)  # let a group gather
             try:
                 await self.flush()
@@ -138,6 +146,10 @@ class GroupCommit:
 
     def _take(self) -> tuple[list[Batch], list[asyncio.Future]]:
         hits, self.hits = self.hits, []
+        captures = self.captures.copy()  # emptied in place: the pixel's edge holds this very list
+        self.captures.clear()
+        if captures:
+            hits.extend(self.prepare(captures))
         events, self.events = self.events, []
         dead, self.dead = self.dead, []
         waiters, self.waiters = self.waiters, []
@@ -171,7 +183,8 @@ class GroupCommit:
         if self.stream_up and not self.spill.has_backlog():
             for i, (topic, records) in enumerate(batches):
                 try:
-                    await asyncio.wait_for(self.producer.send_batch(topic, records), self.timeout)
+                    async with asyncio.timeout(self.timeout):  # no extra task per send, unlike wait_for
+                        await self.producer.send_batch(topic, records)
                 except (StreamUnavailable, TimeoutError, OSError) as exc:
                     log.warning("stream down, spilling: %s", exc)
                     self.counters.stream_errors += 1
@@ -215,6 +228,6 @@ class GroupCommit:
                     self.stream_up = False
                     return  # this segment is re-sent whole later: at least once
                 self.counters.replayed += len(records)
-            segment.unlink()
+            self.spill.remove(segment)
         self.stream_up = True
         log.info("spill replayed; stream is back")

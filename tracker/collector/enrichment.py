@@ -125,9 +125,11 @@ def pixel_fields(query: str) -> PixelFields:
 
 
 @lru_cache(maxsize=16384)
+@lru_cache(maxsize=16384)
 def pixel_site(query: bytes) -> bytes:
     """The normalised site of a raw pixel query string, UTF-8 encoded and followed by NUL:
-    the first part of the visitor hash's input."""
+    the first part of the visitor hash's input.  Cached by the raw bytes (whose hash the
+    flush task's template lookup then reuses)."""
     return normal_site(pixel_fields(query.decode("latin-1")).site).encode("utf-8", "surrogatepass") + b"\0"
 
 

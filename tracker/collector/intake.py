@@ -1,14 +1,17 @@
 """The collector's use cases, free of any web framework: take a hit, take a batch.
 
-The pixel path does only the cheap parts inline (clock, UUIDv7, the cached query
-parse for the site, visitor hash — the IP goes no further) and hands a bare tuple to
-the group commit; user-agent parsing, bot detection, URL parsing, validation and
-encoding run in the flush task, cached per (query, Referer, user agent).  Batch
+The pixel's request does nothing but note the clock and keep its ASGI scope; the
+flush task turns each group of captures into hits (``pixel_hits``: headers, DNT, the
+visitor hash — the IP goes no further) and renders them (user-agent parsing, bot
+detection, URL parsing, validation and encoding, cached per query, Referer and user
+agent).  Work done in one tight loop per group commit costs less than the same work
+spread over requests, between which the server's own code runs.  Batch
 requests are validated and enriched inline, because their answer reports on every event.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import UTC, datetime
 from typing import Callable, NamedTuple
@@ -31,6 +34,7 @@ from tracker.collector.hit import EMPTY_PROPS, Envelope, Hit, IncomingEvent
 from tracker.enrich.visitor import VisitorHasher
 from tracker.event import DeadLetter, stream_key
 
+log = logging.getLogger(__name__)
 _batch = msgspec.json.Decoder(list[IncomingEvent] | Envelope)
 _items = msgspec.json.Decoder(list[msgspec.Raw] | dict[str, list[msgspec.Raw]])
 _one = msgspec.json.Decoder(IncomingEvent)
@@ -68,11 +72,12 @@ def _client_ts(value: float | str | None) -> float | None:
 class Intake:
     def __init__(self, hasher: VisitorHasher, committer: GroupCommit, enricher: Enricher, counters: Counters,
                  dnt_policy: str = "drop", max_batch_events: int = 10_000,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, trust_forwarded: bool = False) -> None:
         self.hasher, self.committer, self.enricher, self.counters = hasher, committer, enricher, counters
         self.anonymise = dnt_policy == "anonymise"
         self.max_batch_events = max_batch_events
         self.clock = clock
+        self.trust_forwarded = trust_forwarded
         self.flush_max = committer.max_events
 
     def _visitor(self, client: Client, site: str, now: float) -> str | None:
@@ -96,23 +101,42 @@ class Intake:
                    source=source, raw=raw, error=fields.get("error") or "")
 
     # -- the pixel (hot path) ------------------------------------------------------------
+    def pixel_hits(self, captures: list[tuple[float, dict]]) -> list[tuple]:
+        """The flush task's half of the pixel: (time, ASGI scope) captures to the hit tuples
+        ``Enricher.records`` renders, ``(received, visitor, query, user agent, Referer)`` as
+        raw bytes; the IP goes into the visitor hash and no further.  DNT/GPC hits are
+        dropped or anonymised by policy; a capture that fails is logged and skipped."""
+        out = []
+        digest, anonymise, trust = self.hasher.digest, self.anonymise, self.trust_forwarded
+        for now, scope in captures:
+            try:
+                headers = dict(scope["headers"])  # ASGI header names are lower-case
+                get = headers.get
+                query, user_agent = scope["query_string"], get(b"user-agent", b"")
+                if get(b"dnt") == b"1" or get(b"sec-gpc") == b"1":
+                    if not anonymise:
+                        self.counters.dropped_dnt += 1
+                        continue
+                    visitor = b""
+                else:
+                    forwarded = get(b"x-forwarded-for") if trust else None
+                    if forwarded:
+                        ip = forwarded.split(b",", 1)[0].strip()
+                    else:
+                        client = scope.get("client")
+                        ip = client[0].encode() if client else b""
+                    ua = user_agent if user_agent.isascii() else \
+                        user_agent.decode("latin-1").encode("utf-8", "surrogatepass")
+                    visitor = digest(pixel_site(query) + ip + b"\0" + ua, now)
+                out.append((now, visitor, query, user_agent, get(b"referer", b"")))
+            except Exception:  # one odd request never costs its group
+                log.exception("pixel capture failed")
+        return out
+
     def pixel(self, query: bytes, ip: str, user_agent: bytes, referer: bytes, dnt: bool) -> None:
-        """The hot path: clock and visitor hash (the IP goes no further); the rest happens
-        in the flush task, from the capture tuple of raw bytes."""
-        now = self.clock()
-        if not dnt:
-            ua = user_agent if user_agent.isascii() else user_agent.decode("latin-1").encode("utf-8", "surrogatepass")
-            visitor = self.hasher.digest(pixel_site(query) + ip.encode() + b"\0" + ua, now)
-        elif self.anonymise:
-            visitor = b""
-        else:
-            self.counters.dropped_dnt += 1
-            return
-        hits = self.committer.hits
-        hits.append((now, visitor, query, user_agent, referer))
-        n = len(hits)
-        if n == 1 or n >= self.flush_max:
-            self.committer.wake()
+        """One pixel hit from its parts (what ``pixel_hits`` reads off a scope), buffered for the flush."""
+        headers = [(b"user-agent", user_agent), (b"referer", referer)] + ([(b"dnt", b"1")] if dnt else [])
+        self.committer.capture((self.clock(), {"query_string": query, "headers": headers, "client": (ip, 0)}))
 
     # -- drop-in trackers ----------------------------------------------------------------
     def snowplow_pixel(self, query: str, client: Client) -> None:

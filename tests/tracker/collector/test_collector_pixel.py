@@ -28,6 +28,29 @@ async def test_hit_is_enriched_on_the_stream(collector):
     assert (event["browser"], event["os"], event["device"], event["is_bot"]) == ("Chrome", "Windows", "desktop", False)
 
 
+async def test_hits_after_a_flush_land_too(collector):
+    """The edge appends to the committer's capture list, which each flush empties in place."""
+    for group in range(3):
+        for i in range(4):
+            await collector.http.get("/t.gif", params={"site": "demo.local", "url": f"https://demo.local/{group}/{i}"})
+        await collector.flush()
+    paths = sorted(e["path"] for e in await collector.events())
+    assert paths == sorted(f"/{g}/{i}" for g in range(3) for i in range(4))
+
+
+async def test_dnt_and_forwarded_for_are_read_in_the_flush(make_collector):
+    collector = await make_collector(dnt_policy="anonymise", trust_forwarded_for=True)
+    await collector.http.get("/t.gif", params={"site": "demo.local", "url": "https://demo.local/a"},
+                             headers={"dnt": "1"})
+    for ip in ("198.51.100.1", "198.51.100.2"):
+        await collector.http.get("/t.gif", params={"site": "demo.local", "url": "https://demo.local/b"},
+                                 headers={"x-forwarded-for": f"{ip}, 10.0.0.1"})
+    events = await collector.events()
+    anonymous = [e for e in events if e["path"] == "/a"]
+    assert len(anonymous) == 1 and anonymous[0]["visitor"] == ""
+    assert len({e["visitor"] for e in events if e["path"] == "/b"}) == 2  # one per forwarded client
+
+
 async def test_short_names_and_referer_fallback(collector):
     await collector.http.get("/t.gif", params={"d": "demo.local", "n": "signup", "props": '{"a": 1}'},
                              headers={"referer": "https://demo.local/from-header"})
