@@ -178,17 +178,18 @@ class Intake:
 
     # -- the JSON batch ------------------------------------------------------------------
     def _decode_batch(self, body: bytes) -> list[IncomingEvent | tuple[str, str]]:
-        """Events, or (reason, raw) for the ones that do not even decode."""
+        """Events, or (reason, raw) for the ones that do not even decode (bad JSON types,
+        invalid UTF-8: one such event never costs its neighbours)."""
         try:
             decoded = _batch.decode(body)
             return decoded.events if isinstance(decoded, Envelope) else decoded
-        except msgspec.ValidationError:
+        except (msgspec.ValidationError, UnicodeDecodeError):  # msgspec raises the latter for bad UTF-8
             pass
         except msgspec.DecodeError as exc:
             raise BadRequest(f"body is not JSON: {exc}") from None
         try:
             raws = _items.decode(body)
-        except msgspec.DecodeError as exc:
+        except (msgspec.DecodeError, UnicodeDecodeError) as exc:
             raise BadRequest(f"expected a JSON array of events or {{\"events\": [...]}}: {exc}") from None
         if isinstance(raws, dict):
             if "events" not in raws:
@@ -198,7 +199,7 @@ class Intake:
         for raw in raws:
             try:
                 out.append(_one.decode(raw))
-            except msgspec.DecodeError as exc:
+            except (msgspec.DecodeError, UnicodeDecodeError) as exc:
                 out.append((f"invalid event: {exc}", bytes(raw).decode("utf-8", "replace")))
         return out
 

@@ -39,6 +39,18 @@ async def test_batch_with_wrongly_typed_event_rejects_only_that_one(collector):
     assert len(await collector.dead()) == 3
 
 
+async def test_batch_event_with_invalid_utf8_is_rejected_alone(collector):
+    body = b'[{"site": "s.example", "url": "https://s.example/ok"}, {"site": "s.example", "title": "\xed\xa0\x80"}]'
+    response = await collector.http.post("/api/v1/events", content=body)
+    report = response.json()
+    assert response.status_code == 207
+    assert [r["status"] for r in report["results"]] == ["accepted", "rejected"]
+    assert "utf-8" in report["results"][1]["error"]
+    assert [e["path"] for e in await collector.events()] == ["/ok"]
+    (letter,) = await collector.dead()
+    assert "\ufffd" in letter["raw"]  # kept, with the bad bytes replaced
+
+
 async def test_batch_not_json_is_400_with_a_message(collector):
     response = await collector.http.post("/api/v1/events", content=b"site=x")
     assert response.status_code == 400 and "not JSON" in response.json()["detail"]
