@@ -68,7 +68,7 @@ def encoded_props(raw: bytes) -> bytes | str:
     invalid.  Cached by the text: a batch repeats the same few props many times."""
     try:
         return _encode(clean_props(_props.decode(raw)))
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, UnicodeDecodeError) as exc:  # the batch kept props raw: bad UTF-8 shows here
         return f"invalid event: props: {exc}"
     except Invalid as exc:
         return str(exc)

@@ -257,7 +257,8 @@ class Intake:
                 reason = props if type(props) is str else ""
             if reason:
                 self.counters.reject(reason)
-                raw = encode(msgspec.structs.replace(item, ip=None)).decode()
+                # props stay raw until here and may hold bad UTF-8: the dead letter keeps them, replaced
+                raw = encode(msgspec.structs.replace(item, ip=None)).decode("utf-8", "replace")
                 dead.append(dead_record(DeadLetter(reason=reason, raw=raw, source="batch", received_at=received)))
                 results.append(Result(index, "rejected", error=reason))
                 continue

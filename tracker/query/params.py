@@ -14,6 +14,9 @@ from datetime import UTC, datetime, timedelta
 
 from tracker.query.model import INTERVALS, Range, SeriesQuery, TopQuery
 
+# the rollups' DateTime('UTC') column holds 1970-01-01 .. 2106-02-07; a range must fit in it
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2106, 1, 1, tzinfo=UTC)
 DEFAULT_SPAN = {"1m": timedelta(hours=1), "1h": timedelta(days=1), "1d": timedelta(days=30)}
 
 
@@ -80,10 +83,15 @@ class Params:
         if raw is None or raw == "":
             return default
         try:
-            return parse_time(raw)
-        except ValueError:
+            value = parse_time(raw)
+        except (ValueError, OverflowError):  # OverflowError: a valid date whose UTC falls outside datetime's range
             self.errors.append(_error(name, f"{name} is not an ISO-8601 date-time: {raw[:40]!r}", "datetime_parsing"))
             return None
+        if not EARLIEST <= value < LATEST:
+            self.errors.append(_error(name, f"{name} must be from {EARLIEST:%Y-%m-%d} to before {LATEST:%Y-%m-%d}",
+                                      "value_error"))
+            return None
+        return value
 
     def optional(self, name: str, limit: int = 2048) -> str | None:
         value = self.query.get(name)
@@ -108,7 +116,7 @@ class Params:
     def range(self, interval: str, span: timedelta | None = None) -> Range | None:
         site = self.site()
         end = self.time("to", self.now)
-        start = self.time("from", (end or self.now) - (span or DEFAULT_SPAN[interval]))
+        start = self.time("from", max((end or self.now) - (span or DEFAULT_SPAN[interval]), EARLIEST))
         path = self.optional("path")
         referrer = self.optional("referrer")
         if start is not None and end is not None and start > end:
