@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import clickhouse_connect
 
-from tracker.olap import migrations, sql
+from tracker.olap import migrations, repair, sql
 from tracker.olap.arrow_batch import ArrowBuilder
 from tracker.olap.gc_pause import gc_paused
 from tracker.olap.port import EventSink, MetricsSource, OlapUnavailable, StagedBatch
@@ -87,6 +87,13 @@ class ClickHouseStore(EventSink, MetricsSource):
         with self.lock:
             try:
                 self.client.insert_arrow(f"{self.db}.events", table, settings=settings)
+            except Exception as exc:
+                raise OlapUnavailable(str(exc)) from exc
+
+    def repair_replayed(self, tokens: list[str], pending: list[str] = ()) -> list[tuple[str, str]]:
+        with self.lock:
+            try:
+                return repair.repair(self.client, self.db, tokens, list(pending))
             except Exception as exc:
                 raise OlapUnavailable(str(exc)) from exc
 

@@ -70,6 +70,12 @@ class EventSink(ABC):
         """Finalise per-minute aggregates of [since, before) for readers; a cache, so optional."""
         return None
 
+    def repair_replayed(self, tokens: list[str], pending: list[str] = ()) -> list[tuple[str, str]]:
+        """After replaying these stored blocks, give any derived table that lacks one its rows
+        (``pending``: stored blocks not replayed yet); returns (table, token) repaired.  A store
+        whose inserts are atomic has nothing to do."""
+        return []
+
     def close(self) -> None:
         return None
 

@@ -90,16 +90,20 @@ def _rollup_table(db: str, name: str, dims: list[str], extra: str = "", grain: s
     )
 
 
-def _rollup_view(db: str, name: str, dims: list[str], extra: str = "", grain: str = "minute") -> str:
+def _rollup_select(db: str, dims: list[str], extra: str = "", grain: str = "minute", where: str = "") -> str:
     select_dims = "".join(f"{d.split()[0]}, " for d in dims)
     group_dims = "".join(f", {d.split()[0]}" for d in dims)
     return (
-        f"CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.{name}_mv TO {db}.{name} AS\n"
         f"SELECT site, {GRAINS[grain]}(ts) AS {grain}, {select_dims}"
         f"countIf({COUNTED}) AS views, "
         f"uniqCombinedStateIf(12)(visitor, {COUNTED}) AS visitors{extra}\n"
-        f"FROM {db}.events\nGROUP BY site, {grain}{group_dims}"
+        f"FROM {db}.events{' WHERE ' + where if where else ''}\nGROUP BY site, {grain}{group_dims}"
     )
+
+
+def _rollup_view(db: str, name: str, dims: list[str], extra: str = "", grain: str = "minute") -> str:
+    return f"CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.{name}_mv TO {db}.{name} AS\n" + \
+        _rollup_select(db, dims, extra, grain)
 
 
 MINUTE_EXTRA_COLUMNS = (
@@ -132,6 +136,36 @@ def rollup_statements(db: str, name: str) -> list[str]:
     extra_cols = MINUTE_EXTRA_COLUMNS if name == "site_minute" else ""
     extra_sel = MINUTE_EXTRA_SELECT if name == "site_minute" else ""
     return [_rollup_table(db, name, dims, extra_cols), _rollup_view(db, name, dims, extra_sel)]
+
+
+@dataclass(frozen=True, slots=True)
+class Rollup:
+    """A rollup as its view fills it: the grain, the keys, and the column that counts rows."""
+
+    name: str
+    grain: str
+    dims: tuple[str, ...]
+    counted: str  # "events" (every row) where the rollup has it, else "views" (COUNTED rows)
+
+    def keys(self) -> list[str]:
+        return ["site", self.grain, *(d.split()[0] for d in self.dims)]
+
+    def key_exprs(self) -> list[str]:
+        """The keys as expressions over the events table."""
+        return ["site", f"{GRAINS[self.grain]}(ts)", *(d.split()[0] for d in self.dims)]
+
+    def select(self, db: str, where: str) -> str:
+        """What the rollup's view inserts for the events matching ``where``."""
+        extra = MINUTE_EXTRA_SELECT if self.name == "site_minute" else ""
+        return _rollup_select(db, list(self.dims), extra, self.grain, where)
+
+
+ROLLUP_TABLES = (
+    Rollup("site_minute", "minute", (), "events"),
+    Rollup("page_minute", "minute", tuple(ROLLUPS["page_minute"]), "views"),
+    Rollup("referrer_minute", "minute", tuple(ROLLUPS["referrer_minute"]), "views"),
+    Rollup("site_hour", "hour", (), "views"),
+)
 
 
 def closed_minute_statements(db: str) -> list[str]:

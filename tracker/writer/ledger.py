@@ -112,6 +112,10 @@ class ReplayGuard:
         """The stored blocks of this partition not yet committed past."""
         return list(self._stored.get(tp, ()))
 
+    def outstanding(self) -> list[str]:
+        """Tokens of every stored block not yet committed past, all partitions."""
+        return [b.token for blocks in self._stored.values() for b in blocks]
+
     def passed(self, tp: TopicPartition, committed_next: int) -> None:
         """Blocks wholly before the committed offset are done."""
         if tp in self._stored:

@@ -247,6 +247,10 @@ class TableWriter:
         finally:
             if previous is not None and not previous.done():
                 previous.cancel()
+        replayed_tokens = [block.token for block, _, again in work if again]
+        if replayed_tokens:  # after a crash: a rollup may have dropped a replayed block (tracker.olap.repair)
+            pending = self.guard.outstanding()
+            await self._hold(lambda: asyncio.to_thread(self.sink.repair_replayed, replayed_tokens, pending))
         commits = {pb.tp: pb.last_offset + 1 for pb in ready}
         owned = self._assignment()
         if owned is not None:  # a partition handed over meanwhile: its new owner re-reads (and re-inserts) it

@@ -1,0 +1,125 @@
+"""Crash repair for the rollups: a replayed block that one rollup lacks although ClickHouse
+says it stored it.
+
+A non-replicated MergeTree appends a block's deduplication record before it commits the
+block's part.  A process killed between the two leaves a record for a part that never
+landed; the writer's replay of that block (same token, see ``tracker.writer.ledger``) is
+then dropped as a duplicate by that one table, and the block is lost to it for good.
+A rollup has no column naming the blocks in it, so each one is checked by counting: for
+the keys the block touches (read from the events table by its ``_batch``), the rollup
+lacks the block exactly when its count equals the events table's count minus the
+block's.  A lacking rollup gets the block's rows through its own view query, inserted
+directly (no deduplication: the check before is the guard, so a repair cut short is
+found and redone by the next recovery).  The same loss in the events table itself is
+not repaired here: its rows are gone, and re-inserting them would feed every view again.
+
+Only blocks replayed after a crash are checked, once each, before their offsets are
+committed.  The rollup's deficit must be made up exactly by some set of the replayed or
+still-pending stored blocks; another writer inserting into the same keys meanwhile can
+make it fit none, which is retried once after a pause, then reported and skipped, never
+guessed.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from itertools import combinations
+
+from tracker.olap.schema import COUNTED, ROLLUP_TABLES, Rollup
+
+log = logging.getLogger("tessera.olap.repair")
+MAX_SUBSETS = 4096  # blocks replayed at once are few: one or two per partition
+Key = tuple
+
+
+def _counts(client, text: str, parameters: dict) -> dict[Key, int]:
+    return {tuple(row[:-1]): int(row[-1]) for row in client.query(text, parameters=parameters).result_rows}
+
+
+def _key_columns(rollup: Rollup, over_events: bool) -> str:
+    cols = rollup.key_exprs() if over_events else rollup.keys()
+    cols[1] = f"toUnixTimestamp({cols[1]})"  # the grain: one type (epoch seconds) for both tables
+    return ", ".join(cols)
+
+
+def _count_expr(rollup: Rollup, over_events: bool) -> str:
+    if over_events:
+        return "count()" if rollup.counted == "events" else f"countIf({COUNTED})"
+    return f"sum({rollup.counted})"
+
+
+def lacking(client, db: str, rollup: Rollup, candidates: list[str]) -> set[str] | None:
+    """The candidate blocks this rollup lacks: the one subset whose counts make up the rollup's
+    deficit against the events table on every key they touch; None when no subset does."""
+    keys_e, keys_r = _key_columns(rollup, True), _key_columns(rollup, False)
+    contributions: dict[str, dict[Key, int]] = {}
+    for row in client.query(f"SELECT _batch, {keys_e}, {_count_expr(rollup, True)} FROM {db}.events "
+                            "WHERE _batch IN {tokens:Array(String)} GROUP BY ALL",
+                            parameters={"tokens": candidates}).result_rows:
+        if row[-1]:
+            contributions.setdefault(row[0], {})[tuple(row[1:-1])] = int(row[-1])
+    keys = {k for counts in contributions.values() for k in counts}
+    if not keys:
+        return set()
+    bounds = {"sites": sorted({k[0] for k in keys}), "lo": min(k[1] for k in keys), "hi": max(k[1] for k in keys)}
+    grain = rollup.key_exprs()[1]
+    everything = _counts(client, f"SELECT {keys_e}, {_count_expr(rollup, True)} FROM {db}.events "
+                                 f"WHERE site IN {{sites:Array(String)}} AND toUnixTimestamp({grain}) "
+                                 "BETWEEN {lo:UInt32} AND {hi:UInt32} GROUP BY ALL", bounds)
+    stored = _counts(client, f"SELECT {keys_r}, {_count_expr(rollup, False)} FROM {db}.{rollup.name} "
+                             f"WHERE site IN {{sites:Array(String)}} AND toUnixTimestamp({rollup.grain}) "
+                             "BETWEEN {lo:UInt32} AND {hi:UInt32} GROUP BY ALL", bounds)
+    deficit = {k: everything.get(k, 0) - stored.get(k, 0) for k in keys}
+    if not any(deficit.values()):
+        return set()
+    if any(d < 0 for d in deficit.values()):
+        log.warning("rollup %s holds more than the events table on %d key(s): another writer's insert in "
+                    "flight, or an events part lost the same way (its rows stay counted in the rollups but are "
+                    "gone from the raw table)", rollup.name, sum(d < 0 for d in deficit.values()))
+        return None
+    tokens = sorted(contributions)
+    tried = 0
+    for size in range(1, len(tokens) + 1):
+        for subset in combinations(tokens, size):
+            if all(sum(contributions[t].get(k, 0) for t in subset) == d for k, d in deficit.items()):
+                return set(subset)
+            tried += 1
+            if tried > MAX_SUBSETS:
+                return None
+    return None
+
+
+def check(client, db: str, rollup: Rollup, token: str) -> str:
+    """One block alone: "present", "lacking", "empty" (it counts nothing here) or "unclear"."""
+    found = lacking(client, db, rollup, [token])
+    if found is None:
+        return "unclear"
+    if found:
+        return "lacking"
+    has_rows = client.query(f"SELECT count() FROM {db}.events WHERE _batch = {{token:String}} AND "
+                            f"{'1' if rollup.counted == 'events' else COUNTED}", parameters={"token": token})
+    return "present" if has_rows.result_rows[0][0] else "empty"
+
+
+def repair(client, db: str, tokens: list[str], pending: list[str] = (), settle_s: float = 0.2) -> list[tuple[str, str]]:
+    """Give every rollup that lacks one of the replayed blocks ``tokens`` its rows; returns the
+    (rollup, token) pairs repaired.  ``pending``: stored blocks not replayed yet (another
+    partition's, or later in this one's), whose rows the rollups may still lack for now."""
+    candidates = sorted(set(tokens) | set(pending))
+    repaired = []
+    for rollup in ROLLUP_TABLES:
+        missing = lacking(client, db, rollup, candidates)
+        if missing is None:  # another writer's insert in flight on the same keys
+            time.sleep(settle_s)
+            missing = lacking(client, db, rollup, candidates)
+        if missing is None:
+            log.warning("rollup %s: its deficit fits no set of the replayed blocks %s; left as is", rollup.name, tokens)
+            continue
+        for token in sorted(missing & set(tokens)):
+            client.command(f"INSERT INTO {db}.{rollup.name} {rollup.select(db, '_batch = {token:String}')}",
+                           parameters={"token": token}, settings={"insert_deduplicate": 0})
+            log.warning("rollup %s lacked replayed block %s (a part lost to a crash after its "
+                        "deduplication record was written); restored from the events table", rollup.name, token)
+            repaired.append((rollup.name, token))
+    return repaired
