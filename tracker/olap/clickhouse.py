@@ -90,6 +90,15 @@ class ClickHouseStore(EventSink, MetricsSource):
             except Exception as exc:
                 raise OlapUnavailable(str(exc)) from exc
 
+    def restore_if_dropped(self, batch: StagedBatch, token: str) -> bool:
+        with gc_paused():
+            table = self.arrow.build(batch, token)
+        with self.lock:
+            try:
+                return repair.restore_events(self.client, self.db, table, token)
+            except Exception as exc:
+                raise OlapUnavailable(str(exc)) from exc
+
     def repair_replayed(self, tokens: list[str], pending: list[str] = ()) -> list[tuple[str, str]]:
         with self.lock:
             try:

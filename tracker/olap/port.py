@@ -70,6 +70,11 @@ class EventSink(ABC):
         """Finalise per-minute aggregates of [since, before) for readers; a cache, so optional."""
         return None
 
+    def restore_if_dropped(self, batch: StagedBatch, token: str) -> bool:
+        """After inserting a fresh block while recovering from a crash: if the events table holds
+        none of its rows, put them in without feeding derived tables again; True if it did."""
+        return False
+
     def repair_replayed(self, tokens: list[str], pending: list[str] = ()) -> list[tuple[str, str]]:
         """After replaying these stored blocks, give any derived table that lacks one its rows
         (``pending``: stored blocks not replayed yet); returns (table, token) repaired.  A store

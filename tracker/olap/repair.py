@@ -10,8 +10,12 @@ the keys the block touches (read from the events table by its ``_batch``), the r
 lacks the block exactly when its count equals the events table's count minus the
 block's.  A lacking rollup gets the block's rows through its own view query, inserted
 directly (no deduplication: the check before is the guard, so a repair cut short is
-found and redone by the next recovery).  The same loss in the events table itself is
-not repaired here: its rows are gone, and re-inserting them would feed every view again.
+found and redone by the next recovery).
+
+The same loss in the events table shows when the first block a restarted writer inserts
+(same offsets, same token) leaves no row there: the views took the block, the events
+table dropped it.  ``restore_events`` puts its rows in through a staging table and
+``ATTACH PARTITION``, which fires no view.
 
 Only blocks replayed after a crash are checked, once each, before their offsets are
 committed.  The rollup's deficit must be made up exactly by some set of the replayed or
@@ -24,6 +28,7 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from itertools import combinations
 
 from tracker.olap.schema import COUNTED, ROLLUP_TABLES, Rollup
@@ -88,6 +93,31 @@ def lacking(client, db: str, rollup: Rollup, candidates: list[str]) -> set[str] 
             if tried > MAX_SUBSETS:
                 return None
     return None
+
+
+def restore_events(client, db: str, table, token: str) -> bool:
+    """Put a block's rows (an Arrow table shaped like the events table) into the events table
+    if it holds none of them, without firing its views; True if it did."""
+    present = client.query(f"SELECT count() FROM {db}.events WHERE _batch = {{token:String}}",
+                           parameters={"token": token}).result_rows[0][0]
+    if present or not table.num_rows:
+        return False
+    staging = f"events_restore_{uuid.uuid4().hex[:12]}"
+    client.command(f"CREATE TABLE {db}.{staging} AS {db}.events")
+    try:
+        client.insert_arrow(f"{db}.{staging}", table, settings={"insert_deduplicate": 0})
+        partitions = client.query("SELECT DISTINCT partition_id FROM system.parts WHERE database = {db:String} "
+                                  "AND table = {table:String} AND active",
+                                  parameters={"db": db, "table": staging}).result_rows
+        for (partition_id,) in partitions:
+            client.command(f"ALTER TABLE {db}.events ATTACH PARTITION ID {{p:String}} FROM {db}.{staging}",
+                           parameters={"p": partition_id})
+    finally:
+        client.command(f"DROP TABLE IF EXISTS {db}.{staging} SYNC")
+    log.warning("events table had dropped block %s as a duplicate (a part lost to a crash after its "
+                "deduplication record was written); its %d rows restored without feeding the views again",
+                token, table.num_rows)
+    return True
 
 
 def check(client, db: str, rollup: Rollup, token: str) -> str:

@@ -32,6 +32,7 @@ from tracker.writer.progress import BatchCommitted, Progress
 log = logging.getLogger("tessera.writer")
 T = TypeVar("T")
 RETRYABLE = (OlapUnavailable, StreamUnavailable, OSError, CircuitOpen)
+RECHECKS = 3  # flushes in which a replayed block's rollups are checked (tracker.olap.repair)
 
 
 class WriterStopped(Exception):
@@ -132,6 +133,8 @@ class TableWriter:
         self.pending = PendingBatch()
         self.stop = asyncio.Event()
         self._owned: set[TopicPartition] = set()
+        self._recovering: set[TopicPartition] = set()  # looked up in OLAP, first flush not committed yet
+        self._recheck: dict[str, int] = {}  # replayed tokens -> flushes left to check them again
 
     # -- lifecycle -------------------------------------------------------
     async def run(self) -> None:
@@ -189,6 +192,7 @@ class TableWriter:
                 continue
             pb = self.pending.partitions.get(tp)
             if self.guard.needs_lookup(tp, records[0].offset):
+                self._recovering.add(tp)
                 if pb is not None:  # the stream went back under us: start this partition over
                     self.pending.remove([tp])
                     pb = None
@@ -213,6 +217,8 @@ class TableWriter:
             return
         started = time.perf_counter()
         work = [(block, records, block in set(pb.stored)) for pb in ready for block, records in pb.blocks()]
+        recovering = {pb.tp for pb in ready} & self._recovering
+        fresh_after_crash: list[tuple[str, StagedBatch]] = []  # checked after the inserts (olap.repair)
         minutes: set[tuple[str, datetime]] = set()
         newest: datetime | None = None
         rows = replayed = dead = 0
@@ -237,6 +243,8 @@ class TableWriter:
                     rows += len(staged.batch)
                 if previous is not None:
                     await previous
+                if len(staged.batch) and not again and TopicPartition(block.topic, block.partition) in recovering:
+                    fresh_after_crash.append((block.token, staged.batch))
                 if len(staged.batch):
                     previous = asyncio.create_task(self._hold(lambda batch=staged.batch, token=block.token:
                                                               asyncio.to_thread(self.sink.insert, batch, token)))
@@ -248,9 +256,18 @@ class TableWriter:
             if previous is not None and not previous.done():
                 previous.cancel()
         replayed_tokens = [block.token for block, _, again in work if again]
-        if replayed_tokens:  # after a crash: a rollup may have dropped a replayed block (tracker.olap.repair)
-            pending = self.guard.outstanding()
-            await self._hold(lambda: asyncio.to_thread(self.sink.repair_replayed, replayed_tokens, pending))
+        for token, batch in fresh_after_crash:  # the events table may have dropped it for a record a crash left
+            if await self._hold(lambda batch=batch, token=token: asyncio.to_thread(self.sink.restore_if_dropped,
+                                                                                     batch, token)):
+                replayed_tokens.append(token)  # its rollups are checked like a replayed block's
+        if replayed_tokens or self._recheck:  # after a crash: a rollup may have dropped a replayed block
+            # (tracker.olap.repair).  A check can be inconclusive while other partitions' stored blocks
+            # are still to be replayed, so each replayed block is checked again for a few flushes.
+            for token in replayed_tokens:
+                self._recheck[token] = RECHECKS
+            tokens, pending = sorted(self._recheck), self.guard.outstanding()
+            await self._hold(lambda: asyncio.to_thread(self.sink.repair_replayed, tokens, pending))
+            self._recheck = {t: n - 1 for t, n in self._recheck.items() if n > 1}
         commits = {pb.tp: pb.last_offset + 1 for pb in ready}
         owned = self._assignment()
         if owned is not None:  # a partition handed over meanwhile: its new owner re-reads (and re-inserts) it
@@ -264,6 +281,7 @@ class TableWriter:
                       (time.perf_counter() - stored) * 1e3, self._age_ms())
         for tp, next_offset in commits.items():
             self.guard.passed(tp, next_offset)
+            self._recovering.discard(tp)
         self.pending.remove(pb.tp for pb in ready)
         self.pending.opened_at = self.clock() if self.pending.partitions else None
         touched = frozenset((site, _utc_minute(t)) for site, t in minutes)

@@ -98,3 +98,25 @@ def test_other_blocks_still_to_replay_explain_the_rest_of_a_deficit(chdb_store):
     assert total(chdb_store, "site_hour") == 20 + 30  # b (inserted after the loss) and a; c still to come
     repaired = chdb_store.repair_replayed(["tessera.events/1/50-59"])
     assert ("site_hour", "tessera.events/1/50-59") in repaired and total(chdb_store, "site_hour") == 60
+
+
+def test_a_block_the_events_table_dropped_is_restored_without_feeding_the_views(chdb_store):
+    block = batch(30)
+    chdb_store.insert(block, "tessera.events/2/0-29")
+    chdb_store.client.command(f"ALTER TABLE {chdb_store.db}.events DELETE WHERE 1", settings={"mutations_sync": 2})
+    chdb_store.insert(block, "tessera.events/2/0-29")  # the restarted writer's first block: dropped by events
+    assert total(chdb_store, "site_minute", "events") == 30
+    assert chdb_store.client.query(f"SELECT count() FROM {chdb_store.db}.events").result_rows[0][0] == 0
+
+    assert chdb_store.restore_if_dropped(block, "tessera.events/2/0-29") is True
+
+    rows = chdb_store.client.query(
+        f"SELECT count(), uniqExact(event_id), any(_batch) FROM {chdb_store.db}.events").result_rows[0]
+    assert rows == (30, 30, "tessera.events/2/0-29")
+    for table in ("site_minute", "page_minute", "referrer_minute", "site_hour"):
+        assert total(chdb_store, table) == 30, table  # the views were not fed a second time
+    assert chdb_store.restore_if_dropped(block, "tessera.events/2/0-29") is False
+    assert chdb_store.repair_replayed(["tessera.events/2/0-29"]) == []
+    tables = chdb_store.client.query("SELECT name FROM system.tables WHERE database = {db:String}",
+                                     parameters={"db": chdb_store.db}).result_rows
+    assert not [t for (t,) in tables if t.startswith("events_restore")]

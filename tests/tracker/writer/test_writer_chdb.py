@@ -115,6 +115,12 @@ class Flaky:
             raise OlapUnavailable("down (test)")
         return self.store.stored_blocks(*args)
 
+    def restore_if_dropped(self, batch, token):
+        return self.store.restore_if_dropped(batch, token)
+
+    def repair_replayed(self, tokens, pending=()):
+        return self.store.repair_replayed(tokens, pending)
+
 
 async def test_olap_outage_holds_then_catches_up(kit, chdb_store):
     log = kit.FakeLog()
