@@ -76,12 +76,6 @@ class GroupCommit:
         if len(self.hits) == 1 or len(self.hits) >= self.max_events:
             self._wake.set()
 
-    def capture(self, item: tuple[float, dict]) -> None:
-        """A raw pixel capture; the pixel's edge appends to ``captures`` itself (same rule)."""
-        self.captures.append(item)
-        if len(self.captures) == 1 or len(self.captures) >= self.max_events:
-            self._wake.set()
-
     def wake(self) -> None:
         """The buffer went non-empty (the flush task arms its timer) or full (flush now)."""
         self._wake.set()

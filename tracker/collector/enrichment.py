@@ -125,7 +125,6 @@ def pixel_fields(query: str) -> PixelFields:
 
 
 @lru_cache(maxsize=16384)
-@lru_cache(maxsize=16384)
 def pixel_site(query: bytes) -> bytes:
     """The normalised site of a raw pixel query string, UTF-8 encoded and followed by NUL:
     the first part of the visitor hash's input.  Cached by the raw bytes (whose hash the
@@ -192,7 +191,6 @@ def normal_site(site: str) -> str:
     return site.strip().lower()
 
 
-PixelHit = tuple  # (received, visitor hex bytes, raw query, raw User-Agent, raw Referer): the pixel's capture
 
 
 class Enricher:
@@ -236,11 +234,6 @@ class Enricher:
         except Invalid as exc:
             return str(exc)
         return RecordTemplate(event), hit.client_ts, event.site.encode() + b"\0"
-
-    def pixel(self, hit: PixelHit) -> tuple[bytes, bytes] | DeadLetter:
-        """The stream record (key, JSON value) of a pixel capture, or its dead letter."""
-        records, dead = self.records([hit])
-        return records[0] if records else dead[0]
 
     def records(self, hits: list) -> tuple[list[tuple[bytes, bytes]], list[DeadLetter]]:
         """Stream records (key, JSON value) for a flush's hits, and the dead letters.

@@ -78,7 +78,6 @@ class Intake:
         self.max_batch_events = max_batch_events
         self.clock = clock
         self.trust_forwarded = trust_forwarded
-        self.flush_max = committer.max_events
 
     def _visitor(self, client: Client, site: str, now: float) -> str | None:
         """The visitor hash; "" when anonymised; None when the hit must not be recorded."""
@@ -132,11 +131,6 @@ class Intake:
             except Exception:  # one odd request never costs its group
                 log.exception("pixel capture failed")
         return out
-
-    def pixel(self, query: bytes, ip: str, user_agent: bytes, referer: bytes, dnt: bool) -> None:
-        """One pixel hit from its parts (what ``pixel_hits`` reads off a scope), buffered for the flush."""
-        headers = [(b"user-agent", user_agent), (b"referer", referer)] + ([(b"dnt", b"1")] if dnt else [])
-        self.committer.capture((self.clock(), {"query_string": query, "headers": headers, "client": (ip, 0)}))
 
     # -- drop-in trackers ----------------------------------------------------------------
     def snowplow_pixel(self, query: str, client: Client) -> None:

@@ -101,11 +101,6 @@ def _rollup_select(db: str, dims: list[str], extra: str = "", grain: str = "minu
     )
 
 
-def _rollup_view(db: str, name: str, dims: list[str], extra: str = "", grain: str = "minute") -> str:
-    return f"CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.{name}_mv TO {db}.{name} AS\n" + \
-        _rollup_select(db, dims, extra, grain)
-
-
 MINUTE_EXTRA_COLUMNS = (
     ",\n  events SimpleAggregateFunction(sum, UInt64),"
     "\n  received_max SimpleAggregateFunction(max, DateTime64(3, 'UTC'))"
@@ -118,24 +113,6 @@ ROLLUPS = {
     "page_minute": ["path String"],
     "referrer_minute": ["referrer_host LowCardinality(String)"],
 }
-
-
-def hourly_statements(db: str) -> list[str]:
-    """Per-hour site rollup: long ranges merge 60x fewer visitor states."""
-    backfill = (
-        f"INSERT INTO {db}.site_hour SELECT site, toStartOfHour(ts) AS hour, countIf({COUNTED}) AS views, "
-        f"uniqCombinedStateIf(12)(visitor, {COUNTED}) AS visitors FROM {db}.events FINAL "
-        f"WHERE (SELECT count() FROM {db}.site_hour) = 0 GROUP BY site, hour"
-    )  # existing data, once (the writer is not running while migrations run)
-    return [_rollup_table(db, "site_hour", [], grain="hour"), _rollup_view(db, "site_hour", [], grain="hour"),
-            backfill]
-
-
-def rollup_statements(db: str, name: str) -> list[str]:
-    dims = ROLLUPS[name]
-    extra_cols = MINUTE_EXTRA_COLUMNS if name == "site_minute" else ""
-    extra_sel = MINUTE_EXTRA_SELECT if name == "site_minute" else ""
-    return [_rollup_table(db, name, dims, extra_cols), _rollup_view(db, name, dims, extra_sel)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,10 +131,13 @@ class Rollup:
         """The keys as expressions over the events table."""
         return ["site", f"{GRAINS[self.grain]}(ts)", *(d.split()[0] for d in self.dims)]
 
-    def select(self, db: str, where: str) -> str:
-        """What the rollup's view inserts for the events matching ``where``."""
-        extra = MINUTE_EXTRA_SELECT if self.name == "site_minute" else ""
+    def select(self, db: str, where: str = "") -> str:
+        """What the rollup's view inserts (for the events matching ``where``)."""
+        extra = MINUTE_EXTRA_SELECT if self.counted == "events" else ""
         return _rollup_select(db, list(self.dims), extra, self.grain, where)
+
+    def view(self, db: str) -> str:
+        return f"CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.{self.name}_mv TO {db}.{self.name} AS\n" + self.select(db)
 
 
 ROLLUP_TABLES = (
@@ -166,6 +146,22 @@ ROLLUP_TABLES = (
     Rollup("referrer_minute", "minute", tuple(ROLLUPS["referrer_minute"]), "views"),
     Rollup("site_hour", "hour", (), "views"),
 )
+_BY_NAME = {r.name: r for r in ROLLUP_TABLES}
+
+
+def hourly_statements(db: str) -> list[str]:
+    """Per-hour site rollup: long ranges merge 60x fewer visitor states."""
+    backfill = (
+        f"INSERT INTO {db}.site_hour SELECT site, toStartOfHour(ts) AS hour, countIf({COUNTED}) AS views, "
+        f"uniqCombinedStateIf(12)(visitor, {COUNTED}) AS visitors FROM {db}.events FINAL "
+        f"WHERE (SELECT count() FROM {db}.site_hour) = 0 GROUP BY site, hour"
+    )  # existing data, once (the writer is not running while migrations run)
+    return [_rollup_table(db, "site_hour", [], grain="hour"), _BY_NAME["site_hour"].view(db), backfill]
+
+
+def rollup_statements(db: str, name: str) -> list[str]:
+    extra_cols = MINUTE_EXTRA_COLUMNS if name == "site_minute" else ""
+    return [_rollup_table(db, name, ROLLUPS[name], extra_cols), _BY_NAME[name].view(db)]
 
 
 def closed_minute_statements(db: str) -> list[str]:
