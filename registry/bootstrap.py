@@ -63,6 +63,8 @@ def bootstrap(settings: RegistrySettings, *, clock: Clock = utc_now) -> Services
         clock=clock,
         grace=timedelta(seconds=settings.grace_seconds),
         allowed_origins=frozenset(origin_of(o) for o in settings.allowed_origins),
+        reservation=timedelta(seconds=settings.reservation_seconds),
+        platform_teams=frozenset(settings.platform_teams),
     )
     return Services(
         settings=settings,

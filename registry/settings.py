@@ -7,6 +7,8 @@ from typing import Annotated
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from registry.domain.element_name import DEFAULT_PLATFORM_TEAMS
+
 
 class RegistrySettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TESSERA_REGISTRY_", extra="ignore")
@@ -15,9 +17,21 @@ class RegistrySettings(BaseSettings):
     port: int = 8001
     database_url: str = "sqlite:///var/registry.db"
     require_tokens: bool = Field(
-        default=False,
-        description="Enforce team tokens (401 without a valid one, 403 on another team's widget).",
+        default=True,
+        description="Team tokens on every write (401 without a valid one, 403 on another team's widget). "
+        "false opens writes to anyone who can reach the registry (a trusted local network only): the team "
+        "a manifest claims is then believed, but one team still cannot take another's widget.",
     )
+    reservation_seconds: float = Field(
+        default=7 * 24 * 3600,
+        ge=0,
+        description="How long a removed or expired widget id stays reserved to its team.",
+    )
+    platform_teams: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: sorted(DEFAULT_PLATFORM_TEAMS),
+        description="Comma-separated teams that may announce tessera-* element names (the built-in widgets' teams).",
+    )
+    max_json_depth: int = Field(default=40, gt=0, le=200, description="Deepest JSON nesting a request body may have.")
     grace_seconds: float = Field(default=30.0, gt=0, description="How long an expired lease stays stale before gone.")
     max_manifest_bytes: int = Field(default=64 * 1024, gt=0)
     allowed_origins: Annotated[list[str], NoDecode] = Field(
@@ -27,7 +41,7 @@ class RegistrySettings(BaseSettings):
     lease_flush_seconds: float = Field(default=5.0, gt=0, description="Write-behind period for heartbeat times.")
     token_cache_seconds: float = Field(default=5.0, ge=0, description="How long a verified token is trusted without a DB read.")
 
-    @field_validator("allowed_origins", mode="before")
+    @field_validator("allowed_origins", "platform_teams", mode="before")
     @classmethod
     def _split(cls, value: object) -> object:
         if isinstance(value, str):

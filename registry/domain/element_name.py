@@ -36,3 +36,20 @@ def element_name_problem(name: str) -> str | None:
     if name in RESERVED:
         return f"{name!r} is a reserved element name"
     return None
+
+
+# The dashboard shell's own elements: no widget may announce them, whatever its team.
+SHELL_ELEMENTS = frozenset({"tessera-widget-frame", "tessera-catalogue"})
+# Every other ``tessera-`` name belongs to the platform (future shell elements included):
+# only the platform's own teams (the registry setting ``platform_teams``) may use it.
+PLATFORM_PREFIX = "tessera-"
+DEFAULT_PLATFORM_TEAMS = frozenset({"web-analytics"})  # the built-in widgets' team (widgets/)
+
+
+def element_claim_problem(name: str, team: str, platform_teams: frozenset[str]) -> str | None:
+    """Why ``team`` may not announce the element ``name`` (None when it may)."""
+    if name in SHELL_ELEMENTS:
+        return f"<{name}> is one of the dashboard shell's own elements"
+    if name.startswith(PLATFORM_PREFIX) and team not in platform_teams:
+        return f"element names starting with {PLATFORM_PREFIX!r} are reserved for the platform's own teams"
+    return None

@@ -6,6 +6,8 @@ Pure: stdlib, jsonschema and semver only. Every problem names its field
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +17,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 from jsonschema.validators import validator_for
 
+from .attribute_name import attribute_name_problem
 from .element_name import element_name_problem
 from .manifest_schema import MANIFEST_SCHEMA, SLUG
 from .origin import Announcer, BadURL, origin_of
@@ -165,7 +168,8 @@ def _rule_problems(doc: dict, failed: set) -> list[Problem]:
     if "element" in doc and "element" not in failed and (why := element_name_problem(doc["element"])) is not None:
         problems.append(Problem(("body", "element"), why, "value_error.element"))
     if "attributes" in doc and "attributes" not in failed:
-        problems.extend(_json_schema_problems(("body", "attributes"), doc["attributes"]))
+        schema_problems = _json_schema_problems(("body", "attributes"), doc["attributes"])
+        problems.extend(schema_problems or _attribute_name_problems(doc["attributes"]))
     for name in ("emits", "accepts"):
         if name in failed:
             continue
@@ -184,6 +188,25 @@ def _json_schema_problems(loc: tuple, schema: Any) -> list[Problem]:
         where = tuple(exc.absolute_path)
         return [Problem((*loc, *where), f"not a valid JSON Schema: {exc.message[:300]}", "value_error.json_schema")]
     return []
+
+
+def _attribute_name_problems(schema: Any) -> list[Problem]:
+    """Each configurable attribute (a property of the schema) must be a safe name."""
+    properties = schema.get("properties") if isinstance(schema, dict) else None
+    if not isinstance(properties, dict):
+        return []
+    return [
+        Problem(("body", "attributes", "properties", name), why, "value_error.attribute_name")
+        for name in properties
+        if (why := attribute_name_problem(name)) is not None
+    ]
+
+
+def manifest_digest(manifest: Manifest) -> str:
+    """A short digest of exactly what was announced (document and origin): the ETag a
+    heartbeat must match."""
+    canonical = json.dumps([manifest.document(), manifest.origin], sort_keys=True, separators=(",", ":")).encode()
+    return hashlib.blake2b(canonical, digest_size=16).hexdigest()
 
 
 def _depth(value: Any) -> int:

@@ -49,3 +49,15 @@ class NotFound(Refused):
 
 class TooLarge(Refused):
     """The document is bigger than the configured limit."""
+
+
+class UnsupportedMediaType(Refused):
+    """A write whose body is not declared ``application/json``."""
+
+
+class StaleManifest(Refused):
+    """A heartbeat names a manifest (by digest) other than the one registered."""
+
+
+class DigestRequired(Refused):
+    """A heartbeat that does not say which manifest it keeps alive."""

@@ -9,12 +9,15 @@ from sqlalchemy.exc import DBAPIError
 
 from registry.domain.problems import (
     Conflict,
+    DigestRequired,
     Forbidden,
     ManifestInvalid,
     NotFound,
     Refused,
+    StaleManifest,
     TooLarge,
     Unauthenticated,
+    UnsupportedMediaType,
 )
 
 from .responses import json_response
@@ -28,6 +31,9 @@ STATUS = {
     Forbidden: 403,
     NotFound: 404,
     TooLarge: 413,
+    UnsupportedMediaType: 415,
+    StaleManifest: 412,
+    DigestRequired: 428,
 }
 
 

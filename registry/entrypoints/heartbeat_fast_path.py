@@ -12,6 +12,7 @@ import orjson
 
 from registry.domain.problems import Refused
 
+from .body import media_type_problem
 from .errors import problem_parts
 
 PREFIX = "/api/v1/widgets/"
@@ -43,7 +44,10 @@ class HeartbeatFastPath:
             team = None
             if services.settings.require_tokens:
                 team = await services.authenticator.team_for(_header(scope, b"authorization"))
-            widget = services.registry.heartbeat(widget_id, team=team)
+            content_type = _header(scope, b"content-type")
+            if content_type and (refusal := media_type_problem(content_type)) is not None:
+                raise refusal
+            widget = services.registry.heartbeat(widget_id, team=team, etag=_header(scope, b"if-match"))
             status, body = 200, orjson.dumps({"lease_expires_at": widget.lease_expires_at})
         except Refused as exc:
             status, detail, extra = problem_parts(exc)

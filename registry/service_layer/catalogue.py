@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from registry.domain.manifest import manifest_digest
 from registry.domain.status import Status
 from registry.domain.widget import Widget
 
@@ -29,6 +30,7 @@ class Catalogue:
         self.widgets: dict[str, Widget] = {}
         self._text: dict[str, str] = {}
         self._static: dict[str, bytes] = {}
+        self._etags: dict[str, str] = {}
         self.generation = 0  # bumped on every change a listing can see (not on heartbeats)
         for widget in widgets:
             self.put(widget)
@@ -45,7 +47,12 @@ class Catalogue:
         parts = [m.id, m.team, m.label, m.description, m.element, *m.tags, *m.data_products]
         self._text[m.id] = "\n".join(parts).casefold()
         self._static.pop(m.id, None)
+        self._etags[m.id] = manifest_digest(m)
         self.generation += 1
+
+    def etag(self, widget_id: str) -> str:
+        """The digest of the manifest registered under ``widget_id`` now ("" if none)."""
+        return self._etags.get(widget_id, "")
 
     def static_json(self, widget: Widget) -> bytes:
         """The widget's unchanging JSON fragment, rendered once per announcement."""

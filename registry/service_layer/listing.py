@@ -33,7 +33,7 @@ class Listing:
     def lab(self) -> bytes:
         """The lab's ``GET /api/v1/registry`` shape: a JSON array of entries."""
         filters = Filters()
-        return self._cached(("lab",), lambda now, ws: orjson.dumps([lab_entry(w, now, self.registry.grace) for w in ws]), filters)
+        return self._cached(("lab",), lambda now, ws: orjson.dumps([lab_entry(w) for w in ws]), filters)
 
     def _cached(self, key: tuple, render: Callable, filters: Filters) -> bytes:
         generation = self.registry.catalogue.generation

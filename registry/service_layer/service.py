@@ -19,7 +19,16 @@ from registry.adapters.repository import WidgetRepository
 from registry.domain.events import Kind, WidgetChanged
 from registry.domain.manifest import Manifest, id_problem, parse_manifest
 from registry.domain.origin import Announcer
-from registry.domain.problems import Conflict, Forbidden, NotFound, Problem
+from registry.domain.element_name import DEFAULT_PLATFORM_TEAMS, element_claim_problem
+from registry.domain.problems import (
+    Conflict,
+    DigestRequired,
+    Forbidden,
+    ManifestInvalid,
+    NotFound,
+    Problem,
+    StaleManifest,
+)
 from registry.domain.status import Status
 from registry.domain.widget import Widget, new_widget
 
@@ -46,12 +55,16 @@ class Registry:
         clock: Clock,
         grace: timedelta,
         allowed_origins: frozenset[str] = frozenset(),
+        reservation: timedelta = timedelta(days=7),
+        platform_teams: frozenset[str] = DEFAULT_PLATFORM_TEAMS,
     ) -> None:
         self.repository = repository
         self.broadcaster = broadcaster
         self.clock = clock
         self.grace = grace
         self.allowed_origins = allowed_origins
+        self.reservation = reservation
+        self.platform_teams = platform_teams
         self.catalogue = Catalogue()
         self._published: dict[str, Status] = {}
         self._dirty: set[str] = set()
@@ -70,7 +83,8 @@ class Registry:
         self, widget_id: str, raw: object, *, origin: str | None, team: str | None, body: bytes | None = None
     ) -> Announced:
         """Register or refresh ``widget_id`` with the manifest ``raw``; ``team`` is the
-        token's team when tokens are enforced (None otherwise)."""
+        token's team when tokens are enforced (None in open mode, where the manifest's
+        own ``team`` is the claimant)."""
         digest = hashlib.blake2b(body, digest_size=16).digest() if body is not None else None
         current = self.catalogue.get(widget_id)
         now = self.clock()
@@ -80,6 +94,8 @@ class Registry:
                 return Announced(current, created=False)
         announcer = Announcer(origin, self.allowed_origins)
         manifest = parse_manifest(raw, widget_id=widget_id, announcer=announcer)
+        if (why := element_claim_problem(manifest.element, manifest.team, self.platform_teams)) is not None:
+            raise ManifestInvalid(Problem(("body", "element"), why, "value_error.element_reserved"))
         async with self._lock:
             now = self.clock()
             current = self.catalogue.get(widget_id)
@@ -89,7 +105,7 @@ class Registry:
                 msg = f"element <{manifest.element}> already belongs to widget {owner.id!r}"
                 raise Conflict(Problem(("body", "element"), msg, "value_error.element_taken"))
             was = current.status(now, self.grace) if current is not None else Status.GONE
-            if current is None:
+            if current is None or current.team != manifest.team:  # new, or taken over after its reservation
                 widget, changed = new_widget(manifest, now), True
             else:
                 widget = copy.copy(current)
@@ -110,15 +126,26 @@ class Registry:
                 self._publish(Kind.UPDATED, widget, now)
             return Announced(widget, created=was is Status.GONE)
 
-    def heartbeat(self, widget_id: str, *, team: str | None) -> Widget:
+    def heartbeat(self, widget_id: str, *, team: str | None, etag: str | None) -> Widget:
+        """Renew the lease of the manifest whose digest is ``etag`` (the ETag its PUT
+        answered); a heartbeat for any other manifest keeps nothing alive."""
         widget = self.catalogue.get(widget_id)
         now = self.clock()
         if widget is None or widget.status(now, self.grace) is Status.GONE:
             raise NotFound(Problem(("path", "id"), f"no live widget {widget_id!r}; register it with PUT", "not_found"))
         if team is not None and team != widget.team:
             raise Forbidden(_not_yours(widget))
+        if etag is None:
+            msg = "say which manifest this heartbeat keeps alive: If-Match with the ETag the PUT answered"
+            raise DigestRequired(Problem(("header", "if-match"), msg, "precondition_required"))
+        if etag.strip().removeprefix("W/").strip('"') != self.catalogue.etag(widget_id):
+            msg = "the registered manifest is not the one this heartbeat names; announce yours again with PUT"
+            raise StaleManifest(Problem(("header", "if-match"), msg, "precondition_failed.manifest_changed"))
         self._renew(widget, now)
         return widget
+
+    def etag(self, widget_id: str) -> str:
+        return self.catalogue.etag(widget_id)
 
     async def deregister(self, widget_id: str, *, team: str | None) -> None:
         async with self._lock:
@@ -193,15 +220,25 @@ class Registry:
         return event
 
     def _check_ownership(self, manifest: Manifest, current: Widget | None, team: str | None, now: datetime) -> None:
-        if team is not None:
-            if manifest.team != team:
-                msg = f"this token belongs to team {team!r}, not {manifest.team!r}"
-                raise Forbidden(Problem(("body", "team"), msg, "forbidden.team"))
-            if current is not None and current.team != team:
-                raise Forbidden(_not_yours(current))
-        elif current is not None and current.team != manifest.team and current.status(now, self.grace) is not Status.GONE:
-            msg = f"widget {current.id!r} belongs to team {current.team!r} while it is live"
-            raise Conflict(Problem(("body", "team"), msg, "value_error.team_conflict"))
+        """A widget id belongs to the team that registered it, while it is listed and for
+        ``reservation`` after it was removed or expired. ``team`` is the token's team;
+        in open mode (None) the manifest's own claim stands in for it."""
+        if team is not None and manifest.team != team:
+            msg = f"this token belongs to team {team!r}, not {manifest.team!r}"
+            raise Forbidden(Problem(("body", "team"), msg, "forbidden.team"))
+        if current is None or current.team == manifest.team:
+            return
+        if current.status(now, self.grace) is not Status.GONE:
+            raise Forbidden(_not_yours(current))
+        reserved_until = released_at(current, self.grace) + self.reservation
+        if now < reserved_until:
+            msg = f"widget {current.id!r} belongs to team {current.team!r} (reserved until {reserved_until.isoformat(timespec='seconds')})"
+            raise Forbidden(Problem(("path", "id"), msg, "forbidden.reserved"))
+
+
+def released_at(widget: Widget, grace: timedelta) -> datetime:
+    """When a gone widget stopped being listed: its removal, or its lease plus grace."""
+    return widget.removed_at or widget.lease_expires_at + grace
 
 
 def _not_yours(widget: Widget) -> Problem:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import orjson
 
+from registry.domain.lab import lab_service
 from registry.domain.widget import Widget
 
 
@@ -50,12 +51,7 @@ def public_json(static: bytes, widget: Widget, now: datetime, grace: timedelta) 
     return static[:-1] + b"," + dynamic[1:]
 
 
-def lab_entry(widget: Widget, now: datetime, grace: timedelta) -> dict:
-    m = widget.manifest
-    return {
-        "id": m.id,
-        "label": m.label,
-        "tags": list(m.tags),
-        "webComponent": {"jsUrl": m.module, "cssUrl": m.stylesheet, "componentId": m.element},
-        "status": widget.status(now, grace).value,
-    }
+def lab_entry(widget: Widget) -> dict:
+    """The lab's listing entry: ``{"id", "service": {webComponent, label, tags}, "lastUpdated"}``."""
+    seen = widget.last_seen.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return {"id": widget.id, "service": lab_service(widget.manifest.document()), "lastUpdated": seen}

@@ -42,7 +42,7 @@ def manifest(**changes) -> dict:
     doc = copy.deepcopy(MANIFEST)
     doc.update(changes)
     if "id" in changes and "element" not in changes:
-        doc["element"] = f"tessera-{changes['id']}"
+        doc["element"] = f"x-{changes['id']}"
     return doc
 
 
@@ -130,13 +130,13 @@ async def running(settings: RegistrySettings, clock: FakeClock) -> AsyncIterator
 
 @pytest.fixture
 async def client(database_url, clock) -> AsyncIterator[httpx.AsyncClient]:
-    """An app on a real store (SQLite, then PostgreSQL), tokens not enforced."""
-    async with running(RegistrySettings(database_url=database_url, grace_seconds=30), clock) as c:
+    """An app on a real store (SQLite, then PostgreSQL), in open mode (tokens not enforced)."""
+    async with running(RegistrySettings(database_url=database_url, grace_seconds=30, require_tokens=False), clock) as c:
         yield c
 
 
 @pytest.fixture
 async def memory_client(clock) -> AsyncIterator[httpx.AsyncClient]:
-    """An app on the in-memory fakes (fast unit tests of the HTTP edge)."""
-    async with running(RegistrySettings(database_url="memory://", grace_seconds=30), clock) as c:
+    """An app on the in-memory fakes (fast unit tests of the HTTP edge), in open mode."""
+    async with running(RegistrySettings(database_url="memory://", grace_seconds=30, require_tokens=False), clock) as c:
         yield c

@@ -33,7 +33,9 @@ async def read_event(lines, kind: str) -> dict:
 
 async def test_sse_feed_delivers_registration_update_and_removal(tmp_path, make_manifest):
     port = free_port()
-    settings = RegistrySettings(database_url=f"sqlite:///{tmp_path}/r.db", port=port, sweep_interval_seconds=0.1, grace_seconds=0.3)
+    settings = RegistrySettings(
+        database_url=f"sqlite:///{tmp_path}/r.db", port=port, sweep_interval_seconds=0.1, grace_seconds=0.3, require_tokens=False
+    )
     server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
     serving = asyncio.create_task(server.serve())
     try:

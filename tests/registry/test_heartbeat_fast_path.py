@@ -4,9 +4,9 @@ HOST = {"X-Tessera-Origin": "http://127.0.0.1:8100"}
 
 
 async def test_fast_path_renews_and_404s(memory_client, clock, make_manifest):
-    await memory_client.put("/api/v1/widgets/page-views", json=make_manifest(), headers=HOST)
+    put = await memory_client.put("/api/v1/widgets/page-views", json=make_manifest(), headers=HOST)
     clock.advance(2)
-    r = await memory_client.post("/api/v1/widgets/page-views/heartbeat")
+    r = await memory_client.post("/api/v1/widgets/page-views/heartbeat", headers={"If-Match": put.headers["etag"]})
     assert r.status_code == 200 and r.headers["content-type"] == "application/json"
     assert r.json() == {"lease_expires_at": "2026-11-22T10:00:17+00:00"}
     r = await memory_client.post("/api/v1/widgets/unknown/heartbeat")

@@ -28,9 +28,12 @@ async def test_listing_is_cached_until_a_change_or_max_age(clock, make_manifest)
     first = listing.widgets(Filters())
     assert [i["id"] for i in orjson.loads(first)["items"]] == ["page-views"]
     clock.advance(1)
-    registry.heartbeat("page-views", team=None)
+    registry.heartbeat("page-views", team=None, etag=registry.etag("page-views"))
     assert listing.widgets(Filters()) is first  # heartbeats alone do not re-render within max_age
     ticker.t = 1.5
     refreshed = orjson.loads(listing.widgets(Filters()))
     assert refreshed["items"][0]["last_seen"].startswith("2026-11-22T10:00:01")
-    assert orjson.loads(listing.lab())[0]["webComponent"]["componentId"] == "tessera-page-views"
+    [entry] = orjson.loads(listing.lab())
+    assert entry["id"] == "page-views" and entry["lastUpdated"] == "2026-11-22T10:00:01.000Z"
+    assert entry["service"]["webComponent"]["componentId"] == '<tessera-page-views site="demo.local"></tessera-page-views>'
+    assert entry["service"]["tags"] == {"analytics": "", "traffic": ""}

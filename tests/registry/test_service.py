@@ -69,7 +69,7 @@ async def test_heartbeat_renews_and_revives_a_stale_widget(registry, feed, clock
     await announce(registry, make_manifest(ttl=10))
     clock.advance(11)
     registry.sweep()
-    widget = registry.heartbeat("page-views", team=None)
+    widget = registry.heartbeat("page-views", team=None, etag=registry.etag("page-views"))
     assert widget.lease_expires_at == clock.now + timedelta(seconds=10)
     assert feed.kinds() == [Kind.REGISTERED, Kind.STALE, Kind.UPDATED]
     assert feed.events[-1].data["status"] == "live"
@@ -77,11 +77,11 @@ async def test_heartbeat_renews_and_revives_a_stale_widget(registry, feed, clock
 
 async def test_heartbeat_of_unknown_or_gone_widget_is_not_found(registry, clock, make_manifest):
     with pytest.raises(NotFound):
-        registry.heartbeat("nope", team=None)
+        registry.heartbeat("nope", team=None, etag=registry.etag("nope"))
     await announce(registry, make_manifest(ttl=1))
     clock.advance(40)
     with pytest.raises(NotFound):
-        registry.heartbeat("page-views", team=None)
+        registry.heartbeat("page-views", team=None, etag=registry.etag("page-views"))
 
 
 async def test_heartbeats_are_written_behind_in_one_batch(registry, repo, clock, make_manifest):
@@ -89,7 +89,7 @@ async def test_heartbeats_are_written_behind_in_one_batch(registry, repo, clock,
         await announce(registry, make_manifest(id=f"w{i}"))
     clock.advance(1)
     for i in range(5):
-        registry.heartbeat(f"w{i}", team=None)
+        registry.heartbeat(f"w{i}", team=None, etag=registry.etag(f"w{i}"))
     assert repo.widgets["w0"].last_seen != clock.now
     assert await registry.flush() == 5
     assert repo.lease_writes == 1 and repo.widgets["w0"].last_seen == clock.now
@@ -130,9 +130,9 @@ async def test_element_is_released_once_its_owner_is_gone(registry, clock, make_
 
 async def test_another_team_cannot_take_a_live_id_without_tokens(registry, make_manifest):
     await announce(registry, make_manifest())
-    with pytest.raises(Conflict) as caught:
-        await announce(registry, make_manifest(team="someone-else"))
-    assert caught.value.problems[0].loc == ("body", "team")
+    with pytest.raises(Forbidden) as caught:
+        await announce(registry, make_manifest(team="someone-else", element="x-page-views"))
+    assert caught.value.problems[0].loc == ("path", "id")
 
 
 async def test_token_team_must_own_manifest_and_widget(registry, make_manifest):
@@ -141,11 +141,11 @@ async def test_token_team_must_own_manifest_and_widget(registry, make_manifest):
     assert caught.value.problems[0].loc == ("body", "team")
     await announce(registry, make_manifest(), team="web-analytics")
     with pytest.raises(Forbidden):
-        registry.heartbeat("page-views", team="other-team")
+        registry.heartbeat("page-views", team="other-team", etag=registry.etag("page-views"))
     with pytest.raises(Forbidden):
         await registry.deregister("page-views", team="other-team")
     with pytest.raises(Forbidden) as caught:
-        await announce(registry, make_manifest(team="other-team"), team="other-team")
+        await announce(registry, make_manifest(team="other-team", element="x-page-views"), team="other-team")
     assert caught.value.problems[0].loc == ("path", "id")
 
 

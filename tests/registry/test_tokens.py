@@ -70,11 +70,13 @@ async def test_enforced_tokens_over_http(guarded, make_manifest):
     assert r.status_code == 401
     r = await c.put(url, json=make_manifest(), headers=theirs)
     assert r.status_code == 403 and r.json()["detail"][0]["loc"] == ["body", "team"]
-    assert (await c.put(url, json=make_manifest(), headers=mine)).status_code == 201
-    assert (await c.post(url + "/heartbeat", headers=theirs)).status_code == 403
-    assert (await c.post(url + "/heartbeat", headers=mine)).status_code == 200
-    assert (await c.post(url + "/heartbeat")).status_code == 401
-    r = await c.put(url, json=make_manifest(team="seo"), headers=theirs)
+    put = await c.put(url, json=make_manifest(), headers=mine)
+    assert put.status_code == 201
+    etag = {"If-Match": put.headers["etag"]}
+    assert (await c.post(url + "/heartbeat", headers={**theirs, **etag})).status_code == 403
+    assert (await c.post(url + "/heartbeat", headers={**mine, **etag})).status_code == 200
+    assert (await c.post(url + "/heartbeat", headers=etag)).status_code == 401
+    r = await c.put(url, json=make_manifest(team="seo", element="x-page-views"), headers=theirs)
     assert r.status_code == 403 and r.json()["detail"][0]["loc"] == ["path", "id"]
     assert (await c.delete(url, headers=theirs)).status_code == 403
     assert (await c.delete(url)).status_code == 401

@@ -14,7 +14,7 @@ async def test_loop_marks_stale_and_flushes(clock, make_manifest):
     registry = Registry(repo, Broadcaster(), clock=clock, grace=timedelta(seconds=30))
     await registry.announce("page-views", make_manifest(ttl=5), origin="http://127.0.0.1:8100", team=None)
     clock.advance(1)
-    registry.heartbeat("page-views", team=None)
+    registry.heartbeat("page-views", team=None, etag=registry.etag("page-views"))
     task = asyncio.create_task(run_upkeep(registry, sweep_every=0.01, flush_every=0.02))
     await asyncio.sleep(0.05)
     assert repo.widgets["page-views"].last_seen == clock.now
@@ -22,7 +22,7 @@ async def test_loop_marks_stale_and_flushes(clock, make_manifest):
     async with registry.broadcaster.subscribe() as feed:
         event = await asyncio.wait_for(anext(feed), 1)
     assert event.kind == "widget-stale"
-    registry.heartbeat("page-views", team=None)
+    registry.heartbeat("page-views", team=None, etag=registry.etag("page-views"))
     task.cancel()
     await asyncio.gather(task, return_exceptions=True)
     assert repo.widgets["page-views"].last_seen == clock.now  # flushed on the way out
@@ -41,7 +41,7 @@ async def test_a_failing_store_keeps_leases_for_later(clock, make_manifest):
     registry = Registry(repo, Broadcaster(), clock=clock, grace=timedelta(seconds=30))
     await registry.announce("page-views", make_manifest(), origin="http://127.0.0.1:8100", team=None)
     clock.advance(1)
-    registry.heartbeat("page-views", team=None)
+    registry.heartbeat("page-views", team=None, etag=registry.etag("page-views"))
     task = asyncio.create_task(run_upkeep(registry, sweep_every=0.01, flush_every=0.01))
     await asyncio.sleep(0.05)
     repo.fail = False

@@ -26,9 +26,9 @@ async def test_put_registers_then_refreshes(client, clock, make_manifest):
 
 async def test_heartbeat_and_404_for_unknown(client, clock, make_manifest):
     assert (await client.post("/api/v1/widgets/page-views/heartbeat")).status_code == 404
-    await client.put("/api/v1/widgets/page-views", json=make_manifest(), headers=HOST)
+    put = await client.put("/api/v1/widgets/page-views", json=make_manifest(), headers=HOST)
     clock.advance(3)
-    r = await client.post("/api/v1/widgets/page-views/heartbeat")
+    r = await client.post("/api/v1/widgets/page-views/heartbeat", headers={"If-Match": put.headers["etag"]})
     assert r.status_code == 200 and r.json()["lease_expires_at"].startswith("2026-11-22T10:00:18")
 
 
@@ -113,16 +113,16 @@ async def test_element_owned_by_another_widget_is_409(client, make_manifest):
 
 
 async def test_not_json_is_422_naming_the_body(client):
-    r = await client.put("/api/v1/widgets/page-views", content=b"{nope", headers=HOST)
+    r = await client.put("/api/v1/widgets/page-views", content=b"{nope", headers={**HOST, "Content-Type": "application/json"})
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body"]
 
 
 async def test_restart_keeps_widgets_and_flushed_heartbeats(database_url, clock, start_app, make_manifest):
-    settings = RegistrySettings(database_url=database_url)
+    settings = RegistrySettings(database_url=database_url, require_tokens=False)
     async with start_app(settings, clock) as c:
-        await c.put("/api/v1/widgets/page-views", json=make_manifest(), headers=HOST)
+        put = await c.put("/api/v1/widgets/page-views", json=make_manifest(), headers=HOST)
         clock.advance(5)
-        await c.post("/api/v1/widgets/page-views/heartbeat")
+        await c.post("/api/v1/widgets/page-views/heartbeat", headers={"If-Match": put.headers["etag"]})
     async with start_app(settings, clock) as c:  # shutdown flushed the lease
         item = (await c.get("/api/v1/widgets/page-views")).json()
     assert item["last_seen"].startswith("2026-11-22T10:00:05") and item["status"] == "live"
@@ -139,14 +139,15 @@ async def test_oversize_without_content_length_is_413(clock, start_app):
         for _ in range(10):
             yield b" " * 8000
 
-    async with start_app(RegistrySettings(database_url="memory://", max_manifest_bytes=16_000), clock) as c:
-        r = await c.put("/api/v1/widgets/page-views", content=chunks(), headers=HOST)
+    settings = RegistrySettings(database_url="memory://", max_manifest_bytes=16_000, require_tokens=False)
+    async with start_app(settings, clock) as c:
+        r = await c.put("/api/v1/widgets/page-views", content=chunks(), headers={**HOST, "Content-Type": "application/json"})
     assert r.status_code == 413
 
 
 async def test_unsafe_values_are_not_stored(memory_client, make_manifest):
     doc = make_manifest(extra="<script>alert(1)</script>")
-    await memory_client.put("/api/v1/widgets/page-views", content=json.dumps(doc), headers=HOST)
+    await memory_client.put("/api/v1/widgets/page-views", content=json.dumps(doc), headers={**HOST, "Content-Type": "application/json"})
     item = (await memory_client.get("/api/v1/widgets/page-views")).json()
     assert "extra" not in item
 
@@ -158,7 +159,7 @@ async def test_healthz(memory_client):
 
 @pytest.mark.integration
 async def test_store_outage_is_503_not_500(tmp_path, clock, start_app, make_manifest):
-    async with start_app(RegistrySettings(database_url=f"sqlite:///{tmp_path}/r.db"), clock) as c:
+    async with start_app(RegistrySettings(database_url=f"sqlite:///{tmp_path}/r.db", require_tokens=False), clock) as c:
         engine = c.app.state.services.engine
         with engine.begin() as conn:
             conn.exec_driver_sql("DROP TABLE widget_version")

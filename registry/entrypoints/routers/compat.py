@@ -1,8 +1,12 @@
-"""The lab's registry routes, kept as a compatibility surface.
+"""The lab's registry routes, kept as a compatibility surface (docs/security.md says who
+may write through them).
 
-``POST /api/v1/registry/{id}`` with ``{"webComponent": {"jsUrl", "cssUrl", "componentId"},
-"label", "tags"}`` registers (and, posted again, refreshes) a widget through the same
-rules as ``PUT /api/v1/widgets/{id}``; ``GET /api/v1/registry`` lists lab-shaped entries.
+``POST /api/v1/registry/{id}`` takes the lab's own body (``{"webComponent": {"jsUrl",
+"cssUrl", "componentId"}, "label", "tags"}``, ``componentId`` as markup, ``tags`` a string
+map), registers or refreshes the widget through the same rules and ownership as
+``PUT /api/v1/widgets/{id}`` and answers 200 with the body as the lab's server echoes it;
+``GET /api/v1/registry`` lists ``[{"id", "service", "lastUpdated"}]``;
+``GET /api/v1/registry/{id}`` answers one entry.
 """
 
 from __future__ import annotations
@@ -11,16 +15,19 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
 
+from registry.domain.lab import lab_service, manifest_from_lab, relocate
 from registry.domain.manifest_schema import LINE, SEMVER, SLUG
-from registry.domain.problems import Problem, Refused
+from registry.domain.problems import NotFound, Problem, Refused
+from registry.domain.status import Status
 from registry.service_layer.views import lab_entry
 
 from ..body import read_json
-from ..deps import ListingDep, OriginHeader, ServicesDep, TeamDep
+from ..deps import ListingDep, OriginHeader, RegistryDep, ServicesDep, TeamDep
 from ..responses import json_bytes, json_response
 
 router = APIRouter(prefix="/api/v1/registry", tags=["lab compatibility"])
 
+_URL = {"type": "string", "maxLength": 2048, "pattern": LINE}
 LAB_SCHEMA = {
     "type": "object",
     "required": ["webComponent", "label"],
@@ -29,71 +36,66 @@ LAB_SCHEMA = {
             "type": "object",
             "required": ["jsUrl", "componentId"],
             "properties": {
-                "jsUrl": {"type": "string", "maxLength": 2048, "pattern": LINE},
-                "cssUrl": {"anyOf": [{"type": "string", "maxLength": 2048, "pattern": LINE}, {"type": "null"}]},
-                "componentId": {"type": "string", "maxLength": 100},
+                "jsUrl": _URL,
+                "cssUrl": {"anyOf": [_URL, {"type": "null"}]},
+                "componentId": {
+                    "type": "string",
+                    "maxLength": 2000,
+                    "description": "A tag name, or one element's markup: <tag-name attr=\"value\"></tag-name>",
+                },
             },
         },
         "label": {"type": "string", "minLength": 1, "maxLength": 120, "pattern": LINE},
-        "tags": {"type": "array", "items": {"type": "string"}, "maxItems": 32},
+        "tags": {
+            "anyOf": [
+                {"type": "object", "additionalProperties": {"type": "string"}, "description": "the lab's string map"},
+                {"type": "array", "items": {"type": "string"}, "maxItems": 32},
+            ]
+        },
         "team": {"type": "string", "pattern": SLUG},
         "version": {"type": "string", "pattern": SEMVER},
         "description": {"type": "string", "maxLength": 4000},
         "ttl": {"type": "integer", "minimum": 1, "maximum": 3600},
     },
 }
-# where a manifest field came from in the lab's document, for error locations
-_LAB_LOC = {"module": ("webComponent", "jsUrl"), "stylesheet": ("webComponent", "cssUrl"), "element": ("webComponent", "componentId")}
-LAB_TEAM = "lab"
-
-
-def _to_manifest(widget_id: str, raw: object, team: str | None) -> object:
-    if not isinstance(raw, dict):
-        return raw  # the manifest rules refuse it with a clear message
-    component = raw.get("webComponent")
-    component = component if isinstance(component, dict) else {}
-    manifest = {
-        "id": widget_id,
-        "version": raw.get("version", "0.0.0"),
-        "team": raw.get("team", team or LAB_TEAM),
-        "label": raw.get("label"),
-        "element": component.get("componentId"),
-        "module": component.get("jsUrl"),
-        "stylesheet": component.get("cssUrl"),
-        "tags": raw.get("tags", []),
-    }
-    for optional in ("description", "ttl"):
-        if optional in raw:
-            manifest[optional] = raw[optional]
-    return {k: v for k, v in manifest.items() if v is not None or k == "stylesheet"}
-
-
-def _relocate(problem: Problem) -> Problem:
-    if len(problem.loc) >= 2 and problem.loc[0] == "body" and problem.loc[1] in _LAB_LOC:
-        return Problem(("body", *_LAB_LOC[problem.loc[1]], *problem.loc[2:]), problem.msg, problem.type)
-    return problem
+_ERRORS = {
+    401: {"description": "Missing or invalid team token"},
+    403: {"description": "The widget belongs to another team"},
+    415: {"description": "The body is not application/json"},
+    422: {"description": "Invalid document (each problem names the lab's field)"},
+}
 
 
 @router.post(
     "/{id}",
-    summary="Lab compatibility: register a web component",
+    summary="Lab compatibility: register or refresh a web component (200, as the lab expects)",
     openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": LAB_SCHEMA}}}},
+    responses=_ERRORS,
 )
 async def post_registry(
     id: Annotated[str, Path(max_length=64)], request: Request, services: ServicesDep, team: TeamDep, origin: OriginHeader = None
 ) -> Response:
-    raw, body = await read_json(request, services.settings.max_manifest_bytes)
+    settings = services.settings
+    raw, body = await read_json(request, settings.max_manifest_bytes, settings.max_json_depth)
     try:
-        lab = _to_manifest(id, raw, team)
+        lab = manifest_from_lab(id, raw, team)
         announced = await services.registry.announce(id, lab, origin=origin, team=team, body=body)
     except Refused as exc:
-        exc.problems = [_relocate(p) for p in exc.problems]
+        exc.problems = [relocate(p) for p in exc.problems]
         raise
-    registry, widget = services.registry, announced.widget
-    entry = {**lab_entry(widget, registry.clock(), registry.grace), "lease_expires_at": widget.lease_expires_at}
-    return json_response(entry, 201 if announced.created else 200)
+    widget = announced.widget
+    echo = {**lab_service(widget.manifest.document()), "lease_expires_at": widget.lease_expires_at}
+    return json_response(echo, 200, {"ETag": f'"{services.registry.etag(widget.id)}"'})
 
 
-@router.get("", summary="Lab compatibility: list registered web components")
+@router.get("", summary="Lab compatibility: [{id, service: {webComponent, label, tags}, lastUpdated}]")
 async def get_registry(listing: ListingDep) -> Response:
     return json_bytes(listing.lab())
+
+
+@router.get("/{id}", summary="Lab compatibility: one entry {id, service, lastUpdated}", responses={404: {"description": "Unknown widget"}})
+async def get_registry_entry(id: Annotated[str, Path(max_length=64)], registry: RegistryDep) -> Response:
+    widget = registry.get(id)
+    if widget.status(registry.clock(), registry.grace) is Status.GONE:
+        raise NotFound(Problem(("path", "id"), f"no live widget {id!r}", "not_found"))
+    return json_response(lab_entry(widget))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 
 from registry.domain.manifest_schema import MANIFEST_SCHEMA
 from registry.domain.problems import ManifestInvalid, Problem
@@ -12,7 +12,7 @@ from registry.domain.status import parse_statuses
 from registry.service_layer.catalogue import Filters
 from registry.service_layer.views import widget_public
 
-from ..body import read_json
+from ..body import media_type_problem, read_json
 from ..deps import ListingDep, OriginHeader, RegistryDep, ServicesDep, TeamDep
 from ..responses import json_bytes, json_response
 
@@ -35,12 +35,19 @@ _EXAMPLE = {
 }
 ERRORS = {
     401: {"description": "Missing or invalid team token"},
-    403: {"description": "The widget belongs to another team"},
+    403: {"description": "The widget belongs to another team (or is reserved to it after removal)"},
     404: {"description": "Unknown widget"},
     409: {"description": "Element tag or id owned by another widget/team"},
     413: {"description": "Manifest too large"},
+    415: {"description": "The body is not application/json"},
     422: {"description": "Invalid manifest (each problem names its field)"},
 }
+HEARTBEAT_ERRORS = {
+    **{k: v for k, v in ERRORS.items() if k in (401, 403, 404, 415)},
+    412: {"description": "The registered manifest is not the one If-Match names: announce again with PUT"},
+    428: {"description": "No If-Match: a heartbeat must name the manifest it keeps alive"},
+}
+IfMatch = Annotated[str | None, Header(description="The ETag the widget's PUT answered (its manifest's digest)")]
 
 
 @router.put(
@@ -52,18 +59,27 @@ ERRORS = {
 async def put_widget(
     id: WidgetId, request: Request, services: ServicesDep, team: TeamDep, origin: OriginHeader = None
 ) -> Response:
-    raw, body = await read_json(request, services.settings.max_manifest_bytes)
+    settings = services.settings
+    raw, body = await read_json(request, settings.max_manifest_bytes, settings.max_json_depth)
     announced = await services.registry.announce(id, raw, origin=origin, team=team, body=body)
     w = announced.widget
+    etag = services.registry.etag(w.id)
     return json_response(
-        {"id": w.id, "version": w.manifest.version, "status": "live", "lease_expires_at": w.lease_expires_at},
+        {"id": w.id, "version": w.manifest.version, "status": "live", "lease_expires_at": w.lease_expires_at, "etag": etag},
         201 if announced.created else 200,
+        {"ETag": f'"{etag}"'},
     )
 
 
-@router.post("/{id}/heartbeat", summary="Renew a widget's lease", responses=ERRORS)
-async def heartbeat(id: WidgetId, registry: RegistryDep, team: TeamDep) -> Response:
-    widget = registry.heartbeat(id, team=team)
+@router.post(
+    "/{id}/heartbeat",
+    summary="Renew the lease of the manifest named by If-Match (served by heartbeat_fast_path.py)",
+    responses=HEARTBEAT_ERRORS,
+)
+async def heartbeat(id: WidgetId, request: Request, registry: RegistryDep, team: TeamDep, if_match: IfMatch = None) -> Response:
+    if request.headers.get("content-type") and (refusal := media_type_problem(request.headers["content-type"])):
+        raise refusal
+    widget = registry.heartbeat(id, team=team, etag=if_match)
     return json_response({"lease_expires_at": widget.lease_expires_at})
 
 
@@ -93,4 +109,5 @@ async def list_widgets(
 @router.get("/{id}", summary="One widget with its version history", responses={404: ERRORS[404]})
 async def get_widget(id: WidgetId, registry: RegistryDep) -> Response:
     widget = registry.get(id)
-    return json_response(widget_public(widget, registry.clock(), registry.grace, history=True))
+    view = widget_public(widget, registry.clock(), registry.grace, history=True)
+    return json_response(view, headers={"ETag": f'"{registry.etag(widget.id)}"'})
