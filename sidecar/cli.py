@@ -28,6 +28,7 @@ FLAGS = {
     "--registry-url": ("registry_url", str, "registry base URL (default http://127.0.0.1:8001)"),
     "--origin": ("origin", str, "X-Tessera-Origin to send (default: origin of --widget-url)"),
     "--token": ("token", str, "team token, sent as Authorization: Bearer"),
+    "--token-file": ("token_file", str, "file whose first line is the team token (make up passes one)"),
     "--interval": ("interval", float, "heartbeat interval in seconds (default 3)"),
     "--jitter": ("jitter", float, "heartbeat jitter as a fraction, 0 <= j < 1 (default 0.2)"),
     "--health-interval": ("health_interval", float, "widget host check interval in seconds (default 2)"),
@@ -87,6 +88,10 @@ def run_main(args: list[str]) -> int:
     try:
         settings = SidecarSettings(**overrides)
         manifest = load_manifest(settings)
+        settings.team_token()
+    except OSError as exc:
+        print(f"sidecar: cannot read the token file: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
     except ValidationError as exc:
         print(f"sidecar: bad settings: {exc}", file=sys.stderr)
         return EXIT_CONFIG

@@ -15,7 +15,15 @@ from enum import StrEnum
 from resilience.backoff import Backoff
 from resilience.breaker import BreakerState, CircuitBreaker
 from sidecar.manifest import Manifest, sri
-from sidecar.ports import HostPort, HostUnreachable, Lease, RegistryPort, RegistryRejected, RegistryUnavailable
+from sidecar.ports import (
+    HostPort,
+    HostUnreachable,
+    Lease,
+    ManifestReplaced,
+    RegistryPort,
+    RegistryRejected,
+    RegistryUnavailable,
+)
 
 
 class Phase(StrEnum):
@@ -172,6 +180,12 @@ class Lifecycle:
                     return
         except RegistryUnavailable as exc:
             self._failed(exc)
+            return
+        except ManifestReplaced:
+            self.breaker.record_success()
+            self.log(line(self.widget_id, "manifest-replaced", action="re-register"))
+            self.needs_announce = True
+            self.next_call_at = self.clock()
             return
         except RegistryRejected:
             self.breaker.record_success()

@@ -119,20 +119,35 @@ def load(path: Path, widget_url: str | None, origin: str | None = None) -> Manif
     return resolve(document, widget_url, origin)
 
 
+_MARKUP_TAG = re.compile(r"\s*<([a-z][a-z0-9._-]*)")
+
+
+def component_tag(component_id: str) -> str:
+    """The element of the lab's ``componentId``: a tag name or its markup
+    (``<kind-test-widget param_one="x"></kind-test-widget>``). Only the name is read here;
+    the registry checks the markup strictly."""
+    found = _MARKUP_TAG.match(component_id)
+    return found.group(1) if found else component_id
+
+
 def from_lab(widget_id: str, body: str, widget_url: str | None, origin: str | None = None) -> Manifest:
-    """Build a manifest from the lab's ``BODY``: ``{webComponent:{jsUrl,cssUrl,componentId},label,tags}``."""
+    """Build a manifest from the lab's ``BODY``: ``{webComponent:{jsUrl,cssUrl,componentId},label,tags}``.
+
+    The lab's own body (markup ``componentId``, ``tags`` as a string map) is what is
+    announced, with only relative URLs resolved; the manifest is for the health check."""
     try:
         lab = json.loads(body)
         component = lab["webComponent"]
+        tags = lab.get("tags") or []
         document = {
             "id": widget_id,
             "label": lab.get("label") or widget_id,
-            "tags": list(lab.get("tags") or []),
-            "element": component["componentId"],
+            "tags": [f"{k}:{v}" if v else k for k, v in tags.items()] if isinstance(tags, dict) else list(tags),
+            "element": component_tag(component["componentId"]),
             "module": component["jsUrl"],
             "stylesheet": component.get("cssUrl") or None,
         }
-    except (json.JSONDecodeError, TypeError, KeyError) as exc:
+    except (json.JSONDecodeError, TypeError, KeyError, AttributeError) as exc:
         raise ManifestError(f"BODY is not a lab manifest {{webComponent:{{jsUrl,cssUrl,componentId}},label,tags}}: {exc}") from exc
     manifest = resolve(document, widget_url, origin)
     resolved = {**lab, "webComponent": {**component, "jsUrl": manifest.document["module"]}}

@@ -30,6 +30,11 @@ class RegistryRejected(Exception):
         super().__init__(f"registry answered {status}: {detail}")
 
 
+class ManifestReplaced(Exception):
+    """The registry holds another manifest than the one this sidecar announced (its
+    heartbeat's If-Match did not match, 412): announce ours again."""
+
+
 class HostUnreachable(Exception):
     """The widget host could not be reached at all."""
 
@@ -57,7 +62,8 @@ class RegistryPort(Protocol):
     async def announce(self, manifest: Manifest) -> Lease: ...
 
     async def heartbeat(self, widget_id: str) -> Lease | None:
-        """Renew the lease; None when the registry does not know the widget (404)."""
+        """Renew the lease; None when the registry does not know the widget (404);
+        ManifestReplaced when it holds another manifest under the id (412)."""
 
     async def withdraw(self, widget_id: str) -> None: ...
 
@@ -74,6 +80,7 @@ class InMemoryRegistry:
     calls: list[tuple[str, str]] = field(default_factory=list)
     down: bool = False
     reject: RegistryRejected | None = None
+    replaced: set[str] = field(default_factory=set)
 
     def _enter(self, verb: str, widget_id: str) -> None:
         self.calls.append((verb, widget_id))
@@ -89,6 +96,9 @@ class InMemoryRegistry:
 
     async def heartbeat(self, widget_id: str) -> Lease | None:
         self._enter("HEARTBEAT", widget_id)
+        if widget_id in self.replaced:
+            self.replaced.discard(widget_id)
+            raise ManifestReplaced(widget_id)
         return Lease("2026-01-01T00:00:15Z") if widget_id in self.widgets else None
 
     async def withdraw(self, widget_id: str) -> None:

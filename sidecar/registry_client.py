@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 
 from sidecar.manifest import Manifest
-from sidecar.ports import Lease, RegistryRejected, RegistryUnavailable
+from sidecar.ports import Lease, ManifestReplaced, RegistryRejected, RegistryUnavailable
 
 TRANSIENT_STATUSES = frozenset({408, 425, 429})
 
@@ -41,18 +41,23 @@ def lease_from(response: httpx.Response) -> Lease:
 
 
 class HttpRegistry:
-    """``PUT /api/v1/widgets/{id}``, ``POST …/heartbeat``, ``DELETE …``."""
+    """``PUT /api/v1/widgets/{id}``, ``POST …/heartbeat``, ``DELETE …``.
+
+    Each heartbeat sends ``If-Match`` with the ETag its PUT answered, so it keeps alive
+    only the manifest this sidecar announced; a 412 means someone replaced it."""
 
     def __init__(self, client: httpx.AsyncClient, base_url: str, origin: str, token: str | None = None) -> None:
         self.client = client
         self.base_url = base_url.rstrip("/")
+        self.etags: dict[str, str] = {}
         self.headers = {"X-Tessera-Origin": origin}
         if token:
             self.headers["Authorization"] = f"Bearer {token}"
 
-    async def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    async def _send(self, method: str, path: str, extra: dict[str, str] | None = None, **kwargs: Any) -> httpx.Response:
+        headers = {**self.headers, **extra} if extra else self.headers
         try:
-            response = await self.client.request(method, self.base_url + path, headers=self.headers, **kwargs)
+            response = await self.client.request(method, self.base_url + path, headers=headers, **kwargs)
         except httpx.HTTPError as exc:
             raise RegistryUnavailable(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__) from exc
         if response.status_code >= 500 or response.status_code in TRANSIENT_STATUSES:
@@ -66,12 +71,18 @@ class HttpRegistry:
         response = await self._send("PUT", f"/api/v1/widgets/{manifest.id}", json=manifest.document)
         if response.status_code >= 400:
             raise self._rejected(response)
+        if etag := response.headers.get("etag"):
+            self.etags[manifest.id] = etag
         return lease_from(response)
 
     async def heartbeat(self, widget_id: str) -> Lease | None:
-        response = await self._send("POST", f"/api/v1/widgets/{widget_id}/heartbeat")
+        etag = self.etags.get(widget_id)
+        extra = {"If-Match": etag} if etag else None  # a registry without ETags gets plain heartbeats
+        response = await self._send("POST", f"/api/v1/widgets/{widget_id}/heartbeat", extra=extra)
         if response.status_code == 404:
             return None
+        if response.status_code == 412:
+            raise ManifestReplaced(error_detail(response))
         if response.status_code >= 400:
             raise self._rejected(response)
         return lease_from(response)

@@ -36,7 +36,7 @@ def bootstrap(
     client: httpx.AsyncClient,
     log: Callable[[str], None],
 ) -> Lifecycle:
-    token = settings.token.get_secret_value() if settings.token else None
+    token = settings.team_token()
     registry_type = LabRegistry if settings.lab_mode else HttpRegistry
     registry = registry_type(client, settings.effective_registry_url, manifest.origin, token)
     rng = random.Random()

@@ -23,6 +23,7 @@ class SidecarSettings(BaseSettings):
     widget_url: str | None = None
     origin: str | None = None
     token: SecretStr | None = None
+    token_file: Path | None = None
     interval: PositiveFloat = 3.0
     jitter: float = Field(0.2, ge=0.0, lt=1.0)
     health_interval: PositiveFloat = 2.0
@@ -40,6 +41,15 @@ class SidecarSettings(BaseSettings):
     lab_frequency: PositiveFloat | None = Field(
         None, validation_alias=AliasChoices("FREQUENCY_IN_SECONDS", "TESSERA_SIDECAR_LAB_FREQUENCY")
     )
+
+    def team_token(self) -> str | None:
+        """``token``, else the first line of ``token_file`` (how ``make up`` hands it over,
+        so it never shows in a process listing); raises OSError if the file is unreadable."""
+        if self.token is not None:
+            return self.token.get_secret_value() or None
+        if self.token_file is not None:
+            return self.token_file.read_text(encoding="utf-8").strip() or None
+        return None
 
     @property
     def lab_mode(self) -> bool:

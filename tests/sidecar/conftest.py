@@ -182,14 +182,15 @@ FAST = ["--interval", "0.5", "--health-interval", "0.3", "--request-timeout", "1
 
 @pytest.fixture
 def registry(tmp_path: Path) -> Iterator[Registry]:
-    service = Registry(tmp_path)
+    """The real registry in open mode (tokens are tested with ``registry_factory()``)."""
+    service = Registry(tmp_path, require_tokens="false")
     yield service.start()
     service.stop()
 
 
 @pytest.fixture
 def registry_factory(tmp_path: Path) -> Iterator[Callable[..., Registry]]:
-    """A registry with extra settings (``require_tokens="true"``); call ``.start()`` yourself."""
+    """A registry with its defaults (tokens required) plus ``settings``; call ``.start()`` yourself."""
     made: list[Registry] = []
 
     def make(**settings: str) -> Registry:

@@ -150,6 +150,14 @@ async def test_heartbeat_404_reregisters(sidecar, registry, clock, logs):
     assert events(logs)[-2:] == ["unknown-to-registry", "re-registered"]
 
 
+async def test_a_replaced_manifest_is_announced_again(sidecar, registry, clock, logs):
+    await run_for(sidecar, clock, 1)
+    registry.replaced.add("page-views")  # someone PUT another manifest under our id: 412
+    await run_for(sidecar, clock, 4)
+    assert registry.calls[-2:] == [("HEARTBEAT", "page-views"), ("PUT", "page-views")]
+    assert events(logs)[-2:] == ["manifest-replaced", "re-registered"]
+
+
 async def test_registry_down_backs_off_opens_breaker_and_reregisters(sidecar, registry, clock, logs):
     await run_for(sidecar, clock, 1)
     registry.down = True

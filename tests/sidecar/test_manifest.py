@@ -71,6 +71,14 @@ def test_from_lab_body():
     assert m.lab_body["label"] == "Lab"
 
 
+def test_from_lab_reads_the_labs_markup_and_tag_map():
+    body = ('{"webComponent":{"jsUrl":"http://pinot-component-web.data-mesh/bundle.js","cssUrl":"http://pinot-component-web.data-mesh/bundle.css",'
+            '"componentId":"<pinot-graph></pinot-graph>"},"label":"Pinot Graph","tags":{"env":"prod","props":""}}')
+    m = from_lab("pinot-component-web", body, None)
+    assert m.document["element"] == "pinot-graph" and m.document["tags"] == ["env:prod", "props"]
+    assert m.lab_body == json.loads(body)
+
+
 def test_from_lab_rejects_other_shapes():
     with pytest.raises(ManifestError):
         from_lab("lab", '{"label": "no component"}', "http://h/")

@@ -4,8 +4,8 @@ import httpx
 import pytest
 
 from sidecar.host_client import HttpHost
-from sidecar.manifest import resolve
-from sidecar.ports import HostUnreachable, RegistryRejected, RegistryUnavailable
+from sidecar.manifest import from_lab, resolve
+from sidecar.ports import HostUnreachable, ManifestReplaced, RegistryRejected, RegistryUnavailable
 from sidecar.registry_client import HttpRegistry, LabRegistry
 
 MANIFEST = resolve({"id": "w", "element": "x-w", "module": "w.js", "label": "W"}, "http://127.0.0.1:8100/w/")
@@ -108,3 +108,42 @@ async def test_host_unreachable():
     async with client_for(handler) as client:
         with pytest.raises(HostUnreachable):
             await HttpHost(client).fetch("http://h/w.js")
+
+
+async def test_heartbeat_names_the_announced_manifest_and_412_is_replaced():
+    seen = []
+
+    def handler(request):
+        seen.append(request)
+        if request.method == "PUT":
+            return httpx.Response(201, json={"lease_expires_at": "x"}, headers={"ETag": '"abc"'})
+        if request.headers.get("if-match") == '"abc"' and len(seen) == 2:
+            return httpx.Response(200, json={"lease_expires_at": "y"})
+        return httpx.Response(412, json={"detail": [{"loc": ["header", "if-match"], "msg": "replaced", "type": "t"}]})
+
+    async with client_for(handler) as client:
+        registry = HttpRegistry(client, "http://r:1", "http://o")
+        await registry.announce(MANIFEST)
+        assert (await registry.heartbeat("w")).lease_expires_at == "y"
+        with pytest.raises(ManifestReplaced):
+            await registry.heartbeat("w")
+    assert seen[1].headers["If-Match"] == '"abc"'
+
+
+async def test_lab_registry_posts_the_labs_own_body():
+    """Lab mode announces the lab's BODY as it is (markup componentId, tag map), as JSON."""
+    body = ('{"webComponent":{"jsUrl":"http://h:5/bundle.js","cssUrl":"http://h:5/bundle.css",'
+            '"componentId":"<kind-test-widget param_one=\\"some param\\"></kind-test-widget>"},'
+            '"label":"Kind Test","tags":{"props":"param_one"}}')
+    manifest = from_lab("kind-test-widget-web", body, None)
+    requests = []
+
+    def handler(request):
+        requests.append(request)
+        return httpx.Response(200, json={})
+
+    async with client_for(handler) as client:
+        await LabRegistry(client, "http://r:1", manifest.origin, "tok").announce(manifest)
+    assert json.loads(requests[0].content) == json.loads(body)
+    assert requests[0].headers["content-type"] == "application/json"
+    assert requests[0].headers["authorization"] == "Bearer tok"

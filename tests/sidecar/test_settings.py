@@ -28,6 +28,16 @@ def test_env_prefix(monkeypatch):
     assert s.interval == 1.5
 
 
+def test_token_file(tmp_path):
+    path = tmp_path / "web-analytics.token"
+    path.write_text("tsr_secret\n")
+    assert SidecarSettings(token_file=path).team_token() == "tsr_secret"
+    assert SidecarSettings(token="direct", token_file=path).team_token() == "direct"
+    assert SidecarSettings().team_token() is None
+    with pytest.raises(OSError):
+        SidecarSettings(token_file=tmp_path / "missing").team_token()
+
+
 def test_flags_override_env(monkeypatch):
     monkeypatch.setenv("TESSERA_SIDECAR_INTERVAL", "1.5")
     assert SidecarSettings(interval=7).interval == 7

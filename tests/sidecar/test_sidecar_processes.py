@@ -131,7 +131,7 @@ def test_lab_mode_announces_through_the_compat_route(registry, host_factory, sid
 
 
 def test_team_tokens_are_sent_and_a_missing_one_exits_4(registry_factory, host_factory, sidecar_factory, eventually):
-    registry = registry_factory(require_tokens="true")
+    registry = registry_factory()  # tokens are required by default
     token = registry.issue_token("qa")
     registry.start()
     host = host_factory("guarded")
@@ -169,3 +169,40 @@ def test_built_in_page_views_widget_is_announced(registry, sidecar_factory, even
     finally:
         host.terminate()
         host.wait(5)
+
+
+def test_lab_mode_announces_the_labs_own_body_with_a_token_file(registry_factory, host_factory, sidecar_factory, eventually, tmp_path):
+    """The lab's env (ID, BODY, HOSTPORT, FREQUENCY_IN_SECONDS), its markup and tag map, plus a token file."""
+    registry = registry_factory()
+    token_file = tmp_path / "qa.token"
+    token_file.write_text(registry.issue_token("qa") + "\n")
+    registry.start()
+    host = host_factory("lab-widget")
+    body = {"webComponent": {"jsUrl": host.widget_url + "lab-widget.js", "cssUrl": host.widget_url + "lab-widget.css",
+                             "componentId": '<qa-lab-widget param_one="some param"></qa-lab-widget>'},
+            "label": "Lab widget", "tags": {"props": "param_one"}, "team": "qa"}
+    sidecar = sidecar_factory(*FAST, env={"ID": "lab-widget", "BODY": json.dumps(body), "HOSTPORT": f"127.0.0.1:{registry.port}",
+                                          "FREQUENCY_IN_SECONDS": "1", "TESSERA_SIDECAR_TOKEN_FILE": str(token_file)})
+    eventually(lambda: "lab-widget" in registry.widgets(), 15, "lab widget in the catalogue")
+    [entry] = httpx.get(registry.url + "/api/v1/registry", timeout=2).json()
+    assert entry["id"] == "lab-widget" and entry["service"] == {k: body[k] for k in ("webComponent", "label", "tags")}
+    assert registry.widgets()["lab-widget"]["attributes"]["properties"]["param_one"]["default"] == "some param"
+    sidecar.signal(signal.SIGTERM)
+    assert sidecar.wait(10) == EXIT_OK
+
+
+def test_a_swapped_manifest_is_not_kept_alive_the_sidecar_puts_its_own_back(registry_factory, host_factory, sidecar_factory, eventually):
+    registry = registry_factory()
+    token = registry.issue_token("qa")
+    registry.start()
+    host = host_factory("owned")
+    sidecar = sidecar_factory(*announce_args(host, registry), env={"TESSERA_SIDECAR_TOKEN": token})
+    original = eventually(lambda: registry.widgets().get("owned"), 15, "owned in the catalogue")
+    swapped = {k: v for k, v in original.items() if k in json.loads(host.manifest.read_text())}
+    swapped.update(label="Swapped", module=host.widget_url + "evil.js", integrity=None)
+    r = httpx.put(registry.url + "/api/v1/widgets/owned", json=swapped, timeout=2,
+                  headers={"Authorization": f"Bearer {token}", "X-Tessera-Origin": host.widget_url})
+    assert r.status_code == 200, r.text
+    eventually(lambda: sidecar.has_logged("manifest-replaced"), 10, "the sidecar notices the swap")
+    eventually(lambda: registry.widgets()["owned"]["label"] == original["label"], 10, "its own manifest back")
+    assert registry.widgets()["owned"]["module"] == original["module"]
