@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +54,20 @@ def widget_manifests(widgets_dir: Path) -> list[Path]:
     return sorted(p for p in widgets_dir.glob("*/manifest.json") if not p.parent.name.startswith(("_", ".")))
 
 
+def token_file(var: Path, team: str) -> Path:
+    """Where `make up` keeps the team token its own sidecars for ``team`` read."""
+    return var.resolve() / "tokens" / f"{team}.token"
+
+
+def provision_tokens(var: Path) -> None:
+    """Before the registry starts: make sure each built-in widget's team has an active
+    token under var/tokens/ (kept across runs; `python -m registry tokens ensure`)."""
+    env = {**os.environ, "TESSERA_REGISTRY_DATABASE_URL": f"sqlite:///{var.resolve() / 'registry.db'}"}
+    for team in sorted({json.loads(m.read_text())["team"] for m in widget_manifests(ROOT / "widgets")}):
+        subprocess.run([sys.executable, "-m", "registry", "tokens", "ensure", "--team", team, "--file", str(token_file(var, team))],
+                       env=env, check=True, stdout=subprocess.DEVNULL)
+
+
 def services(ports: Ports, var: Path, traffic_rate: float) -> list[Service]:
     py = sys.executable
     var = var.resolve()
@@ -98,11 +114,13 @@ def services(ports: Ports, var: Path, traffic_rate: float) -> list[Service]:
         port=ports.dashboard, ready=http_ok(url(ports.dashboard, "/healthz")),
     ))
     for manifest in widget_manifests(ROOT / "widgets"):
-        widget_id = json.loads(manifest.read_text())["id"]
+        document = json.loads(manifest.read_text())
+        widget_id = document["id"]
         listed.append(Service(
             f"sidecar:{manifest.parent.name}",
             [py, "-m", "sidecar", "--manifest", str(manifest),
              "--widget-url", url(ports.widgets, f"/{manifest.parent.name}/"), "--registry-url", registry_url],
+            env={"TESSERA_SIDECAR_TOKEN_FILE": str(token_file(var, document["team"]))},
             ready=http_ok(url(ports.registry, f"/api/v1/widgets/{widget_id}")),
         ))
     listed.append(Service(

@@ -10,7 +10,7 @@ import signal
 import sys
 from pathlib import Path
 
-from services import ROOT, Ports, services, url
+from services import ROOT, Ports, provision_tokens, services, url
 from supervisor import StartFailed, Supervisor
 
 
@@ -44,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, stop)
     code = 0
     try:
+        provision_tokens(args.var)  # the built-in sidecars' team tokens, under var/tokens/
         supervisor.start_all()
         if not supervisor.stopping.is_set():
             supervisor.say(f"Tessera is up: open {url(ports.dashboard, '/')}  (demo site {url(ports.demo, '/')}; Ctrl-C stops everything)")

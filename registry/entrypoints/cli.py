@@ -1,9 +1,10 @@
-"""Command line: ``serve`` (default) and ``tokens create --team X | list | revoke ID``."""
+"""Command line: ``serve`` (default) and ``tokens create --team X | ensure --team X --file F | list | revoke ID``."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from registry.settings import RegistrySettings
 
@@ -19,6 +20,9 @@ def _parser() -> argparse.ArgumentParser:
     actions = tokens.add_subparsers(dest="action", required=True)
     create = actions.add_parser("create", help="issue a token for a team (printed once)")
     create.add_argument("--team", required=True)
+    ensure = actions.add_parser("ensure", help="make FILE hold an active token of the team (issue one if needed)")
+    ensure.add_argument("--team", required=True)
+    ensure.add_argument("--file", required=True, type=Path, help="where the token is kept (mode 0600)")
     actions.add_parser("list", help="list tokens (never their secrets)")
     revoke = actions.add_parser("revoke", help="revoke a token by id")
     revoke.add_argument("token_id")
@@ -44,7 +48,7 @@ def serve(settings: RegistrySettings) -> int:
 
 def tokens(settings: RegistrySettings, args: argparse.Namespace) -> int:
     from registry.bootstrap import open_stores, utc_now
-    from registry.service_layer.tokens import create_token
+    from registry.service_layer.tokens import create_token, ensure_token
 
     _widgets, store, engine = open_stores(settings)
     try:
@@ -56,6 +60,13 @@ def tokens(settings: RegistrySettings, args: argparse.Namespace) -> int:
                 return 2
             print(f"id:     {token.id}\nteam:   {token.team}\ntoken:  {secret}")
             print("Keep the token now: only its hash is stored.", file=sys.stderr)
+        elif args.action == "ensure":
+            try:
+                issued = ensure_token(store, args.team, args.file, utc_now())
+            except ValueError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return 2
+            print(f"{'issued a new' if issued else 'kept the'} token of team {args.team} in {args.file}")
         elif args.action == "list":
             print(f"{'id':<14}{'team':<24}{'created':<27}revoked")
             for t in store.all():

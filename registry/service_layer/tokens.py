@@ -7,10 +7,12 @@ the store; a revocation therefore takes effect within that time.
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import time
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 
 from registry.adapters.repository import TokenStore
 from registry.domain.manifest_schema import SLUG
@@ -26,6 +28,25 @@ def create_token(store: TokenStore, team: str, now: datetime) -> tuple[TeamToken
     token, secret = issue_token(team, now)
     store.add(token)
     return token, secret
+
+
+def ensure_token(store: TokenStore, team: str, path: Path, now: datetime) -> bool:
+    """Make ``path`` hold an active token of ``team``: keep the one there if the store
+    knows it, else issue a new one and write it (mode 0600, replaced atomically).
+    True when a new token was issued. How ``make up`` provisions its own sidecars."""
+    if path.exists():
+        secret = path.read_text(encoding="utf-8").strip()
+        token = store.find(hash_token(secret)) if secret else None
+        if token is not None and token.active and token.team == team:
+            return False
+    _token, secret = create_token(store, team, now)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    spare = path.with_name(path.name + ".new")
+    descriptor = os.open(spare, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+        out.write(secret + "\n")
+    os.replace(spare, path)
+    return True
 
 
 class Authenticator:

@@ -33,6 +33,30 @@ def test_tokens_create_list_revoke(db, capsys):
     assert main(["tokens", "create", "--team", "Not A Slug"]) == 2
 
 
+@pytest.mark.integration
+def test_tokens_ensure_keeps_a_known_token_and_replaces_an_unknown_one(db, capsys):
+    path = db / "var" / "tokens" / "web-analytics.token"
+    assert main(["tokens", "ensure", "--team", "web-analytics", "--file", str(path)]) == 0
+    first = path.read_text().strip()
+    assert first.startswith("tsr_") and (path.stat().st_mode & 0o777) == 0o600
+    assert "issued" in capsys.readouterr().out
+    assert main(["tokens", "ensure", "--team", "web-analytics", "--file", str(path)]) == 0
+    assert path.read_text().strip() == first and "kept" in capsys.readouterr().out
+    token_id = [line.split()[0] for line in _listing(capsys) if "web-analytics" in line][0]
+    assert main(["tokens", "revoke", token_id]) == 0
+    assert main(["tokens", "ensure", "--team", "web-analytics", "--file", str(path)]) == 0
+    assert path.read_text().strip() != first  # a revoked token is replaced
+    path.write_text("tsr_forged\n")
+    assert main(["tokens", "ensure", "--team", "web-analytics", "--file", str(path)]) == 0
+    assert path.read_text().strip() != "tsr_forged"
+
+
+def _listing(capsys) -> list[str]:
+    capsys.readouterr()
+    assert main(["tokens", "list"]) == 0
+    return capsys.readouterr().out.splitlines()[1:]
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
