@@ -13,6 +13,18 @@
 import { RateLimit } from "./rate-limit.js";
 import { defaultAttributes, explainImportFailure, importModule, isSafeAttribute, withTimeout } from "./widget-module.js";
 
+// Attribute names that would change the page around a widget (the registry refuses them
+// too: registry/domain/attribute_name.py). Only names the manifest's schema declares are set.
+const RESERVED_ATTRIBUTES = new Set(["style", "class", "id", "slot", "is", "part", "exportparts", "nonce", "popover",
+  "popovertarget", "popovertargetaction", "contenteditable", "autofocus", "tabindex", "accesskey", "inert", "hidden",
+  "draggable", "xmlns", "theme", "data-api"]);
+
+/** May the shell set `name` on a widget whose attributes schema is `schema`? */
+function isConfigurable(name, schema) {
+  const declared = Object.hasOwn(schema?.properties ?? {}, name);
+  return declared && isSafeAttribute(name) && !RESERVED_ATTRIBUTES.has(name) && !name.startsWith("xlink");
+}
+
 const IMPORT_TIMEOUT_MS = 10000;
 const DEFINE_TIMEOUT_MS = 3000;
 const CATALOGUE_TIMEOUT_MS = 10000;
@@ -234,7 +246,7 @@ export class WidgetFrameElement extends HTMLElement {
       throw new Error(`<${entry.element}> failed in its constructor: ${created?.message ?? "it did not upgrade"}`);
     }
     for (const [name, value] of Object.entries(attributes)) {
-      if (isSafeAttribute(name) && value !== null && value !== undefined) widget.setAttribute(name, String(value));
+      if (isConfigurable(name, entry.attributes) && value !== null && value !== undefined) widget.setAttribute(name, String(value));
     }
     const dataApi = `${location.origin}/api/v1/metrics`;
     widget.setAttribute("data-api", dataApi);
