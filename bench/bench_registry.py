@@ -83,10 +83,10 @@ class Connection:
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
-    async def request(self, method: str, path: str) -> tuple[int, bytes]:
+    async def request(self, method: str, path: str, headers: str = "") -> tuple[int, bytes]:
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
-        self.writer.write(f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n".encode())
+        self.writer.write(f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{headers}Content-Length: 0\r\n\r\n".encode())
         head = await self.reader.readuntil(b"\r\n\r\n")
         status = int(head[9:12])
         length = 0
@@ -119,7 +119,9 @@ class Registry:
     def __init__(self, tmp: str, core: int, *, trivial: bool = False) -> None:
         self.port = free_port()
         self.core = core
+        self.tokens = {} if trivial else issue_tokens(f"sqlite:///{tmp}/registry.db")  # before it starts
         env = {**os.environ, "TESSERA_REGISTRY_DATABASE_URL": f"sqlite:///{tmp}/registry.db", "PYTHONUNBUFFERED": "1"}
+        env.pop("TESSERA_REGISTRY_REQUIRE_TOKENS", None)  # the default: team tokens on every write
         command = ["-c", TRIVIAL_APP, str(self.port)] if trivial else ["-m", "registry", "--host", "127.0.0.1", "--port", str(self.port)]
         self.proc = subprocess.Popen(
             [sys.executable, *command], env=env, cwd=tmp, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -177,31 +179,53 @@ def pin(pid: int, cores: set[int]) -> bool:
         return False
 
 
-async def register_all(base: str, n: int) -> None:
-    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+def issue_tokens(database_url: str) -> dict[str, str]:
+    """A team token per bench team, in the registry's database (as ``tokens create`` does)."""
+    from registry.bootstrap import open_stores, utc_now
+    from registry.service_layer.tokens import create_token
+    from registry.settings import RegistrySettings
+
+    _widgets, store, engine = open_stores(RegistrySettings(database_url=database_url))
+    try:
+        return {f"team-{t}": create_token(store, f"team-{t}", utc_now())[1] for t in range(20)}
+    finally:
+        engine.dispose()
+
+
+async def register_all(registry: Registry, n: int) -> list[str]:
+    """PUT every widget with its team's token; each sidecar's heartbeat headers (token, If-Match)."""
+    headers = [""] * n
+    async with httpx.AsyncClient(base_url=registry.base, timeout=30) as client:
         semaphore = asyncio.Semaphore(16)
 
         async def one(i: int) -> None:
+            doc = manifest(i)
+            auth = f"Bearer {registry.tokens[doc['team']]}"
             async with semaphore:
-                r = await client.put(f"/api/v1/widgets/bench-widget-{i}", json=manifest(i), headers={"X-Tessera-Origin": ORIGIN})
+                r = await client.put(f"/api/v1/widgets/bench-widget-{i}", json=doc,
+                                     headers={"X-Tessera-Origin": ORIGIN, "Authorization": auth})
                 r.raise_for_status()
+            headers[i] = f"Authorization: {auth}\r\nIf-Match: {r.headers['etag']}\r\n"
 
         await asyncio.gather(*(one(i) for i in range(n)))
+    return headers
 
 
-async def heartbeats(port: int, seconds: float, latencies: list[float], errors: list[int]) -> None:
-    """Each sidecar heartbeats on a fixed 3 s schedule (staggered), on its own connection."""
+async def heartbeats(port: int, seconds: float, latencies: list[float], errors: list[int], headers: list[str] | None = None) -> None:
+    """Each sidecar heartbeats on a fixed 3 s schedule (staggered), on its own connection,
+    with its team token and the ETag of the manifest it announced."""
     start = time.perf_counter() + 0.5
 
     async def sidecar(i: int) -> None:
         conn = Connection(port)
         path = f"/api/v1/widgets/bench-widget-{i}/heartbeat"
+        extra = headers[i] if headers else ""
         due = start + i * INTERVAL / SIDECARS
         try:
             while due < start + seconds:
                 await asyncio.sleep(max(0.0, due - time.perf_counter()))
                 t0 = time.perf_counter()
-                status, _ = await conn.request("POST", path)
+                status, _ = await conn.request("POST", path, extra)
                 latencies.append(time.perf_counter() - t0)
                 if status != 200:
                     errors.append(status)
@@ -241,11 +265,12 @@ async def loop_lag(samples: list[float], period: float = 0.01) -> None:
 
 async def measure(registry: Registry, quick: bool) -> dict:
     window = 10.0 if quick else 30.0
-    await register_all(registry.base, SIDECARS)
+    sidecar_headers = await register_all(registry, SIDECARS)
     await asyncio.sleep(1.0)
     beat_latencies: list[float] = []
     errors: list[int] = []
-    load = asyncio.create_task(heartbeats(registry.port, window + 1.0 + (12.0 if quick else 35.0), beat_latencies, errors))
+    load = asyncio.create_task(
+        heartbeats(registry.port, window + 1.0 + (12.0 if quick else 35.0), beat_latencies, errors, sidecar_headers))
     await asyncio.sleep(1.0 + INTERVAL)  # every sidecar connected and in its rhythm
     beat_latencies.clear()
     lags: list[float] = []
