@@ -138,7 +138,8 @@ class Registry:
         if etag is None:
             msg = "say which manifest this heartbeat keeps alive: If-Match with the ETag the PUT answered"
             raise DigestRequired(Problem(("header", "if-match"), msg, "precondition_required"))
-        if etag.strip().removeprefix("W/").strip('"') != self.catalogue.etag(widget_id):
+        current = self.catalogue.etag(widget_id)
+        if etag != f'"{current}"' and etag.strip().removeprefix("W/").strip('"') != current:
             msg = "the registered manifest is not the one this heartbeat names; announce yours again with PUT"
             raise StaleManifest(Problem(("header", "if-match"), msg, "precondition_failed.manifest_changed"))
         self._renew(widget, now)
