@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -74,9 +75,12 @@ def scaffold_main(args: list[str]) -> int:
     except ScaffoldError as exc:
         print(f"sidecar scaffold: {exc}", file=sys.stderr)
         return EXIT_CONFIG
-    print(f"created {folder}/ — serve it and run:")
+    team = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["team"]
+    print(f"created {folder}/ — get your team's token once, serve the folder and run:")
+    print(f"  python -m registry tokens create --team {team}")
     print(f"  python -m http.server 8100 --directory {options.dir}")
-    print(f"  python -m sidecar --manifest {folder / 'manifest.json'} --widget-url http://127.0.0.1:8100/{options.name}/")
+    print(f"  TESSERA_SIDECAR_TOKEN=<token> python -m sidecar --manifest {folder / 'manifest.json'} "
+          f"--widget-url http://127.0.0.1:8100/{options.name}/")
     return EXIT_OK
 
 

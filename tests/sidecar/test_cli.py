@@ -19,5 +19,6 @@ def test_bad_setting_is_exit_2(tmp_path, capsys):
 def test_scaffold_command(tmp_path, capsys):
     assert main(["scaffold", "hello", "--dir", str(tmp_path), "--team", "qa"]) == 0
     assert (tmp_path / "hello" / "manifest.json").exists()
-    assert "python -m sidecar --manifest" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "python -m sidecar --manifest" in out and "python -m registry tokens create --team qa" in out
     assert main(["scaffold", "hello", "--dir", str(tmp_path)]) == EXIT_CONFIG
