@@ -74,6 +74,9 @@ class SqlWidgetRepository(WidgetRepository):
                 )
             )
             session.flush()
+            kept = [entry.version for entry in widget.versions]
+            stale = sa.delete(WidgetVersionRow).where(WidgetVersionRow.widget_id == m.id, WidgetVersionRow.version.not_in(kept))
+            session.exec(stale)  # a takeover after the reservation starts a fresh history
             for entry in widget.versions:
                 session.merge(
                     WidgetVersionRow(

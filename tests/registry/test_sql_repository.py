@@ -50,6 +50,20 @@ def test_widget_round_trip_with_history_and_leases(database_url, clock, make_man
     engine.dispose()
 
 
+def test_a_fresh_widget_under_an_old_id_replaces_its_history(database_url, clock, make_manifest):
+    engine = make_engine(database_url)
+    migrate(engine)
+    repo = SqlWidgetRepository(engine)
+    old = new_widget(parsed(make_manifest), clock())
+    old.announce(parsed(make_manifest, version="0.2.0"), clock())
+    repo.save(old)
+    clock.advance(10)
+    repo.save(new_widget(parsed(make_manifest, team="seo", element="seo-page-views", version="1.0.0"), clock()))
+    [loaded] = repo.load_all()
+    assert loaded.team == "seo" and [v.version for v in loaded.versions] == ["1.0.0"]
+    engine.dispose()
+
+
 def test_token_store(database_url, clock):
     engine = make_engine(database_url)
     migrate(engine)
