@@ -14,7 +14,8 @@ from registry.service_layer.tokens import create_token
 from registry.settings import RegistrySettings
 
 FIXTURES = Path(__file__).parent / "fixtures" / "lab"
-LAB_BODIES = sorted(FIXTURES.glob("*.json"))
+LAB_BODIES = sorted(p for p in FIXTURES.glob("*.json") if not p.name.endswith(".expected.json"))
+LAB_ENTRY = json.loads((FIXTURES / "listing-entry.expected.json").read_text())["entry"]
 JSON = {"Content-Type": "application/json"}
 # The lab's hosts are on the operator's allow-list: its client test serves CSS from a second host.
 LAB_ORIGINS = "http://kind-test-widget-web.data-mesh,http://pinot-component-web.data-mesh,http://my-widget-web.data-mesh," \
@@ -53,6 +54,13 @@ async def test_each_real_lab_body_registers_with_200_and_lists_in_the_labs_shape
     assert ISO_INSTANT.match(entry["lastUpdated"]) and entry["lastUpdated"].startswith("2026-11-22T10:00:03")
     one = await lab.get(url)
     assert one.status_code == 200 and one.json() == entry
+
+
+async def test_the_listing_entry_is_the_one_the_lab_dashboard_reads(lab):
+    env = lab_env(FIXTURES / "kind-test-widget.json")
+    assert (await lab.post(f"/api/v1/registry/{env['ID']}", content=env["BODY"], headers=lab.mine)).status_code == 200
+    [entry] = (await lab.get("/api/v1/registry")).json()
+    assert {**entry, "lastUpdated": LAB_ENTRY["lastUpdated"]} == LAB_ENTRY
 
 
 async def test_the_lab_markup_becomes_element_and_attribute_defaults(lab):
