@@ -79,7 +79,12 @@ class EdgeProtocol(HttpToolsProtocol):
             self._line_done = True
         self._head_bytes += len(head)
         heads = self._heads
-        self._feed(head)
+        try:
+            self.parser.feed_data(head)
+        except httptools.HttpParserUpgrade:
+            self._upgrade()
+        except httptools.HttpParserError:
+            self._invalid()
         if len(head) == len(data) or self._refused:
             return
         if self._heads == heads:  # the head is still not complete and there is no room left
@@ -94,22 +99,24 @@ class EdgeProtocol(HttpToolsProtocol):
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserUpgrade:
-            if self._should_upgrade():
-                self.handle_websocket_upgrade()
-            else:
-                self._unsupported_upgrade_warning()
+            self._upgrade()
         except httptools.HttpParserError:
-            if not self._refused:
-                self._refused = True
-                msg = "Invalid HTTP request received."
-                self.logger.warning(msg)
-                self.send_400_response(msg)
+            self._invalid()
 
-    # parser callbacks
-    def on_message_begin(self) -> None:
-        super().on_message_begin()
-        self._fields, self._declared, self._chunked, self._json, self._body_bytes = 0, None, False, False, 0
+    def _upgrade(self) -> None:
+        if self._should_upgrade():
+            self.handle_websocket_upgrade()
+        else:
+            self._unsupported_upgrade_warning()
 
+    def _invalid(self) -> None:
+        if not self._refused:  # a refusal raised inside a callback was answered already
+            self._refused = True
+            msg = "Invalid HTTP request received."
+            self.logger.warning(msg)
+            self.send_400_response(msg)
+
+    # parser callbacks (per-request counters are reset when the previous message completes)
     def on_url(self, url: bytes) -> None:
         self.url += url
         if len(self.url) > self._max_line:
@@ -135,7 +142,9 @@ class EdgeProtocol(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self._in_head = False
         self._heads += 1
-        self._cancel_deadline()
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
         declared = self._declared
         if declared is not None and declared != b"0":
             if not declared.isdigit() or int(declared) > self._max_body:
@@ -161,8 +170,11 @@ class EdgeProtocol(HttpToolsProtocol):
         super().on_body(body)
 
     def on_message_complete(self) -> None:
-        self._cancel_deadline()
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
         self._in_head, self._head_bytes, self._line_done = True, 0, False
+        self._fields, self._declared, self._chunked, self._json, self._body_bytes = 0, None, False, False, 0
         super().on_message_complete()
 
     def on_response_complete(self) -> None:
@@ -175,7 +187,7 @@ class EdgeProtocol(HttpToolsProtocol):
             cycle, app = self.pipeline.pop()
             self._start_asgi_task(cycle, app)
         elif self._deadline is None:
-            self._arm(self._idle_timeout)
+            self._deadline = self.loop.call_later(self._idle_timeout, self._on_deadline)
 
     # the timer and refusals
     def _arm(self, delay: float) -> None:
