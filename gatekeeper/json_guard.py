@@ -1,8 +1,10 @@
 """``JsonDepthGuard``: refuse a JSON body nested deeper than a limit before the app parses it.
 
-The server's protocol sends only requests with a JSON content type through it, so other
-requests (the pixel) pay nothing. It reads the whole body (the protocol has already
-bounded its size), checks it with ``check_depth`` and hands the same bytes on.
+The server's protocol sends only requests with a body through it, so the pixel pays
+nothing. It reads the whole body (the protocol has already bounded its size) and, if it
+looks like JSON (its first byte past white space is a bracket), checks it with
+``check_depth`` before handing the same bytes on. The content type is not trusted:
+Plausible's and Snowplow's trackers send JSON as ``text/plain``.
 """
 
 from __future__ import annotations
@@ -11,6 +13,9 @@ from collections.abc import Callable
 
 from gatekeeper.json_depth import TooDeep, check_depth
 from gatekeeper.refusal import Refusal
+
+
+_BRACKETS = (b"[", b"{")
 
 
 class JsonDepthGuard:
@@ -27,11 +32,12 @@ class JsonDepthGuard:
             if not message.get("more_body", False):
                 break
         body = b"".join(chunks)
-        try:
-            check_depth(body, self.limit)
-        except TooDeep as exc:
-            await Refusal(400, "body", str(exc), "max_json_depth").send(send)
-            return
+        if body[:1] in _BRACKETS or body.lstrip()[:1] in _BRACKETS:
+            try:
+                check_depth(body, self.limit)
+            except TooDeep as exc:
+                await Refusal(400, "body", str(exc), "max_json_depth").send(send)
+                return
         replayed = False
 
         async def replay() -> dict:

@@ -11,7 +11,7 @@ whose headers (or body) take longer than ``header_timeout`` (``body_timeout``) i
 answered 408 and closed. Refusals are JSON naming the limit, then the connection closes.
 
 The timer costs what uvicorn's keep-alive timer cost (one arm, one cancel per request),
-and requests without a JSON body skip the JSON depth guard, so the pixel stays fast.
+and requests without a body skip the JSON depth guard, so the pixel stays fast.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ class EdgeProtocol(HttpToolsProtocol):
         self._refused = False
         self._heads = 0  # requests whose headers were complete, to notice one completing inside a feed
         self._in_head, self._head_bytes, self._head_started, self._line_done = True, 0, 0.0, False
-        self._fields, self._declared, self._chunked, self._json, self._body_bytes = 0, None, False, False, 0
+        self._fields, self._declared, self._chunked, self._body_bytes = 0, None, False, 0
 
     # connection life
     def connection_made(self, transport) -> None:
@@ -131,8 +131,6 @@ class EdgeProtocol(HttpToolsProtocol):
         name = name.lower()
         if name == b"content-length":
             self._declared = value
-        elif name == b"content-type":
-            self._json = b"json" in value.lower()
         elif name == b"transfer-encoding":
             self._chunked = True
         elif name == b"expect" and value.lower() == b"100-continue":
@@ -151,9 +149,13 @@ class EdgeProtocol(HttpToolsProtocol):
                 self._refuse(Refusal(413, "body", f"body exceeds {self._max_body} bytes", "max_body_bytes"))
                 raise _Refused
             self._arm(self._body_timeout)
+            has_body = True
         elif self._chunked:
             self._arm(self._body_timeout)
-        if self._json and self._json_app is not None:
+            has_body = True
+        else:
+            has_body = False
+        if has_body and self._json_app is not None:
             self.app = self._json_app
             try:
                 super().on_headers_complete()
@@ -174,7 +176,7 @@ class EdgeProtocol(HttpToolsProtocol):
             self._deadline.cancel()
             self._deadline = None
         self._in_head, self._head_bytes, self._line_done = True, 0, False
-        self._fields, self._declared, self._chunked, self._json, self._body_bytes = 0, None, False, False, 0
+        self._fields, self._declared, self._chunked, self._body_bytes = 0, None, False, 0
         super().on_message_complete()
 
     def on_response_complete(self) -> None:

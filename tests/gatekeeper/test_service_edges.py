@@ -15,6 +15,12 @@ import pytest
 pytestmark = pytest.mark.integration
 
 # name -> (argv after the interpreter, environment prefix, a path that answers 200)
+JSON_ROUTES = {
+    "collector": ["/api/v1/events", "/api/event", "/com.snowplowanalytics.snowplow/tp2"],
+    "registry": ["/api/v1/registry/deep"],
+    "dashboard": ["/api/v1/metrics/pageviews"],
+    "writer": ["/api/v1/metrics/pageviews"],
+}
 SERVICES = {
     "collector": (["-m", "tracker", "collector", "--stream-backend", "memory"], "COLLECTOR", "/t.gif"),
     "registry": (["-m", "registry"], "REGISTRY", "/healthz"),
@@ -52,7 +58,7 @@ def service(request, tmp_path_factory):
             process.kill()
             pytest.fail(f"{request.param} did not start (exit {process.poll()})")
         time.sleep(0.1)
-    yield port, path
+    yield port, path, request.param
     process.terminate()
     try:
         process.wait(20)
@@ -86,27 +92,27 @@ def status_of(answer: bytes) -> int:
 
 
 def test_a_two_mebibyte_header_is_431(service):
-    port, path = service
+    port, path, _ = service
     answer = answer_to(port, b"GET %s HTTP/1.1\r\nHost: x\r\nX-Flood: %s\r\n\r\n" % (path.encode(), b"a" * (2 << 20)))
     assert status_of(answer) == 431, answer[:300]
     assert b"max_header_bytes" in answer
 
 
 def test_ten_thousand_headers_are_431(service):
-    port, path = service
+    port, path, _ = service
     fields = b"".join(b"X-%d: 1\r\n" % i for i in range(10_000))
     answer = answer_to(port, b"GET %s HTTP/1.1\r\nHost: x\r\n%s\r\n" % (path.encode(), fields))
     assert status_of(answer) == 431, answer[:300]
 
 
 def test_a_very_long_request_line_is_414(service):
-    port, path = service
+    port, path, _ = service
     answer = answer_to(port, b"GET %s?q=%s HTTP/1.1\r\nHost: x\r\n\r\n" % (path.encode(), b"a" * (1 << 20)))
     assert status_of(answer) == 414, answer[:300]
 
 
 def test_slowloris_clients_are_closed_and_the_service_still_answers(service):
-    port, path = service
+    port, path, _ = service
     socks = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(8)]
     try:
         for sock in socks:
@@ -125,3 +131,14 @@ def test_slowloris_clients_are_closed_and_the_service_still_answers(service):
     finally:
         for sock in socks:
             sock.close()
+
+
+def test_json_nested_a_thousand_deep_is_400_on_every_json_route(service):
+    port, _, name = service
+    deep = b"[" * 1000 + b"]" * 1000
+    for route in JSON_ROUTES[name]:
+        for content_type in (b"application/json", b"text/plain"):  # Plausible's tracker sends text/plain
+            answer = answer_to(port, b"POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: %s\r\nContent-Length: %d\r\n"
+                               b"Connection: close\r\n\r\n%s" % (route.encode(), content_type, len(deep), deep))
+            assert status_of(answer) == 400, (route, answer[:300])
+            assert b"limit.max_json_depth" in answer
