@@ -213,9 +213,10 @@ def run(quick: bool = False) -> list[dict]:
 
         for r in range(rounds):
             keep("bare", measure("bare", "/t.gif", pixel_lua, seconds, tmp / f"bare{r}"))
-            keep("pixel", measure("collector", "/t.gif", pixel_lua, seconds, tmp / f"pixel{r}"))
-            # the same collector on stock uvicorn (no edge limits): what the limits cost, same run
-            keep("pixel_stock", measure("collector-stock", "/t.gif", pixel_lua, seconds, tmp / f"pixel-stock{r}"))
+            # the same collector on stock uvicorn (no edge limits): what the limits cost, same run;
+            # the two swap places every round (the one measured right after another server reads lower)
+            for kind, name in (("collector", "pixel"), ("collector-stock", "pixel_stock"))[::1 if r % 2 else -1]:
+                keep(name, measure(kind, "/t.gif", pixel_lua, seconds, tmp / f"{name}{r}"))
         for r in range(rounds):  # batch senders are few and each waits for durability: 8 connections
             keep("bare_post", measure("bare", "/api/v1/events", batch_lua, seconds, tmp / f"bare-post{r}", 8), 1000)
             keep("batch", measure("collector", "/api/v1/events", batch_lua, seconds, tmp / f"batch{r}", 8), 1000)

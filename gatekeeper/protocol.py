@@ -91,7 +91,8 @@ class EdgeProtocol(HttpToolsProtocol):
             if self._line_done:
                 self._refuse(Refusal(431, "header", f"request headers exceed {self._max_head} bytes", "max_header_bytes"))
             else:
-                self._refuse(Refusal(414, "request-line", f"request line exceeds {self._max_head} bytes", "max_request_line"))
+                self._refuse(Refusal(414, "request-line", f"request line exceeds {self._max_head} bytes",
+                                     "max_header_bytes"))
             return
         self.data_received(data[len(head):])
 
