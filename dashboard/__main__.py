@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-import uvicorn
-
+from gatekeeper import server
+from gatekeeper.limits import EdgeLimits
 from dashboard.app import create_app
 from dashboard.settings import DashboardSettings
 
@@ -18,9 +18,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
     settings = DashboardSettings(**overrides)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
-                log_level=args.log_level, proxy_headers=False,
-                timeout_graceful_shutdown=settings.shutdown_grace_seconds)
+    server.run(create_app(settings), EdgeLimits.of("dashboard"), host=settings.host, port=settings.port,
+               log_level=args.log_level, proxy_headers=False,
+               timeout_graceful_shutdown=settings.shutdown_grace_seconds)
 
 
 if __name__ == "__main__":

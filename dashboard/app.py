@@ -19,6 +19,9 @@ from dashboard import (
 from dashboard.gateway import build_gateway
 from dashboard.security import SecurityHeaders
 from dashboard.settings import DashboardSettings
+from gatekeeper.stream_quota import StreamQuota, event_streams
+
+STREAM_PATHS = ("/api/v1/metrics/stream", "/api/v1/metrics/live/stream", "/api/v1/catalogue/stream")
 
 
 def create_app(settings: DashboardSettings, transport: httpx.AsyncBaseTransport | None = None) -> FastAPI:
@@ -37,6 +40,8 @@ def create_app(settings: DashboardSettings, transport: httpx.AsyncBaseTransport 
     app.state.settings = settings
     app.state.web_dist = Path(settings.web_dist) if settings.web_dist else shell.DEFAULT_DIST
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(StreamQuota, per_client=settings.max_streams_per_client, total=settings.max_streams,
+                       is_stream=event_streams(STREAM_PATHS))
     for module in (health_routes, catalogue_routes, metrics_routes, widget_routes, shell):
         app.include_router(module.router)
     return app

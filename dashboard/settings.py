@@ -23,6 +23,8 @@ class DashboardSettings(BaseSettings):
     metrics_concurrency: int = 32
     widget_concurrency: int = 32
     stream_concurrency: int = 64
+    max_streams_per_client: int = 16  # open SSE streams per client address (429 beyond)
+    max_streams: int = 256  # open SSE streams in all, every stream route (503 beyond)
     catalogue_cache_seconds: float = 2.0
     stream_keepalive_seconds: float = 15.0
     shutdown_grace_seconds: float = 3.0

@@ -30,12 +30,13 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def serve(settings: RegistrySettings) -> int:
-    import uvicorn
-
+    from gatekeeper import server
+    from gatekeeper.limits import EdgeLimits
     from registry.entrypoints.app import create_app
 
-    uvicorn.run(
+    server.run(
         create_app(settings),
+        EdgeLimits.of("registry"),
         host=settings.host,
         port=settings.port,
         log_level="info",

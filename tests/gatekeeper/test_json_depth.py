@@ -1,6 +1,8 @@
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gatekeeper.json_depth import TooDeep, check_depth, depth_of
 
@@ -37,3 +39,30 @@ def test_exactly_the_limit_is_allowed():
     check_depth(b"[" * 32 + b"]" * 32, limit=32)
     with pytest.raises(TooDeep):
         check_depth(b"[" * 33 + b"]" * 33, limit=32)
+
+
+JSON = st.recursive(
+    st.none() | st.integers() | st.text(alphabet='[]{}"\\ab\n', max_size=6),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(alphabet='[]{}"\\k', max_size=4), inner, max_size=3),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(document=JSON, limit=st.integers(0, 8), ascii_only=st.booleans())
+def test_check_depth_agrees_with_the_byte_by_byte_count(document, limit, ascii_only):
+    body = json.dumps(document, ensure_ascii=ascii_only).encode()
+    deep = depth_of(body) > limit
+    try:
+        check_depth(body, limit)
+    except TooDeep:
+        assert deep
+    else:
+        assert not deep
+
+
+def test_unclosed_brackets_are_deep():
+    with pytest.raises(TooDeep):
+        check_depth(b"[" * 100, limit=64)
+    with pytest.raises(TooDeep):
+        check_depth(b"]]]" + b"{" * 70, limit=64)

@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from tracker.collector import openapi
 from tracker.collector.committer import Counters, GroupCommit, NotStored
 from tracker.collector.cors import Cors
 from tracker.collector.enrichment import Enricher
@@ -241,6 +242,7 @@ def create_app(settings: CollectorSettings, producer: Producer | None = None,
         Route("/com.snowplowanalytics.snowplow/tp2", snowplow, methods=["POST"]),
         Route("/t.js", script, methods=["GET", "HEAD"]),
         Route("/stats", stats, methods=["GET"]),
+        openapi.route(),
     ], lifespan=lifespan)
     app = CollectorApp(intake, Cors(inner, settings.cors_origins), settings.trust_forwarded_for,
                        Cors(batch, settings.cors_origins))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import logging
 
-import uvicorn
-
+from gatekeeper import server
+from gatekeeper.limits import EdgeLimits
 from tracker.collector.app import create_app
 from tracker.collector.settings import CollectorSettings
 
@@ -27,7 +27,8 @@ def main(argv: list[str] | None = None) -> int:
                                            "stream_backend": args.stream_backend})
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     app = create_app(settings)
-    uvicorn.run(app, host=settings.host, port=settings.port, http="httptools", loop="uvloop",
-                lifespan="on", log_level=args.log_level, access_log=False, server_header=False,
-                proxy_headers=False)  # X-Forwarded-For is honoured only via trust_forwarded_for
+    limits = EdgeLimits.of("collector", max_body_bytes=settings.max_batch_bytes)
+    server.run(app, limits, host=settings.host, port=settings.port, loop="uvloop",
+               lifespan="on", log_level=args.log_level, access_log=False, server_header=False,
+               proxy_headers=False)  # X-Forwarded-For is honoured only via trust_forwarded_for
     return 0

@@ -10,7 +10,8 @@ import asyncio
 import contextlib
 import logging
 
-import uvicorn
+from gatekeeper import server
+from gatekeeper.limits import EdgeLimits
 
 
 def build(settings):
@@ -50,5 +51,6 @@ def main(argv: list[str] | None = None) -> int:
     settings = QuerySettings()
     overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
     settings = settings.model_copy(update=overrides)
-    uvicorn.run(build(settings), host=settings.host, port=settings.port, log_level=args.log_level, lifespan="on")
+    server.run(build(settings), EdgeLimits.of("query"), host=settings.host, port=settings.port,
+               log_level=args.log_level, lifespan="on")
     return 0

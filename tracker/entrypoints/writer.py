@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import logging
 
-import uvicorn
+from gatekeeper import server
+from gatekeeper.limits import EdgeLimits
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,6 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
     settings = settings.model_copy(update=overrides)
     service = bootstrap(settings, QuerySettings())
-    uvicorn.run(service.app, host=settings.host, port=settings.port, log_level=args.log_level,
-                timeout_graceful_shutdown=20, lifespan="on")
+    # the query API it serves reads the query service's limits (TESSERA_QUERY_MAX_HEADERS, ...)
+    server.run(service.app, EdgeLimits.of("query"), host=settings.host, port=settings.port,
+               log_level=args.log_level, timeout_graceful_shutdown=20, lifespan="on")
     return 0

@@ -16,12 +16,14 @@ from datetime import UTC, datetime, timedelta
 import orjson
 from sse_starlette.sse import EventSourceResponse, ServerSentEvent
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from gatekeeper.stream_quota import StreamQuota, event_streams
 from tracker.olap.port import MetricsSource, OlapUnavailable
-from tracker.query import params
+from tracker.query import openapi, params
 from tracker.query.live import LiveFeed
 from tracker.query.publisher import ALL
 from tracker.query.model import Range, SeriesQuery
@@ -167,8 +169,11 @@ def create_app(source: MetricsSource, settings: QuerySettings, feed: LiveFeed | 
         Route(f"{base}/visitors", api.visitors),
         Route(f"{base}/live", api.live),
         Route(f"{base}/stream", api.stream),
+        openapi.route(),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan,
+    quota = Middleware(StreamQuota, per_client=settings.max_streams_per_client, total=settings.max_streams,
+                       is_stream=event_streams([f"{base}/stream"]))
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[quota],
                     exception_handlers={params.InvalidParams: _on_invalid, OlapUnavailable: _on_unavailable})
     app.state.api = api
     return app

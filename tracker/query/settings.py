@@ -24,6 +24,10 @@ class QuerySettings(BaseSettings):
     live_window_s: int = 300
     stream_ring: int = 1_000  # SSE events kept for Last-Event-ID resume
     stream_heartbeat_s: float = 15.0
+    # open SSE streams per client address (429 beyond): at least the dashboard's stream_concurrency,
+    # since every browser's stream reaches this API through the dashboard's one address
+    max_streams_per_client: int = 64
+    max_streams: int = 512  # open SSE streams in all (503 beyond)
 
     @field_validator("olap_dsn")
     @classmethod
