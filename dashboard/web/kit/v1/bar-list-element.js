@@ -14,7 +14,7 @@ import { nextIndex, payloadFor, sortRows } from "./rows.js";
 
 const css = `
 :host { display: block; position: relative; height: 100%; min-height: 120px; contain: strict; }
-.scroll { position: absolute; inset: 0; overflow: auto; padding: 2px 4px; }
+.scroll { position: absolute; inset: 0; overflow: auto; padding: 2px 4px; container-type: inline-size; }
 .head { display: flex; justify-content: space-between; padding: 4px 8px 6px; font-size: 11.5px; font-weight: 600;
   color: var(--kit-fg-2); }
 ol { list-style: none; margin: 0; padding: 0; }
@@ -26,6 +26,7 @@ button { all: unset; box-sizing: border-box; position: relative; display: flex; 
 .label { position: relative; flex: 1 1 auto; min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .value { position: relative; flex: none; min-width: 4.5em; text-align: right; font-weight: 600; }
 .share { position: relative; flex: none; width: 3.6em; text-align: right; color: var(--kit-fg-3); font-size: 11.5px; }
+@container (max-width: 280px) { .share { display: none; } .value { min-width: 3em; } }
 button:hover .bar { filter: brightness(1.25); }
 button[aria-pressed="true"] .bar { background: var(--kit-accent-soft); box-shadow: inset 3px 0 0 var(--kit-accent); }
 button:focus-visible { outline: 2px solid var(--kit-focus); outline-offset: -2px; }

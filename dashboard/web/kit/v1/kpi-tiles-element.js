@@ -3,7 +3,7 @@
 //
 // Property rows: [{key, label, value, previous, format: "number" | "percent" | "duration",
 // better: "up" | "down" (default "up": is a rise good news?), spark: [numbers]}].
-// Attributes: min-tile-width (px, default 150), comparison (text after the change, default
+// Attributes: min-tile-width (px, default 112), comparison (text after the change, default
 // "vs previous period"), plus the data-state attributes.
 
 import { DataElement, dataProperties } from "./data-element.js";
@@ -12,17 +12,18 @@ import { sparkPath } from "./sparkline.js";
 
 const css = `
 :host { display: block; position: relative; min-height: 96px; }
-.tiles { display: grid; grid-template-columns: repeat(auto-fill, minmax(var(--tile-width, 150px), 1fr)); gap: 8px;
+.tiles { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(var(--tile-width, 112px), 100%), 1fr)); gap: 8px;
   padding: 4px; min-height: 96px; }
-.tile { position: relative; display: flex; flex-direction: column; gap: 2px; padding: 10px 12px 8px; min-width: 0;
+.tile { container-type: inline-size; position: relative; display: flex; flex-direction: column; gap: 2px; padding: 10px 12px 8px; min-width: 0;
   border-radius: 6px; background: var(--kit-bg-2); border: 1px solid var(--kit-border); overflow: hidden; }
-.label { font-size: 11.5px; color: var(--kit-fg-2); text-transform: uppercase; letter-spacing: .04em;
+.label { font-size: 12px; color: var(--kit-fg-2);
   white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .value { font-size: 24px; font-weight: 600; line-height: 1.2; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .change { font-size: 12px; min-height: 1.4em; color: var(--kit-fg-3); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .change b { font-weight: 600; }
 .change.good b { color: var(--kit-good); }
 .change.bad b { color: var(--kit-bad); }
+@container (max-width: 150px) { .change span { display: none; } .value { font-size: 21px; } }
 svg { display: block; width: 100%; height: 28px; margin-top: 4px; overflow: visible; }
 path { fill: none; stroke: var(--kit-series-1); stroke-width: 1.5; vector-effect: non-scaling-stroke; stroke-linejoin: round; }
 `;
@@ -31,7 +32,7 @@ export class KpiTilesElement extends DataElement {
   static css = css;
   static properties = {
     ...dataProperties,
-    "min-tile-width": { type: "number", default: 150, min: 60 },
+    "min-tile-width": { type: "number", default: 112, min: 60 },
     comparison: { type: "string", default: "vs previous period" },
   };
 
@@ -62,6 +63,7 @@ export class KpiTilesElement extends DataElement {
       changeBox.className = `change ${tone}`;
       changeBox.querySelector("b").textContent = delta.text;
       changeBox.querySelector("span").textContent = delta.text ? this.comparison : "";
+      changeBox.title = delta.text ? `${delta.text} ${this.comparison}` : "";
       const path = sparkPath(tile.spark);
       item.querySelector("path").setAttribute("d", path);
       item.querySelector("svg").style.visibility = path ? "visible" : "hidden";

@@ -11,18 +11,19 @@ import { KitElement } from "./kit-element.js";
 
 const css = `
 :host { position: absolute; inset: 0; pointer-events: none; z-index: 2; }
-.cover { position: absolute; inset: 0; display: grid; place-items: center; padding: 12px; text-align: center;
+.cover { position: absolute; inset: 0; display: grid; place-items: center; padding: 8px; text-align: center;
   background: color-mix(in srgb, var(--kit-bg) 72%, transparent); }
 :host([state="loading"]) .cover { background: transparent; }
 .cover[hidden], .banner[hidden] { display: none; }
-.box { max-width: 30em; color: var(--kit-fg-2); pointer-events: auto; }
+.box { max-width: 30em; max-height: 100%; overflow: auto; color: var(--kit-fg-2); pointer-events: auto; }
+.text { display: -webkit-box; -webkit-box-orient: vertical; -webkit-line-clamp: 3; overflow: hidden; }
 .title { display: block; color: var(--kit-fg); font-weight: 600; margin-bottom: 2px; }
 .error .title { color: var(--kit-bad); }
 .spinner { width: 18px; height: 18px; margin: 0 auto 6px; border-radius: 50%; border: 2px solid var(--kit-border);
   border-top-color: var(--kit-accent); animation: spin .8s linear infinite; }
 @keyframes spin { to { transform: rotate(360deg); } }
 @media (prefers-reduced-motion: reduce) { .spinner { animation-duration: 3s; } }
-button { margin-top: 8px; font: 600 12px var(--kit-font); padding: 4px 14px; border-radius: 4px; cursor: pointer;
+button { margin-top: 6px; font: 600 12px var(--kit-font); padding: 4px 14px; border-radius: 4px; cursor: pointer;
   color: var(--kit-fg); background: var(--kit-bg-2); border: 1px solid var(--kit-border); }
 button:focus-visible { outline: 2px solid var(--kit-focus); outline-offset: 2px; }
 .banner { position: absolute; left: 6px; bottom: 4px; max-width: calc(100% - 12px); padding: 1px 8px; border-radius: 3px;
@@ -31,7 +32,7 @@ button:focus-visible { outline: 2px solid var(--kit-focus); outline-offset: 2px;
 .banner.failed { color: #fff; background: var(--kit-bad); }
 `;
 
-const TITLES = { loading: "", empty: "No data", error: "Could not load the data" };
+const TITLES = { loading: "", empty: "No data", error: "Data unavailable" };
 
 export class StateOverlayElement extends KitElement {
   static css = css;

@@ -25,6 +25,7 @@ const css = `
 .key::before { content: ""; display: inline-block; width: 10px; height: 3px; border-radius: 2px; margin-right: 5px;
   vertical-align: middle; background: var(--color); }
 .key.bars::before, .key.area::before { height: 9px; width: 9px; opacity: .8; }
+.keys { display: flex; gap: 14px; }
 .readout { margin-left: auto; font-variant-numeric: tabular-nums; }
 .u-legend { display: none; }
 .u-over { cursor: crosshair; }
@@ -138,7 +139,7 @@ export class TimeSeriesElement extends DataElement {
         y: { range: (u, min, max) => [0, Math.max(4, Math.ceil((max ?? 0) * 1.1))] },
       },
       axes: [
-        { ...axis, values: (u, splits) => splits.map((s) => (spanDays(u) > 2 ? dayMonth : hoursMinutes).format(new Date(s * 1000))) },
+        { ...axis, size: 30, values: (u, splits) => splits.map((s) => (spanDays(u) > 2 ? dayMonth : hoursMinutes).format(new Date(s * 1000))) },
         { ...axis, size: 48, incrs: COUNT_STEPS, values: (u, splits) => splits.map(formatNumber) },
       ],
       series: [{}, ...series.map((s, i) => {
