@@ -135,7 +135,13 @@ class SharedStream {
     // A new EventSource cannot set Last-Event-ID itself: resume through the query string.
     const url = new URL(this.url);
     if (this.lastEventId !== null) url.searchParams.set("lastEventId", this.lastEventId);
-    const source = new EventSourceClass(url.href);
+    let source;
+    try {
+      source = new EventSourceClass(url.href);
+    } catch {
+      this.#fallBack(); // a URL EventSource refuses (another scheme): poll
+      return;
+    }
     this.opened += 1;
     this.#source = source;
     this.mode = "connecting";
