@@ -97,6 +97,14 @@ __CLASS__.defineProperties();
 if (!customElements.get(TAG)) customElements.define(TAG, __CLASS__);
 """
 
+STYLESHEET = """/* Document-level rules for the element's box (its insides are styled in its shadow root). */
+__TAG__ {
+  display: block;
+  height: 100%;
+  min-height: 160px;
+}
+"""
+
 PAGE = """<!doctype html>
 <html lang="en">
 <head>
@@ -117,6 +125,7 @@ PAGE = """<!doctype html>
     };
   </script>
   <script type="module" src="./__NAME__.js"></script>
+  <link rel="stylesheet" href="./__NAME__.css">
   <style>body { margin: 0; font: 14px system-ui, sans-serif; } main { height: 340px; max-width: 560px; }</style>
 </head>
 <body>

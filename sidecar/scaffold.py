@@ -52,7 +52,7 @@ def manifest_for(name: str, team: str | None) -> dict[str, Any]:
         "icon": "icon.svg",
         "element": element_for(name, team),
         "module": f"{name}.js",
-        "stylesheet": None,
+        "stylesheet": f"{name}.css",
         "integrity": None,
         "attributes": {
             "type": "object",
@@ -85,7 +85,7 @@ def render(template: str, manifest: dict[str, Any], kit_url: str = DEFAULT_KIT_U
 
 def scaffold(name: str, parent: Path, team: str | None = None, force: bool = False,
              kit_url: str = DEFAULT_KIT_URL) -> Path:
-    """Create ``parent/name/`` with manifest.json, <name>.js (a widget on the kit), index.html, icon.svg.
+    """Create ``parent/name/`` with manifest.json, <name>.js (a widget on the kit), <name>.css, index.html, icon.svg.
 
     ``kit_url`` is where the standalone index.html imports the kit from (an import map)."""
     if not re.match(r"^https?://[^\s\"'<>]+/$", kit_url):
@@ -102,6 +102,7 @@ def scaffold(name: str, parent: Path, team: str | None = None, force: bool = Fal
     files = {
         "manifest.json": json.dumps(manifest, indent=2) + "\n",
         f"{name}.js": render(blueprint.MODULE, manifest),
+        f"{name}.css": render(blueprint.STYLESHEET, manifest),
         "index.html": render(blueprint.PAGE, manifest, kit_url),
         "icon.svg": blueprint.ICON,
     }

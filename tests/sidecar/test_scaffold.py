@@ -8,12 +8,14 @@ from sidecar.scaffold import DEFAULT_KIT_URL, ScaffoldError, element_for, scaffo
 
 def test_creates_an_announceable_widget_folder(tmp_path):
     folder = scaffold("top-pages", tmp_path, team="Web Analytics")
-    assert sorted(p.name for p in folder.iterdir()) == ["icon.svg", "index.html", "manifest.json", "top-pages.js"]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "icon.svg", "index.html", "manifest.json", "top-pages.css", "top-pages.js"]
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["element"] == "web-analytics-top-pages"
     assert manifest["module"] == "top-pages.js"
     assert manifest["team"] == "Web Analytics"
-    assert manifest["stylesheet"] is None
+    assert manifest["stylesheet"] == "top-pages.css"
+    assert (folder / "top-pages.css").read_text().count("web-analytics-top-pages {") == 1
     resolved = load(folder / "manifest.json", "http://127.0.0.1:8100/top-pages/")
     assert resolved.module_url == "http://127.0.0.1:8100/top-pages/top-pages.js"
 
