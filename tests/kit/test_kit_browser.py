@@ -117,12 +117,15 @@ def test_table_sorts_by_header_click_and_keyboard_and_reflects_it_in_the_sort_at
 def test_bar_list_rows_are_buttons_with_share_bars_that_emit_their_topic(blank):
     mount(blank, "<tessera-bar-list id='t' emit-topic='referrer.selected' emit-field='referrer'></tessera-bar-list>")
     blank.evaluate("""() => { document.querySelector('#t').rows = [{value: 'google.com', views: 30},
-      {value: 'news.ycombinator.com', views: 60}, {value: '(direct)', views: 10}];
+      {value: 'news.ycombinator.com', views: 60}, {value: '', views: 10}];
       window.picked = []; document.addEventListener('referrer.selected', (e) => picked.push([e.detail, e.composed])); }""")
     rendered(blank)
     widths = blank.evaluate("() => [...document.querySelector('#t').shadowRoot.querySelectorAll('.bar')].map((b) => b.style.width)")
     assert widths == ["100%", "50%", "16.6667%"]
     assert blank.locator("#t li").first.inner_text().replace("\n", " ").split() == ["news.ycombinator.com", "60", "60%"]
+    assert blank.locator("#t li").last.inner_text().startswith("(none)")
+    assert blank.locator("#t button[aria-pressed=true]").count() == 0  # nothing selected yet, not even the "" row
+    assert blank.evaluate("() => document.querySelector('#t').selected") is None
     blank.locator("#t button").first.focus()
     blank.keyboard.press("ArrowDown")
     blank.keyboard.press("Enter")

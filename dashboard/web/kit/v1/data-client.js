@@ -176,7 +176,7 @@ class SharedStream {
   }
 
   #startPolling() {
-    if (this.#pollTimer) return;
+    if (this.#pollTimer || this.subscribers.size === 0) return;
     const every = Math.min(...[...this.subscribers].map((s) => s.pollMs));
     this.#pollTimer = setInterval(() => this.#deliver({ type: "poll", data: null, id: null, via: "poll" }), every);
     this.#deliver({ type: "poll", data: null, id: null, via: "poll" });

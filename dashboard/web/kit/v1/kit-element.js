@@ -107,7 +107,7 @@ function readAttribute(element, name, spec) {
         return spec.default ?? null;
       }
     default:
-      return raw ?? spec.default ?? "";
+      return raw ?? ("default" in spec ? spec.default : "");
   }
 }
 

@@ -70,7 +70,7 @@ export function watchDocumentTheme(callback, signal) {
   watchers.add(callback);
   if (!observer && typeof MutationObserver === "function") {
     observer = new MutationObserver(() => watchers.forEach((fn) => fn()));
-    observer.observe(document.documentElement, { attributes: true, attributeFilter: ["data-theme", "class", "style"] });
+    observer.observe(document.documentElement, { attributes: true, attributeFilter: ["data-theme"] });
   }
   signal.addEventListener("abort", () => {
     watchers.delete(callback);
