@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import time
 
+import httpx
 import pytest
 
+from tests.dashboard.conftest import ROOT
 from tests.kit.conftest import mount
+
+SHOTS = ROOT / "var" / "screenshots"
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
 
@@ -331,6 +335,7 @@ def test_a_subscriber_that_throws_does_not_stop_the_others(blank, sse):
 # ---- gallery --------------------------------------------------------------------------------
 
 def test_gallery_renders_every_element_in_both_themes_without_errors(page, kit_server):
+    page.set_viewport_size({"width": 1500, "height": 1000})
     page.goto(f"{kit_server.url}/gallery/")
     page.wait_for_function("() => window.galleryReady && document.querySelectorAll('tessera-time-series').length === 2"
                            " && [...document.querySelectorAll('tessera-time-series')].every((s) => s.chart)")
@@ -339,3 +344,29 @@ def test_gallery_renders_every_element_in_both_themes_without_errors(page, kit_s
                      "HTTP 503", "Stale: data complete up to"):
         assert expected in text
     assert page.errors == []
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "kit-gallery.png"))  # docs/images/kit-gallery.png is a copy, looked at
+
+
+def test_the_built_kit_serves_its_declarations_and_modules_with_their_types(kit_server):
+    for name, kind in [("index.js", "text/javascript"), ("time-series.js", "text/javascript"),
+                       ("index.d.ts", "application/typescript"), ("topics.d.ts", "application/typescript")]:
+        answer = httpx.get(f"{kit_server.url}/kit/v1/{name}")
+        assert answer.status_code == 200 and answer.headers["content-type"].startswith(kind), name
+    assert b"u-over" in httpx.get(f"{kit_server.url}/kit/v1/time-series-element.js").content  # uPlot bundled in
+    assert b"u-over" not in httpx.get(f"{kit_server.url}/kit/v1/table-element.js").content
+
+
+def test_the_data_api_comes_from_the_nearest_data_api_attribute_across_shadow_roots(blank):
+    bases = blank.evaluate("""async () => {
+      const { resolveBase, clientFor } = await import('/kit/v1/data-client.js');
+      const widget = document.createElement('x-w');
+      widget.setAttribute('data-api', 'http://metrics.example/api/v1/metrics/');
+      document.querySelector('main').append(widget);
+      const inner = document.createElement('div');
+      widget.attachShadow({mode: 'open'}).append(inner);
+      const table = document.createElement('tessera-table');
+      inner.append(table);
+      return [resolveBase(table), resolveBase(document.body), clientFor(table) === clientFor(widget)];
+    }""")
+    assert bases == ["http://metrics.example/api/v1/metrics", f"{blank.url.split('/blank')[0]}/api/v1/metrics", True]
