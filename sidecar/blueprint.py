@@ -6,7 +6,7 @@ mirror camelCase properties, renders are batched in a microtask, listeners end w
 connection), reads its data with the kit's data client (rows plus the freshness watermark,
 live refresh over the shared SSE stream, polling when it fails) and shows it in a
 ``<tessera-bar-list>``, whose rows emit the well-known ``page.selected`` topic as a bubbling,
-composed ``CustomEvent``; ``tessera-message`` brings accepted topics back.
+composed ``CustomEvent``; accepted topics come back through ``accept()`` (a ``tessera-message``).
 """
 
 MODULE = r"""// __TAG__ — a Tessera widget on the widget kit (/kit/v1/): no build step, plain imports.
@@ -36,7 +36,6 @@ export class __CLASS__ extends KitElement {
 
   #list;
   #subscription = null;
-  #lastMessage = null;
   #lastRefresh = 0;
 
   constructor() {
@@ -49,15 +48,9 @@ export class __CLASS__ extends KitElement {
     this.#list = this.shadowRoot.querySelector("tessera-bar-list");
   }
 
-  // The shell sets this property (and dispatches tessera-message) for accepted topics.
-  get lastMessage() { return this.#lastMessage; }
-  set lastMessage(message) {
-    this.#lastMessage = message;
-    if (message?.topic === "site.selected" && message.payload?.site) this.site = message.payload.site;
-  }
-
   connected(signal) {
-    this.addEventListener("tessera-message", (event) => { this.lastMessage = event.detail; }, { signal });
+    // Topics the manifest accepts arrive as tessera-message events (or lastMessage): accept() routes them.
+    this.accept("site.selected", ({ site }) => { this.site = site; }, signal);
     this.addEventListener("tessera-state-overlay-retried", () => this.refresh(), { signal });
     signal.addEventListener("abort", () => this.#subscription?.close());
     this.#follow();

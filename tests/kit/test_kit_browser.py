@@ -370,3 +370,25 @@ def test_the_data_api_comes_from_the_nearest_data_api_attribute_across_shadow_ro
       return [resolveBase(table), resolveBase(document.body), clientFor(table) === clientFor(widget)];
     }""")
     assert bases == ["http://metrics.example/api/v1/metrics", f"{blank.url.split('/blank')[0]}/api/v1/metrics", True]
+
+
+def test_accept_routes_the_shells_messages_once_each_replays_the_last_and_stops_on_disconnect(blank):
+    got = blank.evaluate("""async () => {
+      const { KitElement } = await import('/kit/v1/kit-element.js');
+      class Receiver extends KitElement {}
+      customElements.define('x-receiver', Receiver);
+      const el = document.createElement('x-receiver');
+      const seen = [];
+      el.lastMessage = {topic: 'site.selected', payload: {site: 'early.local'}};  // before it connects
+      document.querySelector('main').append(el);
+      el.accept('site.selected', (payload) => seen.push(payload.site));
+      el.accept('page.selected', (payload, message) => seen.push(message.topic + ' ' + payload.path));
+      const message = {topic: 'page.selected', payload: {path: '/a'}};
+      el.lastMessage = message;  // the shell sets the property, then dispatches the same object
+      el.dispatchEvent(new CustomEvent('tessera-message', {detail: message}));
+      el.dispatchEvent(new CustomEvent('tessera-message', {detail: {topic: 'other', payload: 1}}));
+      el.remove();
+      el.dispatchEvent(new CustomEvent('tessera-message', {detail: {topic: 'site.selected', payload: {site: 'late'}}}));
+      return {seen, last: el.lastMessage.topic};
+    }""")
+    assert got == {"seen": ["early.local", "page.selected /a"], "last": "other"}

@@ -26,6 +26,9 @@ export class TopPages extends KitElement {
         void range.from.toUpperCase();
       }
     }, { signal });
+    this.accept("time.range", (range) => void range.to.toUpperCase(), signal);
+    // @ts-expect-error a site.selected payload has no path
+    this.accept("site.selected", (payload) => void payload.path, signal);
     const subscription = clientFor("/api/v1/metrics").subscribe("stream", { site: "demo.local" }, (update) => {
       if (update.via === "poll") void update.type;
     }, { events: ["minute"] });

@@ -9,7 +9,8 @@
 //   refresh-seconds polling period (default 5)
 //   stream          if present, also refresh on the metrics SSE stream ({data-api}/stream)
 // Emits  page-views-bucket-selected {t, views, visitors, site}  when a minute is clicked.
-// Accepts site-selected {site}  via a `tessera-message` event or the `lastMessage` property.
+// Accepts site.selected (and the older site-selected) {site} via a `tessera-message` event or
+// the `lastMessage` property (routed by the kit's accept()).
 
 import { clientFor } from "/kit/v1/data-client.js";
 import { clockTime, formatNumber } from "/kit/v1/format.js";
@@ -33,7 +34,6 @@ export class PageViewsElement extends KitElement {
   #parts;
   #visitors = null;
   #points = [];
-  #lastMessage = null;
   #subscriptions = [];
   #abort = null;
   #lastStreamReload = 0;
@@ -67,11 +67,10 @@ export class PageViewsElement extends KitElement {
   }
   set rangeMinutes(value) { this.setAttribute("range-minutes", String(value)); }
 
-  get lastMessage() { return this.#lastMessage; }
-  set lastMessage(message) { this.#receive(message); }
-
   connected(signal) {
-    this.addEventListener("tessera-message", (event) => this.#receive(event.detail), { signal });
+    const followSite = ({ site }) => { if (typeof site === "string" && site) this.site = site; };
+    this.accept("site.selected", followSite, signal);
+    this.accept("site-selected", followSite, signal);
     document.addEventListener("visibilitychange", () => { if (!document.hidden) this.refresh(); }, { signal });
     this.#parts.chart.addEventListener("tessera-time-series-selected", (event) => {
       event.stopPropagation();
@@ -147,14 +146,6 @@ export class PageViewsElement extends KitElement {
   #unfollow() {
     for (const subscription of this.#subscriptions) subscription.close();
     this.#subscriptions = [];
-  }
-
-  #receive(message) {
-    if (!message || typeof message !== "object") return;
-    this.#lastMessage = message;
-    const site = message.payload?.site;
-    const topic = message.topic;
-    if ((topic === "site-selected" || topic === "site.selected") && typeof site === "string" && site) this.site = site;
   }
 
   render() {

@@ -15,6 +15,11 @@ export declare class KitElement extends HTMLElement {
   theme: string;
   /** Aborted on disconnect. */
   readonly signal: AbortSignal | undefined;
+  /** The last message the shell delivered. */
+  lastMessage: import("./topics.js").TesseraMessage | null;
+  /** Handle each delivered message of `topic` (event or lastMessage) until `signal` aborts. */
+  accept<T extends import("./topics.js").TopicName>(topic: T, handler: (payload: import("./topics.js").TopicPayloads[T], message: import("./topics.js").TesseraMessage<T>) => void, signal?: AbortSignal): () => void;
+  accept(topic: string, handler: (payload: unknown, message: import("./topics.js").TesseraMessage) => void, signal?: AbortSignal): () => void;
   queueRender(): void;
   emit<T>(type: string, detail: T): boolean;
   connectedCallback(): void;

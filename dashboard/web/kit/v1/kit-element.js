@@ -31,6 +31,9 @@ export class KitElement extends HTMLElement {
 
   #renderQueued = false;
   #connection = null;
+  #accepted = new Map(); // topic -> Set of handlers
+  #lastMessage = null;
+  #handled = null;
 
   constructor() {
     super();
@@ -47,6 +50,7 @@ export class KitElement extends HTMLElement {
     this.#connection?.abort();
     this.#connection = new AbortController();
     const { signal } = this.#connection;
+    this.addEventListener("tessera-message", (event) => this.#received(event.detail), { signal });
     watchDocumentTheme(() => this.themeChanged(), signal);
     const resize = new ResizeObserver((entries) => this.resized(entries[0].contentRect));
     resize.observe(this);
@@ -75,6 +79,40 @@ export class KitElement extends HTMLElement {
       this.#renderQueued = false;
       if (this.isConnected) this.render();
     });
+  }
+
+  /**
+   * Call `handler(payload, message)` for each message of `topic` the shell delivers (the
+   * `tessera-message` event, or the `lastMessage` property a late joiner gets), until `signal`
+   * (default: this connection's) aborts. Returns a function that stops it.
+   */
+  accept(topic, handler, signal = this.signal) {
+    if (!this.#accepted.has(topic)) this.#accepted.set(topic, new Set());
+    const handlers = this.#accepted.get(topic);
+    handlers.add(handler);
+    const stop = () => handlers.delete(handler);
+    signal?.addEventListener("abort", stop, { once: true });
+    if (this.#lastMessage?.topic === topic) this.#deliver(this.#lastMessage, handler);
+    return stop;
+  }
+
+  /** The last message the shell delivered ({topic, payload, source}). */
+  get lastMessage() { return this.#lastMessage; }
+  set lastMessage(message) { this.#received(message); }
+
+  #received(message) {
+    if (!message || typeof message !== "object" || message === this.#handled) return;
+    this.#lastMessage = message;
+    this.#handled = message; // the shell sets the property and then dispatches the same object
+    for (const handler of [...(this.#accepted.get(message.topic) ?? [])]) this.#deliver(message, handler);
+  }
+
+  #deliver(message, handler) {
+    try {
+      handler(message.payload, message);
+    } catch (error) {
+      globalThis.reportError?.(error);
+    }
   }
 
   /** A bubbling, composed CustomEvent. */
