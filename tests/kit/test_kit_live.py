@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 import time
 
+import httpx
 import pytest
 import uvicorn
 from starlette.requests import Request
@@ -56,8 +57,6 @@ def live(front_end, tmp_path):
 
 
 def test_resume_after_the_query_service_restarts_through_the_dashboard(page, live):
-    import httpx
-
     page.goto(f"{live['dashboard'].url}/api/v1/schema/topics")  # any page of the dashboard's origin
     page.evaluate("""async () => {
       const kit = await import('/kit/v1/data-client.js');
