@@ -219,7 +219,9 @@ def test_theme_follows_the_shell_tokens_and_the_theme_attribute(blank):
     blank.evaluate("() => document.querySelector('#t').theme = 'light'")
     blank.wait_for_function(f"() => ({cell})() === 'rgb(36, 41, 46)'")
     blank.evaluate("() => document.querySelector('#t').theme = 'dark'")
-    blank.wait_for_function(f"() => ({cell})() === 'rgb(204, 204, 220)'")
+    blank.wait_for_function(f"() => ({cell})() === 'rgb(204, 204, 220)'")  # theme="dark" beats the page's light
+    blank.evaluate("() => document.querySelector('#t').removeAttribute('theme')")
+    blank.wait_for_function(f"() => ({cell})() === 'rgb(36, 41, 46)'")  # no attribute: <html data-theme="light">
 
 
 def test_time_series_resizes_with_its_window_and_data_does_not_move_the_layout(blank):
