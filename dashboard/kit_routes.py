@@ -73,7 +73,8 @@ def read_file(path: Path, mtime_ns: int, size: int) -> tuple[bytes, str]:
 @lru_cache(maxsize=1)
 def topic_schemas() -> dict[str, dict]:
     """Every schema in ``dashboard/topics``, by topic name (read once)."""
-    return {json.loads(p.read_text())["x-topic"]: json.loads(p.read_text()) for p in sorted(TOPICS_DIR.glob("*.json"))}
+    schemas = [json.loads(path.read_text()) for path in sorted(TOPICS_DIR.glob("*.json"))]
+    return {schema["x-topic"]: schema for schema in schemas}
 
 
 @router.get("/api/v1/schema/topics")
