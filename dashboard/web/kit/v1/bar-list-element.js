@@ -5,7 +5,7 @@
 // column's heading, default "Views"), label-heading (default "Name"), max-rows (default 10),
 // format ("number" | "percent" | "duration"), selected, emit-topic, emit-field, plus the
 // data-state attributes. Properties: rows, extraPayload.
-// Keys: ↑/↓/Home/End move between rows, Enter/Space select.
+// Keys: ↑/↓/Home/End move between rows, Enter/Space select (the selected row again clears), Escape clears.
 // Events (bubbling, composed): the `emit-topic` with the payload, tessera-bar-list-selected {row, key, payload}.
 
 import { DataElement, dataProperties } from "./data-element.js";
@@ -74,6 +74,11 @@ export class BarListElement extends DataElement {
       if (button) this.select(Number(button.dataset.index));
     }, { signal });
     list.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && this.selected !== null) {
+        event.preventDefault();
+        this.clearSelection();
+        return;
+      }
       const buttons = [...list.querySelectorAll("button")];
       const next = nextIndex(event.key, buttons.indexOf(this.shadowRoot.activeElement), buttons.length);
       if (next === null) return;
@@ -82,14 +87,28 @@ export class BarListElement extends DataElement {
     }, { signal });
   }
 
+  /** Select the row at `index` (the selected row again clears: the payload's field is null). */
   select(index) {
     const row = this.#view[index];
     if (!row) return;
     const key = row[this.labelKey];
-    this.selected = key === null || key === undefined ? "" : String(key);
+    const text = key === null || key === undefined ? "" : String(key);
+    if (this.selected === text) {
+      this.clearSelection();
+      return;
+    }
+    this.selected = text;
     const payload = payloadFor(row, { key: this.labelKey, field: this.emitField, extra: this.extraPayload });
     if (this.emitTopic) this.emit(this.emitTopic, payload);
     this.emit("tessera-bar-list-selected", { row, key, payload });
+  }
+
+  clearSelection() {
+    if (this.selected === null) return;
+    this.selected = null;
+    const payload = payloadFor({}, { key: this.labelKey, field: this.emitField, extra: this.extraPayload });
+    if (this.emitTopic) this.emit(this.emitTopic, payload);
+    this.emit("tessera-bar-list-selected", { row: null, key: null, payload });
   }
 
   render() {
