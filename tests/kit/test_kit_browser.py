@@ -142,6 +142,8 @@ def test_bar_list_rows_are_buttons_with_share_bars_that_emit_their_topic(blank):
     blank.keyboard.press("Enter")
     assert blank.evaluate("() => picked") == [[{"referrer": "google.com"}, True]]
     assert blank.locator("#t button[aria-pressed=true]").count() == 1
+    assert blank.locator("#t button[tabindex='0']").count() == 1  # one tab stop: the focused row
+    assert blank.evaluate("() => document.querySelector('#t').shadowRoot.activeElement.textContent").startswith("google.com")
 
 
 def test_kpi_tiles_show_value_change_against_previous_and_a_sparkline(blank):

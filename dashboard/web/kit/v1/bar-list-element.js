@@ -83,6 +83,8 @@ export class BarListElement extends DataElement {
       const next = nextIndex(event.key, buttons.indexOf(this.shadowRoot.activeElement), buttons.length);
       if (next === null) return;
       event.preventDefault();
+      for (const button of buttons) button.tabIndex = -1;
+      buttons[next].tabIndex = 0; // one tab stop for the list (roving tabindex)
       buttons[next].focus();
     }, { signal });
   }
@@ -120,6 +122,8 @@ export class BarListElement extends DataElement {
     name.textContent = this.labelHeading;
     heading.textContent = this.valueLabel;
     const focused = this.shadowRoot.activeElement?.dataset?.index;
+    const selectedIndex = this.#view.findIndex((row) => this.selected !== null && String(row[this.labelKey] ?? "") === this.selected);
+    const tabStop = focused !== undefined ? Number(focused) : Math.max(0, selectedIndex);
     list.replaceChildren(...this.#view.map((row, index) => {
       const value = Number(row[valueKey]) || 0;
       const label = String(row[this.labelKey] ?? "");
@@ -127,6 +131,7 @@ export class BarListElement extends DataElement {
       item.innerHTML = `<button type="button"><span class="bar"></span><span class="label"></span><span class="value"></span><span class="share"></span></button>`;
       const button = item.firstElementChild;
       button.dataset.index = String(index);
+      button.tabIndex = index === tabStop ? 0 : -1;
       button.setAttribute("aria-pressed", String(this.selected !== null && label === this.selected));
       button.querySelector(".bar").style.width = `${max > 0 ? Math.max(0.5, (value / max) * 100) : 0}%`;
       button.querySelector(".label").textContent = label || "(none)";
