@@ -16,6 +16,7 @@ from dashboard import (
     shell,
     widget_routes,
 )
+from dashboard import kit_routes
 from dashboard.gateway import build_gateway
 from dashboard.security import SecurityHeaders
 from dashboard.settings import DashboardSettings
@@ -44,4 +45,5 @@ def create_app(settings: DashboardSettings, transport: httpx.AsyncBaseTransport 
                        is_stream=event_streams(STREAM_PATHS))
     for module in (health_routes, catalogue_routes, metrics_routes, widget_routes, shell):
         app.include_router(module.router)
+    app.include_router(kit_routes.router)
     return app
