@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -17,19 +19,31 @@ from dashboard import (
     widget_routes,
 )
 from dashboard.gateway import build_gateway
+from dashboard.layouts import redaction
+from dashboard.layouts import routes as layout_routes
+from dashboard.layouts.bootstrap import open_layouts, purge_forever, utc_now
 from dashboard.security import SecurityHeaders
 from dashboard.settings import DashboardSettings
 
 
-def create_app(settings: DashboardSettings, transport: httpx.AsyncBaseTransport | None = None) -> FastAPI:
-    """Build the app; upstream clients are opened in the lifespan and closed after it."""
+def create_app(settings: DashboardSettings, transport: httpx.AsyncBaseTransport | None = None,
+               *, clock=utc_now) -> FastAPI:
+    """Build the app; upstream clients and the layouts store are opened in the lifespan."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.gateway = build_gateway(settings, transport)
+        app.state.layouts, stores = await asyncio.to_thread(open_layouts, settings, clock)
+        token_filter = redaction.install()
+        purge = asyncio.create_task(purge_forever(app.state.layouts))
         try:
             yield
         finally:
+            purge.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await purge
+            redaction.uninstall(token_filter)
+            stores.close()
             await app.state.gateway.aclose()
 
     app = FastAPI(title="Tessera dashboard", version="0.1.0", lifespan=lifespan,
@@ -37,6 +51,7 @@ def create_app(settings: DashboardSettings, transport: httpx.AsyncBaseTransport 
     app.state.settings = settings
     app.state.web_dist = Path(settings.web_dist) if settings.web_dist else shell.DEFAULT_DIST
     app.add_middleware(SecurityHeaders)
+    layout_routes.install(app)
     for module in (health_routes, catalogue_routes, metrics_routes, widget_routes, shell):
         app.include_router(module.router)
     return app
