@@ -4,7 +4,8 @@
 //   node build.mjs --watch    rebuild on change
 //
 // Outputs (all git-ignored):
-//   dashboard/web/dist/   shell.js (+ golden-layout), shell.css (+ golden-layout CSS), index.html, favicon.svg
+//   dashboard/web/dist/   shell.js (+ golden-layout), shell.css (+ golden-layout CSS), index.html, favicon.svg,
+//                         view.js + view.html (the casual view of a shared layout: no editor code)
 //   widgets/page-views/dist/page-views.js   ES module with uPlot and its CSS inlined
 
 import * as esbuild from "esbuild";
@@ -34,6 +35,11 @@ const builds = [
   },
   {
     ...common,
+    entryPoints: { view: join(root, "dashboard/web/src/view.js") },
+    outdir: shellDist,
+  },
+  {
+    ...common,
     entryPoints: { shell: join(root, "dashboard/web/src/styles/shell.css") },
     outdir: shellDist,
     loader: { ".png": "dataurl", ".svg": "dataurl" },
@@ -48,7 +54,7 @@ const builds = [
 
 async function copyStatic() {
   await mkdir(shellDist, { recursive: true });
-  for (const name of ["index.html", "favicon.svg"]) {
+  for (const name of ["index.html", "view.html", "favicon.svg"]) {
     await copyFile(join(root, "dashboard/web", name), join(shellDist, name));
   }
 }

@@ -6,7 +6,7 @@ const BASE = "/api/v1/layouts";
 
 export class ApiError extends Error {
   constructor(status, problem = {}) {
-    super(problem.detail || problem.title || `HTTP ${status}`);
+    super(problemText(problem) || `HTTP ${status}`);
     this.status = status;
     this.problem = problem;
   }
@@ -85,9 +85,14 @@ export class LayoutsApi {
     return Array.isArray(body) ? body : body.items ?? body.layouts ?? [];
   }
 
-  /** What a share link's token opens: {id, version, role, viewState?, layout…}. */
-  resolve(token, path = "/api/v1/shared") {
-    return this.#call("GET", `${path}/${encodeURIComponent(token)}`, { credential: token, withEtag: true });
+  /** What a share link's token opens: {id, version, role, viewState?, layout…} (the token rides in a header, never a path). */
+  resolve(token) {
+    return this.#call("GET", "/api/v1/shared", { credential: token, withEtag: true });
+  }
+
+  /** What `credential` may do on a layout: {role, canSave, canShare, version}. */
+  access(id, credential) {
+    return this.#call("GET", `${this.#path(id)}/access`, { credential });
   }
 
   #path(id) {
@@ -125,6 +130,18 @@ export class LayoutsApi {
     }
     return data;
   }
+}
+
+/** A problem's words: its detail (a string, or the list of {loc, msg} the API answers), else its title. */
+export function problemText(problem) {
+  const detail = problem?.detail;
+  if (Array.isArray(detail)) {
+    return detail.map((d) => {
+      const field = Array.isArray(d?.loc) ? d.loc.filter((part) => part !== "body").join(".") : "";
+      return field ? `${field}: ${d?.msg ?? ""}` : String(d?.msg ?? "");
+    }).join("; ");
+  }
+  return typeof detail === "string" && detail ? detail : problem?.title ?? "";
 }
 
 export function versionFromEtag(etag) {

@@ -86,3 +86,12 @@ test("an unreachable server is an ApiError with status 0", async () => {
   assert.equal(versionFromEtag('W/"12"'), 12);
   assert.equal(versionFromEtag("nonsense"), null);
 });
+
+test("problem details given as a list name each field", async () => {
+  const { problemText } = await import("../../../../dashboard/web/src/layouts/api-client.js");
+  assert.equal(problemText({ detail: [{ loc: ["body", "layout", "root"], msg: "unknown component type" },
+    { loc: ["header", "If-Match"], msg: "missing" }] }), "layout.root: unknown component type; header.If-Match: missing");
+  assert.equal(problemText({ title: "Gone" }), "Gone");
+  assert.equal(new ApiError(410, { detail: [{ loc: ["path", "token"], msg: "this link has expired" }] }).message,
+    "path.token: this link has expired");
+});
