@@ -129,6 +129,8 @@ export class LayoutSession extends EventTarget {
         this.#rebase = true;
         this.#workspace.load(loaded.layout);
       }
+      // the baseline is the layout as the workspace shows it, taken now (not after the store's debounce)
+      if (this.#rebase) this.#edited(this.#workspace.toConfig());
     }
     document.title = `${this.#title} · Tessera`;
     this.#render();
