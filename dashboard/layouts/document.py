@@ -66,7 +66,9 @@ def parse(body: object, *, max_bytes: int = MAX_BYTES) -> dict:
     _check_strings(body, BODY, problems)
     if problems:
         raise Invalid(*problems[:20])
-    document = migrate({k: v for k, v in body.items() if k not in ANSWER_FIELDS | SAVE_FIELDS}, problems)
+    # the body was just decoded and belongs to this call: migrate it in place
+    document = migrate({k: v for k, v in body.items() if k not in ANSWER_FIELDS | SAVE_FIELDS}, problems,
+                       in_place=True)
     for name in sorted(set(document) - set(FIELDS)):
         problems.append(problem((*BODY, name), "unknown field", "value_error.extra"))
     if not problems:
@@ -80,14 +82,14 @@ def parse(body: object, *, max_bytes: int = MAX_BYTES) -> dict:
     return document
 
 
-def migrate(document: dict, problems: list[Problem] | None = None) -> dict:
-    """Bring a stored or submitted document to ``SCHEMA_VERSION`` (never in place).
+def migrate(document: dict, problems: list[Problem] | None = None, *, in_place: bool = False) -> dict:
+    """Bring a stored or submitted document to ``SCHEMA_VERSION`` (in place only if asked).
 
     Version 1 is what the shell kept in the browser before layouts were stored: possibly
     a bare ``LayoutConfig``, windows without a saved ``windowId``, no wiring or view state.
     """
     problems = [] if problems is None else problems
-    doc = copy.deepcopy(document)
+    doc = document if in_place else copy.deepcopy(document)
     version = doc.get("schemaVersion", SCHEMA_VERSION if "layout" in doc or "root" not in doc else 1)
     if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= SCHEMA_VERSION:
         problems.append(problem((*BODY, "schemaVersion"), f"schemaVersion must be an integer from 1 to "
@@ -107,6 +109,13 @@ def migrate(document: dict, problems: list[Problem] | None = None) -> dict:
         doc["layout"].pop("openPopouts", None)
         _assign_window_ids(doc["layout"])
     return {**{name: doc[name] for name in FIELDS if name in doc}, **{k: v for k, v in doc.items() if k not in FIELDS}}
+
+
+def current(document: dict) -> dict:
+    """A stored document at the current schema: itself when already current, else migrated."""
+    if document.get("schemaVersion") == SCHEMA_VERSION:
+        return document
+    return migrate(document)
 
 
 def windows(layout: dict) -> Iterator[tuple[tuple, dict]]:

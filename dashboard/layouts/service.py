@@ -78,7 +78,7 @@ class Layouts:
         if version is None:
             raise NotFound(problem(loc, f"layout {layout.id} has no version {wanted} (latest is {layout.latest})",
                                    "not_found.version"))
-        return Version(**{**_fields(version), "document": document.migrate(version.document)})
+        return Version(**{**_fields(version), "document": document.current(version.document)})
 
     def versions(self, layout_id: str, before: int | None = None, limit: int = 200) -> tuple[Layout, list[Version]]:
         layout = self.layout(layout_id)

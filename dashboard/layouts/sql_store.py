@@ -9,6 +9,7 @@ written twice.
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -24,6 +25,19 @@ LAYOUT = LayoutRow.__table__
 VERSION = LayoutVersionRow.__table__
 LINK = LayoutLinkRow.__table__
 VERSION_INFO = [c for c in VERSION.c if c.name != "document"]
+# Built once: statements with bound parameters compile once and are reused from the cache.
+SELECT_LAYOUT = LAYOUT.select().where(LAYOUT.c.id == sa.bindparam("lid"))
+SELECT_VERSION = VERSION.select().where(VERSION.c.layout_id == sa.bindparam("lid"),
+                                        VERSION.c.number == sa.bindparam("num"))
+SELECT_LINK = LINK.select().where(LINK.c.token_hash == sa.bindparam("th"))
+
+
+@functools.cache
+def _advance(fields: frozenset[str]) -> sa.Update:
+    """``UPDATE layout SET latest = :number, <fields> WHERE id = :lid AND latest = :expected``."""
+    return (LAYOUT.update()
+            .where(LAYOUT.c.id == sa.bindparam("lid"), LAYOUT.c.latest == sa.bindparam("expected"))
+            .values(latest=sa.bindparam("number"), **{f: sa.bindparam(f"s_{f}") for f in sorted(fields)}))
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -61,18 +75,16 @@ class SqlLayoutStore(LayoutStore):
     def create(self, layout: Layout, first: Version) -> None:
         values = {name: getattr(layout, name) for name in Layout.__slots__}
         with self.engine.begin() as conn:
-            conn.execute(LAYOUT.insert().values(**values))
-            conn.execute(VERSION.insert().values(**_version_values(first)))
+            conn.execute(LAYOUT.insert(), values)
+            conn.execute(VERSION.insert(), _version_values(first))
 
     def append(self, version: Version, summary: dict) -> bool:
+        params = {"lid": version.layout_id, "expected": version.number - 1, "number": version.number,
+                  **{f"s_{k}": v for k, v in summary.items()}}
         try:
             with self.engine.begin() as conn:
-                conn.execute(VERSION.insert().values(**_version_values(version)))
-                updated = conn.execute(
-                    LAYOUT.update()
-                    .where(LAYOUT.c.id == version.layout_id, LAYOUT.c.latest == version.number - 1)
-                    .values(latest=version.number, **summary)
-                )
+                conn.execute(VERSION.insert(), _version_values(version))
+                updated = conn.execute(_advance(frozenset(summary)), params)
                 if updated.rowcount != 1:
                     raise _Lost()
         except (IntegrityError, _Lost):
@@ -81,14 +93,12 @@ class SqlLayoutStore(LayoutStore):
 
     def layout(self, layout_id: str) -> Layout | None:
         with self.engine.connect() as conn:
-            row = conn.execute(LAYOUT.select().where(LAYOUT.c.id == layout_id)).first()
+            row = conn.execute(SELECT_LAYOUT, {"lid": layout_id}).first()
         return _layout(row) if row else None
 
     def version(self, layout_id: str, number: int) -> Version | None:
         with self.engine.connect() as conn:
-            row = conn.execute(
-                VERSION.select().where(VERSION.c.layout_id == layout_id, VERSION.c.number == number)
-            ).first()
+            row = conn.execute(SELECT_VERSION, {"lid": layout_id, "num": number}).first()
         return _version(row) if row else None
 
     def versions(self, layout_id: str, before: int | None, limit: int) -> list[Version]:
@@ -144,11 +154,11 @@ class SqlLinkStore(LinkStore):
 
     def add(self, link: Link) -> None:
         with self.engine.begin() as conn:
-            conn.execute(LINK.insert().values(**{name: getattr(link, name) for name in Link.__slots__}))
+            conn.execute(LINK.insert(), {name: getattr(link, name) for name in Link.__slots__})
 
     def find(self, token_hash: str) -> Link | None:
         with self.engine.connect() as conn:
-            row = conn.execute(LINK.select().where(LINK.c.token_hash == token_hash)).first()
+            row = conn.execute(SELECT_LINK, {"th": token_hash}).first()
         return _link(row) if row else None
 
     def for_layout(self, layout_id: str) -> list[Link]:
