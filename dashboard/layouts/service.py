@@ -3,6 +3,7 @@ open shared links, delete with a grace period. Framework-free: the edge converts
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,6 +28,7 @@ Clock = Callable[[], datetime]
 AUTHOR_MAX, MESSAGE_MAX = 200, 2000
 MAX_EXPIRY_SECONDS = 10 * 365 * 86400
 AUTH = ("header", "Authorization")
+ID = re.compile(r"[A-Za-z0-9_-]{1,32}")  # layout and link ids (anything else cannot exist)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +61,7 @@ class Layouts:
     # ---- reading ---------------------------------------------------------------------
 
     def layout(self, layout_id: str) -> Layout:
-        layout = self.layouts.layout(layout_id)
+        layout = self.layouts.layout(layout_id) if ID.fullmatch(layout_id) else None
         if layout is None:
             raise NotFound(problem(("path", "id"), "no layout with this id", "not_found.layout"))
         if layout.deleted_at is not None:
@@ -198,7 +200,7 @@ class Layouts:
         return now + self.delete_grace
 
     def undelete(self, layout_id: str, token: str | None) -> Layout:
-        layout = self.layouts.layout(layout_id)
+        layout = self.layouts.layout(layout_id) if ID.fullmatch(layout_id) else None
         if layout is None:
             raise NotFound(problem(("path", "id"), "no layout with this id", "not_found.layout"))
         self.authorize(layout, token, "owner")
@@ -293,7 +295,7 @@ class Layouts:
     def revoke(self, layout_id: str, token: str | None, link_id: str) -> None:
         layout = self.layout(layout_id)
         self.authorize(layout, token, "owner")
-        if not self.links.revoke(layout.id, link_id, self.clock()):
+        if not ID.fullmatch(link_id) or not self.links.revoke(layout.id, link_id, self.clock()):
             raise NotFound(problem(("path", "link_id"), "this layout has no unrevoked link with this id",
                                    "not_found.link"))
 

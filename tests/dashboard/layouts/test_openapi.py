@@ -3,6 +3,7 @@ generated request, valid or not, may cause a 5xx."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -14,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 
 from dashboard.app import create_app
 
-from .conftest import layout_doc, settings_for
+from .conftest import layout_doc, postgres_schema, settings_for
 
 pytestmark = pytest.mark.integration
 
@@ -25,13 +26,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def base_url(tmp_path_factory):
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def base_url(request, tmp_path_factory):
+    port = free_port()
+    with contextlib.ExitStack() as stack:
+        if request.param == "sqlite":
+            url = f"sqlite:///{tmp_path_factory.mktemp('layouts-openapi') / 'dashboard.db'}"
+        else:
+            url = stack.enter_context(postgres_schema())
+        yield from serve(url, port)
+
+
+def serve(url: str, port: int):
     import uvicorn
 
-    port = free_port()
-    db = tmp_path_factory.mktemp("layouts-openapi") / "dashboard.db"
-    app = create_app(settings_for(f"sqlite:///{db}"))
+    app = create_app(settings_for(url))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -296,3 +296,22 @@ async def test_the_json_schema_is_published_and_accepts_what_the_api_accepts(cli
     bad = layout_doc()
     bad["layout"]["root"]["content"][0]["componentType"] = "iframe"
     assert list(validator.iter_errors(bad))
+
+
+async def test_ids_that_cannot_exist_are_404_before_any_query(client):
+    created = await create(client)
+    assert (await client.get("/api/v1/layouts/%00abc")).status_code == 404
+    assert (await client.get("/api/v1/layouts/" + "x" * 500)).status_code == 404
+    r = await client.delete(f"/api/v1/layouts/{created['id']}/links/%00", headers=auth(created["editKey"]))
+    assert r.status_code == 404 and r.json()["detail"][0]["loc"] == ["path", "link_id"]
+
+
+async def test_retention_keeps_only_the_newest_versions_when_configured(database_url, start_app):
+    async with start_app(database_url, layout_retention_versions=3) as client:
+        created = await create(client)
+        url = f"/api/v1/layouts/{created['id']}"
+        for n in range(1, 6):
+            assert (await client.put(url, json=layout_doc(title=f"t{n}"), headers=auth(created["editKey"], n))).status_code == 200
+        versions = (await client.get(f"{url}/versions")).json()["versions"]
+        assert [v["number"] for v in versions] == [6, 5, 4]
+        assert (await client.get(url, params={"version": 1})).status_code == 404
