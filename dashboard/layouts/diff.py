@@ -51,7 +51,7 @@ def _place(path: tuple, layout: dict) -> dict:
             continue
         chain.append(f"{node.get('type')}[{step}]")
         node = node["content"][step]
-    return {"path": "/".join(chain) or "root", "size": node.get("size")}
+    return {"path": "/".join(chain) or "root", "container": "/".join(chain[:-1]), "size": node.get("size")}
 
 
 def _windows(document: dict) -> dict[str, dict]:
@@ -70,6 +70,19 @@ def _windows(document: dict) -> dict[str, dict]:
     return found
 
 
+def _rank(windows_: dict[str, dict], kept: list, window_id: str) -> int:
+    """A window's place among the windows both versions keep in the same container: adding
+    or removing a neighbour shifts indices but is not a move."""
+    container = windows_[window_id]["container"]
+    siblings = sorted((w for w in kept if windows_[w]["container"] == container),
+                      key=lambda w: _order(windows_[w]["path"]))
+    return siblings.index(window_id)
+
+
+def _order(path: str) -> tuple:
+    return tuple(int(part.rsplit("[", 1)[1].rstrip("]")) for part in path.split("/") if "[" in part)
+
+
 def _summary(window: dict) -> dict:
     return {k: window[k] for k in ("windowId", "widgetId", "version", "title", "path")}
 
@@ -80,9 +93,10 @@ def diff(before: dict, after: dict) -> dict:
     added = [_summary(new[w]) for w in new if w not in old]
     removed = [_summary(old[w]) for w in old if w not in new]
     moved, changed = [], []
-    for window_id in (w for w in new if w in old):
+    kept = [w for w in new if w in old]
+    for window_id in kept:
         a, b = old[window_id], new[window_id]
-        if a["path"] != b["path"]:
+        if a["container"] != b["container"] or _rank(old, kept, window_id) != _rank(new, kept, window_id):
             moved.append({"windowId": window_id, "from": a["path"], "to": b["path"]})
         fields = [{"field": name, "from": a[name], "to": b[name]}
                   for name in ("widgetId", "version", "title") if a[name] != b[name]]

@@ -38,3 +38,12 @@ def test_view_state_and_settings_changes_are_reported_apart_from_windows():
     d = diff(before, document.parse(after_doc))
     assert d["viewState"]["changes"] == [{"path": "range", "from": "1h", "to": "24h", "change": "changed"}]
     assert d["layoutSettings"][0]["path"] == "settings.showPopoutIcon" and not d["wiring"]["changed"]
+
+
+def test_a_window_added_in_front_does_not_move_its_neighbours():
+    before = document.parse(layout_doc(window("a-w", "a"), window("b-w", "b")))
+    after = document.parse(layout_doc(window("new-w", "n"), window("a-w", "a"), window("b-w", "b")))
+    d = diff(before, after)
+    assert [w["windowId"] for w in d["windows"]["added"]] == ["n"] and d["windows"]["moved"] == []
+    swapped = document.parse(layout_doc(window("b-w", "b"), window("a-w", "a")))
+    assert {m["windowId"] for m in diff(before, swapped)["windows"]["moved"]} == {"a", "b"}
