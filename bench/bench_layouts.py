@@ -2,6 +2,7 @@
 100,000 versions (20 layouts carry 1,000 versions each), target <= 20 ms p99 each.
 
     python bench/bench_layouts.py [--quick]      (or: python bench/run.py --only layouts)
+    BENCH_LAYOUTS_POSTGRES=1 python bench/run.py --only layouts   (SQLite, then PostgreSQL)
 
 The store is seeded straight through the SQL adapter's tables (100k versions through
 HTTP would take minutes and measure nothing extra); then the dashboard runs as a real
@@ -199,12 +200,38 @@ def result(name: str, value: float, unit: str, ceiling: float, ceiling_name: str
             "ratio": round(value / ceiling, 4) if ceiling else 0.0, "target": target, "passed": value <= ceiling}
 
 
+@contextlib.contextmanager
+def database(kind: str, tmp: str):
+    """A SQLite file in ``tmp``, or a fresh schema on the PostgreSQL server (dropped after)."""
+    if kind == "sqlite":
+        yield f"sqlite:///{tmp}/dashboard.db"
+        return
+    import sqlalchemy as sa
+
+    server = os.environ.get("TESSERA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    schema = f"bench_layouts_{os.getpid()}"
+    engine = sa.create_engine(server)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{server}?options=-csearch_path%3D{schema}"
+    finally:
+        with engine.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        engine.dispose()
+
+
 def run(quick: bool = False) -> list[dict]:
+    """SQLite (the default store); also PostgreSQL when BENCH_LAYOUTS_POSTGRES=1."""
+    kinds = ["sqlite"] + (["postgres"] if os.environ.get("BENCH_LAYOUTS_POSTGRES") == "1" else [])
+    return [r for kind in kinds for r in run_on(kind, quick)]
+
+
+def run_on(kind: str, quick: bool) -> list[dict]:
     layouts, versions = (1_000, 10_000) if quick else (10_000, 100_000)
     own = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else set()
     core = max(own) if own else 0
-    with tempfile.TemporaryDirectory(prefix="bench-layouts-") as tmp:
-        url = f"sqlite:///{tmp}/dashboard.db"
+    with tempfile.TemporaryDirectory(prefix="bench-layouts-") as tmp, database(kind, tmp) as url:
         started = time.monotonic()
         seeded = seed(url, layouts, versions)
         seeding = time.monotonic() - started
@@ -219,14 +246,14 @@ def run(quick: bool = False) -> list[dict]:
             if own:
                 os.sched_setaffinity(0, own)
     scale = (f"{layouts:,} layouts, {seeded['versions']:,} versions ({BIG_LAYOUTS} with {seeded['per_big']:,}), "
-             f"SQLite, seeded in {seeding:.0f} s; load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; "
+             f"{'SQLite' if kind == 'sqlite' else 'PostgreSQL'}, seeded in {seeding:.0f} s; load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; "
              f"{'pinned' if dashboard.pinned else 'not pinned'}; {figures['errors']} errors")
     return [
-        result("save p99", figures["save_p99"], "ms", P99_CEILING_MS, "20 ms",
+        result(f"save p99 ({kind})", figures["save_p99"], "ms", P99_CEILING_MS, "20 ms",
                f"<= 20 ms ({figures['saves']} saves, half on 1,000-version layouts; p50 {figures['save_p50']:.1f} ms; {scale})"),
-        result("open shared layout p99", figures["open_p99"], "ms", P99_CEILING_MS, "20 ms",
+        result(f"open shared layout p99 ({kind})", figures["open_p99"], "ms", P99_CEILING_MS, "20 ms",
                f"<= 20 ms ({figures['opens']} opens of random view links, a third pinned; p50 {figures['open_p50']:.1f} ms)"),
-        result("floor: GET /healthz p99, same process, interleaved", figures["floor_p99"], "ms", P99_CEILING_MS,
+        result(f"floor: GET /healthz p99, same process, interleaved ({kind})", figures["floor_p99"], "ms", P99_CEILING_MS,
                "20 ms", "context: this machine's contention while the figures above were taken"),
     ]
 
