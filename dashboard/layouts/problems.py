@@ -68,5 +68,9 @@ class Stale(Refused):
         self.current = current
 
 
+class UnsupportedMedia(Refused):
+    """A write whose body is not declared as JSON (415)."""
+
+
 class PreconditionRequired(Refused):
     """A save without ``If-Match`` (428)."""

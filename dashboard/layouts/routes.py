@@ -29,6 +29,7 @@ from dashboard.layouts.problems import (
     Stale,
     TooLarge,
     Unauthenticated,
+    UnsupportedMedia,
     problem,
 )
 from dashboard.layouts.schema import layout_schema
@@ -38,7 +39,7 @@ from gatekeeper.json_depth import TooDeep, check_depth
 router = APIRouter(tags=["layouts"])
 log = logging.getLogger("dashboard.layouts")
 STATUS = {Invalid: 422, TooLarge: 413, Unauthenticated: 401, Forbidden: 403, NotFound: 404, Gone: 410,
-          Stale: 409, PreconditionRequired: 428}
+          Stale: 409, PreconditionRequired: 428, UnsupportedMedia: 415}
 ETAG = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
 BODY_SCHEMA = {  # flat on purpose: OpenAPI cannot hold the JSON Schema's own $defs references
     "type": "object",
@@ -123,6 +124,10 @@ async def read_json(request: Request, limit: int, required: bool = True) -> obje
         if required:
             raise Invalid(problem(("body",), "a JSON body is required", "value_error.missing"))
         return None
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media != "application/json" and not (media.startswith("application/") and media.endswith("+json")):
+        raise UnsupportedMedia(problem(("header", "Content-Type"), "send the body as application/json",
+                                       "value_error.media_type"))
     try:
         check_depth(raw, document.MAX_DEPTH)
     except TooDeep:

@@ -315,3 +315,10 @@ async def test_retention_keeps_only_the_newest_versions_when_configured(database
         versions = (await client.get(f"{url}/versions")).json()["versions"]
         assert [v["number"] for v in versions] == [6, 5, 4]
         assert (await client.get(url, params={"version": 1})).status_code == 404
+
+
+async def test_a_body_not_declared_as_json_is_415(client):
+    import json
+
+    r = await client.post("/api/v1/layouts", content=json.dumps(layout_doc()), headers={"content-type": "text/plain"})
+    assert r.status_code == 415 and r.json()["detail"][0]["loc"] == ["header", "Content-Type"]
