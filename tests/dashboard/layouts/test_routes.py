@@ -322,3 +322,36 @@ async def test_a_body_not_declared_as_json_is_415(client):
 
     r = await client.post("/api/v1/layouts", content=json.dumps(layout_doc()), headers={"content-type": "text/plain"})
     assert r.status_code == 415 and r.json()["detail"][0]["loc"] == ["header", "Content-Type"]
+
+
+async def test_capability_edges(client, clock):
+    created = await create(client)
+    url = f"/api/v1/layouts/{created['id']}"
+    key = created["editKey"]
+    # restore honours a stale If-Match
+    await client.put(url, json=layout_doc(title="two"), headers=auth(key, 1))
+    assert (await client.post(f"{url}/restore", json={"version": 1}, headers=auth(key, 1))).status_code == 409
+    # an expired edit link can no longer save
+    link = (await client.post(f"{url}/links", json={"role": "edit", "expiresIn": 10}, headers=auth(key))).json()
+    clock.advance(11)
+    r = await client.put(url, json=layout_doc(title="late"), headers=auth(link["token"], 2))
+    assert r.status_code == 401 and "expired" in r.json()["detail"][0]["msg"]
+    every = (await client.get(f"{url}/links", params={"all": "true"}, headers=auth(key))).json()["links"]
+    live = (await client.get(f"{url}/links", headers=auth(key))).json()["links"]
+    assert link["id"] in {l["id"] for l in every} and link["id"] not in {l["id"] for l in live}
+    # a link for another layout is not a key for this one
+    other = await create(client)
+    assert (await client.put(f"/api/v1/layouts/{other['id']}", json=layout_doc(), headers=auth(key, 1))).status_code == 401
+    # nobody: role none; not a clone: no parent to diff against
+    assert (await client.get(f"{url}/access")).json() == {
+        "id": created["id"], "role": "none", "canSave": False, "canShare": False, "version": 2,
+        "reason": "send the edit key or an edit link's token as Authorization: Bearer …"}
+    r = await client.get(f"{url}/diff", params={"against": "parent"})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["query", "against"]
+    bad = await client.post(f"{url}/links", json={"role": "admin"}, headers=auth(key))
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "role"]
+    bad = await client.post(f"{url}/links", json={"role": "view", "expiresIn": -5}, headers=auth(key))
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "expiresIn"]
+    # a deleted layout cannot be cloned
+    await client.delete(url, headers=auth(key))
+    assert (await client.post(f"{url}/clone", json={})).status_code == 410
