@@ -31,7 +31,7 @@ FIELDS = ("schemaVersion", "title", "description", "owner", "layout", "wiring", 
 # Fields of a layout *answer* that a client may send back unchanged; they are ignored.
 ANSWER_FIELDS = frozenset({
     "id", "version", "number", "latestVersion", "parent", "parentVersion", "createdAt", "updatedAt",
-    "contentHash", "restoredFrom", "role", "link", "deletedAt", "unchanged",
+    "contentHash", "restoredFrom", "role", "link", "deletedAt", "unchanged", "savedAt",
 })
 # Fields that describe the save, not the document (kept on the version, not hashed).
 SAVE_FIELDS = frozenset({"author", "message"})

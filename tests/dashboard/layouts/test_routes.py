@@ -355,3 +355,14 @@ async def test_capability_edges(client, clock):
     # a deleted layout cannot be cloned
     await client.delete(url, headers=auth(key))
     assert (await client.post(f"{url}/clone", json={})).status_code == 410
+
+
+async def test_the_get_answer_can_be_saved_back_as_is(client):
+    created = await create(client)
+    url = f"/api/v1/layouts/{created['id']}"
+    answer = (await client.get(url)).json()
+    r = await client.put(url, json=answer, headers=auth(created["editKey"], answer["version"]))
+    assert r.status_code == 200 and r.json()["unchanged"] is True
+    shared = (await client.get(f"/api/v1/shared/{created['viewUrl'][3:]}")).json()
+    r = await client.put(url, json={**shared, "title": "edited"}, headers=auth(created["editKey"], 1))
+    assert r.status_code == 200 and r.json()["version"] == 2
