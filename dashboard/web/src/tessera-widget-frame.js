@@ -115,6 +115,7 @@ export class WidgetFrameElement extends HTMLElement {
   #onWindowError;
   #onCatalogueChange;
   #attributeWatch = null;
+  #mountedAttributes = {};
 
   constructor() {
     super();
@@ -264,6 +265,8 @@ export class WidgetFrameElement extends HTMLElement {
       throw new Error(`<${entry.element}> failed when attached: ${thrown.message ?? thrown}`);
     }
     this.#widget = widget;
+    this.#mountedAttributes = Object.fromEntries(Object.keys(entry.attributes?.properties ?? {})
+      .map((name) => [name, widget.getAttribute(name)]));
     this.#watchAttributes(widget, entry);
   }
 
@@ -315,13 +318,20 @@ export class WidgetFrameElement extends HTMLElement {
     this.#runtimeErrors = 0;
   }
 
+  /**
+   * The attributes a layout keeps: those it gave, and those the widget changed since it was
+   * mounted. Defaults filled in at mount are not a change, so opening a layout never makes it
+   * "unsaved"; a value equal to the one given keeps its original type.
+   */
   #currentAttributes() {
     if (!this.#widget || !this.#entry) return { ...this.widgetAttributes };
     const names = Object.keys(this.#entry.attributes?.properties ?? {});
     const current = {};
     for (const name of names) {
       const value = this.#widget.getAttribute(name);
-      if (value !== null) current[name] = value;
+      const given = Object.hasOwn(this.widgetAttributes, name);
+      if (given && value !== null && String(this.widgetAttributes[name]) === value) current[name] = this.widgetAttributes[name];
+      else if (value !== null && (given || value !== this.#mountedAttributes[name])) current[name] = value;
     }
     return current;
   }

@@ -85,8 +85,10 @@ export class LayoutGalleryElement extends HTMLElement {
       const searching = this.getAttribute("query") || this.getAttribute("owner");
       box.innerHTML = `<div class="state">${searching ? "No layout matches this search." : "No layouts saved yet. Build one and press Save."}</div>`;
     } else {
+      const titles = new Map(this.#items.map((item) => [item.id, item.title]));
       box.innerHTML = `<div class="grid">${this.#items.map((item) => {
-        const parent = item.parent ? `<span class="chip accent" title="cloned from ${esc(item.parent.id)} v${esc(item.parent.version)}">clone of ${esc(item.parent.title ?? item.parent.id)}</span>` : "";
+        const parentTitle = item.parent ? item.parent.title ?? titles.get(item.parent.id) : null;
+        const parent = item.parent ? `<span class="chip accent" title="cloned from ${esc(item.parent.id)} v${esc(item.parent.version)}">clone of ${esc(parentTitle ?? "another layout")} · v${esc(item.parent.version)}</span>` : "";
         const updated = item.updatedAt ?? item.updated_at ?? item.updated;
         return `<a class="card" href="${esc(layoutPath(item.id))}">
           <h2>${esc(item.title || "Untitled layout")}</h2>
