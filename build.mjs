@@ -5,7 +5,7 @@
 //
 // Outputs (all git-ignored):
 //   dashboard/web/dist/   shell.js (+ golden-layout), shell.css (+ golden-layout CSS), index.html, favicon.svg,
-//                         view.js + view.html (the casual view of a shared layout: no editor code)
+//                         view.js + view-casual-view.js + view.html (the casual view: no editor code)
 //   widgets/page-views/dist/page-views.js   ES module with uPlot and its CSS inlined
 
 import * as esbuild from "esbuild";
@@ -34,9 +34,13 @@ const builds = [
     outdir: shellDist,
   },
   {
+    // split: view.js stays small and asks for the layout while casual-view.js (golden-layout,
+    // the widget frame) downloads and parses in parallel (view.html preloads it)
     ...common,
     entryPoints: { view: join(root, "dashboard/web/src/view.js") },
     outdir: shellDist,
+    splitting: true,
+    chunkNames: "view-[name]",
   },
   {
     ...common,

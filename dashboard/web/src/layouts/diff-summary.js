@@ -1,11 +1,13 @@
 // The server's structural diff (dashboard/layouts/diff.py) as lines a person reads (no DOM):
 // [{kind: "added"|"removed"|"moved"|"changed"|"field"|"wiring"|"view"|"settings", text}].
+// What golden-layout only made explicit is not a change a person made, so it is left out:
+// a window wrapped in its own stack, a size or setting that had no value before.
 
-export function summarize(diff) {
+export function summarize(diff, titles = new Map()) {
   if (!diff || diff.identical) return [];
   const lines = [];
   const name = (w) => `“${w.title || w.widgetId || w.windowId}”`;
-  const windowNames = new Map();
+  const windowNames = new Map([...titles].map(([id, title]) => [id, `“${title}”`]));
   for (const w of [...(diff.windows?.added ?? []), ...(diff.windows?.removed ?? [])]) windowNames.set(w.windowId, name(w));
   const known = (id) => windowNames.get(id) ?? `window ${id}`;
   for (const field of diff.fields ?? []) {
@@ -16,6 +18,7 @@ export function summarize(diff) {
   }
   for (const w of diff.windows?.removed ?? []) lines.push({ kind: "removed", text: `Removed ${name(w)}` });
   for (const w of diff.windows?.moved ?? []) {
+    if (w.to === `${w.from}/stack[0]` || w.from === `${w.to}/stack[0]`) continue; // wrapped in (or out of) its own stack
     lines.push({ kind: "moved", text: `Moved ${known(w.windowId)} from ${w.from} to ${w.to}` });
   }
   for (const w of diff.windows?.changed ?? []) {
@@ -25,11 +28,12 @@ export function summarize(diff) {
     for (const change of w.attributes ?? []) {
       lines.push({ kind: "changed", text: `${known(w.windowId)}: ${change.path} ${show(change.from)} → ${show(change.to)}` });
     }
-    if (w.size) lines.push({ kind: "changed", text: `${known(w.windowId)}: resized ${show(w.size.from)} → ${show(w.size.to)}` });
+    if (w.size && w.size.from !== undefined && w.size.from !== null) lines.push({ kind: "changed", text: `${known(w.windowId)}: resized ${show(w.size.from)} → ${show(w.size.to)}` });
   }
   if (diff.wiring?.changed) lines.push({ kind: "wiring", text: `Wiring: ${count(diff.wiring.changes)} changed` });
   if (diff.viewState?.changed) lines.push({ kind: "view", text: `View state: ${count(diff.viewState.changes)} changed` });
-  if (diff.layoutSettings?.length) lines.push({ kind: "settings", text: `Layout settings: ${count(diff.layoutSettings)} changed` });
+  const settings = (diff.layoutSettings ?? []).filter((c) => c.change !== "added");
+  if (settings.length) lines.push({ kind: "settings", text: `Layout settings: ${settings.map((c) => c.path).slice(0, 3).join(", ")}${settings.length > 3 ? ` and ${settings.length - 3} more` : ""} changed` });
   return lines;
 }
 

@@ -5,7 +5,7 @@
 
 import { ApiError, ConflictError } from "./api-client.js";
 import { summarize } from "./diff-summary.js";
-import { fromAnswer, toDocument } from "./document.js";
+import { fromAnswer, toDocument, windows } from "./document.js";
 import { layoutPath } from "./routes.js";
 import { initialState, isDirty, reduce } from "./save-state.js";
 
@@ -315,7 +315,8 @@ export class LayoutSession extends EventTarget {
     panel.diff = { from, to, title, loading: true };
     try {
       const diff = await this.#api.diff(this.id, against ? { against } : { from, to });
-      panel.diff = { from, to, title, lines: summarize(diff) };
+      const titles = new Map(windows(this.#workspace.toConfig()).map((w) => [w.windowId, w.title]));
+      panel.diff = { from, to, title, lines: summarize(diff, titles) };
     } catch (error) {
       panel.diff = { from, to, title, error: error.message };
     }

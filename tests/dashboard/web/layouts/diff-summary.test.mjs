@@ -26,6 +26,20 @@ test("a structural diff reads as one line per change", () => {
   assert.equal(lines[6].text, "Wiring: 1 value changed");
 });
 
+test("what golden-layout only made explicit is left out; windows are named by their titles", () => {
+  const lines = summarize({
+    identical: false, fields: [],
+    windows: { added: [], removed: [], moved: [{ windowId: "w1", from: "row[0]", to: "row[0]/stack[0]" },
+      { windowId: "w2", from: "row[1]/stack[0]", to: "row[1]/stack[1]" }],
+    changed: [{ windowId: "w1", fields: [], attributes: [], size: { to: "1fr" } }] },
+    wiring: { changed: false }, viewState: { changed: false },
+    layoutSettings: [{ path: "settings.tabOverlapAllowance", to: 0, change: "added" },
+      { path: "settings.reorderEnabled", from: true, to: false, change: "changed" }],
+  }, new Map([["w2", "Docs"]]));
+  assert.deepEqual(lines.map((l) => l.text), ["Moved “Docs” from row[1]/stack[0] to row[1]/stack[1]",
+    "Layout settings: settings.reorderEnabled changed"]);
+});
+
 test("identical versions have no lines", () => {
   assert.deepEqual(summarize({ identical: true }), []);
   assert.deepEqual(summarize(null), []);
