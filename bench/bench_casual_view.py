@@ -163,7 +163,8 @@ def measure(view_url: str, bare_url: str, runs: int) -> tuple[list[float], list[
                 try:
                     page.wait_for_function("() => window.__drawnAt !== undefined", timeout=30_000)
                 except Exception:
-                    page.screenshot(path=str(ROOT / "bench" / "results" / "casual-view-timeout.png"))
+                    (ROOT / "var").mkdir(exist_ok=True)
+                    page.screenshot(path=str(ROOT / "var" / "casual-view-timeout.png"))
                     raise
                 if run:
                     drawn.append(page.evaluate("() => window.__drawnAt"))
