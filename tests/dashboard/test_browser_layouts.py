@@ -341,3 +341,48 @@ def test_a_layout_saved_by_an_older_shell_is_kept_as_the_new_draft(page, dashboa
     page.goto(dashboard.url)  # the home page now opens the last layout
     page.wait_for_url(f"{dashboard.url}/l/{layout_id}")
     assert not page.errors
+
+
+def save_elsewhere(base: str, made: dict, version: int, title: str) -> None:
+    answer = httpx.put(f"{base}/api/v1/layouts/{made['id']}", json={"title": title, "layout": three_windows()},
+                       headers={"Authorization": f"Bearer {made['editKey']}", "If-Match": f'"{version}"'}, timeout=10)
+    assert answer.status_code == 200, answer.text
+
+
+def test_stale_states_a_newer_version_or_a_dead_link_while_the_page_is_open(browser, dashboard):
+    base = dashboard.url
+    made = create(base, three_windows())
+    shared = link(base, made)
+    context = browser.new_context(viewport={"width": 1400, "height": 860})
+    try:
+        view = context.new_page()
+        view.goto(base + shared["url"])
+        view.wait_for_function(READY)
+        assert view.locator("#casual-notice").is_hidden()
+        save_elsewhere(base, made, 1, "Weekly traffic, revised")
+        view.evaluate("() => window.tessera.checkForUpdate()")
+        view.locator("#casual-notice", has_text="Version 2 was saved since you opened this").wait_for()
+        view.get_by_role("button", name="Show the new version").click()
+        view.wait_for_function(READY)
+        assert view.locator("#casual-title").inner_text() == "Weekly traffic, revised"
+        httpx.delete(f"{base}/api/v1/layouts/{made['id']}/links/{shared['id']}",
+                     headers={"Authorization": f"Bearer {made['editKey']}"}, timeout=10).raise_for_status()
+        view.evaluate("() => window.tessera.checkForUpdate()")
+        view.locator("#casual-notice", has_text="This link was revoked: what you see may be out of date").wait_for()
+        assert view.locator("tessera-widget-frame").count() == 4  # what was on screen stays
+
+        editor = context.new_page()
+        with_key(editor, made)
+        editor.goto(f"{base}/l/{made['id']}")
+        editor.wait_for_function(CANVASES, arg=4)
+        bar = editor.locator("tessera-layout-bar")
+        save_elsewhere(base, made, 2, "Saved in another tab")
+        editor.evaluate("() => window.tessera.session.checkLatest()")
+        behind = bar.get_by_role("button", name="v3 saved elsewhere · Open")
+        behind.wait_for()
+        behind.click()  # nothing edited here: it simply opens theirs
+        editor.wait_for_function("() => document.querySelector('tessera-layout-bar').saveState.version === 3")
+        assert bar.get_by_label("Layout title").input_value() == "Saved in another tab"
+        assert behind.is_hidden()
+    finally:
+        context.close()

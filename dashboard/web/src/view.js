@@ -13,6 +13,7 @@ import { CatalogueFeed } from "./catalogue-feed.js";
 import { problemText } from "./layouts/api-client.js";
 import { applyTheme, storedTheme } from "./theme.js";
 
+const CHECK_EVERY_MS = 60000;
 const $ = (selector) => document.querySelector(selector);
 
 export async function fetchJson(url, init) {
@@ -67,6 +68,37 @@ function setUpTheme() {
   return { current: () => theme, listen: (fn) => listeners.push(fn) };
 }
 
+/**
+ * The stale state: a link to "latest" shows a button once a newer version is saved, and a
+ * link that expires or is revoked while open says so (what is on screen stays).
+ * Checked every minute while the page is visible, and when it comes back into view.
+ */
+function watchForChanges(token, shared) {
+  const notice = $("#casual-notice");
+  const reload = $("#casual-reload");
+  reload.addEventListener("click", () => location.reload());
+  const check = async () => {
+    try {
+      const now = await fetchJson("/api/v1/shared", { headers: { Authorization: `Bearer ${token}`, Accept: "application/json" } });
+      if (now.version > shared.version) {
+        notice.textContent = `Version ${now.version} was saved since you opened this`;
+        notice.hidden = false;
+        reload.hidden = false;
+      }
+    } catch (error) {
+      if (error.status === 410 || error.status === 404) {
+        notice.textContent = `${explain(error)[0]}: what you see may be out of date`;
+        notice.hidden = false;
+        reload.hidden = true;
+        $("#clone-to-edit").hidden = true;
+      }
+    }
+  };
+  setInterval(() => { if (document.visibilityState === "visible") check(); }, CHECK_EVERY_MS);
+  document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") check(); });
+  window.tessera.checkForUpdate = check;
+}
+
 async function start() {
   const theme = setUpTheme();
   const token = decodeURIComponent(location.pathname.split("/")[2] ?? "");
@@ -89,6 +121,7 @@ async function start() {
   }
   const { render } = await renderer;
   render(shared, catalogue, theme);
+  watchForChanges(token, shared);
 }
 
 start();

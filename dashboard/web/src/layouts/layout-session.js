@@ -7,7 +7,7 @@ import { ApiError, ConflictError } from "./api-client.js";
 import { summarize } from "./diff-summary.js";
 import { fromAnswer, toDocument, windows } from "./document.js";
 import { layoutPath } from "./routes.js";
-import { initialState, isDirty, reduce } from "./save-state.js";
+import { initialState, isBehind, isDirty, reduce } from "./save-state.js";
 
 export class LayoutSession extends EventTarget {
   id = null;
@@ -291,6 +291,32 @@ export class LayoutSession extends EventTarget {
     location.assign("/");
   }
 
+  /** Has someone saved a newer version (another tab, a colleague)? Asked when the tab comes back into view. */
+  async checkLatest() {
+    if (this.mode !== "edit" || !this.id || this.state.status === "saving") return;
+    try {
+      const access = await this.#api.access(this.id, this.credential);
+      this.state = reduce(this.state, { type: "behind", version: access.version });
+      this.#render();
+    } catch {
+      // offline: the next save will tell
+    }
+  }
+
+  /** The stale chip was pressed: reload theirs, or let the user choose if there are edits to lose. */
+  catchUp() {
+    if (!isBehind(this.state)) return;
+    if (isDirty(this.state)) {
+      this.#ui.conflict.mine = this.state.version;
+      this.#ui.conflict.theirs = this.state.theirs;
+      this.state = reduce(this.state, { type: "conflict", version: this.state.theirs });
+      this.#render();
+      this.#ui.conflict.open();
+    } else {
+      this.resolveConflict("theirs");
+    }
+  }
+
   // ---- history and sharing ---------------------------------------------------------------
 
   async showHistory() {
@@ -388,6 +414,9 @@ export class LayoutSession extends EventTarget {
     bar.addEventListener("tessera-layout-bar-new-requested", () => this.newLayout());
     bar.addEventListener("tessera-layout-bar-latest-requested", () => location.assign(layoutPath(this.id)));
     bar.addEventListener("tessera-layout-bar-restore-requested", (e) => this.restore(e.detail.version));
+    bar.addEventListener("tessera-layout-bar-catch-up-requested", () => this.catchUp());
+    document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") this.checkLatest(); });
+    window.addEventListener("focus", () => this.checkLatest());
     panel.addEventListener("tessera-history-panel-compare-requested", (e) => this.compare(e.detail.from, e.detail.to));
     panel.addEventListener("tessera-history-panel-parent-compare-requested", () => this.compare(null, this.state.version, "parent"));
     panel.addEventListener("tessera-history-panel-restore-requested", (e) => this.restore(e.detail.version));

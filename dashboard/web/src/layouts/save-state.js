@@ -41,6 +41,9 @@ export function reduce(state, event) {
     }
     case "conflict":
       return { ...state, status: "conflict", theirs: event.version ?? null };
+    case "behind":
+      // someone saved a newer version; nothing is decided until the user reloads or saves
+      return event.version > (state.version ?? 0) && state.status !== "conflict" ? { ...state, theirs: event.version } : state;
     case "failed":
       return { ...state, status: "error", error: event.message ?? "the save failed" };
     case "loaded":
@@ -48,6 +51,11 @@ export function reduce(state, event) {
     default:
       return state;
   }
+}
+
+/** A newer version exists on the server than the one being edited (the stale state). */
+export function isBehind(state) {
+  return Boolean(state.theirs && state.version && state.theirs > state.version);
 }
 
 /** Is there something the user could lose? */

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { initialState, isDirty, label, reduce } from "../../../../dashboard/web/src/layouts/save-state.js";
+import { initialState, isBehind, isDirty, label, reduce } from "../../../../dashboard/web/src/layouts/save-state.js";
 
 const doc = (n) => ({ title: "T", layout: { n } });
 
@@ -53,4 +53,15 @@ test("a layout never saved is new until its first save", () => {
   assert.ok(isDirty(state));
   state = reduce(reduce(state, { type: "save-started" }), { type: "saved", version: 1, document: doc(1) });
   assert.equal(state.status, "saved");
+});
+
+test("a newer version saved elsewhere makes the editor stale until it saves or reloads", () => {
+  let state = initialState({ version: 2, document: doc(1) });
+  state = reduce(state, { type: "behind", version: 2 });
+  assert.ok(!isBehind(state));
+  state = reduce(state, { type: "behind", version: 4 });
+  assert.ok(isBehind(state));
+  assert.equal(state.status, "saved");
+  state = reduce(reduce(state, { type: "save-started" }), { type: "saved", version: 5, document: doc(1) });
+  assert.ok(!isBehind(state));
 });

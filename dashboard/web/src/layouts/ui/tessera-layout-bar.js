@@ -9,7 +9,8 @@
 // "view-only"), latestVersion, author. Events (bubbling, composed), all
 // `tessera-layout-bar-…`: renamed {title}, save-requested {author?, message?},
 // history-requested, share-requested, clone-requested, new-requested,
-// latest-requested, restore-requested {version}.
+// latest-requested, restore-requested {version}, catch-up-requested (the stale chip:
+// a newer version was saved elsewhere).
 
 import { cleanTitle } from "../document.js";
 import { label } from "../save-state.js";
@@ -29,6 +30,8 @@ const css = `
 [popover] { margin: 0; inset: auto; padding: 12px; border-radius: 6px; border: 1px solid var(--border-strong, #464c54);
   background: var(--panel, #181b1f); color: var(--text, #ccccdc); box-shadow: 0 12px 32px rgba(0,0,0,.4); width: 280px; }
 [popover] form { display: grid; gap: 10px; }
+.behind { height: 24px; font-size: 11.5px; font-weight: 600; color: var(--warning-text, #1a1a1a); background: var(--warning, #f2cc0c);
+  border-color: transparent; border-radius: 12px; }
 .keys { font-size: 11px; color: var(--text-3, #6e6e6e); }
 @media (max-width: 1100px) { .keys, .hide-narrow { display: none; } }
 `;
@@ -58,6 +61,7 @@ export class LayoutBarElement extends HTMLElement {
     this.#root.innerHTML = `
       <input class="title" aria-label="Layout title" maxlength="200" spellcheck="false">
       <span class="chip status" role="status" aria-live="polite"></span>
+      <button type="button" class="behind" hidden title="Someone saved a newer version: open it (you choose what happens to your edits)"></button>
       <div class="group edit">
         <span class="split">
           <button type="button" class="primary save" title="Save (Ctrl+S)">Save</button>
@@ -119,6 +123,7 @@ export class LayoutBarElement extends HTMLElement {
     $(".clone").addEventListener("click", () => emit(this, "clone-requested"));
     $(".new").addEventListener("click", () => emit(this, "new-requested"));
     $(".latest").addEventListener("click", () => emit(this, "latest-requested"));
+    $(".behind").addEventListener("click", () => emit(this, "catch-up-requested"));
     $(".restore").addEventListener("click", () => emit(this, "restore-requested", { version: this.#saveState?.version }));
   }
 
@@ -148,6 +153,9 @@ export class LayoutBarElement extends HTMLElement {
     status.textContent = text;
     status.className = `chip status ${{ saved: "ok", unsaved: "warn", conflict: "bad", error: "bad", new: "accent" }[state.status] ?? ""}`;
     status.title = state.error ?? (this.#mode === "view-only" ? "This browser holds no edit key for this layout: clone it to edit." : "");
+    const behind = this.#mode === "edit" && state.theirs > state.version && state.status !== "conflict";
+    $(".behind").hidden = !behind;
+    $(".behind").textContent = behind ? `v${state.theirs} saved elsewhere · Open` : "";
     $(".group.edit").hidden = this.#mode !== "edit";
     $(".group.version").hidden = this.#mode !== "version";
     $(".group.view-only").hidden = this.#mode !== "view-only";

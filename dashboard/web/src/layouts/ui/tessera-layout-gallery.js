@@ -93,9 +93,8 @@ export class LayoutGalleryElement extends HTMLElement {
         return `<a class="card" href="${esc(layoutPath(item.id))}">
           <h2>${esc(item.title || "Untitled layout")}</h2>
           ${item.description ? `<p class="desc">${esc(item.description)}</p>` : ""}
-          <p class="meta"><span class="faint">${esc(item.owner || "no owner")}</span>
-            <span class="faint">· v${esc(item.version ?? item.latestVersion ?? "?")}</span>
-            <span class="faint">· ${esc(ago(updated))}</span> ${parent}</p>
+          <p class="meta"><span class="faint">${esc([item.owner || "no owner", `v${item.version ?? item.latestVersion ?? "?"}`,
+            ago(updated)].filter(Boolean).join(" · "))}</span> ${parent}</p>
         </a>`;
       }).join("")}</div>`;
     }
