@@ -340,6 +340,11 @@ def test_a_layout_saved_by_an_older_shell_is_kept_as_the_new_draft(page, dashboa
     assert state["widgetId"] == "page-views" and state["windowId"]
     page.goto(dashboard.url)  # the home page now opens the last layout
     page.wait_for_url(f"{dashboard.url}/l/{layout_id}")
+    page.goto(f"{dashboard.url}/gallery")
+    page.locator("tessera-layout-gallery").get_by_role("link", name="New layout").click()
+    page.wait_for_url(f"{dashboard.url}/")
+    page.wait_for_function("() => document.querySelector('tessera-layout-bar').saveState?.status === 'new'")
+    assert page.locator("tessera-widget-frame").count() == 0
     assert not page.errors
 
 

@@ -49,6 +49,10 @@ export class LayoutSession extends EventTarget {
   async open(route) {
     try {
       if (route.kind === "home") {
+        if (new URLSearchParams(location.search).has("new")) {
+          this.#drafts.lastLayout = null; // "New layout": start one (a never-saved draft is kept)
+          history.replaceState(null, "", "/");
+        }
         const last = this.#drafts.lastLayout;
         if (last) {
           history.replaceState(null, "", layoutPath(last));

@@ -51,7 +51,7 @@ export class LayoutGalleryElement extends HTMLElement {
           <input type="search" name="q" placeholder="Search titles and descriptions…" aria-label="Search layouts">
           <input type="search" name="owner" placeholder="Owner" aria-label="Owner" style="flex:0 1 200px">
           <button type="submit" class="primary">Search</button>
-          <a class="button" href="/">New layout</a>
+          <a class="button" href="/?new">New layout</a>
         </form>
         <div class="results" aria-live="polite"></div>
       </div>`;
