@@ -75,8 +75,8 @@ async def test_history_lists_every_save_with_its_metadata(client):
                              headers=auth(created["editKey"], n))
         assert r.status_code == 200
     versions = (await client.get(f"{url}/versions")).json()["versions"]
-    assert [(v["number"], v["parentVersion"], v["message"]) for v in versions] == [
-        (3, 2, "save 2"), (2, 1, "save 1"), (1, None, "")]
+    assert [(v["number"], v["parentVersion"], v["author"], v["message"]) for v in versions] == [
+        (3, 2, "ana", "save 2"), (2, 1, "ana", "save 1"), (1, None, "", "")]
     assert all(v["contentHash"].startswith("sha256:") and v["createdAt"] and "restoredFrom" in v for v in versions)
 
 
