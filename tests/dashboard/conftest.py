@@ -208,7 +208,8 @@ def front_end() -> Path:
     """The bundled shell and widget (built once if missing)."""
     shell = ROOT / "dashboard" / "web" / "dist" / "shell.js"
     widget = WIDGETS / "page-views" / "dist" / "page-views.js"
-    if not (shell.is_file() and widget.is_file()):
+    view = ROOT / "dashboard" / "web" / "dist" / "view.js"
+    if not (shell.is_file() and view.is_file() and widget.is_file()):
         node = shutil.which("node")
         if node is None:
             pytest.skip("node is not installed: cannot bundle the front-end")
