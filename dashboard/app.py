@@ -17,16 +17,19 @@ from dashboard import (
     widget_routes,
 )
 from dashboard.gateway import build_gateway
+from dashboard.guarded_network import Resolve, system_resolve
 from dashboard.security import SecurityHeaders
 from dashboard.settings import DashboardSettings
 
 
-def create_app(settings: DashboardSettings, transport: httpx.AsyncBaseTransport | None = None) -> FastAPI:
-    """Build the app; upstream clients are opened in the lifespan and closed after it."""
+def create_app(settings: DashboardSettings, transport: httpx.AsyncBaseTransport | None = None,
+               resolve: Resolve = system_resolve) -> FastAPI:
+    """Build the app; upstream clients are opened in the lifespan and closed after it.
+    ``resolve`` is the widget proxy's name resolution (a seam for tests)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.gateway = build_gateway(settings, transport)
+        app.state.gateway = build_gateway(settings, transport, resolve)
         try:
             yield
         finally:
