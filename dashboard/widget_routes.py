@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import httpx
 from fastapi import APIRouter, Request, Response
@@ -22,6 +23,7 @@ from dashboard.guarded_network import refusal_of
 from dashboard.integrity import matches
 from dashboard.widget_path import origin_of, relative_path, target_url
 from dashboard.widget_types import SVG, SVG_POLICY, described, media_type, servable
+from gatekeeper.address import AddressRefused, literal_address
 from resilience import BulkheadFull
 
 router = APIRouter(tags=["widgets"])
@@ -104,6 +106,10 @@ async def read_widget_file(widget_id: str, path: str, request: Request, gateway:
     origin = origin_of(base)
     if not gateway.may_fetch_from(origin):
         return JSONResponse({"detail": f"widget host {origin} is not on the dashboard's allow-list"}, status_code=403)
+    try:
+        literal_address(urlsplit(origin).hostname or "")  # odd numeric forms: refused before any parsing
+    except AddressRefused as exc:
+        return JSONResponse({"detail": f"widget host {origin} refused: {exc}"}, status_code=403)
     breaker = gateway.breaker_for(origin)
     if not breaker.allow():
         return unavailable(503, f"widget host {origin} is failing; circuit open")

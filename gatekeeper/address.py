@@ -107,20 +107,21 @@ class AddressPolicy:
         return cls(tuple(ipaddress.ip_network(n.strip(), strict=False) for n in networks if n.strip()))
 
     def refusal(self, address: str | IPAddress) -> str | None:
-        """A sentence saying why ``address`` is refused, or None when it may be fetched."""
+        """The kind of internal address ``address`` is ("loopback", …), or None when it may be fetched."""
         ip = ipaddress.ip_address(address.split("%", 1)[0] if isinstance(address, str) else address)
         kind = kind_of(ip)
         if kind is None or any(ip in net for net in self.networks if ip.version == net.version):
             return None
-        return f"{ip} is a {kind} address"
+        return kind
 
     def check(self, addresses: Iterable[str | IPAddress], host: str) -> list[str]:
         """The addresses, all of them allowed; raises AddressRefused naming the first that is not."""
         checked = []
         for address in addresses:
-            reason = self.refusal(address)
-            if reason is not None:
-                raise AddressRefused(f"{host} resolves to {reason}; allow-list the origin to use it")
+            kind = self.refusal(address)
+            if kind is not None:
+                where = f"{host} is" if host.strip("[]") == str(address) else f"{host} resolves to {address},"
+                raise AddressRefused(f"{where} a {kind} address; allow-list the origin to use it")
             checked.append(str(address))
         if not checked:
             raise AddressRefused(f"{host} resolves to no address")
