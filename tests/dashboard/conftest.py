@@ -164,7 +164,7 @@ class StubQuery:
         self.app = Starlette(routes=[
             Route("/api/v1/metrics/pageviews", self.pageviews),
             Route("/api/v1/metrics/visitors", self.visitors),
-            Route("/api/v1/metrics/slow", self.slow),
+            Route("/api/v1/metrics/live", self.slow),
             Route("/api/v1/metrics/stream", self.stream),
             Route("/api/v1/metrics/{rest:path}", self.echo),
         ])
