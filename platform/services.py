@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +53,11 @@ def widget_manifests(widgets_dir: Path) -> list[Path]:
     return sorted(p for p in widgets_dir.glob("*/manifest.json") if not p.parent.name.startswith(("_", ".")))
 
 
+def widget_origins(ports: Ports, variable: str) -> str:
+    """Its own loopback widget host, allow-listed, plus any origins the operator set."""
+    return ",".join(filter(None, [url(ports.widgets), os.environ.get(variable, "")]))
+
+
 def services(ports: Ports, var: Path, traffic_rate: float) -> list[Service]:
     py = sys.executable
     var = var.resolve()
@@ -60,7 +66,8 @@ def services(ports: Ports, var: Path, traffic_rate: float) -> list[Service]:
     listed = []
     listed.append(Service(
         "registry", [py, "-m", "registry", "--host", HOST, "--port", str(ports.registry)],
-        env={"TESSERA_REGISTRY_DATABASE_URL": f"sqlite:///{var / 'registry.db'}"},
+        env={"TESSERA_REGISTRY_DATABASE_URL": f"sqlite:///{var / 'registry.db'}",
+             "TESSERA_REGISTRY_ALLOWED_ORIGINS": widget_origins(ports, "TESSERA_REGISTRY_ALLOWED_ORIGINS")},
         port=ports.registry, ready=http_ok(url(ports.registry, "/healthz")),
     ))
     listed.append(Service(
@@ -94,6 +101,7 @@ def services(ports: Ports, var: Path, traffic_rate: float) -> list[Service]:
             "TESSERA_DASHBOARD_REGISTRY_URL": registry_url,
             "TESSERA_DASHBOARD_QUERY_URL": url(ports.query),
             "TESSERA_DASHBOARD_DATABASE_URL": f"sqlite:///{var / 'dashboard.db'}",
+            "TESSERA_DASHBOARD_WIDGET_ORIGINS": widget_origins(ports, "TESSERA_DASHBOARD_WIDGET_ORIGINS"),
         },
         port=ports.dashboard, ready=http_ok(url(ports.dashboard, "/healthz")),
     ))
