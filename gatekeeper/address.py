@@ -66,6 +66,8 @@ def embedded_ipv4(address: IPAddress) -> ipaddress.IPv4Address | None:
     """The IPv4 address an IPv6 address carries (mapped, compatible, NAT64, 6to4, Teredo)."""
     if not isinstance(address, ipaddress.IPv6Address):
         return None
+    if address.is_loopback or address.is_unspecified:
+        return None
     if address.ipv4_mapped is not None:
         return address.ipv4_mapped
     if address.sixtofour is not None:
@@ -82,8 +84,7 @@ def kind_of(address: IPAddress) -> str | None:
     inner = embedded_ipv4(address)
     if inner is not None:
         kind = kind_of(inner)
-        if kind is not None or address in _COMPATIBLE:
-            return kind or "IPv4-compatible"
+        return kind or ("IPv4-compatible" if address in _COMPATIBLE else None)
     if address in _METADATA:
         return "cloud metadata"
     for kind, flag in (("unspecified", address.is_unspecified), ("loopback", address.is_loopback),
