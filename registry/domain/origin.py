@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import socket
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
@@ -59,9 +60,25 @@ def origin_of(url: str) -> str:
 Resolve = Callable[[str], list[str]]
 
 
-def system_resolve(host: str) -> list[str]:
-    """Every address the system resolver gives for ``host``; raises OSError."""
-    return [info[4][0] for info in socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)]
+def system_resolve(host: str, timeout: float = 2.0) -> list[str]:
+    """Every address the system resolver gives for ``host``; raises OSError, also when it
+    takes longer than ``timeout`` (validation runs on the event loop: a slow DNS server
+    must not hold it; an unanswered name is let through, as an unresolvable one is)."""
+    found: dict[str, object] = {}
+
+    def lookup() -> None:
+        try:
+            found["addresses"] = [info[4][0] for info in socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)]
+        except (OSError, UnicodeError) as exc:
+            found["error"] = exc
+
+    worker = threading.Thread(target=lookup, name="registry-resolve", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if "addresses" in found:
+        return found["addresses"]  # type: ignore[return-value]
+    error = found.get("error")
+    raise OSError(str(error) if error else f"resolving {host} did not finish in {timeout}s")
 
 
 @dataclass(frozen=True, slots=True)
