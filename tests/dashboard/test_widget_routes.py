@@ -29,7 +29,8 @@ def listed(registry, widget_id: str, module: str) -> None:
 
 # ---- SSRF: a manifest pointing inside the dashboard's network ------------------------
 
-SSRF_HOSTS = ["127.0.0.1", "0x7f.1", "2130706433", "0177.0.0.1", "127.1", "[::ffff:127.0.0.1]", "localhost"]
+SSRF_HOSTS = ["127.0.0.1", "0x7f.1", "2130706433", "0177.0.0.1", "127.1", "[::ffff:127.0.0.1]", "[::1]", "localhost",
+              "169.254.169.254", "10.0.0.1"]
 
 
 @pytest.mark.parametrize("host", SSRF_HOSTS)
