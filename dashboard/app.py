@@ -23,6 +23,7 @@ from dashboard.gateway import build_gateway
 from dashboard.layouts import redaction
 from dashboard.layouts import routes as layout_routes
 from dashboard.layouts.bootstrap import open_layouts, purge_forever, utc_now
+from dashboard.guarded_network import Resolve, system_resolve
 from dashboard.security import SecurityHeaders
 from dashboard.settings import DashboardSettings
 from gatekeeper.stream_quota import StreamQuota, event_streams
@@ -31,12 +32,13 @@ STREAM_PATHS = ("/api/v1/metrics/stream", "/api/v1/metrics/live/stream", "/api/v
 
 
 def create_app(settings: DashboardSettings, transport: httpx.AsyncBaseTransport | None = None,
-               *, clock=utc_now) -> FastAPI:
-    """Build the app; upstream clients and the layouts store are opened in the lifespan."""
+               *, clock=utc_now, resolve: Resolve = system_resolve) -> FastAPI:
+    """Build the app; upstream clients and the layouts store are opened in the lifespan.
+    ``resolve`` is the widget proxy's name resolution (a seam for tests)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.gateway = build_gateway(settings, transport)
+        app.state.gateway = build_gateway(settings, transport, resolve)
         app.state.layouts, stores = await asyncio.to_thread(open_layouts, settings, clock)
         token_filter = redaction.install()
         purge = asyncio.create_task(purge_forever(app.state.layouts))

@@ -1,33 +1,47 @@
-"""``/api/v1/metrics/{rest}``: forwarded verbatim to the query service (SSE streamed)."""
+"""``/api/v1/metrics/{route}``: the known metric routes, forwarded to the query service
+with their checked parameters only (``metrics_api``); the live stream is relayed as SSE."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import StreamingResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 
 from dashboard.deps import GatewayDep
 from dashboard.errors import failure_response
 from dashboard.keepalive import with_keepalive
+from dashboard.metrics_api import ROUTES, STREAMS, InvalidQuery, last_event_id_problem, upstream_query
 from dashboard.upstream import UpstreamFailure
 
 router = APIRouter(prefix="/api/v1/metrics", tags=["metrics"])
 FORWARDED_REQUEST_HEADERS = ("accept", "if-none-match", "last-event-id")
 FORWARDED_RESPONSE_HEADERS = ("content-type", "etag", "cache-control", "retry-after")
-STREAM_PATHS = {"stream", "live/stream"}
 
 
 def forwarded(headers, names) -> dict[str, str]:
     return {k: v for k in names if (v := headers.get(k))}
 
 
+def invalid(errors: list[dict]) -> JSONResponse:
+    return JSONResponse({"detail": errors}, status_code=422)
+
+
 @router.get("/{rest:path}")
 async def forward_metrics(rest: str, request: Request, gateway: GatewayDep) -> Response:
+    if rest not in ROUTES:
+        known = ", ".join(ROUTES)
+        return JSONResponse({"detail": [{"loc": ["path", "route"], "msg": f"no such metrics route; known: {known}",
+                                         "type": "not_found"}]}, status_code=404)
     path = f"/api/v1/metrics/{rest}"
-    query = request.url.query
+    try:
+        query = upstream_query(rest, request.query_params.multi_items())
+    except InvalidQuery as exc:
+        return invalid(exc.errors)
     headers = forwarded(request.headers, FORWARDED_REQUEST_HEADERS)
-    wants_stream = rest in STREAM_PATHS or "text/event-stream" in request.headers.get("accept", "")
+    if (problem := last_event_id_problem(headers.get("last-event-id"))) is not None:
+        return invalid([problem])
+    wants_stream = rest in STREAMS or "text/event-stream" in request.headers.get("accept", "")
     if wants_stream:
         return await stream_metrics(gateway, path, query, headers)
     try:

@@ -1,6 +1,12 @@
 """The dashboard's settings: one object, built by ``main()`` and passed down."""
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from gatekeeper.address import AddressPolicy
+from gatekeeper.origin_list import OriginList
 
 
 class DashboardSettings(BaseSettings):
@@ -21,7 +27,7 @@ class DashboardSettings(BaseSettings):
     breaker_reset_seconds: float = 10.0
     registry_concurrency: int = 16
     metrics_concurrency: int = 32
-    widget_concurrency: int = 32
+    widget_concurrency: int = Field(default=64, ge=1, description="Widget-file fetches in flight, all hosts (backstop).")
     stream_concurrency: int = 64
     max_streams_per_client: int = 16  # open SSE streams per client address (429 beyond)
     max_streams: int = 256  # open SSE streams in all, every stream route (503 beyond)
@@ -31,3 +37,35 @@ class DashboardSettings(BaseSettings):
     layout_max_bytes: int = 256 * 1024
     layout_delete_grace_days: float = 30.0
     layout_retention_versions: int = 0  # 0 keeps every version
+    widget_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated origins the widget proxy may fetch from: exact origins (trusted even on "
+        "loopback or a private network), `https://*.example.com` wildcards or `*` (public addresses only). "
+        "Empty: any origin the registry lists, public addresses only.",
+    )
+    widget_networks: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated networks (CIDR) whose internal addresses widget hosts may use.",
+    )
+    widget_host_concurrency: int = Field(default=8, ge=1, description="Fetches in flight to one widget host.")
+    widget_timeout_seconds: float = Field(default=10.0, gt=0, description="Total time for one widget-file fetch.")
+    widget_max_bytes: int = Field(default=16 * 1024 * 1024, gt=0, description="Largest widget file served.")
+
+    @field_validator("widget_origins", "widget_networks", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("widget_origins")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        OriginList(value)  # raises ValueError naming the bad entry
+        return value
+
+    @field_validator("widget_networks")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        AddressPolicy.from_strings(value)
+        return value

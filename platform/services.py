@@ -68,6 +68,11 @@ def provision_tokens(var: Path) -> None:
                        env=env, check=True, stdout=subprocess.DEVNULL)
 
 
+def widget_origins(ports: Ports, variable: str) -> str:
+    """Its own loopback widget host, allow-listed, plus any origins the operator set."""
+    return ",".join(filter(None, [url(ports.widgets), os.environ.get(variable, "")]))
+
+
 def services(ports: Ports, var: Path, traffic_rate: float) -> list[Service]:
     py = sys.executable
     var = var.resolve()
@@ -76,7 +81,8 @@ def services(ports: Ports, var: Path, traffic_rate: float) -> list[Service]:
     listed = []
     listed.append(Service(
         "registry", [py, "-m", "registry", "--host", HOST, "--port", str(ports.registry)],
-        env={"TESSERA_REGISTRY_DATABASE_URL": f"sqlite:///{var / 'registry.db'}"},
+        env={"TESSERA_REGISTRY_DATABASE_URL": f"sqlite:///{var / 'registry.db'}",
+             "TESSERA_REGISTRY_ALLOWED_ORIGINS": widget_origins(ports, "TESSERA_REGISTRY_ALLOWED_ORIGINS")},
         port=ports.registry, ready=http_ok(url(ports.registry, "/healthz")),
     ))
     listed.append(Service(
@@ -110,6 +116,7 @@ def services(ports: Ports, var: Path, traffic_rate: float) -> list[Service]:
             "TESSERA_DASHBOARD_REGISTRY_URL": registry_url,
             "TESSERA_DASHBOARD_QUERY_URL": url(ports.query),
             "TESSERA_DASHBOARD_DATABASE_URL": f"sqlite:///{var / 'dashboard.db'}",
+            "TESSERA_DASHBOARD_WIDGET_ORIGINS": widget_origins(ports, "TESSERA_DASHBOARD_WIDGET_ORIGINS"),
         },
         port=ports.dashboard, ready=http_ok(url(ports.dashboard, "/healthz")),
     ))

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.engine import Engine
 
 from registry.adapters.repository import InMemoryTokenStore, InMemoryWidgetRepository, TokenStore, WidgetRepository
-from registry.domain.origin import origin_of
+from registry.domain.origin import OriginPolicy
 from registry.service_layer.broadcaster import Broadcaster
 from registry.service_layer.listing import Listing
 from registry.service_layer.service import Clock, Registry
@@ -62,7 +62,7 @@ def bootstrap(settings: RegistrySettings, *, clock: Clock = utc_now) -> Services
         broadcaster,
         clock=clock,
         grace=timedelta(seconds=settings.grace_seconds),
-        allowed_origins=frozenset(origin_of(o) for o in settings.allowed_origins),
+        allowed_origins=OriginPolicy.from_settings(settings.allowed_origins, settings.allowed_networks),
         reservation=timedelta(seconds=settings.reservation_seconds),
         platform_teams=frozenset(settings.platform_teams),
     )

@@ -8,6 +8,8 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from registry.domain.element_name import DEFAULT_PLATFORM_TEAMS
+from gatekeeper.address import AddressPolicy
+from gatekeeper.origin_list import OriginList
 
 
 class RegistrySettings(BaseSettings):
@@ -35,15 +37,34 @@ class RegistrySettings(BaseSettings):
     grace_seconds: float = Field(default=30.0, gt=0, description="How long an expired lease stays stale before gone.")
     max_manifest_bytes: int = Field(default=64 * 1024, gt=0)
     allowed_origins: Annotated[list[str], NoDecode] = Field(
-        default_factory=list, description="Comma-separated origins widgets may load from."
+        default_factory=list,
+        description="Comma-separated origins widgets may load from: exact origins (trusted even on loopback or a "
+        "private network), `https://*.example.com` wildcards or `*` (public addresses only). Empty: each widget's "
+        "own announcing origin, public addresses only.",
+    )
+    allowed_networks: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated networks (CIDR) whose internal addresses widget hosts may use, e.g. 10.0.0.0/8.",
     )
     sweep_interval_seconds: float = Field(default=1.0, gt=0, description="How often stale/gone is recomputed.")
     lease_flush_seconds: float = Field(default=5.0, gt=0, description="Write-behind period for heartbeat times.")
     token_cache_seconds: float = Field(default=5.0, ge=0, description="How long a verified token is trusted without a DB read.")
 
-    @field_validator("allowed_origins", "platform_teams", mode="before")
+    @field_validator("allowed_origins", "allowed_networks", "platform_teams", mode="before")
     @classmethod
     def _split(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        OriginList(value)  # raises ValueError naming the bad entry
+        return value
+
+    @field_validator("allowed_networks")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        AddressPolicy.from_strings(value)
         return value

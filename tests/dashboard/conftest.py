@@ -24,6 +24,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from dashboard.app import create_app
+from dashboard.guarded_network import system_resolve
 from dashboard.settings import DashboardSettings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -163,7 +164,7 @@ class StubQuery:
         self.app = Starlette(routes=[
             Route("/api/v1/metrics/pageviews", self.pageviews),
             Route("/api/v1/metrics/visitors", self.visitors),
-            Route("/api/v1/metrics/slow", self.slow),
+            Route("/api/v1/metrics/live", self.slow),
             Route("/api/v1/metrics/stream", self.stream),
             Route("/api/v1/metrics/{rest:path}", self.echo),
         ])
@@ -269,18 +270,19 @@ def unused_url() -> str:
 
 
 @pytest.fixture
-def serve_dashboard(front_end, tmp_path):
-    """Start a real dashboard (uvicorn, free port) against the given upstream URLs."""
+def serve_dashboard(front_end, tmp_path, widget_host):
+    """Start a real dashboard (uvicorn, free port) against the given upstream URLs; the
+    loopback widget host is allow-listed, as `make up` allow-lists its own."""
     servers: list[ServerThread] = []
 
-    def serve(registry_url: str, query_url: str, **overrides) -> ServerThread:
+    def serve(registry_url: str, query_url: str, resolve=system_resolve, **overrides) -> ServerThread:
         settings = DashboardSettings(**{
             "registry_url": registry_url, "query_url": query_url,
             "database_url": f"sqlite:///{tmp_path}/dashboard.db", "read_timeout": 1.0,
             "connect_timeout": 0.5, "catalogue_cache_seconds": 0.2, "breaker_reset_seconds": 1.0,
-            **overrides,
+            "widget_origins": [widget_host.url], **overrides,
         })
-        server = ServerThread(create_app(settings)).__enter__()
+        server = ServerThread(create_app(settings, resolve=resolve)).__enter__()
         servers.append(server)
         return server
 

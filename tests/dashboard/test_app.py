@@ -138,7 +138,7 @@ def test_widget_host_down_is_a_502_not_a_crash(client, upstreams):
             raise httpx.ConnectError("refused")
         return Upstreams.__call__(upstreams, request)
 
-    client.app.state.gateway.client._transport = httpx.MockTransport(refuse)
+    client.app.state.gateway.widget_client._transport = httpx.MockTransport(refuse)
     response = client.get("/widgets/page-views/dist/page-views.js")
     assert response.status_code == 502
     assert "unreachable" in response.json()["detail"]

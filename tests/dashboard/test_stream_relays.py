@@ -64,7 +64,7 @@ def test_metrics_stream_is_passed_through(dashboard):
 
 def test_a_slow_query_service_is_a_504_within_the_read_timeout(dashboard):
     started = time.monotonic()
-    response = httpx.get(f"{dashboard.url}/api/v1/metrics/slow", timeout=10)
+    response = httpx.get(f"{dashboard.url}/api/v1/metrics/live?site=x", timeout=10)
     assert response.status_code == 504
     assert time.monotonic() - started < 2.5
 
@@ -94,7 +94,7 @@ def test_a_client_that_leaves_releases_the_registry_connection(serve_dashboard, 
 
 def test_a_saturated_metrics_bulkhead_refuses_fast_and_spares_other_routes(serve_dashboard, registry, query):
     server = serve_dashboard(registry.url, query.url, metrics_concurrency=2, read_timeout=2.0)
-    slow = [threading.Thread(target=httpx.get, args=(f"{server.url}/api/v1/metrics/slow",), kwargs={"timeout": 10})
+    slow = [threading.Thread(target=httpx.get, args=(f"{server.url}/api/v1/metrics/live?site=x",), kwargs={"timeout": 10})
             for _ in range(2)]
     for thread in slow:
         thread.start()

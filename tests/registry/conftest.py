@@ -57,6 +57,13 @@ class FakeClock:
         self.now += timedelta(seconds=seconds)
 
 
+@pytest.fixture(autouse=True)
+def loopback_widget_hosts(monkeypatch):
+    """These tests announce widgets hosted on loopback (127.0.0.1:8100, local servers), as
+    an operator who allow-listed that network would; the refusal itself: test_origin.py."""
+    monkeypatch.setenv("TESSERA_REGISTRY_ALLOWED_NETWORKS", "127.0.0.0/8")
+
+
 @pytest.fixture
 def make_manifest():
     """``make_manifest(**changes)``: the contract's example manifest, changed."""

@@ -145,7 +145,7 @@ class Registry:
         else:
             argv = [sys.executable, "-m", "registry", "--host", "127.0.0.1", "--port", str(self.port)]
         env = clean_env(TESSERA_REGISTRY_DATABASE_URL=self.database_url, TESSERA_REGISTRY_SWEEP_INTERVAL_SECONDS="0.5",
-                        **self.settings)
+                        TESSERA_REGISTRY_ALLOWED_NETWORKS="127.0.0.0/8", **self.settings)
         self.process = Process("registry", argv, self.tmp / "registry.log", env).start()
         wait_until(self.healthy, 20, f"registry on {self.url}\n{self.process.output[-2000:]}")
         return self
