@@ -57,6 +57,7 @@ def running_registry(request, tmp_path):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("TESSERA_")}
     env["TESSERA_REGISTRY_DATABASE_URL"] = f"sqlite:///{tmp_path / 'registry.db'}"
+    env["TESSERA_REGISTRY_ALLOWED_ORIGINS"] = WIDGET_HOST  # as make up allow-lists its own widget host
     if request.param == "open-mode":
         env["TESSERA_REGISTRY_REQUIRE_TOKENS"] = "false"
     created = subprocess.run([sys.executable, "-m", "registry", "tokens", "create", "--team", "web-analytics"],

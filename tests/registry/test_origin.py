@@ -129,7 +129,7 @@ MODULES = ["http://127.0.0.1:8001/api/v1/widgets", "http://169.254.169.254/lates
 
 @pytest.mark.parametrize("module", MODULES)
 async def test_the_registry_refuses_internal_module_urls_by_default(start_app, clock, make_manifest, module):
-    settings = RegistrySettings(database_url="memory://", allowed_networks=[])  # the defaults (env cleared)
+    settings = RegistrySettings(database_url="memory://", allowed_networks=[], require_tokens=False)  # the defaults but tokens (env cleared)
     async with start_app(settings, clock) as client:
         response = await client.put("/api/v1/widgets/page-views", json=make_manifest(module=module, icon=None))
     assert response.status_code == 422, response.text
@@ -138,7 +138,7 @@ async def test_the_registry_refuses_internal_module_urls_by_default(start_app, c
 
 
 async def test_the_registry_accepts_an_allow_listed_loopback_host(start_app, clock, make_manifest):
-    settings = RegistrySettings(database_url="memory://", allowed_networks=[], allowed_origins=["http://127.0.0.1:8100"])
+    settings = RegistrySettings(database_url="memory://", allowed_networks=[], allowed_origins=["http://127.0.0.1:8100"], require_tokens=False)
     async with start_app(settings, clock) as client:
         response = await client.put("/api/v1/widgets/page-views", json=make_manifest(icon=None))
         refused = await client.put("/api/v1/widgets/other", json=make_manifest(id="other", module="http://127.0.0.1:8001/x.js", icon=None))
