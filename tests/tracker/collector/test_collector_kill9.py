@@ -93,7 +93,7 @@ def test_kill_minus_nine_under_load_loses_no_acknowledged_hit(tmp_path, collecto
             collector = collector_process(tmp_path, port, TESSERA_COLLECTOR_STREAM_BACKEND="local")
         time.sleep(1.0)
     acked = set(load.acked)
-    assert len(acked) == len(load.acked) and len(acked) > 500, f"only {len(acked)} of {load.sent} hits answered"
+    assert len(acked) == len(load.acked) and len(acked) > 300, f"only {len(acked)} of {load.sent} hits answered"
     counts = asyncio.run(paths_on_stream(tmp_path / "stream", acked))
     missing = acked - counts.keys()
     twice = {p: n for p, n in counts.items() if n > 1}
