@@ -150,6 +150,13 @@ async def test_healthz_is_degraded_while_spilling(collector):
     assert health.status_code == 503
     body = health.json()
     assert body["status"] == "degraded" and "stream" in body["reason"] and body["spill_backlog"] is True
+    assert (await collector.http.get("/livez")).status_code == 200  # alive: no reason to restart it
+    collector.log.available = True
+    for _ in range(100):  # the replay loop brings the spill back
+        if (await collector.http.get("/healthz")).status_code == 200:
+            break
+        await asyncio.sleep(0.05)
+    assert (await collector.http.get("/healthz")).json() == {"status": "ok"}
 
 
 # -- JSON depth ---------------------------------------------------------------------------------
