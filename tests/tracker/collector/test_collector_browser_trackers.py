@@ -248,7 +248,7 @@ async def test_official_snowplow_tracker_retries_count_exactly_once(tmp_path, co
                     await page.goto(f"{origin}/p{n}.html")
                     await page.wait_for_function("window.TRACKED === true")
                     await page.wait_for_timeout(300)
-                for _ in range(60):  # every queued event is retried until it goes through
+                for _ in range(120):  # every queued event is retried until it goes through
                     if len(network.attempts) == 2 * PAGES and min(network.attempts.values()) >= 3:
                         break
                     await page.evaluate("window.flushAll()")
