@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -201,15 +202,18 @@ def run(quick: bool = False) -> list[dict]:
         batch_lua = tmp / "batch.lua"
         batch_lua.write_text(BATCH_LUA % (json.dumps(USER_AGENTS[0]), json.dumps(str(body))))
 
-        # Alternate the app and its ceiling and keep each one's best round.  The headline value
-        # is requests per CPU-second of the server process (all its threads): what one core
-        # sustains when the app has it to itself, robust to other load on a shared machine.
+        # Alternate the app and its ceiling, round by round.  The headline value is requests per
+        # CPU-second of the server process (all its threads): what one core sustains when the app
+        # has it to itself, robust to other load on a shared machine.  Each figure is the median
+        # of its rounds, the ratio the median of the rounds' own ratios (app / ceiling of the
+        # same round), with every round's ratio kept (``ratio_rounds``: the spread).  The pixel
+        # is answered only after its hit is appended to the stream (acknowledge-after-append).
         # Wall-clock requests/s ride along as wall_value / wall_ceiling.
-        rounds = 1 if quick else 3
-        best: dict[str, list[float]] = {k: [0.0, 0.0] for k in ("bare", "pixel", "pixel_stock", "bare_post", "batch")}
+        rounds = 1 if quick else 5
+        seen: dict[str, list[tuple[float, float]]] = {k: [] for k in ("bare", "pixel", "pixel_stock", "bare_post", "batch")}
 
         def keep(name: str, got: tuple[float, float], scale: int = 1) -> None:
-            best[name] = [max(best[name][0], got[0] * scale), max(best[name][1], got[1] * scale)]
+            seen[name].append((got[0] * scale, got[1] * scale))
 
         for r in range(rounds):
             keep("bare", measure("bare", "/t.gif", pixel_lua, seconds, tmp / f"bare{r}"))
@@ -220,17 +224,27 @@ def run(quick: bool = False) -> list[dict]:
         for r in range(rounds):  # batch senders are few and each waits for durability: 8 connections
             keep("bare_post", measure("bare", "/api/v1/events", batch_lua, seconds, tmp / f"bare-post{r}", 8), 1000)
             keep("batch", measure("collector", "/api/v1/events", batch_lua, seconds, tmp / f"batch{r}", 8), 1000)
-        pixel = result("collector pixel GET /t.gif, 1 core, local stream", best["pixel"][1], "req/s per core",
-                       best["bare"][1], "bare raw-ASGI GIF app (uvicorn+httptools+uvloop), same run", 0.8,
-                       best["pixel"][1] / best["bare"][1] >= 0.8)
+
+        def median(name: str, i: int) -> float:
+            return statistics.median(v[i] for v in seen[name])
+
+        pixel_ratios = [p[1] / b[1] for p, b in zip(seen["pixel"], seen["bare"])]
+        pixel = result("collector pixel GET /t.gif, 1 core, local stream, acknowledged after append",
+                       median("pixel", 1), "req/s per core", median("bare", 1),
+                       "bare raw-ASGI GIF app (uvicorn+httptools+uvloop), same run", 0.8,
+                       statistics.median(pixel_ratios) >= 0.8)
+        pixel["ratio"] = round(statistics.median(pixel_ratios), 3)
+        pixel["ratio_rounds"] = [round(r, 3) for r in pixel_ratios]
         batch = result("collector batch POST /api/v1/events (1000 events/request), 1 core, local stream",
-                       best["batch"][1], "events/s per core", best["bare_post"][1],
+                       median("batch", 1), "events/s per core", median("bare_post", 1),
                        "bare raw-ASGI app receiving and discarding the same bodies, same run", 200_000,
-                       best["batch"][1] >= 200_000)
+                       median("batch", 1) >= 200_000)
+        batch["value_rounds"] = [round(v[1], 1) for v in seen["batch"]]
         for row, app, ceiling in ((pixel, "pixel", "bare"), (batch, "batch", "bare_post")):
-            row["wall_value"], row["wall_ceiling"] = round(best[app][0], 1), round(best[ceiling][0], 1)
-        pixel["stock_value"] = round(best["pixel_stock"][1], 1)  # without the edge limits
-        pixel["stock_ratio"] = round(best["pixel_stock"][1] / best["bare"][1], 3)
+            row["wall_value"], row["wall_ceiling"] = round(median(app, 0), 1), round(median(ceiling, 0), 1)
+        stock_ratios = [p[1] / b[1] for p, b in zip(seen["pixel_stock"], seen["bare"])]
+        pixel["stock_value"] = round(median("pixel_stock", 1), 1)  # without the edge limits
+        pixel["stock_ratio"] = round(statistics.median(stock_ratios), 3)
         return [pixel, batch]
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

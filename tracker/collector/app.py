@@ -8,10 +8,12 @@ POSTs, the JS snippet, stats); CORS wraps both.  ``create_app`` is the compositi
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 import logging
 import time
+from functools import lru_cache
 from importlib.resources import files
 from typing import Callable
 
@@ -26,9 +28,11 @@ from tracker.collector.committer import Counters, GroupCommit, NotStored
 from tracker.collector.cors import Cors
 from tracker.collector.enrichment import Enricher
 from tracker.collector.intake import BadRequest, Client, Intake
+from tracker.collector.seen import SeenIds
 from tracker.collector.settings import CollectorSettings
 from tracker.collector.spill import Spill
 from tracker.enrich.agent import AgentParser
+from tracker.enrich.page import KEPT_QUERY_PARAMS
 from tracker.enrich.salts import SaltStore
 from tracker.enrich.visitor import VisitorHasher
 from tracker.stream.factory import make_producer
@@ -39,14 +43,27 @@ encode_json = msgspec.json.Encoder().encode
 
 GIF = (b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00"
        b",\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;")
-GIF_START = {"type": "http.response.start", "status": 200, "headers": [
+_GIF_HEADERS = [
     (b"content-type", b"image/gif"), (b"content-length", str(len(GIF)).encode()),
     (b"cache-control", b"no-cache, no-store, must-revalidate, max-age=0"), (b"pragma", b"no-cache"),
-    (b"expires", b"0"), (b"access-control-allow-origin", b"*"), (b"cross-origin-resource-policy", b"cross-origin")]}
+    (b"expires", b"0"), (b"cross-origin-resource-policy", b"cross-origin"), (b"vary", b"Origin")]
+GIF_START = {"type": "http.response.start", "status": 200,  # an <img> or a request without Origin
+             "headers": [*_GIF_HEADERS, (b"access-control-allow-origin", b"*")]}
+GIF_START_NO_CORS = {"type": "http.response.start", "status": 200, "headers": _GIF_HEADERS}  # origin not allowed
 GIF_BODY = {"type": "http.response.body", "body": GIF}
+
+
+@lru_cache(maxsize=1024)
+def gif_start_for(origin: bytes) -> dict:
+    """The GIF's start for a (credentialed) request from an allowed origin: the origin echoed,
+    credentials allowed (``*`` is refused by browsers when credentials are included)."""
+    return {"type": "http.response.start", "status": 200, "headers": [*_GIF_HEADERS, *Cors.headers_for(origin)]}
+
+
 HEALTH_START = {"type": "http.response.start", "status": 200,
                 "headers": [(b"content-type", b"application/json"), (b"cache-control", b"no-store")]}
 HEALTH_BODY = {"type": "http.response.body", "body": b'{"status":"ok"}'}
+DEGRADED_START = {**HEALTH_START, "status": 503}
 
 
 def client_of(scope: dict, trust_forwarded: bool) -> Client:
@@ -74,37 +91,61 @@ class CollectorApp:
     """The outer ASGI callable."""
 
     def __init__(self, intake: Intake, fallback: Callable, trust_forwarded: bool = False,
-                 batch: Callable | None = None) -> None:
+                 batch: Callable | None = None, cors: Cors | None = None) -> None:
         self.intake, self.fallback, self.trust_forwarded = intake, fallback, trust_forwarded
         self.batch = batch or fallback  # raw-ASGI POST /api/v1/events
-        committer = intake.committer
+        self.committer = committer = intake.committer
         self.captures, self.flush_max, self.wake = committer.captures, committer.max_events, committer.wake
+        self.waiters = committer.waiters  # emptied in place by each flush, never rebound
         self.clock = intake.clock
+        self.origin = (cors or Cors(None)).origin
+
+    async def send_gif(self, scope, send) -> None:
+        origin = self.origin(scope)
+        await send(GIF_START if origin == b"" else gif_start_for(origin) if origin else GIF_START_NO_CORS)
+        await send(GIF_BODY)
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
             path = scope["path"]
             if path == "/t.gif":
-                # The pixel's whole request-time work: the clock and the scope, kept for the flush
-                # task (``Intake.pixel_hits``), which reads the headers, honours DNT and hashes the
+                # The pixel's request-time work: the clock and the scope, kept for the flush task
+                # (``Intake.pixel_hits``), which reads the headers, honours DNT and hashes the
                 # visitor in one hot loop per group commit; the raw IP goes no further than that.
+                # The answer waits for the group's append to the stream or the spill.
                 captures = self.captures
                 captures.append((self.clock(), scope))
+                waiter = asyncio.get_running_loop().create_future()
+                self.waiters.append(waiter)
                 if len(captures) == 1 or len(captures) >= self.flush_max:
                     self.wake()
-                await send(GIF_START)
-                await send(GIF_BODY)
+                try:
+                    await waiter
+                except NotStored:
+                    await send_text(send, 503, b"not stored, retry")
+                    return
+                await self.send_gif(scope, send)
                 return
             if path == "/i":
                 try:
-                    self.intake.snowplow_pixel(scope["query_string"].decode("latin-1"),
-                                               client_of(scope, self.trust_forwarded))
+                    await self.intake.snowplow_pixel(scope["query_string"].decode("latin-1"),
+                                                     client_of(scope, self.trust_forwarded))
+                except BadRequest as exc:
+                    await send_text(send, 400, str(exc).encode())
+                    return
+                except NotStored:
+                    await send_text(send, 503, b"not stored, retry")
+                    return
                 except Exception:
                     log.exception("pixel capture failed")
-                await send(GIF_START)
-                await send(GIF_BODY)
+                    await send_text(send, 500, b"not stored")
+                    return
+                await self.send_gif(scope, send)
                 return
             if path == "/healthz":
+                await self.health(send)
+                return
+            if path == "/livez":  # the process serves (a liveness probe): never restart it for an outage
                 await send(HEALTH_START)
                 await send(HEALTH_BODY)
                 return
@@ -112,6 +153,30 @@ class CollectorApp:
             await self.batch(scope, receive, send)
             return
         await self.fallback(scope, receive, send)
+
+
+    async def health(self, send) -> None:
+        """200 ``ok`` while hits go straight to the stream; 503 ``degraded`` with the reason while
+        they are spilled to disk (the stream is down, or the spill is being replayed): the
+        collector still takes hits, but an orchestrator or load balancer should know."""
+        committer = self.committer
+        if committer.healthy:
+            await send(HEALTH_START)
+            await send(HEALTH_BODY)
+            return
+        backlog = committer.spill.has_backlog()
+        reason = ("stream unavailable: hits are spilled to disk" if not committer.stream_up
+                  else "replaying the spill to the stream")
+        await send(DEGRADED_START)
+        await send({"type": "http.response.body", "body": encode_json({
+            "status": "degraded", "reason": reason, "stream_up": committer.stream_up, "spill_backlog": backlog,
+            "spilled": self.intake.counters.spilled})})
+
+
+async def send_text(send: Callable, status: int, body: bytes) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": [
+        (b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -163,12 +228,16 @@ def create_app(settings: CollectorSettings, producer: Producer | None = None,
     """Wire the collector: stream producer, spill, salts, enrichment, group commit, routes."""
     producer = producer or make_producer(settings)
     counters = Counters()
-    enricher = Enricher(AgentParser(settings.ua_cache_size))
-    committer = GroupCommit(producer, Spill(settings.spill_dir), enricher, counters,
+    kept = KEPT_QUERY_PARAMS | {p.strip() for p in settings.allowed_query_params.split(",") if p.strip()}
+    enricher = Enricher(AgentParser(settings.ua_cache_size), kept_query_params=frozenset(kept))
+    spill = Spill(settings.spill_dir)
+    seen = SeenIds(settings.spill_dir / "seen-ids.sqlite", settings.seen_ids_hours * 3600, settings.seen_ids_max, clock)
+    committer = GroupCommit(producer, spill, enricher, counters,
                             settings.flush_interval_ms, settings.flush_max_events, settings.stream_timeout_ms,
-                            settings.replay_interval_ms)
+                            settings.replay_interval_ms, seen)
     intake = Intake(VisitorHasher(SaltStore(settings.salts_dir, clock)), committer, enricher, counters,
-                    settings.dnt_policy, settings.max_batch_events, clock, settings.trust_forwarded_for)
+                    settings.dnt_policy, settings.max_batch_events, clock, settings.trust_forwarded_for,
+                    settings.max_json_depth)
     committer.prepare = intake.pixel_hits
     snippet = files("tracker.static").joinpath("t.js").read_bytes()
     limit = settings.max_batch_bytes
@@ -245,6 +314,6 @@ def create_app(settings: CollectorSettings, producer: Producer | None = None,
         openapi.route(),
     ], lifespan=lifespan)
     app = CollectorApp(intake, Cors(inner, settings.cors_origins), settings.trust_forwarded_for,
-                       Cors(batch, settings.cors_origins))
+                       Cors(batch, settings.cors_origins), Cors(None, settings.cors_origins))
     app.committer, app.counters, app.intake = committer, counters, intake  # for tests and the entrypoint
     return app

@@ -1,6 +1,10 @@
 """Group commit: hits pile up in memory and one background task writes them to the
 stream every few milliseconds (or every N hits), spilling to disk while the stream
 is down and replaying the spill, in order, once it is back.
+
+Every request waits for its group (``durable``): it is answered only once its hits are
+on the stream or the spill.  The group is whatever arrived while the previous one was
+being written, so requests still share one append each.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import msgspec
 
 from tracker.collector.enrichment import Enricher
 from tracker.collector.hit import Hit
+from tracker.collector.seen import SeenIds
 from tracker.collector.spill import Batch, Spill
 from tracker.event import DEAD_LETTER_TOPIC, EVENTS_TOPIC, DeadLetter
 from tracker.stream.port import Producer, StreamUnavailable
@@ -33,6 +38,7 @@ class Counters:
     replayed: int = 0
     stream_errors: int = 0
     lost: int = 0  # neither stream nor spill could take them: the one alarm that matters
+    duplicates: int = 0  # retries of events already stored (same client event id): acknowledged, not stored
     reasons: dict[str, int] = field(default_factory=dict)
 
     def reject(self, reason: str) -> None:
@@ -51,8 +57,9 @@ def dead_record(dead: DeadLetter) -> tuple[bytes, bytes]:
 class GroupCommit:
     def __init__(self, producer: Producer, spill: Spill, enricher: Enricher, counters: Counters,
                  interval_ms: int = 5, max_events: int = 5000, timeout_ms: int = 2000,
-                 replay_interval_ms: int = 500) -> None:
+                 replay_interval_ms: int = 500, seen: SeenIds | None = None) -> None:
         self.producer, self.spill, self.enricher, self.counters = producer, spill, enricher, counters
+        self.seen = seen
         self.interval = interval_ms / 1000
         self.max_events = max_events
         self.timeout = timeout_ms / 1000
@@ -62,7 +69,8 @@ class GroupCommit:
         self.prepare: Callable[[list], list] = list  # captures -> hits, in the flush task (Intake.pixel_hits)
         self.events: list[tuple[bytes, bytes]] = []
         self.dead: list[tuple[bytes, bytes]] = []
-        self.waiters: list[asyncio.Future] = []
+        self.waiters: list[asyncio.Future] = []  # one per request waiting for its group; never rebound
+        self.claimed: list[str] = []  # client event ids of this group (see SeenIds)
         self.stream_up = False
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
@@ -84,10 +92,19 @@ class GroupCommit:
         """Enriched records from a batch request; returns once they are durable (stream or spill)."""
         self.events.extend(events)
         self.dead.extend(dead)
+        await self.durable()
+
+    async def durable(self) -> None:
+        """Return once everything added so far is on the stream or the spill; raise
+        ``NotStored`` if neither took it."""
         waiter = asyncio.get_running_loop().create_future()
         self.waiters.append(waiter)
         self._wake.set()
         await waiter
+
+    @property
+    def healthy(self) -> bool:
+        return self.stream_up and not self.spill.has_backlog()
 
     # -- lifecycle -----------------------------------------------------------------------
     async def start(self) -> None:
@@ -109,6 +126,8 @@ class GroupCommit:
         except Exception:
             log.exception("final flush failed")
         self.spill.close()
+        if self.seen is not None:
+            self.seen.close()
         try:
             await asyncio.wait_for(self.producer.stop(), self.timeout)
         except (StreamUnavailable, TimeoutError):
@@ -146,7 +165,8 @@ class GroupCommit:
             hits.extend(self.prepare(captures))
         events, self.events = self.events, []
         dead, self.dead = self.dead, []
-        waiters, self.waiters = self.waiters, []
+        waiters = self.waiters.copy()  # emptied in place, like the captures
+        self.waiters.clear()
         counters = self.counters
         records, rejected = self.enricher.records(hits)
         accepted = len(records)
@@ -158,6 +178,7 @@ class GroupCommit:
         return [(EVENTS_TOPIC, events), (DEAD_LETTER_TOPIC, dead)], waiters
 
     async def flush(self) -> None:
+        claimed, self.claimed = self.claimed, []
         batches, waiters = self._take()
         batches = [b for b in batches if b[1]]
         try:
@@ -165,10 +186,18 @@ class GroupCommit:
                 await self._deliver(batches)
         except BaseException as exc:  # neither the stream nor the spill took them (disk full…)
             self.counters.lost += sum(len(records) for _, records in batches)
+            if self.seen is not None:
+                self.seen.release(claimed)
             for waiter in waiters:
                 if not waiter.done():
                     waiter.set_exception(NotStored(str(exc)))
             raise
+        if self.seen is not None and claimed:
+            try:
+                self.seen.remember(claimed)
+            except Exception:  # the events are stored: a failed note only lets a retry through
+                log.exception("could not record client event ids")
+                self.seen.release(claimed)
         for waiter in waiters:
             if not waiter.done():
                 waiter.set_result(None)

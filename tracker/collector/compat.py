@@ -3,7 +3,8 @@
 * Plausible ``POST /api/event``: JSON ``{n, u, d, r, p, h, w}`` (sent as text/plain);
   ``d`` may list several sites, comma-separated.
 * Snowplow tracker protocol: ``GET /i`` pixel and ``POST …/tp2`` (``payload_data``
-  with ``data: [ {…}, … ]``); ``e`` is the event type, ``aid`` the site.
+  with ``data: [ {…}, … ]``); ``e`` is the event type, ``aid`` the site — or, when a
+  tracker sets no ``aid``, the host of the page's ``url`` (as Plausible's ``d`` defaults).
 """
 
 from __future__ import annotations
@@ -11,12 +12,15 @@ from __future__ import annotations
 import base64
 import binascii
 from typing import Any
+from urllib.parse import urlsplit
 
 import msgspec
 
 from tracker.collector.enrichment import json_props
 
 Fields = dict[str, Any]  # site, name, url, referrer, title, props, ts (epoch s), event_id, error
+
+NO_SITE = "aid: missing, and no page url to take the site from"
 
 SNOWPLOW_NAMES = {"pv": "pageview", "pp": "page_ping", "se": "structured", "ue": "unstructured",
                   "tr": "transaction", "ti": "transaction_item"}
@@ -58,7 +62,7 @@ def snowplow(params: dict[str, str]) -> Fields:
             schema = str(data.get("schema", ""))
             name = schema.split("/")[1] if schema.count("/") >= 1 else name
             props = {k: v for k, v in (data.get("data") or {}).items()}
-        except (msgspec.DecodeError, binascii.Error, AttributeError, ValueError, KeyError):
+        except (msgspec.DecodeError, binascii.Error, AttributeError, ValueError, KeyError, RecursionError):
             error = "bad unstructured event payload"
     elif e == "pp":
         props = {k: params[k] for k in ("pp_mix", "pp_max", "pp_miy", "pp_may") if params.get(k)}
@@ -67,9 +71,17 @@ def snowplow(params: dict[str, str]) -> Fields:
         ts = int(params["dtm"]) / 1000
     if params.get("p"):
         props.setdefault("platform", params["p"])
-    return {"site": params.get("aid", ""), "name": name, "url": params.get("url", ""),
+    return {"site": params.get("aid") or host_of(params.get("url", "")), "name": name, "url": params.get("url", ""),
             "referrer": params.get("refr", ""), "title": params.get("page", ""), "props": props,
             "ts": ts, "event_id": params.get("eid"), "error": error}
+
+
+def host_of(url: str) -> str:
+    """The host of a page URL (lower-cased, no port), or ""."""
+    try:
+        return urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
 
 
 def snowplow_payload(body: Any) -> list[dict[str, str]]:

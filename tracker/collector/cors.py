@@ -11,10 +11,20 @@ class Cors:
         self.allowed = {o.strip().encode() for o in origins.split(",") if o.strip()}
 
     def _origin(self, scope) -> bytes | None:
+        return self.origin(scope) or None
+
+    def origin(self, scope) -> bytes | None:
+        """The request's Origin when it is allowed (to be echoed); ``b""`` when the request
+        names no Origin; None when its Origin is not allowed."""
         for name, value in scope["headers"]:
             if name == b"origin":
                 return value if self.any or value in self.allowed else None
-        return None
+        return b""
+
+    @staticmethod
+    def headers_for(origin: bytes) -> list[tuple[bytes, bytes]]:
+        """What a credentialed cross-origin request from ``origin`` needs to read the answer."""
+        return [(b"access-control-allow-origin", origin), (b"access-control-allow-credentials", b"true")]
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":

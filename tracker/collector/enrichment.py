@@ -14,7 +14,7 @@ from tracker.collector.hit import Hit, PropValue
 from tracker.collector.query import pairs
 from tracker.collector.record import Clock, RecordTemplate
 from tracker.enrich.agent import AgentParser
-from tracker.enrich.page import BadUrl, Page, page, referrer_host
+from tracker.enrich.page import KEPT_QUERY_PARAMS, BadUrl, Page, kept_referrer, page, referrer_host
 from tracker.event import DeadLetter, TrackingEvent, stream_key
 
 _encode = msgspec.json.Encoder().encode
@@ -72,6 +72,19 @@ def encoded_props(raw: bytes) -> bytes | str:
         return f"invalid event: props: {exc}"
     except Invalid as exc:
         return str(exc)
+
+
+CLIENT_ID_NAMESPACE = uuid.NAMESPACE_URL
+
+
+def client_event_id(site: str, candidate: str) -> str:
+    """The event id for a sender's own id: the id itself when it is a UUID (Snowplow's
+    ``eid``), else ``uuid5(NAMESPACE_URL, "tessera:<site>/<id>")`` of the normalised site,
+    so one sender id is one event per site, and its retries are the same event."""
+    try:
+        return str(uuid.UUID(candidate))
+    except ValueError:
+        return str(uuid.uuid5(CLIENT_ID_NAMESPACE, f"tessera:{site}/{candidate}"))
 
 
 def valid_event_id(candidate: str | None, fallback: str) -> str:
@@ -150,7 +163,7 @@ def json_props(value) -> tuple[dict, str]:
     if isinstance(value, str):
         try:
             value = msgspec.json.decode(value)
-        except msgspec.DecodeError:
+        except (msgspec.DecodeError, RecursionError):
             return {}, "props are not JSON"
     if not isinstance(value, dict):
         return {}, "props must be an object"
@@ -174,16 +187,16 @@ def check(site: str, name: str, url: str, referrer: str, title: str, user_agent:
     return ""
 
 
-@lru_cache(maxsize=16384)
-def cached_page(url: str) -> Page | str:
-    """``page(url)``, or the reason it is bad; cached (few distinct pages in real traffic)."""
+def page_or_reason(url: str, kept: frozenset[str] = KEPT_QUERY_PARAMS) -> Page | str:
+    """``page(url)``, or the reason it is bad."""
     try:
-        return page(url)
+        return page(url, kept)
     except BadUrl as exc:
         return str(exc)
 
 
 cached_referrer_host = lru_cache(maxsize=16384)(referrer_host)
+cached_kept_referrer = lru_cache(maxsize=16384)(kept_referrer)
 
 
 @lru_cache(maxsize=1024)
@@ -194,8 +207,12 @@ def normal_site(site: str) -> str:
 
 
 class Enricher:
-    def __init__(self, agents: AgentParser, template_cache_size: int = 8192) -> None:
+    def __init__(self, agents: AgentParser, template_cache_size: int = 8192,
+                 kept_query_params: frozenset[str] = KEPT_QUERY_PARAMS) -> None:
         self.agents = agents
+        kept = frozenset(kept_query_params)
+        # cached per URL: few distinct pages in real traffic
+        self.page = lru_cache(maxsize=16384)(lambda url: page_or_reason(url, kept))
         self.template = lru_cache(maxsize=template_cache_size)(self._template)
         self.clock = Clock()
         self.fields_template = lru_cache(maxsize=template_cache_size)(self._fields_template)
@@ -288,7 +305,7 @@ class Enricher:
         reason = check(site, hit.name, hit.url, hit.referrer, hit.title, hit.user_agent)
         if reason:
             raise Invalid(reason)
-        where = cached_page(hit.url)
+        where = self.page(hit.url)
         if isinstance(where, str):
             raise Invalid(where)
         agent = self.agents.parse(hit.user_agent)
@@ -297,8 +314,9 @@ class Enricher:
             event_time(hit.received, hit.client_ts), UTC)
         return TrackingEvent(
             event_id=hit.event_id, ts=ts, received_at=received,
-            site=site, name=hit.name, url=hit.url, path=where.path,
-            referrer=hit.referrer, referrer_host=cached_referrer_host(hit.referrer), title=hit.title,
+            site=site, name=hit.name, url=where.url, path=where.path,
+            referrer=cached_kept_referrer(hit.referrer), referrer_host=cached_referrer_host(hit.referrer),
+            title=hit.title,
             visitor=hit.visitor, user_agent=hit.user_agent,
             browser=agent.browser, os=agent.os, device=agent.device, is_bot=agent.is_bot,
             utm_source=where.utm_source, utm_medium=where.utm_medium, utm_campaign=where.utm_campaign,

@@ -41,6 +41,7 @@ class IncomingEvent(msgspec.Struct, kw_only=True, gc=False):
     props: msgspec.Raw = msgspec.Raw(b"{}")  # an object of PropValue, checked (and cached) by its bytes
     ts: float | str | None = None  # epoch milliseconds or ISO-8601
     event_id: str | None = None  # a sender's own UUID makes its retries idempotent
+    id: str | None = None  # or any id of the sender's: the event id is derived from it (see client_event_id)
     user_agent: str | None = None  # a server-side sender forwards its visitor's
     ip: str | None = None  # used for the visitor hash only, never stored
 

@@ -20,15 +20,16 @@ from urllib.parse import parse_qsl
 import msgspec
 from uuid_utils import uuid7
 
+from gatekeeper.json_depth import TooDeep, check_depth
 from tracker.collector import compat
 from tracker.collector.committer import Counters, GroupCommit, dead_record, encode
 from tracker.collector.enrichment import (
     Enricher,
+    client_event_id,
     encoded_props,
     event_time,
     normal_site,
     pixel_site,
-    valid_event_id,
 )
 from tracker.collector.hit import EMPTY_PROPS, Envelope, Hit, IncomingEvent
 from tracker.enrich.visitor import VisitorHasher
@@ -54,6 +55,23 @@ class BadRequest(ValueError):
     pass
 
 
+def too_deep(body: bytes, limit: int) -> BadRequest:
+    """The 400 for a body a parser found too deep (``check_depth`` names the limit)."""
+    try:
+        check_depth(body, limit)
+    except TooDeep as exc:
+        return BadRequest(f"body: {exc}")
+    return BadRequest(f"body: JSON nested deeper than the parser allows (limit {limit})")
+
+
+def shallow(body: bytes, limit: int) -> None:
+    """Refuse a body nested deeper than ``limit`` before parsing it generically."""
+    try:
+        check_depth(body, limit)
+    except TooDeep as exc:
+        raise BadRequest(f"body: {exc}") from None
+
+
 def _uuid7() -> str:
     return str(uuid7())
 
@@ -72,8 +90,10 @@ def _client_ts(value: float | str | None) -> float | None:
 class Intake:
     def __init__(self, hasher: VisitorHasher, committer: GroupCommit, enricher: Enricher, counters: Counters,
                  dnt_policy: str = "drop", max_batch_events: int = 10_000,
-                 clock: Callable[[], float] = time.time, trust_forwarded: bool = False) -> None:
+                 clock: Callable[[], float] = time.time, trust_forwarded: bool = False,
+                 max_json_depth: int = 32) -> None:
         self.hasher, self.committer, self.enricher, self.counters = hasher, committer, enricher, counters
+        self.max_json_depth = max_json_depth
         self.anonymise = dnt_policy == "anonymise"
         self.max_batch_events = max_batch_events
         self.clock = clock
@@ -88,12 +108,31 @@ class Intake:
             return ""
         return self.hasher.visitor(site, client.ip, client.user_agent, now)
 
+    def _claim(self, event_id: str) -> bool:
+        """False when a client's event id is stored or on its way already (a retry)."""
+        seen = self.committer.seen
+        if seen is None:
+            return True
+        if not seen.claim(event_id):
+            self.counters.duplicates += 1
+            return False
+        self.committer.claimed.append(event_id)
+        return True
+
     def _hit(self, fields: dict, client: Client, source: str, raw: str, now: float) -> Hit | None:
+        """The hit, or None when it must not be recorded (DNT) or is a retry of a stored one."""
         site = fields.get("site") or ""
-        visitor = self._visitor(client, site.strip().lower(), now)
+        visitor = self._visitor(client, normal_site(site), now)
         if visitor is None:
             return None
-        return Hit(received=now, event_id=valid_event_id(fields.get("event_id"), _uuid7()), visitor=visitor,
+        sent_id = fields.get("event_id")
+        if sent_id:
+            event_id = client_event_id(normal_site(site), sent_id)
+            if not self._claim(event_id):
+                return None
+        else:
+            event_id = _uuid7()
+        return Hit(received=now, event_id=event_id, visitor=visitor,
                    site=site, name=fields.get("name") or "pageview", url=fields.get("url") or client.referer,
                    referrer=fields.get("referrer") or "", title=fields.get("title") or "",
                    user_agent=client.user_agent, props=fields.get("props") or {}, client_ts=fields.get("ts"),
@@ -133,21 +172,31 @@ class Intake:
         return out
 
     # -- drop-in trackers ----------------------------------------------------------------
-    def snowplow_pixel(self, query: str, client: Client) -> None:
-        hit = self._hit(compat.snowplow(dict(parse_qsl(query))), client, "snowplow", query, self.clock())
+    async def snowplow_pixel(self, query: str, client: Client) -> None:
+        """``GET /i``: returns once the hit is durable; an event naming no site is a 400."""
+        fields = compat.snowplow(dict(parse_qsl(query)))
+        if not fields["site"]:
+            raise BadRequest(compat.NO_SITE)
+        hit = self._hit(fields, client, "snowplow", query, self.clock())
         if hit is not None:
             self.committer.add_hit(hit)
+        await self.committer.durable()
 
     async def snowplow_post(self, body: bytes, client: Client) -> int:
+        shallow(body, self.max_json_depth)
         try:
             items = compat.snowplow_payload(_any.decode(body))
         except (msgspec.DecodeError, ValueError) as exc:
             raise BadRequest(f"invalid Snowplow payload: {exc}") from None
+        fields = [compat.snowplow(item) for item in items]
+        if fields and not any(f["site"] for f in fields):
+            raise BadRequest(compat.NO_SITE)
         now = self.clock()
-        hits = [self._hit(compat.snowplow(item), client, "snowplow", encode(item).decode(), now) for item in items]
+        hits = [self._hit(f, client, "snowplow", encode(item).decode(), now) for f, item in zip(fields, items)]
         return await self._commit_hits([h for h in hits if h is not None])
 
     async def plausible(self, body: bytes, client: Client) -> int:
+        shallow(body, self.max_json_depth)
         try:
             fields = compat.plausible(_any.decode(body))
         except (msgspec.DecodeError, ValueError) as exc:
@@ -174,6 +223,8 @@ class Intake:
     def _decode_batch(self, body: bytes) -> list[IncomingEvent | tuple[str, str]]:
         """Events, or (reason, raw) for the ones that do not even decode (bad JSON types,
         invalid UTF-8: one such event never costs its neighbours)."""
+        # No depth check up front: a big batch has thousands of brackets, which would send
+        # check_depth to its byte-by-byte scan; the parser's own RecursionError is the signal.
         try:
             decoded = _batch.decode(body)
             return decoded.events if isinstance(decoded, Envelope) else decoded
@@ -181,8 +232,12 @@ class Intake:
             pass
         except msgspec.DecodeError as exc:
             raise BadRequest(f"body is not JSON: {exc}") from None
+        except RecursionError:
+            raise too_deep(body, self.max_json_depth) from None
         try:
             raws = _items.decode(body)
+        except RecursionError:
+            raise too_deep(body, self.max_json_depth) from None
         except (msgspec.DecodeError, UnicodeDecodeError) as exc:
             raise BadRequest(f"expected a JSON array of events or {{\"events\": [...]}}: {exc}") from None
         if isinstance(raws, dict):
@@ -193,6 +248,8 @@ class Intake:
         for raw in raws:
             try:
                 out.append(_one.decode(raw))
+            except RecursionError:
+                raise too_deep(body, self.max_json_depth) from None
             except (msgspec.DecodeError, UnicodeDecodeError) as exc:
                 out.append((f"invalid event: {exc}", bytes(raw).decode("utf-8", "replace")))
         return out
@@ -212,6 +269,7 @@ class Intake:
         received_iso = iso(now)  # every event of the batch shares it
         visitors: dict[tuple[str, str, str], bytes | None] = {}  # lives as long as the request
         results: list[Result] = []
+        duplicates = 0
         events: list[tuple[bytes, bytes]] = []
         dead: list[tuple[bytes, bytes]] = []
         batch_template = self.enricher.batch_template
@@ -256,7 +314,15 @@ class Intake:
                 dead.append(dead_record(DeadLetter(reason=reason, raw=raw, source="batch", received_at=received)))
                 results.append(Result(index, "rejected", error=reason))
                 continue
-            event_id = valid_event_id(item.event_id, str(uuid7())) if item.event_id else str(uuid7())
+            sent_id = item.event_id or item.id
+            if sent_id:
+                event_id = client_event_id(site, sent_id)
+                if not self._claim(event_id):  # a retry of an event already stored: acknowledged again
+                    duplicates += 1
+                    results.append(Result(index, "duplicate", event_id))
+                    continue
+            else:
+                event_id = str(uuid7())
             if item.ts is None:
                 ts_iso = received_iso
             else:
@@ -273,7 +339,8 @@ class Intake:
             results.append(Result(index, "accepted", event_id))
         self.counters.accepted += len(events)
         await self.committer.add_records(events, dead)
-        return Report(accepted=len(events), rejected=len(results) - len(events), results=results)
+        return Report(accepted=len(events), rejected=len(results) - len(events) - duplicates, results=results,
+                      duplicates=duplicates)
 
 
 class Result(msgspec.Struct, omit_defaults=True, gc=False):
@@ -283,7 +350,8 @@ class Result(msgspec.Struct, omit_defaults=True, gc=False):
     error: str | None = None
 
 
-class Report(msgspec.Struct):
+class Report(msgspec.Struct, omit_defaults=True):
     accepted: int
     rejected: int
     results: list[Result]
+    duplicates: int = 0  # retries of events already stored (same id): not stored again

@@ -29,6 +29,14 @@ class CollectorSettings(BaseSettings):
     flush_interval_ms: int = 5  # the group-commit window
     flush_max_events: int = 5_000
     cors_origins: str = "*"
+    # Query parameters a page URL keeps besides the UTM fields and ``ref`` (comma-separated);
+    # every other parameter, and the fragment, is cut before the hit is stored.
+    allowed_query_params: str = ""
+    max_json_depth: int = 32  # Plausible, Snowplow and batch bodies nested deeper are a 400
+    # Client event ids (Snowplow eid, a batch event's event_id/id) remembered so a retry is
+    # stored once: how long, and how many at most (in memory and in spill_dir/seen-ids.sqlite)
+    seen_ids_hours: float = 24.0
+    seen_ids_max: int = 1_000_000
     trust_forwarded_for: bool = False
     ua_cache_size: int = 4096
     # Young-generation GC threshold while serving (Python's default is 700; 0 keeps it). A 1,000-event

@@ -110,7 +110,7 @@ class MetricsApi:
         })
 
     async def stream(self, request: Request) -> Response:
-        site = request.query_params.get("site") or None
+        site = (request.query_params.get("site") or "").strip().lower() or None
         raw = request.headers.get("last-event-id") or request.query_params.get("lastEventId")
         try:
             last_id = int(raw) if raw else None

@@ -64,7 +64,7 @@ class Params:
             raise InvalidParams(self.errors)
 
     def site(self) -> str:
-        site = (self.query.get("site") or "").strip()
+        site = (self.query.get("site") or "").strip().lower()  # as the collector stores it
         if not site:
             self.errors.append(_error("site", "site is required", "missing"))
         elif len(site) > 253:

@@ -75,8 +75,8 @@ def tansu_broker():
 
 
 class CollectorProcess:
-    def __init__(self, tmp: Path, **env: str) -> None:
-        self.port = free_port()
+    def __init__(self, tmp: Path, port: int | None = None, **env: str) -> None:
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "TESSERA_COLLECTOR_STREAM_DIR": str(tmp / "stream"),
                     "TESSERA_COLLECTOR_SPILL_DIR": str(tmp / "spill"),
@@ -89,10 +89,12 @@ class CollectorProcess:
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             try:
-                if httpx.get(self.url + "/healthz", timeout=0.5).status_code == 200:
+                if httpx.get(self.url + "/livez", timeout=0.5).status_code == 200:
                     return
             except httpx.HTTPError:
                 time.sleep(0.1)
+        self.process.kill()
+        self.process.wait()
         raise RuntimeError("collector did not start")
 
     def stats(self) -> dict:
@@ -108,8 +110,8 @@ def collector_process():
     """Start ``python -m tracker collector`` processes; all are stopped after the test."""
     started: list[CollectorProcess] = []
 
-    def start(tmp: Path, **env: str) -> CollectorProcess:
-        started.append(CollectorProcess(tmp, **env))
+    def start(tmp: Path, port: int | None = None, **env: str) -> CollectorProcess:
+        started.append(CollectorProcess(tmp, port, **env))
         return started[-1]
 
     yield start

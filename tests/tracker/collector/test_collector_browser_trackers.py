@@ -1,18 +1,28 @@
 """Real trackers in a real Chromium, pointed at a real collector process: the official
 Plausible and Snowplow browser trackers (npm, bundled with esbuild) and our own t.js."""
 
+import asyncio
+import collections
 import functools
 import http.server
+import json
+import os
+import signal
 import subprocess
+import sys
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import msgspec
 import pytest
 
 from tracker.event import EVENTS_TOPIC
 from tracker.stream.factory import make_consumer
+from tracker.stream.tansu import free_port
 
 pytestmark = pytest.mark.e2e
 REPO = Path(__file__).resolve().parents[3]
@@ -142,3 +152,135 @@ async def test_our_snippet_tracks_spa_navigation_and_engaged_time(site):
     assert done(events), [(e["name"], e["path"]) for e in events]
     engaged = next(e for e in events if e["name"] == "engagement")
     assert engaged["site"] == "snippet.example" and int(engaged["props"]["engaged_ms"]) >= 1000
+
+
+# -- retries: the official Snowplow tracker, GET and POST, with forced failures ---------------
+RETRY_ENTRY = """
+import { newTracker, trackPageView, flushBuffer } from '@snowplow/browser-tracker';
+newTracker('get', window.COLLECTOR, { appId: 'sp-get.example', eventMethod: 'get', bufferSize: 1 });
+newTracker('post', window.COLLECTOR, { appId: 'sp-post.example', eventMethod: 'post', bufferSize: 1 });
+window.flushAll = () => flushBuffer({}, ['get', 'post']);
+trackPageView({}, ['get', 'post']);
+window.TRACKED = true;
+"""
+PAGES = 5
+DESKTOP_CHROME = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+                  "Chrome/120.0.0.0 Safari/537.36")
+
+
+def start_writer(tmp_path, port: int) -> subprocess.Popen:
+    env = {**os.environ, "TESSERA_WRITER_STREAM_BACKEND": "local", "TESSERA_WRITER_STREAM_DIR": str(tmp_path / "stream"),
+           "TESSERA_WRITER_OLAP_DSN": f"chdb://{tmp_path / 'olap'}", "TESSERA_WRITER_BATCH_MAX_AGE_MS": "50"}
+    return subprocess.Popen([sys.executable, "-m", "tracker", "writer", "--port", str(port), "--log-level", "warning"],
+                            env=env, stdout=subprocess.DEVNULL, stderr=open(tmp_path / "writer.log", "ab"))
+
+
+def views(port: int, site: str) -> int | None:
+    now = datetime.now(UTC)
+    try:
+        r = httpx.get(f"http://127.0.0.1:{port}/api/v1/metrics/visitors", timeout=2, params={
+            "site": site, "from": (now - timedelta(hours=1)).isoformat(), "to": (now + timedelta(hours=1)).isoformat()})
+        return r.json()["views"] if r.status_code == 200 else None
+    except httpx.HTTPError:
+        return None
+
+
+class FlakyNetwork:
+    """Playwright routing for the collector: an event's first attempt fails before it reaches
+    the collector, its second reaches the collector but the answer is lost, the third goes
+    through — so the collector sees every event twice and the tracker must retry each."""
+
+    def __init__(self) -> None:
+        self.attempts: collections.Counter = collections.Counter()
+        self.failed = 0
+
+    @staticmethod
+    def event_ids(request) -> list[str]:
+        if request.method == "GET":
+            return parse_qs(urlsplit(request.url).query).get("eid", [])
+        if request.method == "POST" and request.post_data:
+            return [e.get("eid", "") for e in json.loads(request.post_data).get("data", [])]
+        return []
+
+    async def __call__(self, route, request) -> None:
+        eids = self.event_ids(request)
+        attempt = min((self.attempts[e] for e in eids), default=2) + 1
+        for e in eids:
+            self.attempts[e] += 1
+        if attempt == 1:
+            self.failed += 1
+            await route.abort("connectionreset")
+        elif attempt == 2:
+            self.failed += 1
+            await route.fetch()  # the collector takes it; the tracker never hears back
+            await route.abort("connectionreset")
+        else:
+            await route.continue_()
+
+
+async def test_official_snowplow_tracker_retries_count_exactly_once(tmp_path, collector_process):
+    if not Path(CHROMIUM).exists():
+        pytest.skip("no Chromium")
+    from playwright.async_api import async_playwright
+
+    page_dir = tmp_path / "site"
+    page_dir.mkdir()
+    subprocess.run([str(REPO / "node_modules/.bin/esbuild"), "--bundle", "--format=iife",
+                    f"--outfile={page_dir / 'retry.js'}", "--log-level=warning"],
+                   input=RETRY_ENTRY.encode(), cwd=REPO, check=True)
+    collector = collector_process(tmp_path)
+    for n in range(1, PAGES + 1):
+        (page_dir / f"p{n}.html").write_text(
+            f"<!doctype html><title>Page {n}</title><script>window.COLLECTOR = {collector.url!r};</script>"
+            "<script src='retry.js'></script>")
+    server, origin = serve_static(page_dir)
+    port = free_port()
+    writer = start_writer(tmp_path, port)
+    network = FlakyNetwork()
+    try:
+        async with async_playwright() as p:
+            browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            try:
+                # a desktop Chrome's user agent: the rollups count no bot's views (HeadlessChrome is one)
+                page = await (await browser.new_context(user_agent=DESKTOP_CHROME)).new_page()
+                await page.route(collector.url + "/**", network)
+                for n in range(1, PAGES + 1):
+                    await page.goto(f"{origin}/p{n}.html")
+                    await page.wait_for_function("window.TRACKED === true")
+                    await page.wait_for_timeout(300)
+                for _ in range(120):  # every queued event is retried until it goes through
+                    if len(network.attempts) == 2 * PAGES and min(network.attempts.values()) >= 3:
+                        break
+                    await page.evaluate("window.flushAll()")
+                    await page.wait_for_timeout(250)
+                await page.wait_for_timeout(500)
+            finally:
+                await browser.close()
+        assert len(network.attempts) == 2 * PAGES and network.failed >= 4 * PAGES, network.attempts
+
+        def done(events):
+            return len({e["event_id"] for e in events}) >= 2 * PAGES
+
+        events = await events_on_stream(tmp_path / "stream", done)
+        await asyncio.sleep(1.0)
+        events = await events_on_stream(tmp_path / "stream", lambda e: False, timeout=2.0)
+        by_site = collections.Counter(e["site"] for e in events)
+        ids = collections.Counter(e["event_id"] for e in events)
+        assert by_site == {"sp-get.example": PAGES, "sp-post.example": PAGES}, by_site
+        assert set(ids.values()) == {1} and set(ids) == set(network.attempts)
+
+        deadline = time.monotonic() + 60
+        counted = {}
+        while time.monotonic() < deadline:
+            counted = {site: views(port, site) for site in ("sp-get.example", "sp-post.example")}
+            if all(v is not None and v >= PAGES for v in counted.values()):
+                break
+            await asyncio.sleep(0.3)
+        await asyncio.sleep(1.0)  # a double count would show by now
+        counted = {site: views(port, site) for site in ("sp-get.example", "sp-post.example")}
+        assert counted == {"sp-get.example": PAGES, "sp-post.example": PAGES}
+        assert collector.stats()["duplicates"] >= 2 * PAGES
+    finally:
+        server.shutdown()
+        writer.send_signal(signal.SIGTERM)
+        writer.wait(30)

@@ -4,15 +4,23 @@ import pytest
 
 from tracker.collector.enrichment import Invalid, clean_props, event_time
 from tracker.enrich.agent import AgentParser
-from tracker.enrich.page import BadUrl, page, referrer_host
+from tracker.enrich.page import BadUrl, kept_referrer, page, referrer_host
 
 
 def test_page_path_and_utm():
-    assert page("https://x.example/a/b?utm_source=s&utm_campaign=c#h") == ("/a/b", "s", "", "c")
-    assert page("https://x.example") == ("/", "", "", "")
-    assert page("") == ("/", "", "", "")
+    assert page("https://x.example/a/b?utm_source=s&utm_campaign=c#h")[:4] == ("/a/b", "s", "", "c")
+    assert page("https://x.example") == ("/", "", "", "", "https://x.example")
+    assert page("") == ("/", "", "", "", "")
     with pytest.raises(BadUrl):
         page("not a url")
+
+
+def test_kept_url_is_path_plus_allowed_parameters():
+    assert page("https://u:pw@x.example/a?email=j%40x&utm_source=s&ref=hn&q=1#frag").url == \
+        "https://x.example/a?utm_source=s&ref=hn"
+    assert page("https://x.example/a?q=1&email=e", frozenset({"q"})).url == "https://x.example/a?q=1"
+    assert kept_referrer("https://u:p@mail.example/inbox?user=joe#x") == "https://mail.example/inbox"
+    assert kept_referrer("android-app://com.example/?a=1") == "android-app://com.example/"
 
 
 def test_referrer_host():

@@ -66,3 +66,8 @@ def test_range_query_keeps_filters():
 def test_floor():
     t = datetime(2026, 11, 22, 10, 30, 15, 5, tzinfo=UTC)
     assert floor(t, "1d") == datetime(2026, 11, 22, tzinfo=UTC)
+
+
+def test_site_is_matched_as_the_collector_stores_it():
+    """The collector lower-cases sites; a query for ``Demo.Local`` must find them."""
+    assert series_query({"site": " Demo.Local "}, NOW, 10_000).range.site == "demo.local"
