@@ -59,7 +59,7 @@ def lacking(client, db: str, rollup: Rollup, candidates: list[str]) -> set[str] 
     deficit against the events table on every key they touch; None when no subset does."""
     keys_e, keys_r = _key_columns(rollup, True), _key_columns(rollup, False)
     contributions: dict[str, dict[Key, int]] = {}
-    for row in client.query(f"SELECT _batch, {keys_e}, {_count_expr(rollup, True)} FROM {db}.events "
+    for row in client.query(f"SELECT _batch, {keys_e}, {_count_expr(rollup, True)} FROM {rollup.source(db)} "
                             "WHERE _batch IN {tokens:Array(String)} GROUP BY ALL",
                             parameters={"tokens": candidates}).result_rows:
         if row[-1]:
@@ -69,7 +69,7 @@ def lacking(client, db: str, rollup: Rollup, candidates: list[str]) -> set[str] 
         return set()
     bounds = {"sites": sorted({k[0] for k in keys}), "lo": min(k[1] for k in keys), "hi": max(k[1] for k in keys)}
     grain = rollup.key_exprs()[1]
-    everything = _counts(client, f"SELECT {keys_e}, {_count_expr(rollup, True)} FROM {db}.events "
+    everything = _counts(client, f"SELECT {keys_e}, {_count_expr(rollup, True)} FROM {rollup.source(db)} "
                                  f"WHERE site IN {{sites:Array(String)}} AND toUnixTimestamp({grain}) "
                                  "BETWEEN {lo:UInt32} AND {hi:UInt32} GROUP BY ALL", bounds)
     stored = _counts(client, f"SELECT {keys_r}, {_count_expr(rollup, False)} FROM {db}.{rollup.name} "

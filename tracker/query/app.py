@@ -21,7 +21,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from tracker.olap.port import MetricsSource, OlapUnavailable
-from tracker.query import params
+from tracker.query import breakdown_routes, params
 from tracker.query.live import LiveFeed
 from tracker.query.publisher import ALL
 from tracker.query.model import Range, SeriesQuery
@@ -167,6 +167,7 @@ def create_app(source: MetricsSource, settings: QuerySettings, feed: LiveFeed | 
         Route(f"{base}/visitors", api.visitors),
         Route(f"{base}/live", api.live),
         Route(f"{base}/stream", api.stream),
+        *breakdown_routes.routes(api, base),
     ]
     app = Starlette(routes=routes, lifespan=lifespan,
                     exception_handlers={params.InvalidParams: _on_invalid, OlapUnavailable: _on_unavailable})
