@@ -1,8 +1,8 @@
 """Breakdowns and KPI summaries: what the query API asks for, what it gets back, and how
 their query strings are read.  Pure: no web framework, no driver.
 
-A breakdown groups counted page views in ``[start, end)`` by one dimension, under any
-filters; a summary answers the KPI tiles (views, visitors, visits, views per visit,
+A breakdown groups counted page views in ``[start, end)`` (whole hours: see
+``whole_hours``) by one dimension, under any filters; a summary answers the KPI tiles (views, visitors, visits, views per visit,
 bounce rate, median engaged time) for a range and the period just before it.
 Dimensions and filters are named on the wire (``page``, ``referrer`` …) and map to the
 event's columns here, through a fixed table: nothing else reaches the SQL as a name.
@@ -28,6 +28,7 @@ DIMENSIONS: dict[str, str] = {
     "utm_campaign": "utm_campaign",
 }
 WIRE_NAME = {column: name for name, column in DIMENSIONS.items()}
+HOUR = timedelta(hours=1)
 VISIT_GAP = timedelta(minutes=30)  # a visitor's page views further apart than this are two visits
 MAX_FILTER = 2048
 
@@ -119,12 +120,21 @@ def dimension(p: Params) -> str:
     return DIMENSIONS[raw]
 
 
+def whole_hours(start: datetime, end: datetime) -> tuple[datetime, datetime]:
+    """``[start, end)`` widened to whole hours, the grain of ``breakdown_hour``: a range ending
+    now takes the current hour so far, a day's range reads 24 or 25 hourly rows per value and
+    no events.  Answers say which range they cover (as the series floors ``from`` to its bucket)."""
+    floor = start.replace(minute=0, second=0, microsecond=0)
+    top = end.replace(minute=0, second=0, microsecond=0)
+    return floor, top if top == end else top + HOUR
+
+
 def scope(p: Params) -> Scope | None:
     r = p.range("1m", timedelta(days=1))
     found = filters(p)
     if r is None:
         return None
-    return Scope(r.site, r.start, r.end, found)
+    return Scope(r.site, *whole_hours(r.start, r.end), found)
 
 
 def breakdown_query(query: Mapping[str, str], now: datetime, max_rows: int) -> BreakdownQuery:

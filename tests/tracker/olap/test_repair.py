@@ -120,3 +120,27 @@ def test_a_block_the_events_table_dropped_is_restored_without_feeding_the_views(
     tables = chdb_store.client.query("SELECT name FROM system.tables WHERE database = {db:String}",
                                      parameters={"db": chdb_store.db}).result_rows
     assert not [t for (t,) in tables if t.startswith("events_restore")]
+
+
+def test_the_breakdown_rollup_is_repaired_like_the_others(chdb_store):
+    """breakdown_hour's keys come from an ARRAY JOIN of each event (22 rows an event): repair counts
+    and refills it through the same join."""
+    first, second = batch(40, browser="Firefox", os="Linux"), batch(25, start=40, device="mobile")
+    chdb_store.insert(first, "tessera.events/0/0-39")
+    lose_block(chdb_store, "breakdown_hour")
+    chdb_store.insert(second, "tessera.events/0/40-64")
+    chdb_store.insert(first, "tessera.events/0/0-39")  # the replay, dropped as a duplicate
+    assert check(chdb_store.client, chdb_store.db, ROLLUPS["breakdown_hour"], "tessera.events/0/0-39") == "lacking"
+
+    repaired = chdb_store.repair_replayed(["tessera.events/0/0-39", "tessera.events/0/40-64"])
+
+    assert repaired == [("breakdown_hour", "tessera.events/0/0-39")]
+    db = chdb_store.db
+    per_dim = dict(chdb_store.client.query(
+        f"SELECT concat(filter_dim, '>', dim), sum(views) FROM {db}.breakdown_hour GROUP BY 1").result_rows)
+    assert len(per_dim) == 22 and set(per_dim.values()) == {65}
+    by_browser = chdb_store.client.query(
+        f"SELECT value, sum(views) FROM {db}.breakdown_hour WHERE dim = 'browser' AND filter_dim = '' "
+        "GROUP BY value ORDER BY value").result_rows
+    assert by_browser == [("", 25), ("Firefox", 40)]
+    assert chdb_store.repair_replayed(["tessera.events/0/0-39"]) == []
