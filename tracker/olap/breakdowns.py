@@ -79,13 +79,17 @@ def _rows(db: str, s: Scope, dim: str, grouped: bool) -> tuple[str, dict] | None
     params = _base_params(s)
     h0, h1 = _ceil_hour(s.start), s.end.replace(minute=0, second=0, microsecond=0)
     if h0 >= h1:  # no whole hour: the events alone
-        span = f"ts >= {{start:{T}}} AND ts < {{end:{T}}}"
+        spans = [f"ts >= {{start:{T}}} AND ts < {{end:{T}}}"]
     else:
         params.update(h0=h0.replace(tzinfo=None), h1=h1.replace(tzinfo=None))
-        span = f"((ts >= {{start:{T}}} AND ts < {{h0:{T}}}) OR (ts >= {{h1:{T}}} AND ts < {{end:{T}}}))"
+        spans = [span for span, ragged in ((f"ts >= {{start:{T}}} AND ts < {{h0:{T}}}", s.start < h0),
+                                           (f"ts >= {{h1:{T}}} AND ts < {{end:{T}}}", h1 < s.end)) if ragged]
     value_col = f"toString({_column(rollup_dim)})" if grouped else "''"
-    edges = (f"SELECT {value_col} AS k, count() AS views, uniqCombinedState(12)(visitor) AS visitors "
-             f"FROM {db}.events WHERE {_raw_where(s, params, span)} GROUP BY k")
+    edges = ""
+    if spans:
+        span = " OR ".join(f"({x})" for x in spans)
+        edges = (f"SELECT {value_col} AS k, count() AS views, uniqCombinedState(12)(visitor) AS visitors "
+                 f"FROM {db}.events WHERE {_raw_where(s, params, f'({span})')} GROUP BY k")
     if h0 >= h1:
         return edges, params
     params.update(fdim=filter_dim, fval=filter_value, dim=rollup_dim)
@@ -96,7 +100,7 @@ def _rows(db: str, s: Scope, dim: str, grouped: bool) -> tuple[str, dict] | None
     hours = (f"SELECT {'value' if grouped else chr(39) * 2} AS k, views, visitors FROM {db}.breakdown_hour "
              "WHERE site = {site:String} AND dim = {dim:String} AND filter_dim = {fdim:String} "
              f"AND filter_value = {{fval:String}}{fixed} AND hour >= {{h0:{T}}} AND hour < {{h1:{T}}}")
-    return f"{hours} UNION ALL {edges}", params
+    return (f"{hours} UNION ALL {edges}" if edges else hours), params
 
 
 def breakdown(db: str, q: BreakdownQuery) -> tuple[str, dict]:

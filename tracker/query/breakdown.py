@@ -2,8 +2,9 @@
 their query strings are read.  Pure: no web framework, no driver.
 
 A breakdown groups counted page views in ``[start, end)`` (whole hours: see
-``whole_hours``) by one dimension, under any filters; a summary answers the KPI tiles (views, visitors, visits, views per visit,
-bounce rate, median engaged time) for a range and the period just before it.
+``whole_hours``) by one dimension, under any filters; a summary answers the KPI tiles
+(views, visitors, visits, views per visit, bounce rate, median engaged time) for a range
+and the period just before it.
 Dimensions and filters are named on the wire (``page``, ``referrer`` …) and map to the
 event's columns here, through a fixed table: nothing else reaches the SQL as a name.
 """

@@ -27,7 +27,8 @@ def test_a_breakdown_maps_wire_names_to_columns_and_keeps_every_filter():
 
 def test_ranges_widen_to_whole_hours_and_default_to_the_last_day():
     q = breakdown_query({"site": "s", "dimension": "page"}, NOW, 100)
-    assert (q.scope.start, q.scope.end) == (datetime(2026, 11, 21, 10, tzinfo=UTC), datetime(2026, 11, 22, 11, tzinfo=UTC))
+    assert (q.scope.start, q.scope.end) == (datetime(2026, 11, 21, 10, tzinfo=UTC),
+                                            datetime(2026, 11, 22, 11, tzinfo=UTC))
     assert whole_hours(datetime(2026, 1, 1, 3, tzinfo=UTC), datetime(2026, 1, 1, 5, tzinfo=UTC)) == (
         datetime(2026, 1, 1, 3, tzinfo=UTC), datetime(2026, 1, 1, 5, tzinfo=UTC))
 
