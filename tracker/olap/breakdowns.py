@@ -1,8 +1,9 @@
 """ClickHouse SQL for breakdowns and KPI summaries (``tracker.query.breakdown``).
 
-A breakdown reads ``breakdown_hour`` for the whole hours of its range and the events
-table for the ragged edges (at most two partial hours), merging the visitor states of
-both; a filter set the rollup is not keyed by (see ``plan``) is answered by a scan of
+A breakdown reads ``breakdown_day`` for the whole UTC days of its range,
+``breakdown_hour`` for the whole hours around them, and the events table for ragged
+edges (at most two partial hours; the API asks for whole hours), merging the visitor
+states of all; a filter set the rollup is not keyed by (see ``plan``) is answered by a scan of
 the events table.  Column names come from ``schema.BREAKDOWN_DIMENSIONS`` only; every
 value (site, times, filter values) is a bound parameter.  Each function returns
 ``(sql, parameters)``.
@@ -97,10 +98,27 @@ def _rows(db: str, s: Scope, dim: str, grouped: bool) -> tuple[str, dict] | None
     if value is not None:
         params["value"] = value
         fixed = " AND value = {value:String}"
-    hours = (f"SELECT {'value' if grouped else chr(39) * 2} AS k, views, visitors FROM {db}.breakdown_hour "
-             "WHERE site = {site:String} AND dim = {dim:String} AND filter_dim = {fdim:String} "
-             f"AND filter_value = {{fval:String}}{fixed} AND hour >= {{h0:{T}}} AND hour < {{h1:{T}}}")
-    return (f"{hours} UNION ALL {edges}" if edges else hours), params
+    parts = []
+    for i, (table, col, lo, hi) in enumerate(_segments(h0, h1)):
+        params[f"lo{i}"], params[f"hi{i}"] = lo.replace(tzinfo=None), hi.replace(tzinfo=None)
+        parts.append(f"SELECT {'value' if grouped else chr(39) * 2} AS k, views, visitors FROM {db}.{table} "
+                     "WHERE site = {site:String} AND dim = {dim:String} AND filter_dim = {fdim:String} "
+                     f"AND filter_value = {{fval:String}}{fixed} AND {col} >= {{lo{i}:{T}}} AND {col} < {{hi{i}:{T}}}")
+    return " UNION ALL ".join(parts + ([edges] if edges else [])), params
+
+
+def _segments(h0: datetime, h1: datetime) -> list[tuple[str, str, datetime, datetime]]:
+    """Whole hours [h0, h1) as rows of breakdown_day for the whole UTC days and of
+    breakdown_hour for the hours around them."""
+    d0 = h0 if h0 == h0.replace(hour=0) else h0.replace(hour=0) + timedelta(days=1)
+    d1 = h1.replace(hour=0)
+    if d0 >= d1:
+        return [("breakdown_hour", "hour", h0, h1)]
+    out = [("breakdown_hour", "hour", h0, d0)] if h0 < d0 else []
+    out.append(("breakdown_day", "day", d0, d1))
+    if d1 < h1:
+        out.append(("breakdown_hour", "hour", d1, h1))
+    return out
 
 
 def breakdown(db: str, q: BreakdownQuery) -> tuple[str, dict]:

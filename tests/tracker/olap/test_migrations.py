@@ -58,8 +58,8 @@ def test_the_breakdown_rollup_is_backfilled_from_events_stored_before_it(chdb_st
     from tracker.olap.port import StagedBatch
 
     db, c = chdb_store.db, chdb_store.client
-    c.command(f"DROP TABLE {db}.breakdown_hour_mv SYNC")  # a store as it was before migration 7
-    c.command(f"DROP TABLE {db}.breakdown_hour SYNC")
+    for table in ("breakdown_day_mv", "breakdown_day", "breakdown_hour_mv", "breakdown_hour"):
+        c.command(f"DROP TABLE {db}.{table} SYNC")  # a store as it was before migration 7
     c.command(f"ALTER TABLE {db}.schema_migrations DELETE WHERE version = 7", settings={"mutations_sync": 2})
     b = StagedBatch()
     for i in range(30):
@@ -74,4 +74,7 @@ def test_the_breakdown_rollup_is_backfilled_from_events_stored_before_it(chdb_st
                    "WHERE dim IN ('path', 'browser') GROUP BY dim, filter_dim ORDER BY dim, filter_dim").result_rows
     assert rows == [("browser", "", 27, 4), ("browser", "path", 27, 4), ("browser", "referrer_host", 27, 4),
                     ("path", "", 27, 4), ("path", "referrer_host", 27, 4)]
+    days = c.query(f"SELECT sum(views), uniqCombinedMerge(12)(visitors) FROM {db}.breakdown_day "
+                   "WHERE dim = 'os' AND filter_dim = ''").result_rows
+    assert days == [(27, 4)]  # filled from the hours' backfill by its view
     assert chdb_store.migrate() == []

@@ -137,3 +137,30 @@ def test_summary_api_gives_kpis_and_the_previous_period(stores):
     assert cur["views"] == expected.views > 0 and cur["visits"] == expected.visits > 0
     assert 0 < cur["bounce_rate"] < 1 and cur["views_per_visit"] > 1 and cur["engaged_median_s"] > 1
     assert prev["views"] > 0 and prev["bounce_rate"] is not None
+
+
+def test_ranges_over_days_read_the_day_rollup_and_still_match(chdb_client):
+    from tracker.olap.clickhouse import ClickHouseStore
+
+    chdb, fake = ClickHouseStore(chdb_client, f"t_{uuid.uuid4().hex[:12]}"), MemoryStore()
+    chdb.migrate()
+    try:
+        rows = [e.__class__(**{**{f: getattr(e, f) for f in e.__struct_fields__},
+                               "ts": T0 + (e.ts - T0) * 60, "received_at": T0 + (e.ts - T0) * 60})
+                for e in events(700, seed=11)]  # the same journeys stretched over ~3 days
+        assert rows[-1].ts - rows[0].ts > timedelta(days=2)
+        load(chdb, rows)
+        load(fake, rows)
+        spans = [(T0 - timedelta(hours=9), T0 + timedelta(days=3)),  # hours, two whole days, hours
+                 (T0.replace(hour=0) + timedelta(days=1), T0.replace(hour=0) + timedelta(days=2)),  # one day
+                 (T0 + timedelta(minutes=7), T0 + timedelta(days=2, minutes=50))]  # edges too
+        for span, filters in itertools.product(spans, FILTER_SETS[:6]):
+            for dim in DIMENSIONS.values():
+                q = BreakdownQuery(Scope("demo.local", *span, tuple(filters.items())), dim, 50)
+                assert chdb.breakdown(q) == fake.breakdown(q), (span, filters, dim)
+            s = Scope("demo.local", *span, tuple(filters.items()))
+            assert chdb.summary(s) == fake.summary(s), (span, filters)
+        text, _ = breakdowns.breakdown(chdb.db, BreakdownQuery(Scope("demo.local", *spans[0]), "os", 5))
+        assert "breakdown_day" in text and "breakdown_hour" in text and ".events" not in text
+    finally:
+        chdb_client.command(f"DROP DATABASE IF EXISTS {chdb.db} SYNC")
