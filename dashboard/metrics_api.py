@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode
 
-DIMENSIONS = ("page", "referrer", "browser", "os", "device", "utm_source", "utm_medium", "utm_campaign",
-              "utm_term", "utm_content")
+DIMENSIONS = ("page", "referrer", "browser", "os", "device", "utm_source", "utm_medium", "utm_campaign")
 INTERVALS = ("1m", "1h", "1d")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -88,6 +87,7 @@ ROUTES: dict[str, tuple[Param, ...]] = {
     "live": (SITE,),
     "stream": (Param("site", _text(253)), Param("lastEventId", _integer(0, 2**63 - 1))),
     "breakdown": (*RANGE, Param("dimension", _one_of(DIMENSIONS), required=True), LIMIT, *FILTERS),
+    "summary": (*RANGE, *FILTERS),
 }
 STREAMS = frozenset({"stream"})
 

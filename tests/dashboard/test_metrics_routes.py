@@ -109,3 +109,14 @@ def test_every_dimension_is_also_a_filter():
     with pytest.raises(InvalidQuery) as caught:
         upstream_query("breakdown", [("site", "s")])
     assert [e["loc"] for e in caught.value.errors] == [["query", "dimension"]]
+
+
+def test_summary_forwards_its_range_and_filters_only(serve_dashboard, registry, recorder):
+    server = serve_dashboard(registry.url, recorder.url)
+    params = {"site": "demo.local", "from": "2026-11-22T10:00:00Z", "page": "/pricing", "browser": "Firefox",
+              "dimension": "os", "secret": "x"}
+    response = httpx.get(f"{server.url}/api/v1/metrics/summary", params=params, timeout=10)
+    assert response.status_code == 200, response.text[:300]
+    [(path, query)] = recorder.seen
+    assert path == "/api/v1/metrics/summary"
+    assert query == "site=demo.local&from=2026-11-22T10%3A00%3A00Z&page=%2Fpricing&browser=Firefox"
