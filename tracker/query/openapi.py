@@ -14,6 +14,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from tracker.query.breakdown import DIMENSIONS
+
 BASE = "/api/v1/metrics"
 ERROR = {"application/json": {"schema": {"type": "object", "required": ["detail"], "properties": {"detail": {
     "type": "array", "items": {"type": "object", "properties": {
@@ -34,6 +36,8 @@ RANGE = [SITE, _param("from", "start, ISO-8601 (floored to the interval)", TIME)
          _param("to", "end, ISO-8601 (exclusive)", TIME),
          _param("path", "only this page path", {"type": "string", "maxLength": 2048}),
          _param("referrer", "only this referrer host", {"type": "string", "maxLength": 2048})]
+FILTERS = [_param(name, f"only this {name} (empty: none set)", {"type": "string", "maxLength": 2048})
+           for name in DIMENSIONS if name != "referrer"]
 COUNTS = {"views": {"type": "integer"}, "visitors": {"type": "integer"}}
 WATERMARK = {"type": "string", "format": "date-time", "nullable": True,
              "description": "every hit received before it is counted"}
@@ -73,6 +77,12 @@ def document() -> dict:
             f"{BASE}/visitors": _get("Totals over a range", "visitors", RANGE, _ok(COUNTS)),
             f"{BASE}/live": _get("The last minutes", "live", [SITE], _ok({**COUNTS, "window_seconds": {"type": "integer"},
                                                                             "current_minute": {"type": "object"}})),
+            f"{BASE}/breakdown": _get("Views and visitors by one dimension, under any filters", "breakdown", [
+                *RANGE, _param("dimension", "what to break down by", {"type": "string", "enum": list(DIMENSIONS)}, True),
+                limit, *FILTERS], _ok({"dimension": {"type": "string"}, "rows": {"type": "array", "items": {
+                    "type": "object", "properties": {"value": {"type": "string"}, **COUNTS}}}})),
+            f"{BASE}/summary": _get("KPIs for a range and the period before it", "summary", [*RANGE, *FILTERS],
+                                    _ok({"current": {"type": "object"}, "previous": {"type": "object"}})),
             f"{BASE}/stream": {"get": {
                 "summary": "Live updates (SSE); resumes after Last-Event-ID", "operationId": "stream",
                 "parameters": [_param("site", "only this site"), _param("lastEventId", "resume after this id",

@@ -62,7 +62,8 @@ def base_url(chdb_client):
 def test_the_document_lists_every_route(base_url):
     paths = httpx.get(f"{base_url}/openapi.json").json()["paths"]
     assert set(paths) == {"/healthz", *(f"/api/v1/metrics/{p}" for p in
-                                        ("pageviews", "top-pages", "top-referrers", "visitors", "live", "stream"))}
+                                        ("pageviews", "top-pages", "top-referrers", "visitors", "live", "stream",
+                                         "breakdown", "summary"))}
 
 
 def test_no_generated_request_causes_a_server_error(base_url):
