@@ -5,6 +5,7 @@ live in the dashboard's catalogue and drawing real data in the shell within 60 s
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -13,7 +14,7 @@ import urllib.request
 
 import pytest
 
-from tests.e2e.conftest import ROOT
+from tests.e2e.conftest import ROOT, launch
 from tests.e2e.test_walking_skeleton import DESKTOP
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(420)]
@@ -34,7 +35,25 @@ def catalogue_ids(dashboard: str) -> set[str]:
         return set()
 
 
-def test_scaffold_to_a_kit_widget_drawing_data_in_the_shell_within_a_minute(tessera, chromium, tmp_path):
+@pytest.fixture
+def team_host(tmp_path, monkeypatch):
+    """The new team's widget host origin, allow-listed by the operator as README says
+    (a loopback host is refused unless allow-listed), and make up started with it."""
+    port = free_port()
+    origin = f"http://127.0.0.1:{port}"
+    monkeypatch.setenv("TESSERA_REGISTRY_ALLOWED_ORIGINS", origin)
+    monkeypatch.setenv("TESSERA_DASHBOARD_WIDGET_ORIGINS", origin)
+    launched = launch(tmp_path / "var", "--no-traffic")
+    try:
+        launched.wait_for_line("Tessera is up", timeout=180)
+        yield launched, port
+    finally:
+        if launched.process.poll() is None:
+            launched.stop()
+
+
+def test_scaffold_to_a_kit_widget_drawing_data_in_the_shell_within_a_minute(team_host, chromium, tmp_path):
+    tessera, port = team_host
     context = chromium.new_context(viewport={"width": 1400, "height": 860}, user_agent=DESKTOP)
     processes: list[subprocess.Popen] = []
     try:
@@ -46,12 +65,16 @@ def test_scaffold_to_a_kit_widget_drawing_data_in_the_shell_within_a_minute(tess
         started = time.monotonic()
         subprocess.run([sys.executable, "-m", "sidecar", "scaffold", "top-pages", "--team", "growth",
                         "--dir", str(tmp_path)], cwd=ROOT, check=True, capture_output=True)
-        port = free_port()
+        issued = subprocess.run([sys.executable, "-m", "registry", "tokens", "create", "--team", "growth"], cwd=ROOT,
+                                env={**os.environ, "TESSERA_REGISTRY_DATABASE_URL": f"sqlite:///{tmp_path / 'var' / 'registry.db'}"},
+                                check=True, capture_output=True, text=True)
+        token = issued.stdout.split("token:")[1].split()[0]
         processes.append(subprocess.Popen([sys.executable, "platform/static_host.py", "--port", str(port),
                                            "--directory", str(tmp_path)], cwd=ROOT))
         processes.append(subprocess.Popen([sys.executable, "-m", "sidecar", "--manifest",
                                            str(tmp_path / "top-pages" / "manifest.json"), "--widget-url",
-                                           f"http://127.0.0.1:{port}/top-pages/", "--registry-url", tessera.url(1)],
+                                           f"http://127.0.0.1:{port}/top-pages/", "--registry-url", tessera.url(1),
+                                           "--token", token],
                                           cwd=ROOT))
         while "top-pages" not in catalogue_ids(tessera.dashboard):
             assert time.monotonic() - started < 60, "not in the catalogue within 60 s"
