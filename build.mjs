@@ -6,16 +6,31 @@
 // Outputs (all git-ignored):
 //   dashboard/web/dist/   shell.js (+ golden-layout), shell.css (+ golden-layout CSS), index.html, favicon.svg,
 //                         view.js + view-casual-view.js + view.html (the casual view: no editor code)
-//   widgets/page-views/dist/page-views.js   ES module with uPlot and its CSS inlined
+//   dashboard/web/dist/kit/v1/   the widget kit, one module per source file (uPlot inlined into
+//                                the time series), plus its .d.ts files; served at /kit/v1/
+//   widgets/page-views/dist/page-views.js   ES module importing the kit from /kit/v1/
 
 import * as esbuild from "esbuild";
-import { copyFile, mkdir } from "node:fs/promises";
+import { copyFile, mkdir, readdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = dirname(fileURLToPath(import.meta.url));
 const watch = process.argv.includes("--watch");
 const shellDist = join(root, "dashboard/web/dist");
+const kitSource = join(root, "dashboard/web/kit/v1");
+const kitDist = join(shellDist, "kit/v1");
+const kitFiles = await readdir(kitSource);
+
+// The kit keeps one served module per source file: its relative imports stay imports
+// (so /kit/v1/data-client.js is one module instance for every widget); packages are inlined.
+const kitModules = {
+  name: "kit-modules",
+  setup(build) {
+    build.onResolve({ filter: /^\.\.?\// }, (args) =>
+      args.importer.startsWith(kitSource) ? { path: args.path, external: true } : undefined);
+  },
+};
 
 const common = {
   bundle: true,
@@ -50,9 +65,16 @@ const builds = [
   },
   {
     ...common,
+    entryPoints: kitFiles.filter((name) => name.endsWith(".js")).map((name) => join(kitSource, name)),
+    outdir: kitDist,
+    loader: { ".css": "text" },
+    plugins: [kitModules],
+  },
+  {
+    ...common,
     entryPoints: { "page-views": join(root, "widgets/page-views/src/page-views.js") },
     outdir: join(root, "widgets/page-views/dist"),
-    loader: { ".css": "text" },
+    external: ["/kit/v1/*"],
   },
 ];
 
@@ -60,6 +82,10 @@ async function copyStatic() {
   await mkdir(shellDist, { recursive: true });
   for (const name of ["index.html", "view.html", "favicon.svg"]) {
     await copyFile(join(root, "dashboard/web", name), join(shellDist, name));
+  }
+  await mkdir(kitDist, { recursive: true });
+  for (const name of kitFiles.filter((file) => file.endsWith(".d.ts"))) {
+    await copyFile(join(kitSource, name), join(kitDist, name));
   }
 }
 

@@ -18,6 +18,7 @@ from dashboard import (
     shell,
     widget_routes,
 )
+from dashboard import kit_routes
 from dashboard.gateway import build_gateway
 from dashboard.layouts import redaction
 from dashboard.layouts import routes as layout_routes
@@ -54,4 +55,5 @@ def create_app(settings: DashboardSettings, transport: httpx.AsyncBaseTransport 
     layout_routes.install(app)
     for module in (health_routes, catalogue_routes, metrics_routes, widget_routes, shell):
         app.include_router(module.router)
+    app.include_router(kit_routes.router)
     return app

@@ -11,6 +11,14 @@ from sidecar import blueprint
 from sidecar.manifest import is_custom_element_name
 
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+# Where the standalone index.html fetches the kit from: the dashboard `make up` starts.
+DEFAULT_KIT_URL = "http://127.0.0.1:8000/kit/v1/"
+PAGE_SELECTED = {
+    "type": "object",
+    "properties": {"path": {"type": ["string", "null"]}, "site": {"type": "string"}},
+    "required": ["path"],
+}
+SITE_SELECTED = {"type": "object", "properties": {"site": {"type": "string", "minLength": 1}}, "required": ["site"]}
 
 
 class ScaffoldError(ValueError):
@@ -48,26 +56,22 @@ def manifest_for(name: str, team: str | None) -> dict[str, Any]:
         "integrity": None,
         "attributes": {
             "type": "object",
-            "properties": {"greeting": {"type": "string", "default": "Hello"}},
+            "properties": {
+                "site": {"type": "string", "default": "demo.local"},
+                "range-minutes": {"type": "integer", "default": 60, "minimum": 1},
+            },
         },
-        "emits": {
-            f"{name}-clicked": {
-                "type": "object",
-                "properties": {"count": {"type": "integer"}},
-                "required": ["count"],
-            }
-        },
-        "accepts": {
-            "site-selected": {"type": "object", "properties": {"site": {"type": "string"}}}
-        },
-        "dataProducts": [],
+        "emits": {"page.selected": PAGE_SELECTED},
+        "accepts": {"site.selected": SITE_SELECTED},
+        "dataProducts": ["tracker.pageviews"],
         "ttl": 15,
     }
 
 
-def render(template: str, manifest: dict[str, Any]) -> str:
+def render(template: str, manifest: dict[str, Any], kit_url: str = DEFAULT_KIT_URL) -> str:
     name = manifest["id"]
     values = {
+        "__KIT_URL__": kit_url,
         "__TAG__": manifest["element"],
         "__CLASS__": class_for(name),
         "__NAME__": name,
@@ -79,8 +83,13 @@ def render(template: str, manifest: dict[str, Any]) -> str:
     return template
 
 
-def scaffold(name: str, parent: Path, team: str | None = None, force: bool = False) -> Path:
-    """Create ``parent/name/`` with manifest.json, <name>.js, <name>.css, index.html, icon.svg."""
+def scaffold(name: str, parent: Path, team: str | None = None, force: bool = False,
+             kit_url: str = DEFAULT_KIT_URL) -> Path:
+    """Create ``parent/name/`` with manifest.json, <name>.js (a widget on the kit), <name>.css, index.html, icon.svg.
+
+    ``kit_url`` is where the standalone index.html imports the kit from (an import map)."""
+    if not re.match(r"^https?://[^\s\"'<>]+/$", kit_url):
+        raise ScaffoldError(f"kit URL {kit_url!r} must be an http(s) URL ending in '/'")
     if not NAME_PATTERN.match(name):
         raise ScaffoldError(f"name {name!r} must be lowercase words joined by '-', e.g. top-pages")
     manifest = manifest_for(name, team)
@@ -93,8 +102,8 @@ def scaffold(name: str, parent: Path, team: str | None = None, force: bool = Fal
     files = {
         "manifest.json": json.dumps(manifest, indent=2) + "\n",
         f"{name}.js": render(blueprint.MODULE, manifest),
-        f"{name}.css": blueprint.STYLESHEET,
-        "index.html": render(blueprint.PAGE, manifest),
+        f"{name}.css": render(blueprint.STYLESHEET, manifest),
+        "index.html": render(blueprint.PAGE, manifest, kit_url),
         "icon.svg": blueprint.ICON,
     }
     for filename, text in files.items():

@@ -33,7 +33,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 
 # How many pixels of the chart's canvas are painted in the "views" blue or "visitors" green.
 SERIES_PIXELS = """() => {
-  const canvas = document.querySelector('tessera-page-views').shadowRoot.querySelector('canvas');
+  const canvas = document.querySelector('tessera-page-views').shadowRoot.querySelector('tessera-time-series')?.shadowRoot?.querySelector('canvas');
   const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
   let blue = 0, green = 0;
   for (let i = 0; i < data.length; i += 4) {
@@ -208,7 +208,8 @@ def front_end() -> Path:
     """The bundled shell and widget (built once if missing)."""
     shell = ROOT / "dashboard" / "web" / "dist" / "shell.js"
     widget = WIDGETS / "page-views" / "dist" / "page-views.js"
-    if not (shell.is_file() and widget.is_file()):
+    kit = ROOT / "dashboard" / "web" / "dist" / "kit" / "v1" / "index.js"
+    if not (shell.is_file() and widget.is_file() and kit.is_file()):
         node = shutil.which("node")
         if node is None:
             pytest.skip("node is not installed: cannot bundle the front-end")
@@ -217,8 +218,8 @@ def front_end() -> Path:
 
 
 @pytest.fixture(scope="session")
-def widget_host(tmp_path_factory) -> Iterator[ServerThread]:
-    """Serves widgets/ plus `broken/` (a module that throws in its constructor) and
+def widget_host(tmp_path_factory, front_end) -> Iterator[ServerThread]:
+    """Serves widgets/ and the kit at /kit/v1/ (widgets import it from there), plus `broken/` (a module that throws in its constructor) and
     `hang/` (modules that never finish loading)."""
     broken = tmp_path_factory.mktemp("broken-widgets")
     (broken / "throws.js").write_text(THROWING_MODULE)
@@ -230,6 +231,7 @@ def widget_host(tmp_path_factory) -> Iterator[ServerThread]:
     app = Starlette(routes=[
         Route("/hang/{name}", hang),
         Mount("/broken", StaticFiles(directory=broken)),
+        Mount("/kit/v1", StaticFiles(directory=front_end / "kit" / "v1")),  # as the dashboard serves it
         Mount("/", StaticFiles(directory=WIDGETS)),
     ])
     with ServerThread(app) as server:

@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
 SHOTS = ROOT / "var" / "screenshots"
 
 WIDGET_CANVAS = """() => { const el = document.querySelector('tessera-page-views');
-  return Boolean(el && el.shadowRoot && el.shadowRoot.querySelector('canvas')); }"""
+  return Boolean(el && el.shadowRoot && el.shadowRoot.querySelector('tessera-time-series')?.shadowRoot?.querySelector('canvas')); }"""
 
 
 
@@ -259,7 +259,7 @@ def test_moving_a_window_into_another_stack_keeps_the_widget_working(page, dashb
     page.wait_for_function("() => document.querySelectorAll('.lm_stack').length === 1")
     page.locator(".lm_tab").nth(1).click()
     page.wait_for_function("""() => [...document.querySelectorAll('tessera-page-views')]
-      .every((el) => el.shadowRoot.querySelector('canvas'))""")
+      .every((el) => el.shadowRoot.querySelector('tessera-time-series')?.shadowRoot?.querySelector('canvas'))""")
     statuses = page.locator("tessera-widget-frame").evaluate_all("frames => frames.map(f => f.status)")
     assert statuses == ["ready", "ready"]
     assert not page.errors

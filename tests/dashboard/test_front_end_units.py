@@ -21,22 +21,17 @@ def run(script: str):
     return json.loads(result.stdout)
 
 
-def test_page_views_columns_totals_window_and_url():
+def test_page_views_totals_and_window():
+    # (its columns and URLs now come from the kit: tests/kit/test_kit_units.py)
     out = run("""
-      import { toColumns, totals, timeWindow, pageviewsUrl } from './widgets/page-views/src/page-views-data.js';
-      const cols = toColumns([{t: '2026-11-22T10:01:00Z', views: 3, visitors: 2},
-                              {t: '2026-11-22T10:00:00Z', views: 5, visitors: 1},
-                              {t: 'nonsense', views: 9, visitors: 9}]);
-      const w = timeWindow(30, Date.parse('2026-11-22T10:30:20.500Z'));
-      console.log(JSON.stringify({cols, sums: totals(cols), w,
-        url: pageviewsUrl('http://x/api/v1/metrics/', 'a b', w)}));
+      import { totals, timeWindow } from './widgets/page-views/src/page-views-data.js';
+      const points = [{t: '2026-11-22T10:01:00Z', views: 3, visitors: 2}, {t: '2026-11-22T10:00:00Z', views: 5, visitors: 1}];
+      console.log(JSON.stringify({sums: totals(points), none: totals(null),
+        w: timeWindow(30, Date.parse('2026-11-22T10:30:20.500Z'))}));
     """)
-    ten = int(datetime(2026, 11, 22, 10, tzinfo=UTC).timestamp())
-    assert out["cols"] == [[ten, ten + 60], [5, 3], [1, 2]]
     assert out["sums"] == {"views": 8, "peak": 5}
+    assert out["none"] == {"views": 0, "peak": 0}
     assert out["w"] == {"from": "2026-11-22T10:00:00.000Z", "to": "2026-11-22T10:30:20.500Z"}
-    assert out["url"].startswith("http://x/api/v1/metrics/pageviews?site=a+b&from=")
-    assert out["url"].endswith("&interval=1m")
 
 
 def test_rate_limit_refuses_bursts_and_refills():

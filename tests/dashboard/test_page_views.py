@@ -14,7 +14,11 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
 
 API = "http://metrics.test/api/v1/metrics"
 UNIQUE_VISITORS = 4  # over the range: fewer than the per-minute uniques add up to
-SHADOW_TEXT = "() => document.querySelector('#w').shadowRoot.textContent.replace(/\\s+/g, ' ')"
+# The widget's text, its kit elements' shadow roots included.
+SHADOW_TEXT = """() => { const walk = (node) => [...node.childNodes].map((n) => n.nodeType === 3 ? n.data
+  : (n.shadowRoot ? walk(n.shadowRoot) : '') + walk(n)).join(' ');
+  return walk(document.querySelector('#w').shadowRoot).replace(/\\s+/g, ' '); }"""
+CANVAS = "() => document.querySelector('#w').shadowRoot.querySelector('tessera-time-series')?.shadowRoot?.querySelector('canvas')"
 
 
 def series(views: list[int]) -> dict:
@@ -52,7 +56,7 @@ def answer(page, body=None, status=200, seen=None):
 
 def test_standalone_page_draws_demo_data(page, widget_host):
     page.goto(f"{widget_host.url}/page-views/index.html")
-    page.wait_for_function("() => document.querySelector('#widget').shadowRoot.querySelector('canvas')")
+    page.wait_for_function("() => document.querySelector('#widget').shadowRoot.querySelector('tessera-time-series')?.shadowRoot?.querySelector('canvas')")
     pixels = page.evaluate(SERIES_PIXELS.replace("tessera-page-views", "#widget"))
     assert pixels["blue"] > 100
 
@@ -61,7 +65,7 @@ def test_draws_totals_and_watermark(blank):
     seen: list[str] = []
     answer(blank, series([5, 7, 0, 3]), seen=seen)
     mount(blank, site="shop.local", **{"range-minutes": "10"})
-    blank.wait_for_function("() => document.querySelector('#w').shadowRoot.querySelector('canvas')")
+    blank.wait_for_function(CANVAS)
     text = blank.evaluate(SHADOW_TEXT)
     assert "15 views" in text and "4 visitors" in text  # the range's unique visitors, not a sum of minutes
     assert "data complete up to" in text
@@ -73,12 +77,12 @@ def test_draws_totals_and_watermark(blank):
 def test_empty_and_error_states(blank):
     answer(blank, series([0, 0, 0]))
     mount(blank)
-    blank.wait_for_function("() => document.querySelector('#w').shadowRoot.textContent.includes('No page views yet')")
+    blank.wait_for_function(f"() => ({SHADOW_TEXT})().includes('No page views yet')")
 
     blank.unroute("http://metrics.test/**")
     answer(blank, {"detail": "down"}, status=502)
     blank.evaluate("() => document.querySelector('#w').site = 'other.local'")
-    blank.wait_for_function("() => document.querySelector('#w').shadowRoot.textContent.includes('HTTP 502')")
+    blank.wait_for_function(f"() => ({SHADOW_TEXT})().includes('HTTP 502')")
     assert "Page views unavailable" in blank.evaluate(SHADOW_TEXT)
 
 
@@ -100,7 +104,7 @@ def test_accepts_site_selected_and_stops_polling_when_removed(blank):
     seen: list[str] = []
     answer(blank, series([2, 2]), seen=seen)
     mount(blank, **{"refresh-seconds": "1"})
-    blank.wait_for_function("() => document.querySelector('#w').shadowRoot.querySelector('canvas')")
+    blank.wait_for_function(CANVAS)
     blank.evaluate("""() => document.querySelector('#w').dispatchEvent(new CustomEvent('tessera-message',
       {detail: {topic: 'site-selected', payload: {site: 'picked.local'}}}))""")
     blank.wait_for_function("() => document.querySelector('#w').getAttribute('site') === 'picked.local'")

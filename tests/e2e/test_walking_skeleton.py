@@ -52,7 +52,7 @@ def test_dashboard_shows_the_hits_sent_through_the_pixel(tessera, chromium):
         page.locator("tessera-catalogue").get_by_role("button", name=re.compile("add", re.I)).first.click()
         page.wait_for_function(
             "() => { const el = document.querySelector('tessera-page-views');"
-            " return el && el.shadowRoot && el.shadowRoot.querySelector('canvas'); }",
+            " return el && el.shadowRoot && el.shadowRoot.querySelector('tessera-time-series')?.shadowRoot?.querySelector('canvas'); }",
             timeout=30_000,
         )
         deadline = time.monotonic() + 30

@@ -1,0 +1,12 @@
+export * from "./bar-list.js";
+export * from "./data-client.js";
+export * from "./data-element.js";
+export * from "./format.js";
+export * from "./kit-element.js";
+export * from "./kpi-tiles.js";
+export * from "./rows.js";
+export * from "./state-overlay.js";
+export * from "./table.js";
+export * from "./time-series.js";
+export * from "./topics.js";
+export declare const KIT_VERSION: string;
