@@ -15,7 +15,7 @@
 // Events: tessera-widget-frame-loaded, -failed, -changed (its widget's attributes changed);
 // all bubbling and composed.
 
-import { RateLimit } from "./rate-limit.js";
+import { RateLimit } from "./bus/rate-limit.js";
 import { defaultAttributes, explainImportFailure, importModule, isSafeAttribute, withTimeout } from "./widget-module.js";
 
 const IMPORT_TIMEOUT_MS = 10000;
