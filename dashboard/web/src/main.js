@@ -5,10 +5,12 @@
 import "./tessera-catalogue-define.js";
 import "./tessera-widget-frame-define.js";
 import "./layouts/ui/define-editor.js";
-import { ShellBus } from "./bus.js";
+import { WiringPanel, wireOverlay } from "./bus/bus-ui.js";
+import { ShellBus } from "./bus/shell-bus.js";
 import { CatalogueFeed } from "./catalogue-feed.js";
 import { LayoutsApi } from "./layouts/api-client.js";
 import { DraftStore } from "./layouts/draft-store.js";
+import { windows } from "./layouts/document.js";
 import { LayoutSession } from "./layouts/layout-session.js";
 import { parseRoute } from "./layouts/routes.js";
 import { applyTheme, storedTheme } from "./theme.js";
@@ -109,6 +111,10 @@ function startWorkspace(api, route) {
   workspace.addEventListener("change", () => { empty.hidden = !workspace.isEmpty || workspace.locked; });
 
   document.querySelector("#reset-layout").addEventListener("click", () => workspace.reset());
+  const titles = () => new Map(windows(workspace.toConfig()).map((w) => [w.windowId, w.title]));
+  const wiringPanel = new WiringPanel(bus, { titles });
+  document.querySelector("#open-wiring").addEventListener("click", () => wiringPanel.open());
+  wireOverlay(bus, workspaceElement, () => workspace.frames);
   const sidebarButton = document.querySelector("#toggle-catalogue");
   sidebarButton.addEventListener("click", () => {
     const open = document.body.classList.toggle("catalogue-closed") === false;
@@ -126,7 +132,7 @@ function startWorkspace(api, route) {
   catalogue.start();
   session.open(route);
   // A handle for debugging and end-to-end tests.
-  window.tessera = { bus, catalogue, workspace, session, api };
+  window.tessera = { bus, catalogue, workspace, session, api, wiringPanel };
 }
 
 function start() {

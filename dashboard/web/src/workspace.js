@@ -4,9 +4,15 @@
 // factory puts a frame into the container's element and golden-layout moves it with its
 // window. The layout is persisted as golden-layout's own LayoutConfig (saveLayout →
 // LayoutConfig.fromResolved) through a store with load/save/clear.
+//
+// The bus wiring (colour channels, wires) lives on the bus; the workspace loads it with a
+// layout, puts a channel dot in each window's tab, drops the wiring of closed windows and
+// counts a wiring change as a layout change.
 
 import { GoldenLayout, LayoutConfig } from "golden-layout";
-import { COMPONENT_TYPE, lockedConfig, newWindowId, withWindowIds } from "./layouts/document.js";
+import { channelPicker } from "./bus/bus-ui.js";
+import { normaliseWiring } from "./bus/wiring.js";
+import { COMPONENT_TYPE, canonical, lockedConfig, newWindowId, windows, withWindowIds } from "./layouts/document.js";
 
 export { COMPONENT_TYPE };
 const SAVE_DELAY_MS = 300;
@@ -36,6 +42,7 @@ export class Workspace extends EventTarget {
   #saveTimer = null;
   #loading = false;
   #locked = false;
+  #loadedWiring = null;
 
   constructor(element, { catalogue, bus, store, theme = "dark" }) {
     super();
@@ -47,8 +54,13 @@ export class Workspace extends EventTarget {
     this.#layout = new GoldenLayout(element);
     this.#layout.resizeWithContainerAutomatically = true;
     this.#layout.registerComponentFactoryFunction(COMPONENT_TYPE, (container, state) => this.#createFrame(container, state));
-    this.#layout.on("stateChanged", () => this.#changed());
+    this.#layout.on("stateChanged", () => {
+      this.#pruneWiring();
+      this.#changed();
+    });
+    this.#layout.on("tabCreated", (tab) => this.#addChannelDot(tab));
     element.addEventListener("tessera-widget-frame-changed", () => this.#changed());
+    bus?.addEventListener("wiring", (event) => { if (!event.detail?.silent) this.#changed(); });
   }
 
   get layout() { return this.#layout; }
@@ -66,9 +78,23 @@ export class Workspace extends EventTarget {
     this.load(this.#store.load());
   }
 
+  get bus() { return this.#bus; }
+
+  /**
+   * The wiring to save: the bus's, or exactly what was loaded when it means the same (so
+   * opening a layout with no wiring never makes it "unsaved").
+   */
+  get wiring() {
+    if (!this.#bus) return this.#loadedWiring;
+    const current = this.#bus.wiring;
+    return canonical(normaliseWiring(this.#loadedWiring)) === canonical(current) ? this.#loadedWiring : current;
+  }
+
   /** Show `config` (a LayoutConfig, or null for an empty layout); `locked` fixes everything in place. */
-  load(config, { locked = false } = {}) {
+  load(config, { locked = false, wiring = null } = {}) {
     this.#locked = locked;
+    this.#loadedWiring = wiring;
+    this.#bus?.setWiring(wiring, { silent: true });
     this.#element.classList.toggle("locked", locked);
     this.#loading = true;
     try {
@@ -112,6 +138,7 @@ export class Workspace extends EventTarget {
     if (this.#locked) return;
     this.#store.clear();
     this.#layout.loadLayout(EMPTY_LAYOUT);
+    this.#pruneWiring();
     this.#changed();
   }
 
@@ -127,13 +154,30 @@ export class Workspace extends EventTarget {
     frame.widgetAttributes = { ...(state?.attributes ?? {}) };
     frame.theme = this.#theme;
     frame.pinnedVersion = state?.version ?? null;
+    const windowId = state?.windowId ?? newWindowId();
+    frame.windowId = windowId;
     frame.widgetId = state?.widgetId ?? "";
     container.element.append(frame);
-    const windowId = state?.windowId ?? newWindowId();
     container.stateRequestEvent = () => ({ ...frame.state, windowId });
-    container.on("beforeComponentRelease", () => this.frames.delete(frame));
+    container.on("beforeComponentRelease", () => {
+      this.frames.delete(frame);
+      frame.release();
+    });
     this.frames.add(frame);
     return undefined;
+  }
+
+  #addChannelDot(tab) {
+    if (!this.#bus) return;
+    const windowId = () => tab.contentItem?.container?.element?.querySelector("tessera-widget-frame")?.windowId
+      ?? tab.contentItem?.toConfig?.().componentState?.windowId;
+    tab.element.insertBefore(channelPicker(this.#bus, windowId, { locked: () => this.#locked }), tab.titleElement);
+  }
+
+  /** Closed windows leave the wiring (their channel choice and wires). */
+  #pruneWiring() {
+    if (this.#loading || this.#locked || !this.#bus || !this.#layout.isInitialised) return;
+    this.#bus.prune(new Set(windows(this.toConfig()).map((w) => w.windowId)));
   }
 
   #changed() {

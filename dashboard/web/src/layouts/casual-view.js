@@ -3,7 +3,7 @@
 
 import "../tessera-widget-frame-define.js";
 import { GoldenLayout } from "golden-layout";
-import { ShellBus } from "../bus.js";
+import { ShellBus } from "../bus/shell-bus.js";
 import { COMPONENT_TYPE, fromAnswer, lockedConfig, withWindowIds } from "./document.js";
 import { DraftStore } from "./draft-store.js";
 import { layoutPath } from "./routes.js";
@@ -24,8 +24,11 @@ async function post(url, body) {
 export function render(shared, catalogue, theme) {
   const frames = new Set();
   theme.listen((value) => { for (const frame of frames) frame.theme = value; });
-  const bus = new ShellBus();
   const doc = fromAnswer(shared);
+  const bus = new ShellBus({ wiring: doc.wiring });
+  // the selections the link was shared with (the sender's bus values) greet every window
+  const selections = shared.viewState?.selections ?? doc.viewState?.selections;
+  if (selections) bus.restore(selections);
   $("#casual-title").textContent = doc.title;
   document.title = `${doc.title} · Tessera`;
   const chip = $("#casual-version");
@@ -53,7 +56,9 @@ export function render(shared, catalogue, theme) {
     frame.widgetAttributes = { ...(state?.attributes ?? {}) };
     frame.pinnedVersion = state?.version ?? null;
     frame.theme = theme.current();
+    frame.windowId = state?.windowId ?? null;
     frame.widgetId = state?.widgetId ?? "";
+    container.on("beforeComponentRelease", () => frame.release());
     pending += 1;
     frame.addEventListener("tessera-widget-frame-loaded", settle, { once: true });
     frame.addEventListener("tessera-widget-frame-failed", settle, { once: true });

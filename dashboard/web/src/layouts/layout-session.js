@@ -81,7 +81,7 @@ export class LayoutSession extends EventTarget {
     this.#extra = {};
     this.state = initialState();
     this.#rebase = false;
-    this.#workspace.load(draft?.document?.layout ?? null);
+    this.#workspace.load(draft?.document?.layout ?? null, { wiring: draft?.document?.wiring ?? null });
     this.#render();
   }
 
@@ -114,11 +114,11 @@ export class LayoutSession extends EventTarget {
       this.mode = "version";
       if (this.latestVersion === null) this.latestVersion = (await this.#api.versions(this.id)).reduce((m, v) => Math.max(m, v.version), 0) || null;
       this.state = { ...initialState({ version: answer.version, editable }), status: "readonly" };
-      this.#workspace.load(loaded.layout, { locked: true });
+      this.#workspace.load(loaded.layout, { locked: true, wiring: loaded.wiring });
     } else if (!editable) {
       this.mode = "view-only";
       this.state = initialState({ version: answer.version, editable: false });
-      this.#workspace.load(loaded.layout, { locked: true });
+      this.#workspace.load(loaded.layout, { locked: true, wiring: loaded.wiring });
     } else {
       this.mode = "edit";
       this.#drafts.lastLayout = this.id;
@@ -128,10 +128,10 @@ export class LayoutSession extends EventTarget {
         this.#title = draft.document.title ?? this.#title;
         this.state = { ...this.state, status: "unsaved", saved: null };
         this.#rebase = draft.baseVersion === answer.version ? "compare" : false;
-        this.#workspace.load(draft.document.layout);
+        this.#workspace.load(draft.document.layout, { wiring: draft.document.wiring ?? loaded.wiring });
       } else {
         this.#rebase = true;
-        this.#workspace.load(loaded.layout);
+        this.#workspace.load(loaded.layout, { wiring: loaded.wiring });
       }
       // the baseline is the layout as the workspace shows it, taken now (not after the store's debounce)
       if (this.#rebase) this.#edited(this.#workspace.toConfig());
@@ -165,7 +165,7 @@ export class LayoutSession extends EventTarget {
   // ---- editing and saving ----------------------------------------------------------------
 
   currentDocument(config = this.#workspace.toConfig()) {
-    return toDocument({ title: this.#title, config, ...this.#extra });
+    return toDocument({ title: this.#title, config, ...this.#extra, wiring: this.#workspace.wiring ?? this.#extra.wiring });
   }
 
   #edited(config) {
@@ -385,7 +385,10 @@ export class LayoutSession extends EventTarget {
     dialog.error = null;
     dialog.render();
     try {
-      const viewState = this.#extra.viewState ?? undefined;
+      // the link carries the current selections (the bus's last values) with the view state
+      const selections = this.#workspace.bus?.snapshot();
+      const viewState = selections && Object.keys(selections.channels).length + Object.keys(selections.wires).length
+        ? { ...(this.#extra.viewState ?? {}), selections } : this.#extra.viewState ?? undefined;
       dialog.created = await this.#api.createLink(this.id, { ...request, viewState }, this.credential);
       await this.#loadLinks();
     } catch (error) {
