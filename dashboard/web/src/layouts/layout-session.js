@@ -1,11 +1,12 @@
 // The editing shell's layout session: which layout is on screen, whether this browser can
-// save it, its local draft, and the Save / History / Share / Clone / conflict flows.
+// save it, its local draft, and the Save / Clone / Restore / conflict flows (History and
+// Share are in layout-panels.js).
 // It joins the DOM-free modules (document, save-state, drafts, API client) to the
 // workspace and the layouts elements; the elements only render and dispatch.
 
 import { ApiError, ConflictError } from "./api-client.js";
-import { summarize } from "./diff-summary.js";
 import { fromAnswer, toDocument, windows } from "./document.js";
+import { LayoutPanels } from "./layout-panels.js";
 import { layoutPath } from "./routes.js";
 import { initialState, isBehind, isDirty, reduce } from "./save-state.js";
 
@@ -34,7 +35,23 @@ export class LayoutSession extends EventTarget {
     this.#ui = ui;
     this.#author = readAuthor();
     ui.bar.author = this.#author;
+    this.panels = new LayoutPanels(this, api, ui);
     this.#listen();
+  }
+
+  /** Titles of the windows on screen, by windowId (to name them in a diff). */
+  windowTitles() {
+    return new Map(windows(this.#workspace.toConfig()).map((w) => [w.windowId, w.title]));
+  }
+
+  /** The view state a share link carries (what the sender sees). */
+  get viewState() {
+    // a share link carries the current selections (the bus's last values) with the view state
+    const selections = this.#workspace.bus?.snapshot();
+    if (!selections || Object.keys(selections.channels).length + Object.keys(selections.wires).length === 0) {
+      return this.#extra.viewState ?? undefined;
+    }
+    return { ...(this.#extra.viewState ?? {}), selections };
   }
 
   /** The workspace's store: drafts follow the layout on screen. */
@@ -321,102 +338,14 @@ export class LayoutSession extends EventTarget {
     }
   }
 
-  // ---- history and sharing ---------------------------------------------------------------
-
-  async showHistory() {
-    const panel = this.#ui.history;
-    panel.layoutId = this.id;
-    panel.editable = Boolean(this.role);
-    panel.currentVersion = this.state.version;
-    panel.parent = this.parent;
-    panel.diff = null;
-    panel.versions = null;
-    panel.open();
-    try {
-      panel.versions = await this.#api.versions(this.id);
-    } catch (error) {
-      panel.error = `The history could not be loaded: ${error.message}`;
-    }
-  }
-
-  async compare(from, to, against = null) {
-    const panel = this.#ui.history;
-    const title = against ? this.#parentTitle() : null;
-    panel.diff = { from, to, title, loading: true };
-    try {
-      const diff = await this.#api.diff(this.id, against ? { against } : { from, to });
-      const titles = new Map(windows(this.#workspace.toConfig()).map((w) => [w.windowId, w.title]));
-      panel.diff = { from, to, title, lines: summarize(diff, titles) };
-    } catch (error) {
-      panel.diff = { from, to, title, error: error.message };
-    }
-  }
-
-  #parentTitle() {
-    const p = this.parent;
-    const moved = p?.latestVersion && p.latestVersion > p.version ? ` (it has moved on to v${p.latestVersion})` : "";
-    return `Changes since this layout was cloned from “${p?.title ?? p?.id}” v${p?.version}${moved}`;
-  }
-
-  async showShare() {
-    const dialog = this.#ui.share;
-    dialog.version = this.state.version;
-    dialog.links = null;
-    dialog.open();
-    await this.#loadLinks();
-  }
-
-  async #loadLinks() {
-    const dialog = this.#ui.share;
-    if (this.role !== "owner") {
-      dialog.linksError = "Only the holder of this layout's edit key can create and list links; an edit link cannot.";
-      return;
-    }
-    try {
-      dialog.links = await this.#api.links(this.id, this.credential);
-    } catch (error) {
-      dialog.linksError = error.message;
-    }
-  }
-
-  async createLink(request) {
-    const dialog = this.#ui.share;
-    dialog.busy = true;
-    dialog.error = null;
-    dialog.render();
-    try {
-      // the link carries the current selections (the bus's last values) with the view state
-      const selections = this.#workspace.bus?.snapshot();
-      const viewState = selections && Object.keys(selections.channels).length + Object.keys(selections.wires).length
-        ? { ...(this.#extra.viewState ?? {}), selections } : this.#extra.viewState ?? undefined;
-      dialog.created = await this.#api.createLink(this.id, { ...request, viewState }, this.credential);
-      await this.#loadLinks();
-    } catch (error) {
-      dialog.error = error.message;
-    } finally {
-      dialog.busy = false;
-      dialog.render();
-    }
-  }
-
-  async revokeLink(link) {
-    try {
-      await this.#api.revokeLink(this.id, link.id, this.credential);
-      this.#ui.toast("Link revoked: it now opens a “link revoked” page");
-    } catch (error) {
-      this.#ui.toast(`Could not revoke: ${error.message}`, "error");
-    }
-    await this.#loadLinks();
-  }
-
   // ---- wiring the elements ---------------------------------------------------------------
 
   #listen() {
-    const { bar, history: panel, share, conflict } = this.#ui;
+    const { bar, history: panel, conflict } = this.#ui;
     bar.addEventListener("tessera-layout-bar-renamed", (e) => this.rename(e.detail.title));
     bar.addEventListener("tessera-layout-bar-save-requested", (e) => this.save(e.detail));
-    bar.addEventListener("tessera-layout-bar-history-requested", () => this.showHistory());
-    bar.addEventListener("tessera-layout-bar-share-requested", () => this.showShare());
+    bar.addEventListener("tessera-layout-bar-history-requested", () => this.panels.showHistory());
+    bar.addEventListener("tessera-layout-bar-share-requested", () => this.panels.showShare());
     bar.addEventListener("tessera-layout-bar-clone-requested", () => this.clone());
     bar.addEventListener("tessera-layout-bar-new-requested", () => this.newLayout());
     bar.addEventListener("tessera-layout-bar-latest-requested", () => location.assign(layoutPath(this.id)));
@@ -424,13 +353,7 @@ export class LayoutSession extends EventTarget {
     bar.addEventListener("tessera-layout-bar-catch-up-requested", () => this.catchUp());
     document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") this.checkLatest(); });
     window.addEventListener("focus", () => this.checkLatest());
-    panel.addEventListener("tessera-history-panel-compare-requested", (e) => this.compare(e.detail.from, e.detail.to));
-    panel.addEventListener("tessera-history-panel-parent-compare-requested", () => this.compare(null, this.state.version, "parent"));
     panel.addEventListener("tessera-history-panel-restore-requested", (e) => this.restore(e.detail.version));
-    panel.addEventListener("tessera-history-panel-reload-requested", () => this.showHistory());
-    share.addEventListener("tessera-share-dialog-create-requested", (e) => this.createLink(e.detail));
-    share.addEventListener("tessera-share-dialog-revoke-requested", (e) => this.revokeLink(e.detail.link));
-    share.addEventListener("tessera-share-dialog-reload-requested", () => this.#loadLinks());
     conflict.addEventListener("tessera-conflict-dialog-resolved", (e) => this.resolveConflict(e.detail.choice));
     document.addEventListener("keydown", (event) => {
       if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === "s") {

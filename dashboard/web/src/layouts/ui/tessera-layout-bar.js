@@ -107,14 +107,18 @@ export class LayoutBarElement extends HTMLElement {
       event.target.message.value = "";
       popover.hidePopover();
     });
+    // beforetoggle runs synchronously as the popover opens (toggle comes later, and would
+    // overwrite what the user may already have typed)
+    popover.addEventListener("beforetoggle", (event) => {
+      if (event.newState !== "open") return;
+      popover.querySelector("[name=author]").value = this.author;
+      const anchor = $(".more").getBoundingClientRect();
+      popover.style.top = `${anchor.bottom + 6}px`;
+      popover.style.left = `${Math.max(8, anchor.right - 280)}px`;
+    });
     popover.addEventListener("toggle", (event) => {
-      if (event.newState === "open") {
-        popover.querySelector("[name=author]").value = this.author;
-        const anchor = $(".more").getBoundingClientRect();
-        popover.style.top = `${anchor.bottom + 6}px`;
-        popover.style.left = `${Math.max(8, anchor.right - 280)}px`;
-        popover.querySelector("[name=message]").focus();
-      }
+      const message = popover.querySelector("[name=message]");
+      if (event.newState === "open" && this.#root.activeElement?.closest?.("[popover]") !== popover) message.focus();
     });
     for (const button of this.#root.querySelectorAll(".history")) {
       button.addEventListener("click", () => emit(this, "history-requested"));
