@@ -67,6 +67,10 @@ def test_table_row_click_emits_the_declared_topic_bubbling_and_composed_out_of_a
     table = blank.locator("#widget #t")
     assert table.get_attribute("selected") == "/about"
     assert blank.locator("#widget #t tbody tr[aria-selected=true]").inner_text().startswith("/about")
+    blank.locator("#widget #t tbody tr").nth(1).click()  # the selected row again clears the selection
+    assert blank.evaluate("() => heard[2]") == {"type": "page.selected", "detail": {"site": "demo.local", "path": None},
+                                                 "bubbles": True, "composed": True}
+    assert blank.locator("#widget #t tbody tr[aria-selected=true]").count() == 0
 
 
 def test_table_keyboard_moves_with_arrows_home_end_and_selects_with_enter(blank):
@@ -94,6 +98,9 @@ def test_table_keyboard_moves_with_arrows_home_end_and_selects_with_enter(blank)
     blank.keyboard.press(" ")
     assert blank.evaluate("() => picked") == ["/about", "/pricing"]
     assert blank.evaluate(focused) == "/pricing"  # focus survives the re-render
+    blank.keyboard.press("Escape")  # clears: the topic says "no page" (path null)
+    assert blank.evaluate("() => picked") == ["/about", "/pricing", None]
+    assert blank.locator("#t").get_attribute("selected") is None
     # only one row is in the tab order (roving tabindex)
     assert blank.evaluate("() => [...document.querySelector('#t').shadowRoot.querySelectorAll('tr[tabindex=\"0\"]')].length") == 1
 
@@ -135,6 +142,8 @@ def test_bar_list_rows_are_buttons_with_share_bars_that_emit_their_topic(blank):
     blank.keyboard.press("Enter")
     assert blank.evaluate("() => picked") == [[{"referrer": "google.com"}, True]]
     assert blank.locator("#t button[aria-pressed=true]").count() == 1
+    assert blank.locator("#t button[tabindex='0']").count() == 1  # one tab stop: the focused row
+    assert blank.evaluate("() => document.querySelector('#t').shadowRoot.activeElement.textContent").startswith("google.com")
 
 
 def test_kpi_tiles_show_value_change_against_previous_and_a_sparkline(blank):

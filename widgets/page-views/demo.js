@@ -16,8 +16,11 @@ window.fetch = (input, init) => {
     const views = Math.max(0, Math.round(40 + 25 * Math.sin(t / 600_000) + Math.random() * 12));
     points.push({ t: new Date(t).toISOString(), views, visitors: Math.round(views * 0.45) });
   }
-  const body = { site: params.get("site"), interval: "1m", from: params.get("from"), to: params.get("to"),
-    watermark: new Date(to - 5000).toISOString(), points };
+  const watermark = new Date(to - 5000).toISOString();
+  const body = url.includes("/visitors?")
+    ? { site: params.get("site"), watermark, views: points.reduce((n, p) => n + p.views, 0),
+        visitors: Math.round(points.reduce((n, p) => n + p.visitors, 0) * 0.6) }
+    : { site: params.get("site"), interval: "1m", from: params.get("from"), to: params.get("to"), watermark, points };
   return Promise.resolve(new Response(JSON.stringify(body), { headers: { "Content-Type": "application/json" } }));
 };
 

@@ -5,7 +5,7 @@
 // column's heading, default "Views"), label-heading (default "Name"), max-rows (default 10),
 // format ("number" | "percent" | "duration"), selected, emit-topic, emit-field, plus the
 // data-state attributes. Properties: rows, extraPayload.
-// Keys: ↑/↓/Home/End move between rows, Enter/Space select.
+// Keys: ↑/↓/Home/End move between rows, Enter/Space select (the selected row again clears), Escape clears.
 // Events (bubbling, composed): the `emit-topic` with the payload, tessera-bar-list-selected {row, key, payload}.
 
 import { DataElement, dataProperties } from "./data-element.js";
@@ -74,22 +74,43 @@ export class BarListElement extends DataElement {
       if (button) this.select(Number(button.dataset.index));
     }, { signal });
     list.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && this.selected !== null) {
+        event.preventDefault();
+        this.clearSelection();
+        return;
+      }
       const buttons = [...list.querySelectorAll("button")];
       const next = nextIndex(event.key, buttons.indexOf(this.shadowRoot.activeElement), buttons.length);
       if (next === null) return;
       event.preventDefault();
+      for (const button of buttons) button.tabIndex = -1;
+      buttons[next].tabIndex = 0; // one tab stop for the list (roving tabindex)
       buttons[next].focus();
     }, { signal });
   }
 
+  /** Select the row at `index` (the selected row again clears: the payload's field is null). */
   select(index) {
     const row = this.#view[index];
     if (!row) return;
     const key = row[this.labelKey];
-    this.selected = key === null || key === undefined ? "" : String(key);
+    const text = key === null || key === undefined ? "" : String(key);
+    if (this.selected === text) {
+      this.clearSelection();
+      return;
+    }
+    this.selected = text;
     const payload = payloadFor(row, { key: this.labelKey, field: this.emitField, extra: this.extraPayload });
     if (this.emitTopic) this.emit(this.emitTopic, payload);
     this.emit("tessera-bar-list-selected", { row, key, payload });
+  }
+
+  clearSelection() {
+    if (this.selected === null) return;
+    this.selected = null;
+    const payload = payloadFor({}, { key: this.labelKey, field: this.emitField, extra: this.extraPayload });
+    if (this.emitTopic) this.emit(this.emitTopic, payload);
+    this.emit("tessera-bar-list-selected", { row: null, key: null, payload });
   }
 
   render() {
@@ -101,6 +122,8 @@ export class BarListElement extends DataElement {
     name.textContent = this.labelHeading;
     heading.textContent = this.valueLabel;
     const focused = this.shadowRoot.activeElement?.dataset?.index;
+    const selectedIndex = this.#view.findIndex((row) => this.selected !== null && String(row[this.labelKey] ?? "") === this.selected);
+    const tabStop = focused !== undefined ? Number(focused) : Math.max(0, selectedIndex);
     list.replaceChildren(...this.#view.map((row, index) => {
       const value = Number(row[valueKey]) || 0;
       const label = String(row[this.labelKey] ?? "");
@@ -108,6 +131,7 @@ export class BarListElement extends DataElement {
       item.innerHTML = `<button type="button"><span class="bar"></span><span class="label"></span><span class="value"></span><span class="share"></span></button>`;
       const button = item.firstElementChild;
       button.dataset.index = String(index);
+      button.tabIndex = index === tabStop ? 0 : -1;
       button.setAttribute("aria-pressed", String(this.selected !== null && label === this.selected));
       button.querySelector(".bar").style.width = `${max > 0 ? Math.max(0.5, (value / max) * 100) : 0}%`;
       button.querySelector(".label").textContent = label || "(none)";

@@ -15,10 +15,13 @@ export declare class BarListElement<R extends object = Row> extends DataElement<
   emitField: string;
   extraPayload: Row;
   readonly visibleRows: R[];
+  /** Select a row of the display order; the selected row again clears. */
   select(index: number): void;
+  /** Clear the selection; the topic is emitted with a null value. */
+  clearSelection(): void;
 }
 
 declare global {
   interface HTMLElementTagNameMap { "tessera-bar-list": BarListElement }
-  interface HTMLElementEventMap { "tessera-bar-list-selected": CustomEvent<{ row: Row; key: unknown; payload: Row }> }
+  interface HTMLElementEventMap { "tessera-bar-list-selected": CustomEvent<{ row: Row | null; key: unknown; payload: Row }> }
 }

@@ -5,7 +5,8 @@
 // selected (the selected row's key), emit-topic (e.g. "page.selected"), emit-field (the payload
 // field the row key goes into, e.g. "path"), caption, plus the data-state attributes.
 // Properties: rows, extraPayload (fields added to every payload, e.g. {site}).
-// Keys: ↑/↓/Home/End/PageUp/PageDown move, Enter/Space select; headers sort on click/Enter.
+// Keys: ↑/↓/Home/End/PageUp/PageDown move, Enter/Space select (the selected row again clears), Escape
+// clears; headers sort on click/Enter. A cleared selection emits the topic with a null value.
 // Events (bubbling, composed): the `emit-topic` with the payload, tessera-table-selected
 // {row, key, payload}, tessera-table-sorted {key, direction}.
 
@@ -104,16 +105,33 @@ export class TableElement extends DataElement {
     this.emit("tessera-table-sorted", next);
   }
 
-  /** Select the row at `index` of the display order: sets `selected` and emits the topic. */
+  /**
+   * Select the row at `index` of the display order: sets `selected` and emits the topic.
+   * The selected row again (or `clearSelection()`) clears it: the payload's field is null.
+   */
   select(index) {
     const row = this.#view[index];
     if (!row) return;
     const key = row[this.effectiveRowKey];
-    this.selected = key === null || key === undefined ? "" : String(key);
+    const text = key === null || key === undefined ? "" : String(key);
     this.#focus = index;
+    if (this.selected === text) {
+      this.clearSelection();
+      return;
+    }
+    this.selected = text;
     const payload = payloadFor(row, { key: this.effectiveRowKey, field: this.emitField, extra: this.extraPayload });
     if (this.emitTopic) this.emit(this.emitTopic, payload);
     this.emit("tessera-table-selected", { row, key, payload });
+  }
+
+  /** Clear the selection and emit the topic with a null value (nothing to filter on). */
+  clearSelection() {
+    if (this.selected === null) return;
+    this.selected = null;
+    const payload = payloadFor({}, { key: this.effectiveRowKey, field: this.emitField, extra: this.extraPayload });
+    if (this.emitTopic) this.emit(this.emitTopic, payload);
+    this.emit("tessera-table-selected", { row: null, key: null, payload });
   }
 
   #defaultSortKey() {
@@ -121,6 +139,11 @@ export class TableElement extends DataElement {
   }
 
   #onKey(event) {
+    if (event.key === "Escape" && this.selected !== null) {
+      event.preventDefault();
+      this.clearSelection();
+      return;
+    }
     if (event.key === "Enter" || event.key === " ") {
       event.preventDefault();
       this.select(this.#focus < 0 ? 0 : this.#focus);

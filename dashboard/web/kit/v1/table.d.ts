@@ -9,7 +9,7 @@ export interface TableColumn {
   width?: number | string;
 }
 
-export interface TableSelectedDetail<R extends object = Row> { row: R; key: unknown; payload: Row }
+export interface TableSelectedDetail<R extends object = Row> { row: R | null; key: unknown; payload: Row }
 
 /** <tessera-table>: sortable, keyboard-navigable, selectable rows that emit `emitTopic`. */
 export declare class TableElement<R extends object = Row> extends DataElement<R> {
@@ -28,7 +28,10 @@ export declare class TableElement<R extends object = Row> extends DataElement<R>
   readonly effectiveColumns: TableColumn[];
   readonly sortedRows: R[];
   sortBy(key: string, direction?: "asc" | "desc"): void;
+  /** Select a row of the display order; the selected row again clears. */
   select(index: number): void;
+  /** Clear the selection; the topic is emitted with a null value. */
+  clearSelection(): void;
 }
 
 declare global {
