@@ -195,7 +195,7 @@ def test_the_share_link_carries_the_current_selection(page, bus_dashboard):
     made = open_layout(page, bus_dashboard.url, [window("bus-referrers", "t", "Top referrers"), window("bus-filter-view", "f", "Filtered")])
     page.locator("tessera-bar-list").get_by_role("button", name="news.ycombinator.com").click()
     page.wait_for_function(f"() => {frame('f')}.querySelector('.referrer').textContent === 'news.ycombinator.com'")
-    link = page.evaluate("async () => { await tessera.session.createLink({ role: 'view', version: 'latest', expiresIn: 3600 });"
+    link = page.evaluate("async () => { await tessera.session.panels.createLink({ role: 'view', version: 'latest', expiresIn: 3600 });"
                          " return document.querySelector('tessera-share-dialog').created; }")
     viewer = page.context.browser.new_context()
     try:

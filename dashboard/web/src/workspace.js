@@ -90,6 +90,13 @@ export class Workspace extends EventTarget {
     return canonical(normaliseWiring(this.#loadedWiring)) === canonical(current) ? this.#loadedWiring : current;
   }
 
+  /** `viewState` plus the current selections (the bus's last values), which a share link carries. */
+  withSelections(viewState) {
+    const selections = this.#bus?.snapshot();
+    if (!selections || Object.keys(selections.channels).length + Object.keys(selections.wires).length === 0) return viewState;
+    return { ...(viewState ?? {}), selections };
+  }
+
   /** Show `config` (a LayoutConfig, or null for an empty layout); `locked` fixes everything in place. */
   load(config, { locked = false, wiring = null } = {}) {
     this.#locked = locked;

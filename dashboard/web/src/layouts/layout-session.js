@@ -46,12 +46,7 @@ export class LayoutSession extends EventTarget {
 
   /** The view state a share link carries (what the sender sees). */
   get viewState() {
-    // a share link carries the current selections (the bus's last values) with the view state
-    const selections = this.#workspace.bus?.snapshot();
-    if (!selections || Object.keys(selections.channels).length + Object.keys(selections.wires).length === 0) {
-      return this.#extra.viewState ?? undefined;
-    }
-    return { ...(this.#extra.viewState ?? {}), selections };
+    return this.#workspace.withSelections(this.#extra.viewState ?? undefined);
   }
 
   /** The workspace's store: drafts follow the layout on screen. */
