@@ -85,6 +85,13 @@ export class ShellBus extends EventTarget {
     return this.router.publish(windowId, topic, payload);
   }
 
+  /** Calls `listener(message)` for every message the bus accepts from a window; returns an unsubscribe function. */
+  subscribe(listener) {
+    const handler = (event) => listener(event.detail);
+    this.addEventListener("message", handler);
+    return () => this.removeEventListener("message", handler);
+  }
+
   snapshot() { return this.router.snapshot(); }
   restore(snapshot) { this.router.restore(snapshot); }
 
