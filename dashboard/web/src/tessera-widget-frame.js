@@ -127,7 +127,8 @@ export class WidgetFrameElement extends HTMLElement {
   #joined = null;
   #lastValues = {};
   #trouble = new Map();
-  #troubleShown = false;
+  #troubleTimer = null;
+  #troubleShownAt = -Infinity;
   #runtimeErrors = 0;
   #onWindowError;
   #onCatalogueChange;
@@ -228,6 +229,17 @@ export class WidgetFrameElement extends HTMLElement {
       widget.dispatchEvent(new CustomEvent("tessera-message", { detail }));
     }, { silence: true });
     if (error) throw error;
+  }
+
+  /** Deliver `payload` on an accepted `topic` straight to the widget, as if routed (tests, debugging). */
+  deliver(topic, payload) {
+    if (!this.#widget || !Object.hasOwn(this.#entry?.accepts ?? {}, topic)) return false;
+    try {
+      this.receive({ topic, payload, source: { windowId: null, widgetId: null } });
+    } catch (error) {
+      this.#busTrouble("handler", { count: 1, topic, error });
+    }
+    return true;
   }
 
   /** The window left the layout: leave the bus. */
@@ -363,13 +375,16 @@ export class WidgetFrameElement extends HTMLElement {
   /** Show the window's bus trouble in its flag strip (at most a few repaints a second, however fast it comes). */
   #busTrouble(kind, info) {
     if (!this.#flags[kind]) return;
-    const first = this.#trouble.size === 0;
     this.#trouble.set(kind, info);
-    if (first) setTimeout(() => this.#showTrouble(), this.#troubleShown ? 200 : 0);
+    if (this.#troubleTimer) return;
+    const wait = this.#troubleShownAt + 200 - performance.now();
+    if (wait <= 0) this.#showTrouble();
+    else this.#troubleTimer = setTimeout(() => this.#showTrouble(), wait);
   }
 
   #showTrouble() {
-    this.#troubleShown = true;
+    this.#troubleTimer = null;
+    this.#troubleShownAt = performance.now();
     for (const [kind, info] of this.#trouble) this.#showFlag(kind, info);
     this.#trouble.clear();
   }

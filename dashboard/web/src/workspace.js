@@ -178,7 +178,8 @@ export class Workspace extends EventTarget {
     if (!this.#bus) return;
     const windowId = () => tab.contentItem?.container?.element?.querySelector("tessera-widget-frame")?.windowId
       ?? tab.contentItem?.toConfig?.().componentState?.windowId;
-    tab.element.insertBefore(channelPicker(this.#bus, windowId, { locked: () => this.#locked }), tab.titleElement);
+    // after the title: the tab's left edge stays a drag handle
+    tab.titleElement.after(channelPicker(this.#bus, windowId, { locked: () => this.#locked }));
   }
 
   /** Closed windows leave the wiring (their channel choice and wires). */
