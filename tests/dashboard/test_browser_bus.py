@@ -2,7 +2,8 @@
 filters another window (channel and mapped wire), a late-added window shows the current
 selection, an invalid payload is flagged and not delivered, a throwing handler is reported
 in its own window, a flooding widget does not freeze the page, the wiring and the
-selections are saved; screenshots of the channel menu and the wiring panel in both themes."""
+selections are saved, a popped-out window keeps receiving and returns when closed;
+screenshots of the channel menu and the wiring panel in both themes."""
 
 from __future__ import annotations
 
@@ -74,11 +75,7 @@ def open_layout(page, base: str, windows: list[dict], **extra) -> dict:
     page.context.add_init_script(
         f"localStorage.setItem('tessera.editKeys', JSON.stringify({{'{made['id']}': '{made['editKey']}'}}))")
     page.goto(f"{base}/l/{made['id']}")
-    try:
-        page.wait_for_function(READY, arg=len(windows), timeout=10000)
-    except Exception:
-        print("DEBUG", page.evaluate("() => [...document.querySelectorAll('tessera-widget-frame')].map(f => [f.status, f.failure, f.windowId])"), page.errors)
-        raise
+    page.wait_for_function(READY, arg=len(windows))
     return made
 
 
@@ -229,4 +226,31 @@ def test_screenshots_of_the_channel_menu_and_the_wiring_panel(page, bus_dashboar
     page.get_by_role("button", name="Wiring").click()
     page.wait_for_timeout(200)
     page.screenshot(path=str(IMAGES / f"bus-wiring-panel-{theme}.png"))
+    assert not page.errors
+
+
+def test_a_popped_out_window_keeps_receiving_and_returns_to_its_stack_when_closed(page, bus_dashboard):
+    made = open_layout(page, bus_dashboard.url, [window("bus-referrers", "t", "Top referrers"), window("bus-filter-view", "f", "Filtered")])
+    page.locator("tessera-bar-list").get_by_role("button", name="google.com").click()
+    popout_button = page.locator(".lm_stack", has=page.locator(".lm_tab", has_text="Filtered")).locator(".lm_popout")
+    with page.expect_popup() as opened:
+        popout_button.click()
+    popup = opened.value
+    popup.wait_for_function("() => document.querySelector('tessera-widget-frame')?.status === 'ready'")
+    assert "gl-window=" in popup.url and made["editKey"] not in popup.url
+    assert popup.locator(".app-header").count() == 0  # the minimal shell
+    # the current selection is replayed into the popout at once
+    popup.wait_for_function("() => document.querySelector('bus-filter-view .referrer').textContent === 'google.com'")
+    page.wait_for_function(READY, arg=1)
+    # a new click in the main window reaches the popout
+    page.locator("tessera-bar-list").get_by_role("button", name="t.co").click()
+    popup.wait_for_function("() => document.querySelector('bus-filter-view .referrer').textContent === 't.co'")
+    # the layout keeps the popped-out window (openPopouts is never saved)
+    config = page.evaluate("() => tessera.workspace.toConfig()")
+    assert "openPopouts" not in config
+    assert "f" in json.dumps(config["root"]) and '"windowId": "f"' in json.dumps(config["root"])
+    # closing the popout returns the window to the main layout
+    popup.evaluate("() => window.close()")  # as a user closing the window: golden-layout pops it in on beforeunload
+    page.wait_for_function(READY, arg=2)
+    page.wait_for_function(f"() => {frame('f')}.querySelector('.referrer').textContent === 't.co'")
     assert not page.errors

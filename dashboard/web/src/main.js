@@ -5,6 +5,7 @@
 import "./tessera-catalogue-define.js";
 import "./tessera-widget-frame-define.js";
 import "./layouts/ui/define-editor.js";
+import { BusBridge } from "./bus/bridge.js";
 import { WiringPanel, wireOverlay } from "./bus/bus-ui.js";
 import { ShellBus } from "./bus/shell-bus.js";
 import { CatalogueFeed } from "./catalogue-feed.js";
@@ -14,6 +15,7 @@ import { windows } from "./layouts/document.js";
 import { LayoutSession } from "./layouts/layout-session.js";
 import { parseRoute } from "./layouts/routes.js";
 import { applyTheme, storedTheme } from "./theme.js";
+import { startPopout } from "./popout.js";
 import { Workspace } from "./workspace.js";
 
 function setUpTheme(onChange = () => {}) {
@@ -115,6 +117,10 @@ function startWorkspace(api, route) {
   const wiringPanel = new WiringPanel(bus, { titles });
   document.querySelector("#open-wiring").addEventListener("click", () => wiringPanel.open());
   wireOverlay(bus, workspaceElement, () => workspace.frames);
+  // the bus spans this window's popouts (golden-layout windows of this page load)
+  const busSession = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+  const bridge = new BusBridge(bus, busSession, { role: "main" });
+  bridge.onChanged = () => workspace.markChanged();
   const sidebarButton = document.querySelector("#toggle-catalogue");
   sidebarButton.addEventListener("click", () => {
     const open = document.body.classList.toggle("catalogue-closed") === false;
@@ -132,10 +138,12 @@ function startWorkspace(api, route) {
   catalogue.start();
   session.open(route);
   // A handle for debugging and end-to-end tests.
-  window.tessera = { bus, catalogue, workspace, session, api, wiringPanel };
+  window.tessera = { bus, bridge, busSession, catalogue, workspace, session, api, wiringPanel };
 }
 
 function start() {
+  // a golden-layout popout of this page: its own minimal shell, before anything else
+  if (new URLSearchParams(location.search).has("gl-window")) return startPopout();
   const api = new LayoutsApi();
   const route = parseRoute(location.pathname);
   if (route.kind === "gallery") startGallery(api);

@@ -12,7 +12,7 @@
 import { GoldenLayout, LayoutConfig } from "golden-layout";
 import { channelPicker } from "./bus/bus-ui.js";
 import { normaliseWiring } from "./bus/wiring.js";
-import { COMPONENT_TYPE, canonical, lockedConfig, newWindowId, windows, withWindowIds } from "./layouts/document.js";
+import { COMPONENT_TYPE, canonical, foldPopouts, lockedConfig, newWindowId, windows, withWindowIds } from "./layouts/document.js";
 
 export { COMPONENT_TYPE };
 const SAVE_DELAY_MS = 300;
@@ -25,9 +25,11 @@ const ADD_LOCATIONS = [{ typeId: FIRST_ROW_OR_COLUMN }, { typeId: ROOT }];
 
 const EMPTY_LAYOUT = {
   root: { type: "row", content: [] },
-  settings: { showPopoutIcon: false, showMaximiseIcon: true, showCloseIcon: true, reorderEnabled: true },
+  // popouts: one window at a time, returned to its stack when its browser window closes
+  settings: { showPopoutIcon: true, popInOnClose: true, popoutWholeStack: false, showMaximiseIcon: true, showCloseIcon: true,
+    reorderEnabled: true },
   dimensions: { headerHeight: 30, borderWidth: 6, minItemHeight: 120, minItemWidth: 200 },
-  header: { popout: false },
+  header: { popout: "Open in a new window" },
 };
 
 export class Workspace extends EventTarget {
@@ -43,6 +45,7 @@ export class Workspace extends EventTarget {
   #loading = false;
   #locked = false;
   #loadedWiring = null;
+  #lastConfig = null;
 
   constructor(element, { catalogue, bus, store, theme = "dark" }) {
     super();
@@ -149,9 +152,25 @@ export class Workspace extends EventTarget {
     this.#changed();
   }
 
-  /** Golden-layout's LayoutConfig for the current layout (what a store persists). */
+  /**
+   * Golden-layout's LayoutConfig for the current layout (what a store persists), with the
+   * windows that are popped out folded back in (openPopouts itself is never saved).
+   */
   toConfig() {
-    return LayoutConfig.fromResolved(this.#layout.saveLayout());
+    // golden-layout 2.6 cannot save while a popout is still starting (it throws): keep the last good config
+    if (!this.#popoutsReady()) return this.#lastConfig ?? structuredClone(EMPTY_LAYOUT);
+    this.#lastConfig = foldPopouts(LayoutConfig.fromResolved(this.#layout.saveLayout()));
+    return this.#lastConfig;
+  }
+
+  /** Every popout window has started (golden-layout's BrowserPopout keeps this in a private field). */
+  #popoutsReady() {
+    return (this.#layout.openPopouts ?? []).every((popout) => popout._isInitialised !== false);
+  }
+
+  /** Something outside golden-layout's own events changed the layout (e.g. a widget in a popout). */
+  markChanged() {
+    this.#changed();
   }
 
   #createFrame(container, state) {
@@ -184,7 +203,7 @@ export class Workspace extends EventTarget {
 
   /** Closed windows leave the wiring (their channel choice and wires). */
   #pruneWiring() {
-    if (this.#loading || this.#locked || !this.#bus || !this.#layout.isInitialised) return;
+    if (this.#loading || this.#locked || !this.#bus || !this.#layout.isInitialised || !this.#popoutsReady()) return;
     this.#bus.prune(new Set(windows(this.toConfig()).map((w) => w.windowId)));
   }
 
@@ -193,7 +212,8 @@ export class Workspace extends EventTarget {
     if (this.#loading || this.#locked) return;
     clearTimeout(this.#saveTimer);
     this.#saveTimer = setTimeout(() => {
-      if (this.#layout.isInitialised) this.#store.save(this.toConfig());
+      if (!this.#popoutsReady()) this.#changed(); // try again once the popout has started
+      else if (this.#layout.isInitialised) this.#store.save(this.toConfig());
     }, SAVE_DELAY_MS);
   }
 }
