@@ -254,3 +254,31 @@ def test_a_popped_out_window_keeps_receiving_and_returns_to_its_stack_when_close
     page.wait_for_function(READY, arg=2)
     page.wait_for_function(f"() => {frame('f')}.querySelector('.referrer').textContent === 't.co'")
     assert not page.errors
+
+
+def test_two_contexts_on_a_live_link_the_follower_follows_the_presenters_clicks(page, bus_dashboard):
+    open_layout(page, bus_dashboard.url, [window("bus-referrers", "t", "Top referrers"), window("bus-filter-view", "f", "Filtered")])
+    page.locator("tessera-bar-list").get_by_role("button", name="google.com").click()
+    page.get_by_role("button", name="Present live").click()
+    page.wait_for_function("() => tessera.presenter.live")
+    link = page.evaluate("async () => { await tessera.session.panels.createLink({ role: 'view', version: 'latest', expiresIn: 3600 });"
+                         " return document.querySelector('tessera-share-dialog').created; }")
+    follower_context = page.context.browser.new_context()
+    try:
+        follower = follower_context.new_page()
+        follower.goto(bus_dashboard.url + link["url"].replace(bus_dashboard.url, ""))
+        follower.wait_for_function("() => document.body.dataset.live === 'live'")
+        follower.wait_for_function("() => document.querySelector('bus-filter-view .referrer')?.textContent === 'google.com'")
+        for name in ("t.co", "news.ycombinator.com"):
+            page.locator("tessera-bar-list").get_by_role("button", name=name).click()
+            follower.wait_for_function(f"() => document.querySelector('bus-filter-view .referrer').textContent === '{name}'")
+        # the follower's own clicks stay in its page: the presenter does not follow them
+        follower.locator("tessera-bar-list").get_by_role("button", name="google.com").click()
+        follower.wait_for_function("() => document.querySelector('bus-filter-view .referrer').textContent === 'google.com'")
+        page.wait_for_timeout(300)
+        assert page.evaluate(f"() => {frame('f')}.querySelector('.referrer').textContent") == "news.ycombinator.com"
+    finally:
+        follower_context.close()
+    page.get_by_role("button", name="Presenting live").click()
+    page.wait_for_function("() => !tessera.presenter.live")
+    assert not page.errors

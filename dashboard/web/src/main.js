@@ -7,6 +7,7 @@ import "./tessera-widget-frame-define.js";
 import "./layouts/ui/define-editor.js";
 import { BusBridge } from "./bus/bridge.js";
 import { WiringPanel, wireOverlay } from "./bus/bus-ui.js";
+import { LivePresenter } from "./bus/live.js";
 import { ShellBus } from "./bus/shell-bus.js";
 import { CatalogueFeed } from "./catalogue-feed.js";
 import { LayoutsApi } from "./layouts/api-client.js";
@@ -121,6 +122,20 @@ function startWorkspace(api, route) {
   const busSession = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
   const bridge = new BusBridge(bus, busSession, { role: "main" });
   bridge.onChanged = () => workspace.markChanged();
+  // present live: view links created while this is on make their viewers follow these selections
+  const presenter = new LivePresenter(bus);
+  const liveButton = document.querySelector("#present-live");
+  const showLive = () => {
+    liveButton.setAttribute("aria-pressed", String(presenter.live));
+    liveButton.textContent = presenter.live ? "Presenting live" : "Present live";
+    liveButton.title = presenter.live ? "View links you share now follow your selections live; click to stop"
+      : "Let the viewers of a view link follow your selections live";
+    workspace.liveRelay = presenter.relay?.id ?? null;
+  };
+  presenter.addEventListener("change", showLive);
+  liveButton.addEventListener("click", () => (presenter.live ? presenter.stop() : presenter.start())
+    .catch((error) => ui.toast(error.message, "error")));
+  showLive();
   const sidebarButton = document.querySelector("#toggle-catalogue");
   sidebarButton.addEventListener("click", () => {
     const open = document.body.classList.toggle("catalogue-closed") === false;
@@ -138,7 +153,7 @@ function startWorkspace(api, route) {
   catalogue.start();
   session.open(route);
   // A handle for debugging and end-to-end tests.
-  window.tessera = { bus, bridge, busSession, catalogue, workspace, session, api, wiringPanel };
+  window.tessera = { bus, bridge, busSession, presenter, catalogue, workspace, session, api, wiringPanel };
 }
 
 function start() {

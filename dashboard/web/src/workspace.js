@@ -96,9 +96,15 @@ export class Workspace extends EventTarget {
   /** `viewState` plus the current selections (the bus's last values), which a share link carries. */
   withSelections(viewState) {
     const selections = this.#bus?.snapshot();
-    if (!selections || Object.keys(selections.channels).length + Object.keys(selections.wires).length === 0) return viewState;
-    return { ...(viewState ?? {}), selections };
+    const live = this.liveRelay ? { live: this.liveRelay } : {};
+    if (!selections || Object.keys(selections.channels).length + Object.keys(selections.wires).length === 0) {
+      return this.liveRelay ? { ...(viewState ?? {}), ...live } : viewState;
+    }
+    return { ...(viewState ?? {}), selections, ...live };
   }
+
+  /** The id of the live relay this shell presents on (share links made now follow it), or null. */
+  liveRelay = null;
 
   /** Show `config` (a LayoutConfig, or null for an empty layout); `locked` fixes everything in place. */
   load(config, { locked = false, wiring = null } = {}) {

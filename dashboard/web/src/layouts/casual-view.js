@@ -3,6 +3,7 @@
 
 import "../tessera-widget-frame-define.js";
 import { GoldenLayout } from "golden-layout";
+import { followLive } from "../bus/live.js";
 import { ShellBus } from "../bus/shell-bus.js";
 import { COMPONENT_TYPE, fromAnswer, lockedConfig, withWindowIds } from "./document.js";
 import { DraftStore } from "./draft-store.js";
@@ -29,6 +30,12 @@ export function render(shared, catalogue, theme) {
   // the selections the link was shared with (the sender's bus values) greet every window
   const selections = shared.viewState?.selections ?? doc.viewState?.selections;
   if (selections) bus.restore(selections);
+  // a live link: follow the presenter's selections as they happen
+  const live = typeof shared.viewState?.live === "string" ? shared.viewState.live : null;
+  if (live) {
+    document.body.dataset.live = "connecting";
+    followLive(bus, live, { onState: (state) => { document.body.dataset.live = state; } });
+  }
   $("#casual-title").textContent = doc.title;
   document.title = `${doc.title} · Tessera`;
   const chip = $("#casual-version");
