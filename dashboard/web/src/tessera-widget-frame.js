@@ -83,6 +83,33 @@ function catchReported(fn, { silence = false } = {}) {
   }
 }
 
+/**
+ * Run a delivery; answer the first error a widget's handler threw (dispatchEvent reports
+ * listener errors to window "error" instead of throwing). One window listener serves every
+ * delivery, so a message to 20 widgets adds no listener churn.
+ */
+let delivery = null;
+function duringDelivery(fn) {
+  if (!duringDelivery.installed) {
+    duringDelivery.installed = true;
+    window.addEventListener("error", (event) => {
+      if (!delivery) return;
+      delivery.error ??= event.error ?? new Error(event.message);
+      event.preventDefault(); // handled: shown in the window, not logged as uncaught
+    });
+  }
+  const outer = delivery;
+  delivery = { error: null };
+  try {
+    fn();
+    return delivery.error;
+  } catch (error) {
+    return error;
+  } finally {
+    delivery = outer;
+  }
+}
+
 /** A widget's own stylesheet goes into the document once (widgets live in the light DOM). */
 function addStylesheet(href) {
   const url = new URL(href, location.origin);
@@ -219,7 +246,7 @@ export class WidgetFrameElement extends HTMLElement {
     const detail = { topic: message.topic, payload: message.payload, source: message.source,
       ...(message.replay ? { replay: true } : {}) };
     this.#lastValues = { ...this.#lastValues, [detail.topic]: detail.payload };
-    const { error } = catchReported(() => {
+    const error = duringDelivery(() => {
       try {
         widget.lastValues = this.#lastValues;
       } catch {
@@ -227,7 +254,7 @@ export class WidgetFrameElement extends HTMLElement {
       }
       widget.lastMessage = detail;
       widget.dispatchEvent(new CustomEvent("tessera-message", { detail }));
-    }, { silence: true });
+    });
     if (error) throw error;
   }
 
