@@ -3,7 +3,8 @@
 // schema and delivered to every other window on the sender's colour channel that accepts
 // the same topic, and along explicit wires (with field mapping, validated against the
 // receiver's schema). Each message carries the id of the event that started it: a window
-// receives a given originating event at most once, so A → B → A loops stop at once.
+// receives a given originating event at most once per topic (a channel and a mapped wire
+// may both reach it, as different topics), so A → B → A loops stop at once.
 // The last value of each channel/topic and of each wire is kept and replayed to windows
 // that join (or change channel) later.
 //
@@ -131,7 +132,7 @@ export class BusRouter {
     const from = message.source.windowId;
     const outer = this.#current;
     const seen = outer?.origin === message.origin ? outer.seen : this.#seenFor(message.origin);
-    seen.add(from);
+    seen.add(`${from}\0${key}`);
     this.#current = { origin: message.origin, seen };
     const delivered = [];
     try {
@@ -140,10 +141,10 @@ export class BusRouter {
         if (!this.#lastByChannel.has(channel)) this.#lastByChannel.set(channel, new Map());
         this.#lastByChannel.get(channel).set(key, message);
         for (const [id, window] of this.windows) {
-          if (seen.has(id) || channelOf(this.#wiring, id) !== channel) continue;
+          if (seen.has(`${id}\0${key}`) || channelOf(this.#wiring, id) !== channel) continue;
           const accepted = window.accepts.get(key);
           if (accepted && this.#deliver(window, accepted, message, null)) {
-            seen.add(id);
+            seen.add(`${id}\0${key}`);
             delivered.push(id);
           }
         }
@@ -153,10 +154,11 @@ export class BusRouter {
         const mapped = { ...message, topic: wire.to.topic, payload: mapPayload(message.payload, wire.map), wire: wire.id };
         this.#lastByWire.set(wire.id, mapped);
         const window = this.windows.get(wire.to.window);
-        if (!window || seen.has(window.windowId)) continue;
+        const target = `${wire.to.window}\0${topicKey(wire.to.topic)}`;
+        if (!window || seen.has(target)) continue;
         const accepted = window.accepts.get(topicKey(wire.to.topic));
         if (accepted && this.#deliver(window, accepted, mapped, this.windows.get(from))) {
-          seen.add(window.windowId);
+          seen.add(target);
           delivered.push(window.windowId);
         }
       }

@@ -209,3 +209,12 @@ test("the rate limit refuses bursts and refills", () => {
   const later = [1, 2, 3].map(() => limit.take());
   assert.deepEqual({ burst, later, refused: limit.refused }, { burst: [true, true, true, false, false], later: [true, true, false], refused: 3 });
 });
+
+test("a window reached by its channel and by a mapped wire gets both topics of one event", () => {
+  const { router, got, add } = harness({ wires: [{ from: { window: "t", topic: "referrer.selected" }, to: { window: "f", topic: "filter.changed" },
+    map: [{ from: "referrer", to: "filters.referrer" }] }] });
+  add("t", { emits: { "referrer.selected": REFERRER } });
+  add("f", { accepts: { "referrer.selected": REFERRER, "filter.changed": FILTERS } });
+  assert.deepEqual(router.publish("t", "referrer.selected", { referrer: "x.com" }).delivered, ["f", "f"]);
+  assert.deepEqual(got.f.map((m) => m.topic), ["referrer.selected", "filter.changed"]);
+});
