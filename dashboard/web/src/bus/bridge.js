@@ -41,6 +41,8 @@ export class BusBridge {
     if (!data || typeof data !== "object") return;
     if (data.type === "message" && data.message?.source) {
       this.#bus.router.route(data.message);
+      // the main window speaks for its popouts (e.g. to the live relay)
+      if (this.#role === "main") this.#bus.dispatchEvent(new CustomEvent("remote-message", { detail: data.message }));
     } else if (data.type === "wiring") {
       this.#apply(() => this.#bus.setWiring(data.wiring, { silent: this.#role !== "main" }));
     } else if (data.type === "hello" && this.#role === "main") {

@@ -21,12 +21,19 @@ export class LivePresenter extends EventTarget {
     if (!response.ok) throw new Error(`the live relay could not start (HTTP ${response.status})`);
     this.relay = await response.json();
     const { id, publishKey } = this.relay;
-    this.#stop = this.#bus.subscribe((message) => {
+    const send = (event) => {
       fetch(`/api/v1/live/${encodeURIComponent(id)}/messages`, {
-        method: "POST", keepalive: true, body: JSON.stringify(message),
+        method: "POST", keepalive: true, body: JSON.stringify(event.detail),
         headers: { "Content-Type": "application/json", Authorization: `Bearer ${publishKey}` },
       }).catch(() => {});
-    });
+    };
+    // this window's messages and those of its popouts (relayed to it by the bridge)
+    this.#bus.addEventListener("message", send);
+    this.#bus.addEventListener("remote-message", send);
+    this.#stop = () => {
+      this.#bus.removeEventListener("message", send);
+      this.#bus.removeEventListener("remote-message", send);
+    };
     // followers who join now get the current values
     for (const [, topics] of Object.entries(this.#bus.snapshot().channels)) {
       for (const [topic, { payload, source }] of Object.entries(topics)) {

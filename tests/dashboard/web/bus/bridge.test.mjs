@@ -37,6 +37,15 @@ test("a popout gets the main window's wiring and current values, then live messa
   assert.deepEqual(got.chart[1].payload, { site: "after" });
   assert.equal(got.side.length, 0); // "side" is on blue
 
+  // what a popout's widget sends reaches the main window's windows and is announced there (for the live relay)
+  const remote = [];
+  main.addEventListener("remote-message", (event) => remote.push(event.detail));
+  main.join("listener", { widgetId: "l", emits: {}, accepts: { "page.selected": true }, deliver: (m) => got.side.push(m), report: () => {} });
+  main.setChannel("listener", "red");
+  popout.publish("chart", "page.selected", { page: "/pricing" });
+  await until(() => remote.length === 1 && got.side.length === 1);
+  assert.deepEqual(got.side[0].payload, { page: "/pricing" });
+
   // a channel change made in the popout reaches the main window's wiring (and marks it changed there)
   popout.setChannel("chart", "green");
   await until(() => main.channelOf("chart") === "green");
