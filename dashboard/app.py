@@ -18,7 +18,7 @@ from dashboard import (
     shell,
     widget_routes,
 )
-from dashboard import kit_routes
+from dashboard import bus_relay_routes, kit_routes
 from dashboard.gateway import build_gateway
 from dashboard.layouts import redaction
 from dashboard.layouts import routes as layout_routes
@@ -61,6 +61,7 @@ def create_app(settings: DashboardSettings, transport: httpx.AsyncBaseTransport 
                        is_stream=event_streams(STREAM_PATHS))
     layout_routes.install(app)
     app.include_router(kit_routes.router)
+    app.include_router(bus_relay_routes.router)
     for module in (health_routes, catalogue_routes, metrics_routes, widget_routes, shell):
         app.include_router(module.router)
     return app

@@ -14,6 +14,7 @@ import json
 import re
 from collections.abc import Iterator
 
+from dashboard.layouts import wiring as bus_wiring
 from dashboard.layouts.problems import Invalid, Problem, TooLarge, problem
 
 SCHEMA_VERSION = 2
@@ -222,6 +223,9 @@ def _check_document(doc: dict, problems: list[Problem]) -> None:
                                 "type_error.object"))
     else:
         _check_layout(layout, problems)
+    if not problems:
+        ids = {state.get("windowId") for _, item in windows(layout) if isinstance(state := item.get("componentState"), dict)}
+        bus_wiring.check(doc["wiring"], ids, (*BODY, "wiring"), problems)
 
 
 def _check_layout(layout: dict, problems: list[Problem]) -> None:

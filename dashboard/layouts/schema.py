@@ -7,6 +7,7 @@ The schema says the shape; ``document.parse`` enforces it and the rules a schema
 from __future__ import annotations
 
 from dashboard.layouts import document as d
+from dashboard.layouts import wiring
 
 ONE_LINE = r"^[^\u0000-\u001f\u007f-\u009f]*$"
 
@@ -60,8 +61,8 @@ def layout_schema() -> dict:
                     "header": {"type": ["object", "boolean"]},
                 },
             },
-            "wiring": {"type": "object", "description": f"event-bus wiring (opaque for now; at most "
-                                                       f"{d.WIRING_MAX_BYTES} bytes)"},
+            "wiring": {**wiring.SCHEMA, "description": f"{wiring.SCHEMA['description']} (at most "
+                                                      f"{d.WIRING_MAX_BYTES} bytes)"},
             "viewState": {"type": "object", "description": f"time range, selections (at most "
                                                           f"{d.VIEW_STATE_MAX_BYTES} bytes)"},
             "author": {"type": "string", "maxLength": 200, "description": "who saves (kept on the version)"},

@@ -140,7 +140,7 @@ def test_event_floods_are_throttled(page, dashboard):
       }
       return count;
     }""")
-    assert 0 < published <= 25
+    assert 0 < published <= 60  # the shell bus's burst (60, refilled at 30/s)
     assert page.locator("tessera-widget-frame").locator(".flag.throttled").is_visible()
 
 

@@ -1,5 +1,5 @@
 """Pure front-end helpers, run in Node (no browser needed): the page-views data helpers,
-the shell's rate limit and the attribute defaults read from a manifest's JSON Schema."""
+the attribute defaults read from a manifest's JSON Schema."""
 
 import json
 import shutil
@@ -32,19 +32,6 @@ def test_page_views_totals_and_window():
     assert out["sums"] == {"views": 8, "peak": 5}
     assert out["none"] == {"views": 0, "peak": 0}
     assert out["w"] == {"from": "2026-11-22T10:00:00.000Z", "to": "2026-11-22T10:30:20.500Z"}
-
-
-def test_rate_limit_refuses_bursts_and_refills():
-    out = run("""
-      import { RateLimit } from './dashboard/web/src/rate-limit.js';
-      let now = 0;
-      const limit = new RateLimit({ capacity: 3, perSecond: 2, now: () => now });
-      const burst = [1, 2, 3, 4, 5].map(() => limit.take());
-      now = 1000;
-      const later = [1, 2, 3].map(() => limit.take());
-      console.log(JSON.stringify({ burst, later, refused: limit.refused }));
-    """)
-    assert out == {"burst": [True, True, True, False, False], "later": [True, True, False], "refused": 3}
 
 
 def test_default_attributes_from_the_manifest_schema_and_safe_names():

@@ -5,13 +5,18 @@
 import "./tessera-catalogue-define.js";
 import "./tessera-widget-frame-define.js";
 import "./layouts/ui/define-editor.js";
-import { ShellBus } from "./bus.js";
+import { BusBridge } from "./bus/bridge.js";
+import { WiringPanel, wireOverlay } from "./bus/bus-ui.js";
+import { LivePresenter } from "./bus/live.js";
+import { ShellBus } from "./bus/shell-bus.js";
 import { CatalogueFeed } from "./catalogue-feed.js";
 import { LayoutsApi } from "./layouts/api-client.js";
 import { DraftStore } from "./layouts/draft-store.js";
+import { windows } from "./layouts/document.js";
 import { LayoutSession } from "./layouts/layout-session.js";
 import { parseRoute } from "./layouts/routes.js";
 import { applyTheme, storedTheme } from "./theme.js";
+import { startPopout } from "./popout.js";
 import { Workspace } from "./workspace.js";
 
 function setUpTheme(onChange = () => {}) {
@@ -109,6 +114,28 @@ function startWorkspace(api, route) {
   workspace.addEventListener("change", () => { empty.hidden = !workspace.isEmpty || workspace.locked; });
 
   document.querySelector("#reset-layout").addEventListener("click", () => workspace.reset());
+  const titles = () => new Map(windows(workspace.toConfig()).map((w) => [w.windowId, w.title]));
+  const wiringPanel = new WiringPanel(bus, { titles });
+  document.querySelector("#open-wiring").addEventListener("click", () => wiringPanel.open());
+  wireOverlay(bus, workspaceElement, () => workspace.frames);
+  // the bus spans this window's popouts (golden-layout windows of this page load)
+  const busSession = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+  const bridge = new BusBridge(bus, busSession, { role: "main" });
+  bridge.onChanged = () => workspace.markChanged();
+  // present live: view links created while this is on make their viewers follow these selections
+  const presenter = new LivePresenter(bus);
+  const liveButton = document.querySelector("#present-live");
+  const showLive = () => {
+    liveButton.setAttribute("aria-pressed", String(presenter.live));
+    liveButton.textContent = presenter.live ? "Presenting live" : "Present live";
+    liveButton.title = presenter.live ? "View links you share now follow your selections live; click to stop"
+      : "Let the viewers of a view link follow your selections live";
+    workspace.liveRelay = presenter.relay?.id ?? null;
+  };
+  presenter.addEventListener("change", showLive);
+  liveButton.addEventListener("click", () => (presenter.live ? presenter.stop() : presenter.start())
+    .catch((error) => ui.toast(error.message, "error")));
+  showLive();
   const sidebarButton = document.querySelector("#toggle-catalogue");
   sidebarButton.addEventListener("click", () => {
     const open = document.body.classList.toggle("catalogue-closed") === false;
@@ -126,10 +153,12 @@ function startWorkspace(api, route) {
   catalogue.start();
   session.open(route);
   // A handle for debugging and end-to-end tests.
-  window.tessera = { bus, catalogue, workspace, session, api };
+  window.tessera = { bus, bridge, busSession, presenter, catalogue, workspace, session, api, wiringPanel };
 }
 
 function start() {
+  // a golden-layout popout of this page: its own minimal shell, before anything else
+  if (new URLSearchParams(location.search).has("gl-window")) return startPopout();
   const api = new LayoutsApi();
   const route = parseRoute(location.pathname);
   if (route.kind === "gallery") startGallery(api);

@@ -3,19 +3,24 @@
 // It finds the widget in the catalogue, imports its module (with a timeout), creates the
 // widget's custom element with its attributes, the data API and the theme, and keeps the
 // layout alive whatever the widget does: an import failure, a constructor that throws or
-// a hanging import show a "widget unavailable" card with a Retry button; events on the
-// widget's declared `emits` topics are rate-limited and republished on the shell bus.
+// a hanging import show a "widget unavailable" card with a Retry button.
+//
+// The bus contract (docs/contracts.md): events on the widget's declared `emits` topics
+// (ordinary bubbling CustomEvents) go to the shell bus, which validates, rate-limits and
+// routes them; accepted topics arrive as a `tessera-message` event on the widget (detail
+// {topic, payload, source}) with the `lastMessage` and `lastValues` ({topic: payload})
+// properties set first. The frame shows the window's bus trouble in its flag strip:
+// throttled (flooding), invalid payloads dropped, payloads a receiver refused, handler errors.
 //
 // A layout may pin a widget version (`pinnedVersion`); when the catalogue's live version
 // differs, the frame shows a "pinned version no longer live" placeholder with a button to
 // use the live version instead (the rest of the layout is untouched).
 //
-// Properties: catalogue (CatalogueFeed), bus (ShellBus), widgetAttributes (object), theme,
-// pinnedVersion (string or null).
+// Properties: catalogue (CatalogueFeed), bus (ShellBus), windowId (the layout's window id),
+// widgetAttributes (object), theme, pinnedVersion (string or null).
 // Events: tessera-widget-frame-loaded, -failed, -changed (its widget's attributes changed);
 // all bubbling and composed.
 
-import { RateLimit } from "./rate-limit.js";
 import { defaultAttributes, explainImportFailure, importModule, isSafeAttribute, withTimeout } from "./widget-module.js";
 
 // Attribute names that would change the page around a widget (the registry refuses them
@@ -46,7 +51,9 @@ const css = `
 .flag b { font-size: 10.5px; font-weight: 700; padding: 0 5px; margin-right: 6px; border-radius: 3px; text-transform: uppercase;
   letter-spacing: .04em; }
 .flag.stale b { color: #1a1a1a; background: var(--warning, #f2cc0c); }
-.flag.errors b, .flag.throttled b { color: #fff; background: var(--danger, #d44a3a); }
+.flag.errors b, .flag.throttled b, .flag.invalid b, .flag.handler b { color: #fff; background: var(--danger, #d44a3a); }
+.flag.undeliverable b { color: #1a1a1a; background: var(--warning, #f2cc0c); }
+.flag .text { overflow-wrap: anywhere; }
 .flag[hidden] { display: none; }
 .state { position: absolute; inset: 0; display: grid; place-items: center; padding: 16px; text-align: center; }
 .state[hidden] { display: none; }
@@ -68,10 +75,16 @@ const css = `
 .card button:focus-visible { outline: 2px solid var(--focus, #6e9fff); outline-offset: 2px; }
 `;
 
-/** Run `fn`; return its result and the first error it threw or the browser reported. */
-function catchReported(fn) {
+/**
+ * Run `fn`; return its result and the first error it threw or the browser reported
+ * (`silence`: the reported error is handled here, not logged as uncaught).
+ */
+function catchReported(fn, { silence = false } = {}) {
   let error = null;
-  const onError = (event) => { error ??= event.error ?? new Error(event.message); };
+  const onError = (event) => {
+    error ??= event.error ?? new Error(event.message);
+    if (silence) event.preventDefault();
+  };
   window.addEventListener("error", onError);
   try {
     return { result: fn(), error };
@@ -79,6 +92,33 @@ function catchReported(fn) {
     return { result: null, error: thrown };
   } finally {
     window.removeEventListener("error", onError);
+  }
+}
+
+/**
+ * Run a delivery; answer the first error a widget's handler threw (dispatchEvent reports
+ * listener errors to window "error" instead of throwing). One window listener serves every
+ * delivery, so a message to 20 widgets adds no listener churn.
+ */
+let delivery = null;
+function duringDelivery(fn) {
+  if (!duringDelivery.installed) {
+    duringDelivery.installed = true;
+    window.addEventListener("error", (event) => {
+      if (!delivery) return;
+      delivery.error ??= event.error ?? new Error(event.message);
+      event.preventDefault(); // handled: shown in the window, not logged as uncaught
+    });
+  }
+  const outer = delivery;
+  delivery = { error: null };
+  try {
+    fn();
+    return delivery.error;
+  } catch (error) {
+    return error;
+  } finally {
+    delivery = outer;
   }
 }
 
@@ -108,6 +148,7 @@ export class WidgetFrameElement extends HTMLElement {
 
   catalogue = null;
   bus = null;
+  windowId = null;
   widgetAttributes = {};
   pinnedVersion = null;
   frameId = `frame-${++frameCount}`;
@@ -121,8 +162,12 @@ export class WidgetFrameElement extends HTMLElement {
   #widget = null;
   #entry = null;
   #attempt = 0;
-  #limits = new Map();
   #topicListeners = [];
+  #joined = null;
+  #lastValues = {};
+  #trouble = new Map();
+  #troubleTimer = null;
+  #troubleShownAt = -Infinity;
   #runtimeErrors = 0;
   #onWindowError;
   #onCatalogueChange;
@@ -136,7 +181,10 @@ export class WidgetFrameElement extends HTMLElement {
     this.#root.innerHTML = `
       <div class="flags">
         <span class="flag stale" hidden><b>stale</b>its host missed heartbeats; it may stop updating</span>
-        <span class="flag throttled" hidden><b>throttled</b>events arrive faster than the shell accepts; extras are dropped</span>
+        <span class="flag throttled" hidden><b>throttled</b><span class="text"></span></span>
+        <span class="flag invalid" hidden><b>invalid</b><span class="text"></span></span>
+        <span class="flag undeliverable" hidden><b>refused</b><span class="text"></span></span>
+        <span class="flag handler" hidden><b>handler</b><span class="text"></span></span>
         <span class="flag errors" hidden><b>errors</b><span class="text"></span></span>
       </div>
       <div class="body" part="body"><slot></slot></div>
@@ -146,6 +194,9 @@ export class WidgetFrameElement extends HTMLElement {
     this.#flags = {
       stale: this.#root.querySelector(".flag.stale"),
       throttled: this.#root.querySelector(".flag.throttled"),
+      invalid: this.#root.querySelector(".flag.invalid"),
+      undeliverable: this.#root.querySelector(".flag.undeliverable"),
+      handler: this.#root.querySelector(".flag.handler"),
       errors: this.#root.querySelector(".flag.errors"),
     };
     this.#onWindowError = (event) => this.#countRuntimeError(event);
@@ -190,17 +241,49 @@ export class WidgetFrameElement extends HTMLElement {
     return this.load();
   }
 
-  /** Deliver an accepted topic to the widget (the bus wiring's entry point). */
+  /** The bus's id for this window. */
+  get busId() { return this.windowId ?? this.frameId; }
+
+  /** What the widget was last given, per accepted topic. */
+  get lastValues() { return this.#lastValues; }
+
+  /**
+   * Deliver a routed message to the widget (the bus calls this): set its `lastMessage` and
+   * `lastValues` properties, then dispatch `tessera-message`. A handler that throws is
+   * caught here and thrown on to the bus, which reports it in this window.
+   */
+  receive(message) {
+    const widget = this.#widget;
+    if (!widget) return;
+    const detail = { topic: message.topic, payload: message.payload, source: message.source,
+      ...(message.replay ? { replay: true } : {}) };
+    this.#lastValues = { ...this.#lastValues, [detail.topic]: detail.payload };
+    const error = duringDelivery(() => {
+      try {
+        widget.lastValues = this.#lastValues;
+      } catch {
+        // a read-only property is the widget's business; the event carries the same
+      }
+      widget.lastMessage = detail;
+      widget.dispatchEvent(new CustomEvent("tessera-message", { detail }));
+    });
+    if (error) throw error;
+  }
+
+  /** Deliver `payload` on an accepted `topic` straight to the widget, as if routed (tests, debugging). */
   deliver(topic, payload) {
-    if (!this.#widget || !(topic in (this.#entry?.accepts ?? {}))) return false;
-    const message = { topic, payload };
+    if (!this.#widget || !Object.hasOwn(this.#entry?.accepts ?? {}, topic)) return false;
     try {
-      this.#widget.lastMessage = message;
-      this.#widget.dispatchEvent(new CustomEvent("tessera-message", { detail: message }));
+      this.receive({ topic, payload, source: { windowId: null, widgetId: null } });
     } catch (error) {
-      this.#countRuntimeError({ error });
+      this.#busTrouble("handler", { count: 1, topic, error });
     }
     return true;
+  }
+
+  /** The window left the layout: leave the bus. */
+  release() {
+    this.#leaveBus();
   }
 
   async load() {
@@ -277,6 +360,7 @@ export class WidgetFrameElement extends HTMLElement {
       throw new Error(`<${entry.element}> failed when attached: ${thrown.message ?? thrown}`);
     }
     this.#widget = widget;
+    this.#joinBus(entry);
     this.#mountedAttributes = Object.fromEntries(Object.keys(entry.attributes?.properties ?? {})
       .map((name) => [name, widget.getAttribute(name)]));
     this.#watchAttributes(widget, entry);
@@ -303,30 +387,74 @@ export class WidgetFrameElement extends HTMLElement {
 
   #listenForTopics(widget, entry) {
     for (const topic of Object.keys(entry.emits ?? {})) {
-      const limit = new RateLimit({ capacity: 20, perSecond: 10 });
-      this.#limits.set(topic, limit);
       const listener = (event) => {
-        if (!limit.take()) {
-          this.#flags.throttled.hidden = false;
-          return;
-        }
-        this.bus?.publish({ topic, payload: event.detail ?? null, source: { frameId: this.frameId, widgetId: this.widgetId } });
+        if (event.target !== widget && !widget.contains(event.target)) return;
+        this.bus?.publish(this.busId, topic, event.detail ?? null);
       };
       this.addEventListener(topic, listener);
       this.#topicListeners.push([topic, listener]);
     }
   }
 
+  #joinBus(entry) {
+    if (!this.bus) return;
+    this.#joined = this.bus;
+    this.bus.join(this.busId, {
+      widgetId: this.widgetId, label: entry.label ?? this.widgetId, emits: entry.emits ?? {}, accepts: entry.accepts ?? {},
+      deliver: (message) => this.receive(message),
+      report: (kind, info) => this.#busTrouble(kind, info),
+    });
+  }
+
+  #leaveBus() {
+    this.#joined?.leave(this.busId);
+    this.#joined = null;
+  }
+
+  /** Show the window's bus trouble in its flag strip (at most a few repaints a second, however fast it comes). */
+  #busTrouble(kind, info) {
+    if (!this.#flags[kind]) return;
+    this.#trouble.set(kind, info);
+    if (this.#troubleTimer) return;
+    const wait = this.#troubleShownAt + 200 - performance.now();
+    if (wait <= 0) this.#showTrouble();
+    else this.#troubleTimer = setTimeout(() => this.#showTrouble(), wait);
+  }
+
+  #showTrouble() {
+    this.#troubleTimer = null;
+    this.#troubleShownAt = performance.now();
+    for (const [kind, info] of this.#trouble) this.#showFlag(kind, info);
+    this.#trouble.clear();
+  }
+
+  #showFlag(kind, info) {
+    const flag = this.#flags[kind];
+    const times = info.count === 1 ? "once" : `${info.count} times`;
+    const first = info.errors?.[0];
+    const where = first ? ` (${first.path || "payload"} ${first.message})` : "";
+    const text = {
+      throttled: `events on ${info.topic} arrive faster than the shell accepts; ${info.count} dropped`,
+      invalid: info.count === 1 ? `a ${info.topic} payload did not match the declared schema and was dropped${where}`
+        : `${info.count} ${info.topic} payloads did not match the declared schema and were dropped${where}`,
+      undeliverable: `a receiver refused ${info.topic} ${times}${where}`,
+      handler: `its ${info.topic} handler threw ${times}: ${info.error?.message ?? info.error}`,
+    }[kind];
+    flag.hidden = false;
+    flag.querySelector(".text").textContent = text;
+    this.dataset[`bus${kind[0].toUpperCase()}${kind.slice(1)}`] = String(info.count);
+  }
+
   #unmount() {
     for (const [topic, listener] of this.#topicListeners) this.removeEventListener(topic, listener);
     this.#topicListeners = [];
-    this.#limits.clear();
+    this.#leaveBus();
+    this.#lastValues = {};
     this.#attributeWatch?.disconnect();
     this.#attributeWatch = null;
     this.#widget = null;
     this.replaceChildren();
-    this.#flags.throttled.hidden = true;
-    this.#flags.errors.hidden = true;
+    for (const flag of Object.values(this.#flags)) if (flag !== this.#flags.stale) flag.hidden = true;
     this.#runtimeErrors = 0;
   }
 

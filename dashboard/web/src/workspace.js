@@ -4,9 +4,15 @@
 // factory puts a frame into the container's element and golden-layout moves it with its
 // window. The layout is persisted as golden-layout's own LayoutConfig (saveLayout →
 // LayoutConfig.fromResolved) through a store with load/save/clear.
+//
+// The bus wiring (colour channels, wires) lives on the bus; the workspace loads it with a
+// layout, puts a channel dot in each window's tab, drops the wiring of closed windows and
+// counts a wiring change as a layout change.
 
 import { GoldenLayout, LayoutConfig } from "golden-layout";
-import { COMPONENT_TYPE, lockedConfig, newWindowId, withWindowIds } from "./layouts/document.js";
+import { channelPicker } from "./bus/bus-ui.js";
+import { normaliseWiring } from "./bus/wiring.js";
+import { COMPONENT_TYPE, canonical, foldPopouts, lockedConfig, newWindowId, windows, withWindowIds } from "./layouts/document.js";
 
 export { COMPONENT_TYPE };
 const SAVE_DELAY_MS = 300;
@@ -19,9 +25,11 @@ const ADD_LOCATIONS = [{ typeId: FIRST_ROW_OR_COLUMN }, { typeId: ROOT }];
 
 const EMPTY_LAYOUT = {
   root: { type: "row", content: [] },
-  settings: { showPopoutIcon: false, showMaximiseIcon: true, showCloseIcon: true, reorderEnabled: true },
+  // popouts: one window at a time, returned to its stack when its browser window closes
+  settings: { showPopoutIcon: true, popInOnClose: true, popoutWholeStack: false, showMaximiseIcon: true, showCloseIcon: true,
+    reorderEnabled: true },
   dimensions: { headerHeight: 30, borderWidth: 6, minItemHeight: 120, minItemWidth: 200 },
-  header: { popout: false },
+  header: { popout: "Open in a new window" },
 };
 
 export class Workspace extends EventTarget {
@@ -36,6 +44,8 @@ export class Workspace extends EventTarget {
   #saveTimer = null;
   #loading = false;
   #locked = false;
+  #loadedWiring = null;
+  #lastConfig = null;
 
   constructor(element, { catalogue, bus, store, theme = "dark" }) {
     super();
@@ -47,8 +57,13 @@ export class Workspace extends EventTarget {
     this.#layout = new GoldenLayout(element);
     this.#layout.resizeWithContainerAutomatically = true;
     this.#layout.registerComponentFactoryFunction(COMPONENT_TYPE, (container, state) => this.#createFrame(container, state));
-    this.#layout.on("stateChanged", () => this.#changed());
+    this.#layout.on("stateChanged", () => {
+      this.#pruneWiring();
+      this.#changed();
+    });
+    this.#layout.on("tabCreated", (tab) => this.#addChannelDot(tab));
     element.addEventListener("tessera-widget-frame-changed", () => this.#changed());
+    bus?.addEventListener("wiring", (event) => { if (!event.detail?.silent) this.#changed(); });
   }
 
   get layout() { return this.#layout; }
@@ -66,9 +81,36 @@ export class Workspace extends EventTarget {
     this.load(this.#store.load());
   }
 
+  get bus() { return this.#bus; }
+
+  /**
+   * The wiring to save: the bus's, or exactly what was loaded when it means the same (so
+   * opening a layout with no wiring never makes it "unsaved").
+   */
+  get wiring() {
+    if (!this.#bus) return this.#loadedWiring;
+    const current = this.#bus.wiring;
+    return canonical(normaliseWiring(this.#loadedWiring)) === canonical(current) ? this.#loadedWiring : current;
+  }
+
+  /** `viewState` plus the current selections (the bus's last values), which a share link carries. */
+  withSelections(viewState) {
+    const selections = this.#bus?.snapshot();
+    const live = this.liveRelay ? { live: this.liveRelay } : {};
+    if (!selections || Object.keys(selections.channels).length + Object.keys(selections.wires).length === 0) {
+      return this.liveRelay ? { ...(viewState ?? {}), ...live } : viewState;
+    }
+    return { ...(viewState ?? {}), selections, ...live };
+  }
+
+  /** The id of the live relay this shell presents on (share links made now follow it), or null. */
+  liveRelay = null;
+
   /** Show `config` (a LayoutConfig, or null for an empty layout); `locked` fixes everything in place. */
-  load(config, { locked = false } = {}) {
+  load(config, { locked = false, wiring = null } = {}) {
     this.#locked = locked;
+    this.#loadedWiring = wiring;
+    this.#bus?.setWiring(wiring, { silent: true });
     this.#element.classList.toggle("locked", locked);
     this.#loading = true;
     try {
@@ -112,12 +154,29 @@ export class Workspace extends EventTarget {
     if (this.#locked) return;
     this.#store.clear();
     this.#layout.loadLayout(EMPTY_LAYOUT);
+    this.#pruneWiring();
     this.#changed();
   }
 
-  /** Golden-layout's LayoutConfig for the current layout (what a store persists). */
+  /**
+   * Golden-layout's LayoutConfig for the current layout (what a store persists), with the
+   * windows that are popped out folded back in (openPopouts itself is never saved).
+   */
   toConfig() {
-    return LayoutConfig.fromResolved(this.#layout.saveLayout());
+    // golden-layout 2.6 cannot save while a popout is still starting (it throws): keep the last good config
+    if (!this.#popoutsReady()) return this.#lastConfig ?? structuredClone(EMPTY_LAYOUT);
+    this.#lastConfig = foldPopouts(LayoutConfig.fromResolved(this.#layout.saveLayout()));
+    return this.#lastConfig;
+  }
+
+  /** Every popout window has started (golden-layout's BrowserPopout keeps this in a private field). */
+  #popoutsReady() {
+    return (this.#layout.openPopouts ?? []).every((popout) => popout._isInitialised !== false);
+  }
+
+  /** Something outside golden-layout's own events changed the layout (e.g. a widget in a popout). */
+  markChanged() {
+    this.#changed();
   }
 
   #createFrame(container, state) {
@@ -127,13 +186,31 @@ export class Workspace extends EventTarget {
     frame.widgetAttributes = { ...(state?.attributes ?? {}) };
     frame.theme = this.#theme;
     frame.pinnedVersion = state?.version ?? null;
+    const windowId = state?.windowId ?? newWindowId();
+    frame.windowId = windowId;
     frame.widgetId = state?.widgetId ?? "";
     container.element.append(frame);
-    const windowId = state?.windowId ?? newWindowId();
     container.stateRequestEvent = () => ({ ...frame.state, windowId });
-    container.on("beforeComponentRelease", () => this.frames.delete(frame));
+    container.on("beforeComponentRelease", () => {
+      this.frames.delete(frame);
+      frame.release();
+    });
     this.frames.add(frame);
     return undefined;
+  }
+
+  #addChannelDot(tab) {
+    if (!this.#bus) return;
+    const windowId = () => tab.contentItem?.container?.element?.querySelector("tessera-widget-frame")?.windowId
+      ?? tab.contentItem?.toConfig?.().componentState?.windowId;
+    // after the title: the tab's left edge stays a drag handle
+    tab.titleElement.after(channelPicker(this.#bus, windowId, { locked: () => this.#locked }));
+  }
+
+  /** Closed windows leave the wiring (their channel choice and wires). */
+  #pruneWiring() {
+    if (this.#loading || this.#locked || !this.#bus || !this.#layout.isInitialised || !this.#popoutsReady()) return;
+    this.#bus.prune(new Set(windows(this.toConfig()).map((w) => w.windowId)));
   }
 
   #changed() {
@@ -141,7 +218,8 @@ export class Workspace extends EventTarget {
     if (this.#loading || this.#locked) return;
     clearTimeout(this.#saveTimer);
     this.#saveTimer = setTimeout(() => {
-      if (this.#layout.isInitialised) this.#store.save(this.toConfig());
+      if (!this.#popoutsReady()) this.#changed(); // try again once the popout has started
+      else if (this.#layout.isInitialised) this.#store.save(this.toConfig());
     }, SAVE_DELAY_MS);
   }
 }

@@ -27,8 +27,8 @@ def test_answer_fields_sent_back_are_ignored_and_save_fields_are_not_hashed():
 
 
 def test_hash_ignores_key_order():
-    a = document.parse({"title": "t", "layout": {}, "wiring": {"a": 1, "b": 2}})
-    b = document.parse({"wiring": {"b": 2, "a": 1}, "layout": {}, "title": "t"})
+    a = document.parse({"title": "t", "layout": {}, "wiring": {"defaultChannel": "red", "wires": []}})
+    b = document.parse({"wiring": {"wires": [], "defaultChannel": "red"}, "layout": {}, "title": "t"})
     assert document.content_hash(a) == document.content_hash(b)
 
 
@@ -61,7 +61,7 @@ def test_window_id_assignment_is_deterministic_and_skips_taken_ids():
 
 def test_wiring_and_view_state_are_size_limited():
     with pytest.raises(Invalid) as caught:
-        document.parse({"title": "t", "layout": {}, "wiring": {"x": "y" * document.WIRING_MAX_BYTES}})
+        document.parse({"title": "t", "layout": {}, "wiring": {"wires": [{"id": "y" * document.WIRING_MAX_BYTES}]}})
     assert locs(caught.value) == [["body", "wiring"]]
     with pytest.raises(Invalid) as caught:
         document.parse({"title": "t", "layout": {}, "viewState": {"x": "y" * document.VIEW_STATE_MAX_BYTES}})

@@ -3,7 +3,8 @@
 
 import "../tessera-widget-frame-define.js";
 import { GoldenLayout } from "golden-layout";
-import { ShellBus } from "../bus.js";
+import { followLive } from "../bus/live.js";
+import { ShellBus } from "../bus/shell-bus.js";
 import { COMPONENT_TYPE, fromAnswer, lockedConfig, withWindowIds } from "./document.js";
 import { DraftStore } from "./draft-store.js";
 import { layoutPath } from "./routes.js";
@@ -24,8 +25,17 @@ async function post(url, body) {
 export function render(shared, catalogue, theme) {
   const frames = new Set();
   theme.listen((value) => { for (const frame of frames) frame.theme = value; });
-  const bus = new ShellBus();
   const doc = fromAnswer(shared);
+  const bus = new ShellBus({ wiring: doc.wiring });
+  // the selections the link was shared with (the sender's bus values) greet every window
+  const selections = shared.viewState?.selections ?? doc.viewState?.selections;
+  if (selections) bus.restore(selections);
+  // a live link: follow the presenter's selections as they happen
+  const live = typeof shared.viewState?.live === "string" ? shared.viewState.live : null;
+  if (live) {
+    document.body.dataset.live = "connecting";
+    followLive(bus, live, { onState: (state) => { document.body.dataset.live = state; } });
+  }
   $("#casual-title").textContent = doc.title;
   document.title = `${doc.title} · Tessera`;
   const chip = $("#casual-version");
@@ -53,7 +63,9 @@ export function render(shared, catalogue, theme) {
     frame.widgetAttributes = { ...(state?.attributes ?? {}) };
     frame.pinnedVersion = state?.version ?? null;
     frame.theme = theme.current();
+    frame.windowId = state?.windowId ?? null;
     frame.widgetId = state?.widgetId ?? "";
+    container.on("beforeComponentRelease", () => frame.release());
     pending += 1;
     frame.addEventListener("tessera-widget-frame-loaded", settle, { once: true });
     frame.addEventListener("tessera-widget-frame-failed", settle, { once: true });

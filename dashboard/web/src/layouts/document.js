@@ -66,6 +66,20 @@ export function storableConfig(config) {
   return rest;
 }
 
+/**
+ * `config` with the windows of its open popouts put back into the layout (at the end of the
+ * root) and no `openPopouts`: a saved layout keeps every window, whichever screen it is on.
+ */
+export function foldPopouts(config) {
+  const { openPopouts, ...rest } = config ?? {};
+  const popped = (openPopouts ?? []).map((popout) => popout?.root).filter(Boolean);
+  if (!popped.length) return rest;
+  const root = rest.root;
+  if (!root) return { ...rest, root: { type: "row", content: popped } };
+  if (root.type === "component") return { ...rest, root: { type: "row", content: [root, ...popped] } };
+  return { ...rest, root: { ...root, content: [...(root.content ?? []), ...popped] } };
+}
+
 /** Build the document the API stores. */
 export function toDocument({ title, description, owner, config, wiring, viewState }) {
   const document = { title: cleanTitle(title), layout: storableConfig(config), schemaVersion: SCHEMA_VERSION };

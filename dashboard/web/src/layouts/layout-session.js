@@ -46,7 +46,7 @@ export class LayoutSession extends EventTarget {
 
   /** The view state a share link carries (what the sender sees). */
   get viewState() {
-    return this.#extra.viewState ?? undefined;
+    return this.#workspace.withSelections(this.#extra.viewState ?? undefined);
   }
 
   /** The workspace's store: drafts follow the layout on screen. */
@@ -93,7 +93,7 @@ export class LayoutSession extends EventTarget {
     this.#extra = {};
     this.state = initialState();
     this.#rebase = false;
-    this.#workspace.load(draft?.document?.layout ?? null);
+    this.#workspace.load(draft?.document?.layout ?? null, { wiring: draft?.document?.wiring ?? null });
     this.#render();
   }
 
@@ -126,11 +126,11 @@ export class LayoutSession extends EventTarget {
       this.mode = "version";
       if (this.latestVersion === null) this.latestVersion = (await this.#api.versions(this.id)).reduce((m, v) => Math.max(m, v.version), 0) || null;
       this.state = { ...initialState({ version: answer.version, editable }), status: "readonly" };
-      this.#workspace.load(loaded.layout, { locked: true });
+      this.#workspace.load(loaded.layout, { locked: true, wiring: loaded.wiring });
     } else if (!editable) {
       this.mode = "view-only";
       this.state = initialState({ version: answer.version, editable: false });
-      this.#workspace.load(loaded.layout, { locked: true });
+      this.#workspace.load(loaded.layout, { locked: true, wiring: loaded.wiring });
     } else {
       this.mode = "edit";
       this.#drafts.lastLayout = this.id;
@@ -140,10 +140,10 @@ export class LayoutSession extends EventTarget {
         this.#title = draft.document.title ?? this.#title;
         this.state = { ...this.state, status: "unsaved", saved: null };
         this.#rebase = draft.baseVersion === answer.version ? "compare" : false;
-        this.#workspace.load(draft.document.layout);
+        this.#workspace.load(draft.document.layout, { wiring: draft.document.wiring ?? loaded.wiring });
       } else {
         this.#rebase = true;
-        this.#workspace.load(loaded.layout);
+        this.#workspace.load(loaded.layout, { wiring: loaded.wiring });
       }
       // the baseline is the layout as the workspace shows it, taken now (not after the store's debounce)
       if (this.#rebase) this.#edited(this.#workspace.toConfig());
@@ -177,7 +177,7 @@ export class LayoutSession extends EventTarget {
   // ---- editing and saving ----------------------------------------------------------------
 
   currentDocument(config = this.#workspace.toConfig()) {
-    return toDocument({ title: this.#title, config, ...this.#extra });
+    return toDocument({ title: this.#title, config, ...this.#extra, wiring: this.#workspace.wiring ?? this.#extra.wiring });
   }
 
   #edited(config) {

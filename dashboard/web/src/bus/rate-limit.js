@@ -1,7 +1,8 @@
-// A token bucket: `capacity` events at once, refilled at `perSecond`; excess is refused.
+// A token bucket: `capacity` events at once, refilled at `perSecond`; excess is refused
+// and counted (the bus flags a widget whose events were refused).
 
 export class RateLimit {
-  constructor({ capacity = 20, perSecond = 10, now = () => performance.now() } = {}) {
+  constructor({ capacity = 60, perSecond = 30, now = () => performance.now() } = {}) {
     this.capacity = capacity;
     this.perSecond = perSecond;
     this.now = now;

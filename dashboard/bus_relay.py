@@ -1,0 +1,159 @@
+"""Follow the presenter: an in-process fan-out of one presenter's bus messages to the
+followers of a live view link.
+
+A relay has a public id (what followers hold: it only reads) and a publish key (what the
+presenter holds: it alone writes). Each published message gets the next sequence number
+and is kept in a small ring so a follower that reconnects with ``Last-Event-ID`` gets what
+it missed (or, if that fell out of the ring, the current value of each topic). Pure
+asyncio; no framework types. Relays live as long as the dashboard process (or until idle
+for ``idle_seconds``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import re
+import secrets
+import time
+from collections import deque
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+TOPIC = re.compile(r"[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)*(@[1-9][0-9]{0,3})?")
+RING = 256
+MAX_RELAYS = 1000
+MAX_FOLLOWERS = 500
+QUEUE = 512
+
+
+class RelayError(Exception):
+    """Why a relay refused: ``status`` (404 unknown, 403 wrong key, 429 too many, 422 bad message), ``field``."""
+
+    def __init__(self, status: int, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.status = status
+        self.field = field
+
+
+@dataclass
+class Relay:
+    id: str
+    key_hash: bytes
+    created: float
+    touched: float
+    seq: int = 0
+    ring: deque = field(default_factory=lambda: deque(maxlen=RING))
+    latest: dict[str, tuple[int, dict]] = field(default_factory=dict)  # topic -> (seq, message)
+    followers: set[asyncio.Queue] = field(default_factory=set)
+
+
+def _hash(key: str) -> bytes:
+    return hashlib.sha256(key.encode()).digest()
+
+
+class RelayHub:
+    def __init__(self, *, idle_seconds: float = 12 * 3600, clock=time.monotonic) -> None:
+        self._relays: dict[str, Relay] = {}
+        self._idle = idle_seconds
+        self._clock = clock
+
+    def open(self) -> tuple[str, str]:
+        """A new relay: answers (id, publish key)."""
+        self._expire()
+        if len(self._relays) >= MAX_RELAYS:
+            raise RelayError(429, f"{MAX_RELAYS} live relays are open; try again later")
+        relay_id, key = secrets.token_urlsafe(18), secrets.token_urlsafe(32)
+        now = self._clock()
+        self._relays[relay_id] = Relay(relay_id, _hash(key), now, now)
+        return relay_id, key
+
+    def get(self, relay_id: str) -> Relay:
+        relay = self._relays.get(relay_id)
+        if relay is None:
+            raise RelayError(404, "no live relay has this id; the presenter may have stopped", "relay")
+        return relay
+
+    def close(self, relay_id: str, key: str) -> None:
+        relay = self._authorised(relay_id, key)
+        for queue in list(relay.followers):
+            queue.put_nowait(None)
+        del self._relays[relay_id]
+
+    def publish(self, relay_id: str, key: str, message: object) -> int:
+        """Fan ``message`` ({topic, payload, source?}) out to every follower; answers its sequence number."""
+        relay = self._authorised(relay_id, key)
+        clean = _check(message)
+        relay.seq += 1
+        relay.touched = self._clock()
+        entry = (relay.seq, clean)
+        relay.ring.append(entry)
+        relay.latest[clean["topic"]] = entry
+        for queue in list(relay.followers):
+            if queue.full():  # a follower too slow to keep up is dropped; it reconnects with Last-Event-ID
+                relay.followers.discard(queue)
+                queue.put_nowait(None) if not queue.full() else None
+                continue
+            queue.put_nowait(entry)
+        return relay.seq
+
+    async def follow(self, relay_id: str, last_event_id: int | None) -> AsyncIterator[tuple[int, dict]]:
+        """What a follower receives: what it missed (or the current values), then each new message."""
+        relay = self.get(relay_id)
+        if len(relay.followers) >= MAX_FOLLOWERS:
+            raise RelayError(429, f"{MAX_FOLLOWERS} followers already follow this presenter")
+        queue: asyncio.Queue = asyncio.Queue(QUEUE)
+        relay.followers.add(queue)
+        try:
+            for entry in self._catch_up(relay, last_event_id):
+                yield entry
+            while True:
+                entry = await queue.get()
+                if entry is None:
+                    return
+                yield entry
+        finally:
+            relay.followers.discard(queue)
+
+    @staticmethod
+    def _catch_up(relay: Relay, last_event_id: int | None) -> list[tuple[int, dict]]:
+        if last_event_id is not None and relay.ring and relay.ring[0][0] <= last_event_id + 1:
+            return [entry for entry in relay.ring if entry[0] > last_event_id]
+        # a new follower, or one whose gap fell out of the ring: the current value of each topic
+        return sorted(relay.latest.values(), key=lambda entry: entry[0])
+
+    def _authorised(self, relay_id: str, key: str) -> Relay:
+        relay = self.get(relay_id)
+        if not key or not hmac.compare_digest(_hash(key), relay.key_hash):
+            raise RelayError(403, "only the presenter (with the publish key) can publish to this relay",
+                             "authorization")
+        return relay
+
+    def _expire(self) -> None:
+        now = self._clock()
+        for relay_id, relay in list(self._relays.items()):
+            if now - relay.touched > self._idle and not relay.followers:
+                del self._relays[relay_id]
+
+
+def _check(message: object) -> dict:
+    if not isinstance(message, dict):
+        raise RelayError(422, "a message is an object {topic, payload, source?}", "body")
+    extra = set(message) - {"topic", "payload", "source", "id", "origin"}
+    if extra:
+        raise RelayError(422, "unknown field", f"body.{sorted(extra)[0]}")
+    topic = message.get("topic")
+    if not isinstance(topic, str) or len(topic) > 128 or not TOPIC.fullmatch(topic):
+        raise RelayError(422, "topic must be a topic name (page.selected@1)", "body.topic")
+    if "payload" not in message:
+        raise RelayError(422, "field required", "body.payload")
+    source = message.get("source") or {}
+    if not isinstance(source, dict) or not all(isinstance(source.get(k), (str, type(None))) for k in ("windowId", "widgetId")):
+        raise RelayError(422, "source is {windowId, widgetId}", "body.source")
+    clean = {"topic": topic, "payload": message["payload"],
+             "source": {"windowId": source.get("windowId"), "widgetId": source.get("widgetId")}}
+    for name in ("id", "origin"):
+        if isinstance(message.get(name), str) and len(message[name]) <= 128:
+            clean[name] = message[name]
+    return clean
