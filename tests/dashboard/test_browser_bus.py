@@ -59,7 +59,7 @@ def bus_host(front_end) -> Iterator[ServerThread]:
 def bus_dashboard(serve_dashboard, registry, query, bus_host) -> ServerThread:
     for item in MANIFESTS:
         registry.widgets[item["id"]] = widget_public(item, bus_host.url, "bus")
-    return serve_dashboard(registry.url, query.url)
+    return serve_dashboard(registry.url, query.url, widget_origins=[bus_host.url])  # allow-listed, like make up's host
 
 
 def window(widget_id: str, window_id: str, title: str) -> dict:
