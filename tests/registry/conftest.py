@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import os
-import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import httpx
 import pytest
-import sqlalchemy as sa
 
 from registry.entrypoints.app import create_app
 from registry.settings import RegistrySettings
+from tests.support.clock import FakeClock
+from tests.support.postgres import postgres_schema
 
-PG_URL = os.environ.get("TESSERA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 MANIFEST = {
     "id": "page-views",
     "version": "0.1.0",
@@ -46,17 +44,6 @@ def manifest(**changes) -> dict:
     return doc
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-
-
 @pytest.fixture(autouse=True)
 def loopback_widget_hosts(monkeypatch):
     """These tests announce widgets hosted on loopback (127.0.0.1:8100, local servers), as
@@ -78,35 +65,7 @@ def start_app():
 
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
-
-
-def postgres_available() -> bool:
-    try:
-        engine = sa.create_engine(PG_URL, connect_args={"connect_timeout": 2})
-        with engine.connect():
-            pass
-        engine.dispose()
-        return True
-    except Exception:
-        return False
-
-
-@contextlib.contextmanager
-def postgres_schema():
-    """A fresh schema on the test server; yields a URL whose search_path points at it."""
-    if not postgres_available():
-        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
-    schema = f"registry_test_{uuid.uuid4().hex[:10]}"
-    engine = sa.create_engine(PG_URL)
-    with engine.begin() as connection:
-        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with engine.begin() as connection:
-            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        engine.dispose()
+    return FakeClock(datetime(2026, 11, 22, 10, 0, tzinfo=UTC))
 
 
 @pytest.fixture(
@@ -120,7 +79,7 @@ def database_url(request, tmp_path) -> str:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path}/var/registry.db"
     else:
-        with postgres_schema() as url:
+        with postgres_schema("registry_test") as url:
             yield url
 
 
