@@ -12,6 +12,7 @@ import pytest
 
 from registry.entrypoints.app import create_app
 from registry.settings import RegistrySettings
+from tests.support.asgi import lifespan_client
 from tests.support.clock import FakeClock
 from tests.support.postgres import postgres_schema
 
@@ -86,12 +87,8 @@ def database_url(request, tmp_path) -> str:
 @contextlib.asynccontextmanager
 async def running(settings: RegistrySettings, clock: FakeClock) -> AsyncIterator[httpx.AsyncClient]:
     """The app with its lifespan started, behind an in-process httpx client."""
-    app = create_app(settings, clock=clock, upkeep=False)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://registry.test") as client:
-            client.app = app  # type: ignore[attr-defined]
-            yield client
+    async with lifespan_client(create_app(settings, clock=clock, upkeep=False), "http://registry.test") as client:
+        yield client
 
 
 @pytest.fixture

@@ -18,17 +18,17 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serving(config: uvicorn.Config) -> Iterator[str]:
+def serving(config: uvicorn.Config, patience: float = 10) -> Iterator[str]:
     """Run ``config`` (host 127.0.0.1, a port of its own) in a daemon thread; yields its base URL
-    once it has started (or after 10 s), and asks it to exit afterwards."""
+    once it has started (or after ``patience`` seconds), and asks it to exit afterwards."""
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + patience
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.02)
     try:
         yield f"http://{config.host}:{config.port}"
     finally:
         server.should_exit = True
-        thread.join(10)
+        thread.join(patience)

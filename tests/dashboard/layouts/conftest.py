@@ -14,6 +14,7 @@ import pytest
 from dashboard.app import create_app
 from dashboard.settings import DashboardSettings
 from tests.support.postgres import postgres_schema
+from tests.support.asgi import lifespan_client
 from tests.support.clock import FakeClock
 
 
@@ -66,12 +67,8 @@ def real_database_url(request, tmp_path):
 
 @contextlib.asynccontextmanager
 async def running(settings: DashboardSettings, clock) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings, clock=clock)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://dashboard.test") as client:
-            client.app = app  # type: ignore[attr-defined]
-            yield client
+    async with lifespan_client(create_app(settings, clock=clock), "http://dashboard.test") as client:
+        yield client
 
 
 def settings_for(url: str, **overrides) -> DashboardSettings:
