@@ -2,7 +2,6 @@
 watermark, or a 422 naming the field; never a 5xx (bad input must not reach the SQL)."""
 
 import os
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,9 +9,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
-from tracker.event import TrackingEvent
-from tracker.olap.clickhouse import ClickHouseStore
-from tracker.olap.port import StagedBatch
+from tests.tracker.query.seed import seeded_store
 from tracker.query.app import create_app
 from tracker.query.live import LiveFeed
 from tracker.query.settings import QuerySettings
@@ -29,20 +26,10 @@ queries = st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=6), values, m
 
 @pytest.fixture(scope="module")
 def client(chdb_client):
-    store = ClickHouseStore(chdb_client, f"t_{uuid.uuid4().hex[:12]}")
-    store.migrate()
-    batch = StagedBatch()
-    t0 = NOW - timedelta(minutes=20)
-    for i in range(40):
-        ts = t0 + timedelta(seconds=30 * i)
-        batch.append(TrackingEvent(event_id=str(uuid.UUID(int=i + 1)), ts=ts, received_at=ts, site="demo.local",
-                                   path=f"/p{i % 3}", visitor=f"{i % 7:016x}", referrer_host="news.example"),
-                     "tessera.events", 0, i)
-    store.insert(batch, "fuzz/0")
-    app = create_app(store, QuerySettings(olap_dsn="chdb:///unused"), LiveFeed(), clock=lambda: NOW)
-    with TestClient(app) as c:
-        yield c
-    chdb_client.command(f"DROP DATABASE IF EXISTS {store.db} SYNC")
+    with seeded_store(chdb_client, NOW - timedelta(minutes=20), "fuzz/0") as store:
+        app = create_app(store, QuerySettings(olap_dsn="chdb:///unused"), LiveFeed(), clock=lambda: NOW)
+        with TestClient(app) as c:
+            yield c
 
 
 @settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "200")), deadline=None,

@@ -7,7 +7,6 @@ parameter checks are covered in ``test_metrics_api`` and its quota in ``test_str
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -18,9 +17,7 @@ from gatekeeper import server
 from gatekeeper.limits import EdgeLimits
 from tests.support.openapi import assert_no_server_error
 from tests.support.servers import free_port, serving
-from tracker.event import TrackingEvent
-from tracker.olap.clickhouse import ClickHouseStore
-from tracker.olap.port import StagedBatch
+from tests.tracker.query.seed import seeded_store
 from tracker.query.app import create_app
 from tracker.query.settings import QuerySettings
 
@@ -29,21 +26,11 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture(scope="module")
 def base_url(chdb_client):
-    store = ClickHouseStore(chdb_client, f"t_{uuid.uuid4().hex[:12]}")
-    store.migrate()
-    batch = StagedBatch()
-    t0 = datetime.now(UTC) - timedelta(minutes=20)
-    for i in range(40):
-        ts = t0 + timedelta(seconds=30 * i)
-        batch.append(TrackingEvent(event_id=str(uuid.UUID(int=i + 1)), ts=ts, received_at=ts, site="demo.local",
-                                   path=f"/p{i % 3}", visitor=f"{i % 7:016x}", referrer_host="news.example"),
-                     "tessera.events", 0, i)
-    store.insert(batch, "openapi-seed")
-    app = create_app(store, QuerySettings(olap_dsn="chdb:///unused"))
-    with serving(server.config(app, EdgeLimits.of("query"), host="127.0.0.1", port=free_port(),
-                               log_level="warning", timeout_graceful_shutdown=1)) as url:
-        yield url
-    chdb_client.command(f"DROP DATABASE IF EXISTS {store.db} SYNC")
+    with seeded_store(chdb_client, datetime.now(UTC) - timedelta(minutes=20), "openapi-seed") as store:
+        app = create_app(store, QuerySettings(olap_dsn="chdb:///unused"))
+        with serving(server.config(app, EdgeLimits.of("query"), host="127.0.0.1", port=free_port(),
+                                   log_level="warning", timeout_graceful_shutdown=1)) as url:
+            yield url
 
 
 def test_the_document_lists_every_route(base_url):
