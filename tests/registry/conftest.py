@@ -14,7 +14,7 @@ from registry.entrypoints.app import create_app
 from registry.settings import RegistrySettings
 from tests.support.asgi import lifespan_client
 from tests.support.clock import FakeClock
-from tests.support.postgres import postgres_schema
+from tests.support.postgres import POSTGRES, SQLITE, store_url
 
 MANIFEST = {
     "id": "page-views",
@@ -69,19 +69,11 @@ def clock() -> FakeClock:
     return FakeClock(datetime(2026, 11, 22, 10, 0, tzinfo=UTC))
 
 
-@pytest.fixture(
-    params=[
-        pytest.param("sqlite", marks=pytest.mark.integration),
-        pytest.param("postgres", marks=[pytest.mark.integration, pytest.mark.postgres]),
-    ]
-)
+@pytest.fixture(params=[SQLITE, POSTGRES])
 def database_url(request, tmp_path) -> str:
     """The metadata store each integration test runs against: a SQLite file, then PostgreSQL."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/var/registry.db"
-    else:
-        with postgres_schema("registry_test") as url:
-            yield url
+    with store_url(request.param, tmp_path, "registry.db", "registry_test") as url:
+        yield url
 
 
 @contextlib.asynccontextmanager

@@ -40,3 +40,20 @@ def postgres_schema(prefix: str) -> Iterator[str]:
         with engine.begin() as connection:
             connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
         engine.dispose()
+
+
+SQLITE = pytest.param("sqlite", marks=pytest.mark.integration)
+POSTGRES = pytest.param("postgres", marks=[pytest.mark.integration, pytest.mark.postgres])
+
+
+@contextlib.contextmanager
+def store_url(kind: str, tmp_path, db_file: str, schema_prefix: str) -> Iterator[str]:
+    """The database URL a parametrised test runs on: ``memory`` (the fakes), ``sqlite`` (a file
+    ``var/<db_file>`` under ``tmp_path``) or ``postgres`` (a fresh schema, dropped afterwards)."""
+    if kind == "memory":
+        yield "memory://"
+    elif kind == "sqlite":
+        yield f"sqlite:///{tmp_path}/var/{db_file}"
+    else:
+        with postgres_schema(schema_prefix) as url:
+            yield url

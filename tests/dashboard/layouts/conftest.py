@@ -13,7 +13,7 @@ import pytest
 
 from dashboard.app import create_app
 from dashboard.settings import DashboardSettings
-from tests.support.postgres import postgres_schema
+from tests.support.postgres import POSTGRES, SQLITE, store_url
 from tests.support.asgi import lifespan_client
 from tests.support.clock import FakeClock
 
@@ -36,33 +36,18 @@ def clock() -> FakeClock:
     return FakeClock(datetime(2026, 11, 29, 10, 0, tzinfo=UTC))
 
 
-@pytest.fixture(params=[
-    pytest.param("memory"),
-    pytest.param("sqlite", marks=pytest.mark.integration),
-    pytest.param("postgres", marks=[pytest.mark.integration, pytest.mark.postgres]),
-])
+@pytest.fixture(params=["memory", SQLITE, POSTGRES])
 def database_url(request, tmp_path):
     """Each API test runs on the fake, then a SQLite file, then PostgreSQL."""
-    if request.param == "memory":
-        yield "memory://"
-    elif request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/var/dashboard.db"
-    else:
-        with postgres_schema("layouts_test") as url:
-            yield url
+    with store_url(request.param, tmp_path, "dashboard.db", "layouts_test") as url:
+        yield url
 
 
-@pytest.fixture(params=[
-    pytest.param("sqlite", marks=pytest.mark.integration),
-    pytest.param("postgres", marks=[pytest.mark.integration, pytest.mark.postgres]),
-])
+@pytest.fixture(params=[SQLITE, POSTGRES])
 def real_database_url(request, tmp_path):
     """Only the real databases (SQLite file, PostgreSQL)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/var/dashboard.db"
-    else:
-        with postgres_schema("layouts_test") as url:
-            yield url
+    with store_url(request.param, tmp_path, "dashboard.db", "layouts_test") as url:
+        yield url
 
 
 @contextlib.asynccontextmanager
