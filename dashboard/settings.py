@@ -1,12 +1,9 @@
 """The dashboard's settings: one object, built by ``main()`` and passed down."""
 
-from typing import Annotated
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-
-from gatekeeper.address import AddressPolicy
-from gatekeeper.origin_list import OriginList
+from gatekeeper.settings_fields import NetworkEntries, OriginEntries
 
 
 class DashboardSettings(BaseSettings):
@@ -37,35 +34,16 @@ class DashboardSettings(BaseSettings):
     layout_max_bytes: int = 256 * 1024
     layout_delete_grace_days: float = 30.0
     layout_retention_versions: int = 0  # 0 keeps every version
-    widget_origins: Annotated[list[str], NoDecode] = Field(
+    widget_origins: OriginEntries = Field(
         default_factory=list,
         description="Comma-separated origins the widget proxy may fetch from: exact origins (trusted even on "
         "loopback or a private network), `https://*.example.com` wildcards or `*` (public addresses only). "
         "Empty: any origin the registry lists, public addresses only.",
     )
-    widget_networks: Annotated[list[str], NoDecode] = Field(
+    widget_networks: NetworkEntries = Field(
         default_factory=list,
         description="Comma-separated networks (CIDR) whose internal addresses widget hosts may use.",
     )
     widget_host_concurrency: int = Field(default=8, ge=1, description="Fetches in flight to one widget host.")
     widget_timeout_seconds: float = Field(default=10.0, gt=0, description="Total time for one widget-file fetch.")
     widget_max_bytes: int = Field(default=16 * 1024 * 1024, gt=0, description="Largest widget file served.")
-
-    @field_validator("widget_origins", "widget_networks", mode="before")
-    @classmethod
-    def _split(cls, value: object) -> object:
-        if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
-        return value
-
-    @field_validator("widget_origins")
-    @classmethod
-    def _origins(cls, value: list[str]) -> list[str]:
-        OriginList(value)  # raises ValueError naming the bad entry
-        return value
-
-    @field_validator("widget_networks")
-    @classmethod
-    def _networks(cls, value: list[str]) -> list[str]:
-        AddressPolicy.from_strings(value)
-        return value

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-
+from gatekeeper.settings_fields import CommaList, NetworkEntries, OriginEntries
 from registry.domain.element_name import DEFAULT_PLATFORM_TEAMS
-from gatekeeper.address import AddressPolicy
-from gatekeeper.origin_list import OriginList
 
 
 class RegistrySettings(BaseSettings):
@@ -29,42 +26,23 @@ class RegistrySettings(BaseSettings):
         ge=0,
         description="How long a removed or expired widget id stays reserved to its team.",
     )
-    platform_teams: Annotated[list[str], NoDecode] = Field(
+    platform_teams: CommaList = Field(
         default_factory=lambda: sorted(DEFAULT_PLATFORM_TEAMS),
         description="Comma-separated teams that may announce tessera-* element names (the built-in widgets' teams).",
     )
     max_json_depth: int = Field(default=40, gt=0, le=200, description="Deepest JSON nesting a request body may have.")
     grace_seconds: float = Field(default=30.0, gt=0, description="How long an expired lease stays stale before gone.")
     max_manifest_bytes: int = Field(default=64 * 1024, gt=0)
-    allowed_origins: Annotated[list[str], NoDecode] = Field(
+    allowed_origins: OriginEntries = Field(
         default_factory=list,
         description="Comma-separated origins widgets may load from: exact origins (trusted even on loopback or a "
         "private network), `https://*.example.com` wildcards or `*` (public addresses only). Empty: each widget's "
         "own announcing origin, public addresses only.",
     )
-    allowed_networks: Annotated[list[str], NoDecode] = Field(
+    allowed_networks: NetworkEntries = Field(
         default_factory=list,
         description="Comma-separated networks (CIDR) whose internal addresses widget hosts may use, e.g. 10.0.0.0/8.",
     )
     sweep_interval_seconds: float = Field(default=1.0, gt=0, description="How often stale/gone is recomputed.")
     lease_flush_seconds: float = Field(default=5.0, gt=0, description="Write-behind period for heartbeat times.")
     token_cache_seconds: float = Field(default=5.0, ge=0, description="How long a verified token is trusted without a DB read.")
-
-    @field_validator("allowed_origins", "allowed_networks", "platform_teams", mode="before")
-    @classmethod
-    def _split(cls, value: object) -> object:
-        if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
-        return value
-
-    @field_validator("allowed_origins")
-    @classmethod
-    def _origins(cls, value: list[str]) -> list[str]:
-        OriginList(value)  # raises ValueError naming the bad entry
-        return value
-
-    @field_validator("allowed_networks")
-    @classmethod
-    def _networks(cls, value: list[str]) -> list[str]:
-        AddressPolicy.from_strings(value)
-        return value

@@ -6,13 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
-from sqlmodel import create_engine
+from sqlalchemy.engine import Engine
 
 from dashboard.layouts.store import InMemoryLayoutStore, InMemoryLinkStore, LayoutStore, LinkStore
+from persistence import engine as sql
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -30,31 +27,12 @@ class Stores:
 
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; for a SQLite file, its parent directory is created."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-
-    @event.listens_for(engine, "connect")
-    def _pragmas(dbapi_connection, _record) -> None:  # pragma: no cover - driver callback
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.close()
-
-    return engine
+    return sql.make_engine(url, sqlite_timeout=30, pool_size=10, max_overflow=20)
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
     """Upgrade the layouts tables behind ``engine`` to ``revision`` (no alembic.ini, any CWD)."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    sql.migrate(engine, MIGRATIONS, revision)
 
 
 def open_stores(url: str) -> Stores:

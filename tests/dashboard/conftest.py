@@ -7,7 +7,6 @@ import asyncio
 import json
 import math
 import shutil
-import socket
 import subprocess
 import threading
 import time
@@ -26,11 +25,10 @@ from starlette.staticfiles import StaticFiles
 from dashboard.app import create_app
 from dashboard.guarded_network import system_resolve
 from dashboard.settings import DashboardSettings
+from tests.support.chromium import browser  # noqa: F401 (fixture)
+from tests.support.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 
 # How many pixels of the chart's canvas are painted in the "views" blue or "visitors" green.
 SERIES_PIXELS = """() => {
@@ -56,12 +54,6 @@ customElements.define("tessera-broken-throws", Broken);
 BLANK_PAGE = """<!doctype html><html><head><meta charset="utf-8">
 <script type="module" src="/page-views/dist/page-views.js"></script></head>
 <body style="margin:0"><main style="width:640px;height:320px"></main></body></html>"""
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class ServerThread:
@@ -297,19 +289,6 @@ def dashboard(serve_dashboard, registry, query) -> ServerThread:
 
 
 # ---- Chromium (Playwright) ---------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def browser():
-    """Module-scoped: sync Playwright keeps an event loop running, which async tests in
-    other modules must not see."""
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        pytest.skip("chromium is not installed")
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
-
 
 @pytest.fixture
 def page(browser):

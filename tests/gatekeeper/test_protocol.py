@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 import time
 
 import httpx
 import pytest
-import uvicorn
 
 from gatekeeper import server
 from gatekeeper.limits import EdgeLimits
+from tests.support.raw_http import read_answer, send_all, status_of
+from tests.support.servers import free_port, serving
 
 LIMITS = EdgeLimits(max_request_line=2048, max_header_bytes=8192, max_headers=50, max_body_bytes=64 * 1024,
                     max_json_depth=16, keep_alive_timeout=1.0, header_timeout=1.0, body_timeout=1.0)
@@ -44,20 +44,9 @@ class Echo:
 @pytest.fixture(scope="module")
 def served():
     app = Echo()
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    edge = uvicorn.Server(server.config(app, LIMITS, host="127.0.0.1", port=port, log_level="warning",
-                                        lifespan="off"))
-    thread = threading.Thread(target=edge.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not edge.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    yield app, port
-    edge.should_exit = True
-    thread.join(10)
+    port = free_port()
+    with serving(server.config(app, LIMITS, host="127.0.0.1", port=port, log_level="warning", lifespan="off")):
+        yield app, port
 
 
 def connect(port: int) -> socket.socket:
@@ -65,36 +54,8 @@ def connect(port: int) -> socket.socket:
     return sock
 
 
-def read_answer(sock: socket.socket, timeout: float = 5.0) -> bytes:
-    """Everything the server sends until it closes the connection (or ``timeout``)."""
-    sock.settimeout(timeout)
-    chunks = []
-    try:
-        while chunk := sock.recv(65536):
-            chunks.append(chunk)
-    except (TimeoutError, ConnectionResetError):
-        pass
-    return b"".join(chunks)
-
-
-def status_of(answer: bytes) -> int:
-    return int(answer.split(b" ", 2)[1]) if answer.startswith(b"HTTP/1.1 ") else 0
-
-
 def detail_of(answer: bytes) -> dict:
     return json.loads(answer.split(b"\r\n\r\n", 1)[1])["detail"][0]
-
-
-def send_all(sock: socket.socket, data: bytes) -> int:
-    """Send ``data`` until the server stops reading; how many bytes went out."""
-    sent = 0
-    try:
-        for start in range(0, len(data), 65536):
-            sock.sendall(data[start:start + 65536])
-            sent += min(65536, len(data) - start)
-    except (BrokenPipeError, ConnectionResetError):
-        pass
-    return sent
 
 
 def test_ordinary_requests_pass_keep_alive_and_bodies(served):

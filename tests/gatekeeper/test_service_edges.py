@@ -12,6 +12,9 @@ import time
 import httpx
 import pytest
 
+from tests.support.raw_http import read_answer, send_all, status_of
+from tests.support.servers import free_port
+
 pytestmark = pytest.mark.integration
 
 # name -> (argv after the interpreter, environment prefix, a path that answers 200)
@@ -27,12 +30,6 @@ SERVICES = {
     "dashboard": (["-m", "dashboard"], "DASHBOARD", "/healthz"),
     "writer": (["-m", "tracker", "writer"], "QUERY", "/healthz"),
 }
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module", params=sorted(SERVICES))
@@ -67,28 +64,10 @@ def service(request, tmp_path_factory):
         process.wait(5)
 
 
-def send_all(sock: socket.socket, data: bytes) -> None:
-    try:
-        for start in range(0, len(data), 65536):
-            sock.sendall(data[start:start + 65536])
-    except (BrokenPipeError, ConnectionResetError):
-        pass
-
-
 def answer_to(port: int, request: bytes) -> bytes:
     with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
         send_all(sock, request)
-        chunks = []
-        try:
-            while chunk := sock.recv(65536):
-                chunks.append(chunk)
-        except (TimeoutError, ConnectionResetError):
-            pass
-    return b"".join(chunks)
-
-
-def status_of(answer: bytes) -> int:
-    return int(answer.split(b" ", 2)[1]) if answer.startswith(b"HTTP/1.") else 0
+        return read_answer(sock, timeout=10)
 
 
 def test_a_two_mebibyte_header_is_431(service):

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import os
-import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import httpx
 import pytest
-import sqlalchemy as sa
 
 from registry.entrypoints.app import create_app
 from registry.settings import RegistrySettings
+from tests.support.asgi import lifespan_client
+from tests.support.clock import FakeClock
+from tests.support.postgres import POSTGRES, SQLITE, store_url
 
-PG_URL = os.environ.get("TESSERA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 MANIFEST = {
     "id": "page-views",
     "version": "0.1.0",
@@ -46,17 +45,6 @@ def manifest(**changes) -> dict:
     return doc
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-
-
 @pytest.fixture(autouse=True)
 def loopback_widget_hosts(monkeypatch):
     """These tests announce widgets hosted on loopback (127.0.0.1:8100, local servers), as
@@ -78,61 +66,21 @@ def start_app():
 
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
+    return FakeClock(datetime(2026, 11, 22, 10, 0, tzinfo=UTC))
 
 
-def postgres_available() -> bool:
-    try:
-        engine = sa.create_engine(PG_URL, connect_args={"connect_timeout": 2})
-        with engine.connect():
-            pass
-        engine.dispose()
-        return True
-    except Exception:
-        return False
-
-
-@contextlib.contextmanager
-def postgres_schema():
-    """A fresh schema on the test server; yields a URL whose search_path points at it."""
-    if not postgres_available():
-        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
-    schema = f"registry_test_{uuid.uuid4().hex[:10]}"
-    engine = sa.create_engine(PG_URL)
-    with engine.begin() as connection:
-        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with engine.begin() as connection:
-            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        engine.dispose()
-
-
-@pytest.fixture(
-    params=[
-        pytest.param("sqlite", marks=pytest.mark.integration),
-        pytest.param("postgres", marks=[pytest.mark.integration, pytest.mark.postgres]),
-    ]
-)
+@pytest.fixture(params=[SQLITE, POSTGRES])
 def database_url(request, tmp_path) -> str:
     """The metadata store each integration test runs against: a SQLite file, then PostgreSQL."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/var/registry.db"
-    else:
-        with postgres_schema() as url:
-            yield url
+    with store_url(request.param, tmp_path, "registry.db", "registry_test") as url:
+        yield url
 
 
 @contextlib.asynccontextmanager
 async def running(settings: RegistrySettings, clock: FakeClock) -> AsyncIterator[httpx.AsyncClient]:
     """The app with its lifespan started, behind an in-process httpx client."""
-    app = create_app(settings, clock=clock, upkeep=False)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://registry.test") as client:
-            client.app = app  # type: ignore[attr-defined]
-            yield client
+    async with lifespan_client(create_app(settings, clock=clock, upkeep=False), "http://registry.test") as client:
+        yield client
 
 
 @pytest.fixture

@@ -11,8 +11,6 @@ from __future__ import annotations
 import html
 import json
 import os
-import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -21,19 +19,13 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.chromium import browser  # noqa: F401 (fixture)
+from tests.support.servers import free_port
+
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 WIDGET_HOST = "http://127.0.0.1:8100"
 MODULE = f"{WIDGET_HOST}/page-views/dist/page-views.js"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_ok(url: str, process: subprocess.Popen) -> None:
@@ -101,17 +93,6 @@ def attacker_site(tmp_path, running_registry):
     finally:
         process.terminate()
         process.wait(10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        pytest.skip("chromium is not installed")
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 def test_a_cross_site_text_plain_form_cannot_replace_a_widgets_module(browser, running_registry, attacker_site):

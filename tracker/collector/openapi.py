@@ -8,12 +8,9 @@ together (every documented route, no input answered with a 5xx).
 
 from __future__ import annotations
 
-import json
-from functools import cache
-
-from starlette.requests import Request
-from starlette.responses import Response
 from starlette.routing import Route
+
+from tracker.openapi_route import openapi_route
 
 GIF = {"description": "a 1x1 GIF, always (even when the stream is down)",
        "content": {"image/gif": {"schema": {"type": "string", "format": "binary"}}}}
@@ -119,14 +116,5 @@ def document() -> dict:
     }
 
 
-@cache
-def _body() -> bytes:
-    return json.dumps(document(), separators=(",", ":")).encode()
-
-
-async def _serve(request: Request) -> Response:
-    return Response(_body(), media_type="application/json")
-
-
 def route() -> Route:
-    return Route("/openapi.json", _serve, methods=["GET", "HEAD"])
+    return openapi_route(document)

@@ -7,13 +7,9 @@ so the document is written here; the schemathesis run in
 
 from __future__ import annotations
 
-import json
-from functools import cache
-
-from starlette.requests import Request
-from starlette.responses import Response
 from starlette.routing import Route
 
+from tracker.openapi_route import openapi_route
 from tracker.query.breakdown import DIMENSIONS
 
 BASE = "/api/v1/metrics"
@@ -96,14 +92,5 @@ def document() -> dict:
     }
 
 
-@cache
-def _body() -> bytes:
-    return json.dumps(document(), separators=(",", ":")).encode()
-
-
-async def _serve(request: Request) -> Response:
-    return Response(_body(), media_type="application/json")
-
-
 def route() -> Route:
-    return Route("/openapi.json", _serve, methods=["GET", "HEAD"])
+    return openapi_route(document)

@@ -3,17 +3,7 @@
 
 from __future__ import annotations
 
-from alembic import context
-from sqlmodel import SQLModel
-
 from dashboard.layouts import tables  # noqa: F401  (registers the tables on the metadata)
+from persistence.migration_env import run_migrations
 
-connection = context.config.attributes["connection"]
-context.configure(
-    connection=connection,
-    target_metadata=SQLModel.metadata,
-    version_table="alembic_version_layouts",
-    render_as_batch=connection.dialect.name == "sqlite",
-)
-with context.begin_transaction():
-    context.run_migrations()
+run_migrations(version_table="alembic_version_layouts")

@@ -2,16 +2,7 @@
 
 from __future__ import annotations
 
-from alembic import context
-from sqlmodel import SQLModel
-
+from persistence.migration_env import run_migrations
 from registry.adapters import tables  # noqa: F401  (registers the tables on the metadata)
 
-connection = context.config.attributes["connection"]
-context.configure(
-    connection=connection,
-    target_metadata=SQLModel.metadata,
-    render_as_batch=connection.dialect.name == "sqlite",
-)
-with context.begin_transaction():
-    context.run_migrations()
+run_migrations()

@@ -5,19 +5,17 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import os
-import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import httpx
 import pytest
-import sqlalchemy as sa
 
 from dashboard.app import create_app
 from dashboard.settings import DashboardSettings
-
-PG_URL = os.environ.get("TESSERA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+from tests.support.postgres import POSTGRES, SQLITE, store_url
+from tests.support.asgi import lifespan_client
+from tests.support.clock import FakeClock
 
 
 def window(widget: str = "page-views", window_id: str | None = None, **attributes) -> dict:
@@ -33,87 +31,29 @@ def layout_doc(*windows: dict, title: str = "Traffic", **extra) -> dict:
     return {"title": title, "layout": {"root": {"type": "row", "content": copy.deepcopy(content)}}, **extra}
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-
-
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
+    return FakeClock(datetime(2026, 11, 29, 10, 0, tzinfo=UTC))
 
 
-def postgres_available() -> bool:
-    try:
-        engine = sa.create_engine(PG_URL, connect_args={"connect_timeout": 2})
-        with engine.connect():
-            pass
-        engine.dispose()
-        return True
-    except Exception:
-        return False
-
-
-@contextlib.contextmanager
-def postgres_schema():
-    """A fresh schema named for the layouts tests; yields a URL whose search_path is it."""
-    if not postgres_available():
-        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
-    schema = f"layouts_test_{uuid.uuid4().hex[:10]}"
-    engine = sa.create_engine(PG_URL)
-    with engine.begin() as connection:
-        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with engine.begin() as connection:
-            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        engine.dispose()
-
-
-@pytest.fixture(params=[
-    pytest.param("memory"),
-    pytest.param("sqlite", marks=pytest.mark.integration),
-    pytest.param("postgres", marks=[pytest.mark.integration, pytest.mark.postgres]),
-])
+@pytest.fixture(params=["memory", SQLITE, POSTGRES])
 def database_url(request, tmp_path):
     """Each API test runs on the fake, then a SQLite file, then PostgreSQL."""
-    if request.param == "memory":
-        yield "memory://"
-    elif request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/var/dashboard.db"
-    else:
-        with postgres_schema() as url:
-            yield url
+    with store_url(request.param, tmp_path, "dashboard.db", "layouts_test") as url:
+        yield url
 
 
-@pytest.fixture(params=[
-    pytest.param("sqlite", marks=pytest.mark.integration),
-    pytest.param("postgres", marks=[pytest.mark.integration, pytest.mark.postgres]),
-])
+@pytest.fixture(params=[SQLITE, POSTGRES])
 def real_database_url(request, tmp_path):
     """Only the real databases (SQLite file, PostgreSQL)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/var/dashboard.db"
-    else:
-        with postgres_schema() as url:
-            yield url
+    with store_url(request.param, tmp_path, "dashboard.db", "layouts_test") as url:
+        yield url
 
 
 @contextlib.asynccontextmanager
 async def running(settings: DashboardSettings, clock) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings, clock=clock)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://dashboard.test") as client:
-            client.app = app  # type: ignore[attr-defined]
-            yield client
+    async with lifespan_client(create_app(settings, clock=clock), "http://dashboard.test") as client:
+        yield client
 
 
 def settings_for(url: str, **overrides) -> DashboardSettings:

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import socket
-import threading
-import time
 
 import httpx
 import pytest
-import uvicorn
 
 from gatekeeper import server
 from gatekeeper.limits import EdgeLimits
+from tests.support.servers import free_port, serving
 from tracker.olap.memory import MemoryStore
 from tracker.query.app import create_app
 from tracker.query.settings import QuerySettings
@@ -24,19 +21,9 @@ pytestmark = pytest.mark.integration
 def query_url():
     settings = QuerySettings(olap_dsn="chdb:///unused", max_streams_per_client=4, max_streams=6)
     app = create_app(MemoryStore(), settings)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    edge = uvicorn.Server(server.config(app, EdgeLimits(), host="127.0.0.1", port=port, log_level="warning",
-                                       timeout_graceful_shutdown=1))
-    thread = threading.Thread(target=edge.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not edge.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    edge.should_exit = True
-    thread.join(10)
+    with serving(server.config(app, EdgeLimits(), host="127.0.0.1", port=free_port(), log_level="warning",
+                               timeout_graceful_shutdown=1)) as url:
+        yield url
 
 
 def client_from(address: str) -> httpx.AsyncClient:

@@ -1,8 +1,6 @@
 """The writer process's composition (bootstrap) served by a real uvicorn: the writer
 loop, the query API and the SSE live feed pushed on commit, with Last-Event-ID resume."""
 
-import contextlib
-import socket
 import threading
 import time
 import uuid
@@ -11,6 +9,7 @@ import httpx
 import pytest
 import uvicorn
 
+from tests.support.servers import free_port, serving
 from tracker.event import EVENTS_TOPIC
 from tracker.olap.clickhouse import ClickHouseStore
 from tracker.query.settings import QuerySettings
@@ -23,27 +22,6 @@ pytestmark = pytest.mark.integration
 class SharedStore(ClickHouseStore):
     def close(self) -> None:  # the session's chDB client outlives the service
         return None
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def serving(app, port):
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(20)
 
 
 def read_events(url, headers, want, timeout=15.0):
@@ -71,7 +49,8 @@ def test_commit_pushes_minutes_over_sse_and_resume_replays(kit, chdb_client):
     service = bootstrap(settings, QuerySettings(olap_dsn="chdb:///unused"), consumer=kit.FakeConsumer(log),
                         dead_letters=kit.FakeProducer(log), store=store, exit_on_failure=False)
     try:
-        with serving(service.app, free_port()) as base:
+        with serving(uvicorn.Config(service.app, host="127.0.0.1", port=free_port(), log_level="warning",
+                                    lifespan="on"), patience=20) as base:
             assert httpx.get(f"{base}/healthz").json() == {"status": "ok"}
             stream = f"{base}/api/v1/metrics/stream?site=demo.local"
             result = {}

@@ -1,0 +1,1 @@
+"""Test support shared by several parts' tests (imported as ``tests.support.<module>``)."""
