@@ -11,10 +11,11 @@ from datetime import UTC, datetime
 
 import clickhouse_connect
 
-from tracker.olap import migrations, repair, sql
+from tracker.olap import breakdowns, migrations, repair, sql
 from tracker.olap.arrow_batch import ArrowBuilder
 from tracker.olap.gc_pause import gc_paused
 from tracker.olap.port import EventSink, MetricsSource, OlapUnavailable, StagedBatch
+from tracker.query.breakdown import BreakdownQuery, BreakdownRow, Scope, Summary
 from tracker.query.model import Bucket, Range, SeriesQuery, TopItem, TopQuery, Totals
 
 INSERT_SETTINGS = {
@@ -153,6 +154,16 @@ class ClickHouseStore(EventSink, MetricsSource):
         rows = self._rows(*sql.totals(self.db, range_))
         views, visitors = rows[0] if rows else (0, 0)
         return Totals(int(views or 0), int(visitors or 0))
+
+    def breakdown(self, query: BreakdownQuery) -> list[BreakdownRow]:
+        return [BreakdownRow(str(k), int(v), int(u)) for k, v, u in self._rows(*breakdowns.breakdown(self.db, query))]
+
+    def summary(self, scope: Scope) -> Summary:
+        views, visitors = self._rows(*breakdowns.totals(self.db, scope))[0]
+        visits, bounces, visit_views = self._rows(*breakdowns.visits(self.db, scope))[0]
+        median, engagements = self._rows(*breakdowns.engaged(self.db, scope))[0]
+        return Summary(int(views or 0), int(visitors or 0), int(visits), int(bounces), int(visit_views),
+                       float(median) if engagements else None)
 
     def watermark(self) -> datetime | None:
         rows = self._rows(*sql.watermark(self.db))

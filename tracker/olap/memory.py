@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from tracker.event import TrackingEvent
 from tracker.olap.port import EventSink, MetricsSource, OlapUnavailable, StagedBatch
+from tracker.query.breakdown import VISIT_GAP, BreakdownQuery, BreakdownRow, Scope, Summary
 from tracker.query.model import INTERVALS, Bucket, Range, SeriesQuery, TopItem, TopQuery, Totals
 
 
@@ -27,7 +28,55 @@ def _floor(t: datetime, interval: str) -> datetime:
     return t
 
 
-class MemoryStore(EventSink, MetricsSource):
+class _Breakdowns:
+    """Breakdowns and summaries over the fake's rows, exactly (the reference the chDB tests compare to)."""
+
+    def _scoped(self, s: Scope, name: str = "pageview") -> list[TrackingEvent]:
+        if not self.available:
+            raise OlapUnavailable("memory store switched off")
+        return [e for e, *_ in self.rows
+                if e.site == s.site and s.start <= _utc(e.ts) < s.end and e.name == name and not e.is_bot]
+
+    @staticmethod
+    def _matches(e: TrackingEvent, s: Scope) -> bool:
+        return all(getattr(e, column) == value for column, value in s.filters)
+
+    def breakdown(self, query: BreakdownQuery) -> list[BreakdownRow]:
+        groups: dict[str, list[TrackingEvent]] = {}
+        for e in self._scoped(query.scope):
+            if self._matches(e, query.scope):
+                groups.setdefault(getattr(e, query.dimension), []).append(e)
+        rows = [BreakdownRow(k, len(es), len({e.visitor for e in es})) for k, es in groups.items()]
+        return sorted(rows, key=lambda r: (-r.views, r.value))[: query.limit]
+
+    def summary(self, scope: Scope) -> Summary:
+        views = [e for e in self._scoped(scope) if self._matches(e, scope)]
+        by_visitor: dict[str, list[TrackingEvent]] = {}
+        for e in self._scoped(scope):
+            by_visitor.setdefault(e.visitor, []).append(e)
+        visits = bounces = visit_views = 0
+        gap = VISIT_GAP.total_seconds()
+        for events in by_visitor.values():
+            events.sort(key=lambda e: int(_utc(e.ts).timestamp()))
+            runs: list[list[TrackingEvent]] = []
+            for e in events:
+                t = int(_utc(e.ts).timestamp())
+                if runs and t - int(_utc(runs[-1][-1].ts).timestamp()) <= gap:
+                    runs[-1].append(e)
+                else:
+                    runs.append([e])
+            for run in runs:
+                if any(self._matches(e, scope) for e in run):
+                    visits += 1
+                    bounces += len(run) == 1
+                    visit_views += len(run)
+        engaged = sorted(int(e.props.get("engaged_ms", "0") or 0) if e.props.get("engaged_ms", "").isdigit() else 0
+                         for e in self._scoped(scope, "engagement") if self._matches(e, scope))
+        return Summary(len(views), len({e.visitor for e in views}), visits, bounces, visit_views,
+                       float(engaged[len(engaged) // 2]) if engaged else None)
+
+
+class MemoryStore(_Breakdowns, EventSink, MetricsSource):
     def __init__(self) -> None:
         self.rows: list[tuple[TrackingEvent, str, int, int, str]] = []
         self.tokens: set[str] = set()
@@ -85,3 +134,4 @@ class MemoryStore(EventSink, MetricsSource):
 
     def watermark(self) -> datetime | None:
         return max((_utc(e.received_at) for e, *_ in self.rows), default=None)
+

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlparse
 
 from tracker.olap.port import MetricsSource, OlapUnavailable
+from tracker.query.breakdown import DIMENSIONS, BreakdownQuery, BreakdownRow, Scope, Summary
 from tracker.query.model import Bucket, Range, SeriesQuery, TopItem, TopQuery, Totals
 
 UNIT = {"1m": "MINUTE", "1h": "HOUR", "1d": "DAY"}
@@ -58,6 +59,43 @@ def totals_sql(table: str, r: Range) -> tuple[str, dict]:
     return f"SELECT COUNT(*), DISTINCTCOUNTHLL(visitor) FROM {table} WHERE {where}", params
 
 
+COLUMNS = frozenset(DIMENSIONS.values())  # the only names a breakdown puts into the SQL text
+
+
+def _column(name: str) -> str:
+    if name not in COLUMNS:
+        raise ValueError(f"not a breakdown dimension: {name!r}")
+    return name
+
+
+def _scope_where(s: Scope, counted: str = COUNTED) -> tuple[str, dict]:
+    parts = ["site = %(site)s", "ts >= %(start)s", "ts < %(end)s", counted]
+    params = {"site": s.site, "start": _ms(s.start), "end": _ms(s.end)}
+    for i, (column, value) in enumerate(s.filters):
+        parts.append(f"{_column(column)} = %(f{i})s")
+        params[f"f{i}"] = value
+    return " AND ".join(parts), params
+
+
+def breakdown_sql(table: str, q: BreakdownQuery) -> tuple[str, dict]:
+    where, params = _scope_where(q.scope)
+    dim = _column(q.dimension)
+    return (f"SELECT {dim}, COUNT(*) AS views, DISTINCTCOUNTHLL(visitor) AS visitors FROM {table} "
+            f"WHERE {where} GROUP BY {dim} ORDER BY COUNT(*) DESC, {dim} LIMIT {int(q.limit)}"), params
+
+
+def summary_sql(table: str, s: Scope) -> list[tuple[str, dict]]:
+    """Totals, then the median engaged time of the engagement events.  Visits and bounces need a
+    visitor's page views in order, which Pinot has no rollup or array functions for here: None."""
+    where, params = _scope_where(s)
+    engaged_where, engaged_params = _scope_where(s, "name = 'engagement' AND is_bot = false")
+    return [
+        (f"SELECT COUNT(*), DISTINCTCOUNTHLL(visitor) FROM {table} WHERE {where}", params),
+        (f"SELECT PERCENTILETDIGEST(JSONEXTRACTSCALAR(props, '$.engaged_ms', 'LONG', 0), 50), COUNT(*) "
+         f"FROM {table} WHERE {engaged_where}", engaged_params),
+    ]
+
+
 class PinotSource(MetricsSource):
     def __init__(self, connection, table: str = "tessera_events") -> None:
         self.connection = connection
@@ -97,6 +135,16 @@ class PinotSource(MetricsSource):
         rows = self._rows(*totals_sql(self.table, range_))
         views, visitors = rows[0] if rows else (0, 0)
         return Totals(int(views or 0), int(visitors or 0))
+
+    def breakdown(self, query: BreakdownQuery) -> list[BreakdownRow]:
+        return [BreakdownRow(str(k), int(v), int(u)) for k, v, u in self._rows(*breakdown_sql(self.table, query))]
+
+    def summary(self, scope: Scope) -> Summary:
+        totals, engaged = (self._rows(*q) for q in summary_sql(self.table, scope))
+        views, visitors = totals[0] if totals else (0, 0)
+        median, count = engaged[0] if engaged else (None, 0)
+        return Summary(int(views or 0), int(visitors or 0),
+                       engaged_ms=float(median) if count and median is not None else None)
 
     def watermark(self) -> datetime | None:
         rows = self._rows(f"SELECT MAX(received_at) FROM {self.table}", {})

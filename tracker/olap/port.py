@@ -16,6 +16,7 @@ from typing import Any
 import msgspec
 
 from tracker.event import TrackingEvent
+from tracker.query.breakdown import BreakdownQuery, BreakdownRow, Scope, Summary
 from tracker.query.model import Bucket, Range, SeriesQuery, TopItem, TopQuery, Totals
 
 
@@ -99,6 +100,14 @@ class MetricsSource(ABC):
     @abstractmethod
     def watermark(self) -> datetime | None:
         """The newest ``received_at`` stored, or None when empty."""
+
+    def breakdown(self, query: BreakdownQuery) -> list[BreakdownRow]:
+        """Counted page views of the scope grouped by one dimension, most viewed first."""
+        raise NotImplementedError(f"{type(self).__name__} has no breakdowns")
+
+    def summary(self, scope: Scope) -> Summary:
+        """The KPIs of the scope (``tracker.query.breakdown.Summary``)."""
+        raise NotImplementedError(f"{type(self).__name__} has no summaries")
 
     def close(self) -> None:
         return None

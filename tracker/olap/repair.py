@@ -59,7 +59,7 @@ def lacking(client, db: str, rollup: Rollup, candidates: list[str]) -> set[str] 
     deficit against the events table on every key they touch; None when no subset does."""
     keys_e, keys_r = _key_columns(rollup, True), _key_columns(rollup, False)
     contributions: dict[str, dict[Key, int]] = {}
-    for row in client.query(f"SELECT _batch, {keys_e}, {_count_expr(rollup, True)} FROM {db}.events "
+    for row in client.query(f"SELECT _batch, {keys_e}, {_count_expr(rollup, True)} FROM {rollup.source(db)} "
                             "WHERE _batch IN {tokens:Array(String)} GROUP BY ALL",
                             parameters={"tokens": candidates}).result_rows:
         if row[-1]:
@@ -69,7 +69,7 @@ def lacking(client, db: str, rollup: Rollup, candidates: list[str]) -> set[str] 
         return set()
     bounds = {"sites": sorted({k[0] for k in keys}), "lo": min(k[1] for k in keys), "hi": max(k[1] for k in keys)}
     grain = rollup.key_exprs()[1]
-    everything = _counts(client, f"SELECT {keys_e}, {_count_expr(rollup, True)} FROM {db}.events "
+    everything = _counts(client, f"SELECT {keys_e}, {_count_expr(rollup, True)} FROM {rollup.source(db)} "
                                  f"WHERE site IN {{sites:Array(String)}} AND toUnixTimestamp({grain}) "
                                  "BETWEEN {lo:UInt32} AND {hi:UInt32} GROUP BY ALL", bounds)
     stored = _counts(client, f"SELECT {keys_r}, {_count_expr(rollup, False)} FROM {db}.{rollup.name} "
@@ -120,6 +120,28 @@ def restore_events(client, db: str, table, token: str) -> bool:
     return True
 
 
+def _attach_all(client, db: str, staging: str, table: str) -> None:
+    partitions = client.query("SELECT DISTINCT partition_id FROM system.parts WHERE database = {db:String} "
+                              "AND table = {table:String} AND active",
+                              parameters={"db": db, "table": staging}).result_rows
+    for (partition_id,) in partitions:
+        client.command(f"ALTER TABLE {db}.{table} ATTACH PARTITION ID {{p:String}} FROM {db}.{staging}",
+                       parameters={"p": partition_id})
+
+
+def _insert_quietly(client, db: str, rollup: Rollup, token: str) -> None:
+    """Refill a rollup that feeds others (``rollup.feeds``) without firing their views: they are
+    checked and repaired on their own, so an insert through the view would count the block twice."""
+    staging = f"{rollup.name}_repair_{uuid.uuid4().hex[:12]}"
+    client.command(f"CREATE TABLE {db}.{staging} AS {db}.{rollup.name}")
+    try:
+        client.command(f"INSERT INTO {db}.{staging} {rollup.select(db, '_batch = {token:String}')}",
+                       parameters={"token": token}, settings={"insert_deduplicate": 0})
+        _attach_all(client, db, staging, rollup.name)
+    finally:
+        client.command(f"DROP TABLE IF EXISTS {db}.{staging} SYNC")
+
+
 def check(client, db: str, rollup: Rollup, token: str) -> str:
     """One block alone: "present", "lacking", "empty" (it counts nothing here) or "unclear"."""
     found = lacking(client, db, rollup, [token])
@@ -147,8 +169,11 @@ def repair(client, db: str, tokens: list[str], pending: list[str] = (), settle_s
             log.warning("rollup %s: its deficit fits no set of the replayed blocks %s; left as is", rollup.name, tokens)
             continue
         for token in sorted(missing & set(tokens)):
-            client.command(f"INSERT INTO {db}.{rollup.name} {rollup.select(db, '_batch = {token:String}')}",
-                           parameters={"token": token}, settings={"insert_deduplicate": 0})
+            if rollup.feeds:
+                _insert_quietly(client, db, rollup, token)
+            else:
+                client.command(f"INSERT INTO {db}.{rollup.name} {rollup.select(db, '_batch = {token:String}')}",
+                               parameters={"token": token}, settings={"insert_deduplicate": 0})
             log.warning("rollup %s lacked replayed block %s (a part lost to a crash after its "
                         "deduplication record was written); restored from the events table", rollup.name, token)
             repaired.append((rollup.name, token))

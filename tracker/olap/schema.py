@@ -70,7 +70,7 @@ def events_table(db: str, ttl_days: int = 0) -> str:
     )
 
 
-GRAINS = {"minute": "toStartOfMinute", "hour": "toStartOfHour"}
+GRAINS = {"minute": "toStartOfMinute", "hour": "toStartOfHour", "day": "toStartOfDay"}
 
 
 def _rollup_table(db: str, name: str, dims: list[str], extra: str = "", grain: str = "minute") -> str:
@@ -117,22 +117,34 @@ ROLLUPS = {
 
 @dataclass(frozen=True, slots=True)
 class Rollup:
-    """A rollup as its view fills it: the grain, the keys, and the column that counts rows."""
+    """A rollup as its view fills it: the grain, the keys, and the column that counts rows.
+
+    ``exprs`` (one per dim) and ``join`` (an ARRAY JOIN clause) are set by a rollup whose
+    keys are not plain columns of the events table (``breakdown_hour``)."""
 
     name: str
     grain: str
     dims: tuple[str, ...]
     counted: str  # "events" (every row) where the rollup has it, else "views" (COUNTED rows)
+    exprs: tuple[str, ...] = ()
+    join: str = ""
+    feeds: tuple[str, ...] = ()  # rollups a view on this one fills: a repair must not fire it
 
     def keys(self) -> list[str]:
         return ["site", self.grain, *(d.split()[0] for d in self.dims)]
 
     def key_exprs(self) -> list[str]:
-        """The keys as expressions over the events table."""
-        return ["site", f"{GRAINS[self.grain]}(ts)", *(d.split()[0] for d in self.dims)]
+        """The keys as expressions over the events table (after ``join``)."""
+        return ["site", f"{GRAINS[self.grain]}(ts)", *(self.exprs or (d.split()[0] for d in self.dims))]
+
+    def source(self, db: str) -> str:
+        """The events table as this rollup's view reads it."""
+        return f"{db}.events{' ' + self.join if self.join else ''}"
 
     def select(self, db: str, where: str = "") -> str:
         """What the rollup's view inserts (for the events matching ``where``)."""
+        if self.join:
+            return _breakdown_select(self, db, where)
         extra = MINUTE_EXTRA_SELECT if self.counted == "events" else ""
         return _rollup_select(db, list(self.dims), extra, self.grain, where)
 
@@ -140,11 +152,81 @@ class Rollup:
         return f"CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.{self.name}_mv TO {db}.{self.name} AS\n" + self.select(db)
 
 
+# Breakdowns: the dimensions a breakdown groups by or filters on (events columns), and
+# the filters ``breakdown_hour`` is also keyed by.  One view ARRAY-JOINs each counted
+# event into one row per dimension (filter_dim '') plus one per (filter, other dimension)
+# for the filters in BREAKDOWN_FILTERS: 8 + 2 x 7 = 22 rows an event, summed per hour.
+BREAKDOWN_DIMENSIONS = ("path", "referrer_host", "browser", "os", "device", "utm_source", "utm_medium", "utm_campaign")
+BREAKDOWN_FILTERS = ("path", "referrer_host")
+
+
+def _breakdown_pairs() -> str:
+    def s(column: str) -> str:
+        return column if column == "path" else f"toString({column})"
+
+    pairs = [f"('', '', '{d}', {s(d)})" for d in BREAKDOWN_DIMENSIONS]
+    pairs += [f"('{f}', {s(f)}, '{d}', {s(d)})" for f in BREAKDOWN_FILTERS for d in BREAKDOWN_DIMENSIONS if d != f]
+    return "ARRAY JOIN [" + ", ".join(pairs) + "] AS b"
+
+
+BREAKDOWN_KEYS = ("filter_dim LowCardinality(String)", "filter_value String", "dim LowCardinality(String)",
+                  "value String")
+BREAKDOWN_HOUR = Rollup("breakdown_hour", "hour", BREAKDOWN_KEYS, "views", exprs=("b.1", "b.2", "b.3", "b.4"),
+                        join=_breakdown_pairs(), feeds=("breakdown_day",))
+# the same per UTC day, filled from breakdown_hour's inserts (a cascade: re-aggregating a block's
+# hour rows costs next to nothing); ``select`` (from the events) is what repair refills it with
+BREAKDOWN_DAY = Rollup("breakdown_day", "day", BREAKDOWN_KEYS, "views", exprs=("b.1", "b.2", "b.3", "b.4"),
+                       join=_breakdown_pairs())
+
+
+def _breakdown_select(rollup: Rollup, db: str, where: str = "") -> str:
+    names = [d.split()[0] for d in rollup.dims]
+    dims = "".join(f"{e} AS {n}, " for e, n in zip(rollup.exprs, names, strict=True))
+    return (
+        f"SELECT site, {GRAINS[rollup.grain]}(ts) AS {rollup.grain}, {dims}count() AS views, "
+        f"uniqCombinedState(12)(visitor) AS visitors\n"
+        f"FROM {rollup.source(db)} WHERE {COUNTED}{' AND ' + where if where else ''}\n"
+        f"GROUP BY site, {rollup.grain}, {', '.join(names)}"
+    )
+
+
+def _breakdown_table(db: str, r: Rollup) -> str:
+    return (
+        f"CREATE TABLE IF NOT EXISTS {db}.{r.name} (\n"
+        f"  site LowCardinality(String),\n  {r.grain} DateTime('UTC'),\n"
+        + "".join(f"  {d},\n" for d in r.dims)
+        + "  views SimpleAggregateFunction(sum, UInt64),\n"
+        "  visitors AggregateFunction(uniqCombined(12), FixedString(16))\n"
+        ")\nENGINE = AggregatingMergeTree\n"
+        f"PARTITION BY toYYYYMM({r.grain})\n"
+        f"ORDER BY (site, dim, filter_dim, filter_value, {r.grain}, value)\n"
+        f"SETTINGS index_granularity = 256, non_replicated_deduplication_window = {DEDUP_WINDOW}"
+    )  # key order: a breakdown reads one (site, dim, filter) run of hours.  Small granules: a row
+    # holds a ~3 KB visitor state, and a 8192-row granule read for 125 rows cost 4x the query
+
+
+def breakdown_statements(db: str) -> list[str]:
+    """The breakdown rollups (hour, and day fed from hour), their views, and a backfill of the
+    events already stored (into the hours, whose view fills the days)."""
+    h, d = BREAKDOWN_HOUR, BREAKDOWN_DAY
+    day_view = (
+        f"CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.{d.name}_mv TO {db}.{d.name} AS\n"
+        "SELECT site, toStartOfDay(hour) AS day, filter_dim, filter_value, dim, value, sum(views) AS views, "
+        f"uniqCombinedMergeState(12)(visitors) AS visitors\nFROM {db}.{h.name}\n"
+        "GROUP BY site, day, filter_dim, filter_value, dim, value"
+    )
+    backfill = (f"INSERT INTO {db}.{h.name} {h.select(db)} "
+                f"HAVING (SELECT count() FROM {db}.{h.name}) = 0")  # once; the writer is stopped during migrations
+    return [_breakdown_table(db, h), h.view(db), _breakdown_table(db, d), day_view, backfill]
+
+
 ROLLUP_TABLES = (
     Rollup("site_minute", "minute", (), "events"),
     Rollup("page_minute", "minute", tuple(ROLLUPS["page_minute"]), "views"),
     Rollup("referrer_minute", "minute", tuple(ROLLUPS["referrer_minute"]), "views"),
     Rollup("site_hour", "hour", (), "views"),
+    BREAKDOWN_HOUR,
+    BREAKDOWN_DAY,
 )
 _BY_NAME = {r.name: r for r in ROLLUP_TABLES}
 

@@ -23,7 +23,7 @@ from starlette.routing import Route
 
 from gatekeeper.stream_quota import StreamQuota, event_streams
 from tracker.olap.port import MetricsSource, OlapUnavailable
-from tracker.query import openapi, params
+from tracker.query import breakdown_routes, openapi, params
 from tracker.query.live import LiveFeed
 from tracker.query.publisher import ALL
 from tracker.query.model import Range, SeriesQuery
@@ -169,6 +169,7 @@ def create_app(source: MetricsSource, settings: QuerySettings, feed: LiveFeed | 
         Route(f"{base}/visitors", api.visitors),
         Route(f"{base}/live", api.live),
         Route(f"{base}/stream", api.stream),
+        *breakdown_routes.routes(api, base),
         openapi.route(),
     ]
     quota = Middleware(StreamQuota, per_client=settings.max_streams_per_client, total=settings.max_streams,

@@ -7,6 +7,7 @@ formats) and records INSERTs, to check what the adapter sends.
 """
 
 import json
+import re
 import threading
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -21,6 +22,14 @@ from tracker.olap.port import OlapUnavailable, StagedBatch
 from tracker.query.model import Range, SeriesQuery
 
 pytestmark = pytest.mark.integration
+
+
+ESCAPES = {"t": "\t", "n": "\n", "r": "\r", "0": "\0", "b": "\b", "f": "\f"}
+
+
+def unescaped(value: str) -> str:
+    """A query parameter's value as the server reads it (clickhouse-connect sends them escaped)."""
+    return re.sub(r"\\(.)", lambda m: ESCAPES.get(m.group(1), m.group(1)), value)
 
 
 class StandIn(ThreadingHTTPServer):
@@ -53,7 +62,7 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         server: StandIn = self.server
         url = urlparse(self.path)
-        params = {k: v[-1] for k, v in parse_qs(url.query).items()}
+        params = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if server.down:
             return self._reply(503, b"Code: 242. DB::Exception: Table is in readonly mode. (TABLE_IS_READ_ONLY)")
@@ -69,7 +78,7 @@ class Handler(BaseHTTPRequestHandler):
         server.selects.append(text)
         with server.lock:
             try:
-                bound = {k[len("param_"):]: v for k, v in params.items() if k.startswith("param_")}
+                bound = {k[len("param_"):]: unescaped(v) for k, v in params.items() if k.startswith("param_")}
                 result = server.chdb.raw_query(text, parameters=bound or None, fmt=fmt)
             except Exception as exc:
                 return self._reply(500, f"Code: 62. DB::Exception: {exc}".encode())
@@ -118,6 +127,36 @@ def test_queries_run_the_same_sql_as_chdb(stand_in, chdb_client):
         r = Range("s", datetime(2026, 11, 22, 9, tzinfo=UTC), datetime(2026, 11, 22, 11, tzinfo=UTC))
         assert remote.series(SeriesQuery(r, "1m")) == local.series(SeriesQuery(r, "1m"))
         assert any("uniqCombinedMerge(12)(visitors)" in s for s in stand_in.selects)
+    finally:
+        chdb_client.command(f"DROP DATABASE IF EXISTS {db} SYNC")
+
+
+def test_breakdowns_and_summaries_run_the_same_sql_as_chdb(stand_in, chdb_client):
+    from tracker.olap.clickhouse import ClickHouseStore
+    from tracker.query.breakdown import BreakdownQuery, Scope
+
+    db = f"t_{uuid.uuid4().hex[:12]}"
+    local = ClickHouseStore(chdb_client, db)
+    local.migrate()
+    try:
+        b = StagedBatch()
+        t0 = datetime(2026, 11, 22, 9, 50, tzinfo=UTC)
+        for i in range(120):
+            ts = t0 + timedelta(minutes=i)
+            b.append(TrackingEvent(event_id=str(uuid.UUID(int=i + 1)), ts=ts, received_at=ts, site="s",
+                                   path=["/", "/o'reilly"][i % 2], browser=["Chrome", "Firefox", "Safari"][i % 3],
+                                   visitor=f"{i % 9:016x}"), "tessera.events", 0, i)
+        local.insert(b, "t")
+        remote = make_store("clickhouse", f"http://127.0.0.1:{stand_in.server_address[1]}", db)
+        whole = Scope("s", datetime(2026, 11, 22, 9, tzinfo=UTC), datetime(2026, 11, 22, 12, tzinfo=UTC),
+                      (("path", "/o'reilly"),))
+        ragged = Scope("s", t0 + timedelta(minutes=5), t0 + timedelta(minutes=100), (("browser", "Chrome"),))
+        for s in (whole, ragged):
+            q = BreakdownQuery(s, "browser", 10)
+            assert remote.breakdown(q) == local.breakdown(q) and local.breakdown(q)
+            assert remote.summary(s) == local.summary(s)
+        assert any("FROM " + db + ".breakdown_hour" in q for q in stand_in.selects)
+        assert not any("reilly" in q for q in stand_in.selects)  # values travel as bound parameters
     finally:
         chdb_client.command(f"DROP DATABASE IF EXISTS {db} SYNC")
 

@@ -4,8 +4,8 @@ from tracker.olap import migrations
 
 
 def test_pending_is_ordered_and_skips_applied():
-    assert [m.version for m in migrations.pending(set())] == [1, 2, 3, 4, 5, 6]
-    assert [m.version for m in migrations.pending({1, 3})] == [2, 4, 5, 6]
+    assert [m.version for m in migrations.pending(set())] == [1, 2, 3, 4, 5, 6, 7]
+    assert [m.version for m in migrations.pending({1, 3})] == [2, 4, 5, 6, 7]
 
 
 def test_versions_are_unique():
@@ -29,7 +29,7 @@ def test_ttl_matching():
 @pytest.mark.integration
 def test_migrate_on_chdb_is_idempotent_and_recorded(chdb_store):
     assert chdb_store.migrate() == []  # the fixture already applied everything
-    assert chdb_store.applied_versions() == [1, 2, 3, 4, 5, 6]
+    assert chdb_store.applied_versions() == [1, 2, 3, 4, 5, 6, 7]
     tables = {r[0] for r in chdb_store.client.query(
         "SELECT name FROM system.tables WHERE database = {db:String}", parameters={"db": chdb_store.db}).result_rows}
     assert {"events", "site_minute", "site_minute_mv", "page_minute", "page_minute_mv",
@@ -47,3 +47,34 @@ def test_ttl_setting_is_applied_and_removed(chdb_store):
     assert migrations.ttl_matches(engine(), 14)
     chdb_store.migrate(ttl_days=0)
     assert migrations.ttl_matches(engine(), 0)
+
+
+@pytest.mark.integration
+def test_the_breakdown_rollup_is_backfilled_from_events_stored_before_it(chdb_store):
+    import uuid
+    from datetime import UTC, datetime, timedelta
+
+    from tracker.event import TrackingEvent
+    from tracker.olap.port import StagedBatch
+
+    db, c = chdb_store.db, chdb_store.client
+    for table in ("breakdown_day_mv", "breakdown_day", "breakdown_hour_mv", "breakdown_hour"):
+        c.command(f"DROP TABLE {db}.{table} SYNC")  # a store as it was before migration 7
+    c.command(f"ALTER TABLE {db}.schema_migrations DELETE WHERE version = 7", settings={"mutations_sync": 2})
+    b = StagedBatch()
+    for i in range(30):
+        ts = datetime(2026, 11, 22, 10, tzinfo=UTC) + timedelta(minutes=7 * i)
+        b.append(TrackingEvent(event_id=str(uuid.UUID(int=i + 1)), ts=ts, received_at=ts, site="s", path=f"/p{i % 3}",
+                               browser="Firefox", visitor=f"{i % 4:016x}", is_bot=i % 10 == 0), "tessera.events", 0, i)
+    chdb_store.insert(b, "before/0")
+
+    assert chdb_store.migrate() == [7]
+
+    rows = c.query(f"SELECT dim, filter_dim, sum(views), uniqCombinedMerge(12)(visitors) FROM {db}.breakdown_hour "
+                   "WHERE dim IN ('path', 'browser') GROUP BY dim, filter_dim ORDER BY dim, filter_dim").result_rows
+    assert rows == [("browser", "", 27, 4), ("browser", "path", 27, 4), ("browser", "referrer_host", 27, 4),
+                    ("path", "", 27, 4), ("path", "referrer_host", 27, 4)]
+    days = c.query(f"SELECT sum(views), uniqCombinedMerge(12)(visitors) FROM {db}.breakdown_day "
+                   "WHERE dim = 'os' AND filter_dim = ''").result_rows
+    assert days == [(27, 4)]  # filled from the hours' backfill by its view
+    assert chdb_store.migrate() == []

@@ -71,3 +71,45 @@ def test_broker_down_is_olap_unavailable():
     s = PinotSource(connect(host="broker", port=8099, session=httpx.Client(transport=httpx.MockTransport(handler))))
     with pytest.raises(OlapUnavailable):
         s.series(SeriesQuery(R, "1h"))
+
+
+def replies(names: list[str], seen: list):
+    """A source whose broker answers the recorded responses in order, one per query."""
+    queue = list(names)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(json.loads(request.content)["sql"])
+        return httpx.Response(200, json=json.loads((FIXTURES / queue.pop(0)).read_text()))
+
+    return PinotSource(connect(host="broker", port=8099, session=httpx.Client(transport=httpx.MockTransport(handler))))
+
+
+def test_breakdown_sql_binds_every_filter_and_names_only_known_columns():
+    from tracker.query.breakdown import BreakdownQuery, Scope
+
+    seen = []
+    s = Scope(R.site, R.start, R.end, (("path", "/o'reilly"), ("utm_campaign", "winter' OR 1=1 --")))
+    rows = source("breakdown_browser.json", seen).breakdown(BreakdownQuery(s, "browser", 3))
+    sql = seen[0]
+    assert "path = '/o''reilly'" in sql and "utm_campaign = 'winter'' OR 1=1 --'" in sql
+    assert "name = 'pageview' AND is_bot = false" in sql and "ts >= 1795341600000" in sql
+    assert "GROUP BY browser ORDER BY COUNT(*) DESC, browser LIMIT 3" in sql
+    assert [(r.value, r.views, r.visitors) for r in rows] == [("Chrome", 81, 40), ("Safari", 30, 22),
+                                                              ("Firefox", 12, 9)]
+    with pytest.raises(ValueError, match="not a breakdown dimension"):
+        source("breakdown_browser.json", []).breakdown(BreakdownQuery(s, "visitor) FROM x --", 3))
+
+
+def test_summary_gives_totals_and_median_engaged_time_but_no_visits():
+    from tracker.query.breakdown import Scope
+
+    seen = []
+    s = Scope(R.site, R.start, R.end, (("device", "mobile"),))
+    summary = replies(["summary_totals.json", "summary_engaged.json"], seen).summary(s)
+    assert (summary.views, summary.visitors, summary.engaged_ms) == (173, 88, 23500.0)
+    assert summary.visits is None and summary.wire()["bounce_rate"] is None
+    assert "device = 'mobile'" in seen[0] and "name = 'pageview'" in seen[0]
+    assert "PERCENTILETDIGEST(JSONEXTRACTSCALAR(props, '$.engaged_ms', 'LONG', 0), 50)" in seen[1]
+    assert "name = 'engagement' AND is_bot = false" in seen[1] and "device = 'mobile'" in seen[1]
+    none = replies(["summary_totals.json", "summary_engaged_none.json"], []).summary(s)
+    assert none.engaged_ms is None and none.wire()["engaged_median_s"] is None

@@ -120,3 +120,54 @@ def test_a_block_the_events_table_dropped_is_restored_without_feeding_the_views(
     tables = chdb_store.client.query("SELECT name FROM system.tables WHERE database = {db:String}",
                                      parameters={"db": chdb_store.db}).result_rows
     assert not [t for (t,) in tables if t.startswith("events_restore")]
+
+
+def test_the_breakdown_rollup_is_repaired_like_the_others(chdb_store):
+    """breakdown_hour's keys come from an ARRAY JOIN of each event (22 rows an event): repair counts
+    and refills it through the same join."""
+    first, second = batch(40, browser="Firefox", os="Linux"), batch(25, start=40, device="mobile")
+    chdb_store.insert(first, "tessera.events/0/0-39")
+    lose_block(chdb_store, "breakdown_hour")
+    chdb_store.insert(second, "tessera.events/0/40-64")
+    chdb_store.insert(first, "tessera.events/0/0-39")  # the replay, dropped as a duplicate
+    assert check(chdb_store.client, chdb_store.db, ROLLUPS["breakdown_hour"], "tessera.events/0/0-39") == "lacking"
+
+    repaired = chdb_store.repair_replayed(["tessera.events/0/0-39", "tessera.events/0/40-64"])
+
+    assert repaired == [("breakdown_hour", "tessera.events/0/0-39")]
+    db = chdb_store.db
+    per_dim = dict(chdb_store.client.query(
+        f"SELECT concat(filter_dim, '>', dim), sum(views) FROM {db}.breakdown_hour GROUP BY 1").result_rows)
+    assert len(per_dim) == 22 and set(per_dim.values()) == {65}
+    by_browser = chdb_store.client.query(
+        f"SELECT value, sum(views) FROM {db}.breakdown_hour WHERE dim = 'browser' AND filter_dim = '' "
+        "GROUP BY value ORDER BY value").result_rows
+    assert by_browser == [("", 25), ("Firefox", 40)]
+    assert chdb_store.repair_replayed(["tessera.events/0/0-39"]) == []
+
+
+def test_repairing_the_hour_breakdowns_does_not_feed_the_days_again(chdb_store):
+    """breakdown_day is filled by a view on breakdown_hour: an hour repair goes through a staging
+    table and ATTACH PARTITION, so a day rollup that kept the block does not count it twice."""
+    first, second = batch(40, browser="Firefox"), batch(25, start=40)
+    chdb_store.insert(first, "tessera.events/0/0-39")
+    lose_block(chdb_store, "breakdown_hour")  # the day rows stay
+    chdb_store.insert(second, "tessera.events/0/40-64")
+    chdb_store.insert(first, "tessera.events/0/0-39")
+
+    assert chdb_store.repair_replayed(["tessera.events/0/0-39"]) == [("breakdown_hour", "tessera.events/0/0-39")]
+    for table in ("breakdown_hour", "breakdown_day"):
+        views = chdb_store.client.query(f"SELECT sum(views) FROM {chdb_store.db}.{table} "
+                                        "WHERE dim = 'browser' AND filter_dim = ''").result_rows[0][0]
+        assert views == 65, table
+
+
+def test_hour_and_day_breakdowns_that_both_lost_a_block_get_it_once_each(chdb_store):
+    block = batch(40)
+    chdb_store.insert(block, "tessera.events/0/0-39")
+    lose_block(chdb_store, "breakdown_hour")
+    lose_block(chdb_store, "breakdown_day")
+    chdb_store.insert(block, "tessera.events/0/0-39")
+    assert sorted(chdb_store.repair_replayed(["tessera.events/0/0-39"])) == [
+        ("breakdown_day", "tessera.events/0/0-39"), ("breakdown_hour", "tessera.events/0/0-39")]
+    assert total(chdb_store, "breakdown_day") == 22 * 40 and total(chdb_store, "breakdown_hour") == 22 * 40

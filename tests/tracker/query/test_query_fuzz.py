@@ -19,11 +19,13 @@ from tracker.query.settings import QuerySettings
 
 pytestmark = pytest.mark.integration
 NOW = datetime(2026, 11, 22, 10, 30, 20, tzinfo=UTC)
-ENDPOINTS = ["pageviews", "top-pages", "top-referrers", "visitors", "live"]
-KEYS = ["site", "from", "to", "interval", "path", "referrer", "limit"]
+ENDPOINTS = ["pageviews", "top-pages", "top-referrers", "visitors", "live", "breakdown", "summary"]
+KEYS = ["site", "from", "to", "interval", "path", "referrer", "limit", "dimension", "page", "browser", "os",
+        "device", "utm_source", "utm_medium", "utm_campaign"]
 times = st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30)).map(lambda t: t.isoformat() + "Z")
 values = (st.text(max_size=30) | times | st.integers(-10**12, 10**12).map(str)
-          | st.sampled_from(["1m", "1h", "1d", "1s", "demo.local", "/p0", "' OR 1=1 --", "\\", "%00", "Z"]))
+          | st.sampled_from(["1m", "1h", "1d", "1s", "demo.local", "/p0", "' OR 1=1 --", "\\", "%00", "Z", "page",
+                             "referrer", "browser", "utm_campaign", "path", "Firefox", "mobile", "{f0:String}"]))
 queries = st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=6), values, max_size=7)
 
 
@@ -36,7 +38,8 @@ def client(chdb_client):
     for i in range(40):
         ts = t0 + timedelta(seconds=30 * i)
         batch.append(TrackingEvent(event_id=str(uuid.UUID(int=i + 1)), ts=ts, received_at=ts, site="demo.local",
-                                   path=f"/p{i % 3}", visitor=f"{i % 7:016x}", referrer_host="news.example"),
+                                   path=f"/p{i % 3}", visitor=f"{i % 7:016x}", referrer_host="news.example",
+                                   browser=["Firefox", "Chrome"][i % 2], device="mobile", utm_campaign="winter"),
                      "tessera.events", 0, i)
     store.insert(batch, "fuzz/0")
     app = create_app(store, QuerySettings(olap_dsn="chdb:///unused"), LiveFeed(), clock=lambda: NOW)
@@ -53,6 +56,9 @@ def client(chdb_client):
 @example(endpoint="pageviews", query={"site": "demo.local", "to": "0001-01-01T00:30:00+01:00"})  # UTC before year 1
 @example(endpoint="visitors", query={"site": "demo.local", "to": "1970-01-01T01:00:00Z"})  # default from < 1970
 @example(endpoint="top-pages", query={"site": "demo.local", "from": "2200-01-01T00:00:00Z"})
+@example(endpoint="breakdown", query={"site": "demo.local", "dimension": "browser", "page": "/p0", "os": "' OR 1=1 --"})
+@example(endpoint="breakdown", query={"site": "demo.local", "dimension": "page", "to": "2105-12-31T23:59:00Z"})
+@example(endpoint="summary", query={"site": "demo.local", "from": "1970-01-01T00:00:00Z", "referrer": "\x00"})
 def test_any_query_gets_an_answer_or_a_422_naming_the_field(client, endpoint, query):
     response = client.get(f"/api/v1/metrics/{endpoint}", params=query)
     assert response.status_code in (200, 422), (response.status_code, response.text)
@@ -61,6 +67,14 @@ def test_any_query_gets_an_answer_or_a_422_naming_the_field(client, endpoint, qu
         assert "watermark" in body
     else:
         assert body["detail"] and all(e["loc"][0] == "query" and e["msg"] for e in body["detail"])
+
+
+def test_known_good_breakdowns_answer(client):
+    body = client.get("/api/v1/metrics/breakdown", params={"site": "demo.local", "dimension": "page",
+                                                           "referrer": "news.example", "device": "mobile"}).json()
+    assert sorted(r["views"] for r in body["rows"]) == [13, 13, 14] and body["watermark"]
+    summary = client.get("/api/v1/metrics/summary", params={"site": "demo.local", "browser": "Firefox"}).json()
+    assert summary["current"]["views"] == 20 and summary["current"]["visits"] >= 4
 
 
 def test_the_known_good_query_answers(client):

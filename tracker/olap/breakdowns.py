@@ -1,0 +1,181 @@
+"""ClickHouse SQL for breakdowns and KPI summaries (``tracker.query.breakdown``).
+
+A breakdown reads ``breakdown_day`` for the whole UTC days of its range,
+``breakdown_hour`` for the whole hours around them, and the events table for ragged
+edges (at most two partial hours; the API asks for whole hours), merging the visitor
+states of all; a filter set the rollup is not keyed by (see ``plan``) is answered by a scan of
+the events table.  Column names come from ``schema.BREAKDOWN_DIMENSIONS`` only; every
+value (site, times, filter values) is a bound parameter.  Each function returns
+``(sql, parameters)``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from tracker.olap.schema import BREAKDOWN_DIMENSIONS, BREAKDOWN_FILTERS, COUNTED
+from tracker.query.breakdown import VISIT_GAP, BreakdownQuery, Scope
+
+Plan = tuple[str, str, str, str | None]  # (filter_dim, filter_value, dim, value or None)
+T = "DateTime64(3, 'UTC')"
+
+
+def _column(name: str) -> str:
+    if name not in BREAKDOWN_DIMENSIONS:
+        raise ValueError(f"not a breakdown dimension: {name!r}")
+    return name
+
+
+def plan(filters: dict[str, str], dim: str | None) -> Plan | None:
+    """Which rows of ``breakdown_hour`` answer ``dim`` under ``filters`` (``dim`` None: the
+    totals), or None when the rollup is not keyed by this combination (a raw scan)."""
+    for f in ("", *BREAKDOWN_FILTERS):
+        if f and f not in filters:
+            continue
+        rest = {k: v for k, v in filters.items() if k != f}
+        if dim is not None:
+            targets = [dim]
+        elif len(rest) == 1:
+            targets = list(rest)
+        elif not rest:
+            targets = [next(d for d in BREAKDOWN_DIMENSIONS if d != f)]
+        else:
+            targets = []
+        for d in targets:
+            if d != f and set(rest) <= {d}:
+                return f, filters.get(f, ""), d, rest.get(d)
+    return None
+
+
+def _ceil_hour(t: datetime) -> datetime:
+    floor = t.replace(minute=0, second=0, microsecond=0)
+    return floor if floor == t else floor + timedelta(hours=1)
+
+
+def _base_params(s: Scope) -> dict:
+    return {"site": s.site, "start": s.start.replace(tzinfo=None), "end": s.end.replace(tzinfo=None)}
+
+
+def _matches(s: Scope, params: dict) -> str:
+    """The filters as a conjunction over the events table, their values bound as f0, f1 …"""
+    parts = []
+    for i, (column, value) in enumerate(s.filters):
+        params[f"f{i}"] = value
+        parts.append(f"{_column(column)} = {{f{i}:String}}")
+    return " AND ".join(parts)
+
+
+def _raw_where(s: Scope, params: dict, span: str) -> str:
+    match = _matches(s, params)
+    return f"site = {{site:String}} AND {span} AND {COUNTED}" + (f" AND {match}" if match else "")
+
+
+def _rows(db: str, s: Scope, dim: str, grouped: bool) -> tuple[str, dict] | None:
+    """A subquery of (k, views, visitors-state) rows covering the scope, from the rollup
+    and the edges, or None when the rollup cannot answer it."""
+    p = plan(s.filter_map(), dim if grouped else None)
+    if p is None:
+        return None
+    filter_dim, filter_value, rollup_dim, value = p
+    params = _base_params(s)
+    h0, h1 = _ceil_hour(s.start), s.end.replace(minute=0, second=0, microsecond=0)
+    if h0 >= h1:  # no whole hour: the events alone
+        spans = [f"ts >= {{start:{T}}} AND ts < {{end:{T}}}"]
+    else:
+        params.update(h0=h0.replace(tzinfo=None), h1=h1.replace(tzinfo=None))
+        spans = [span for span, ragged in ((f"ts >= {{start:{T}}} AND ts < {{h0:{T}}}", s.start < h0),
+                                           (f"ts >= {{h1:{T}}} AND ts < {{end:{T}}}", h1 < s.end)) if ragged]
+    value_col = f"toString({_column(rollup_dim)})" if grouped else "''"
+    edges = ""
+    if spans:
+        span = " OR ".join(f"({x})" for x in spans)
+        edges = (f"SELECT {value_col} AS k, count() AS views, uniqCombinedState(12)(visitor) AS visitors "
+                 f"FROM {db}.events WHERE {_raw_where(s, params, f'({span})')} GROUP BY k")
+    if h0 >= h1:
+        return edges, params
+    params.update(fdim=filter_dim, fval=filter_value, dim=rollup_dim)
+    fixed = ""
+    if value is not None:
+        params["value"] = value
+        fixed = " AND value = {value:String}"
+    parts = []
+    for i, (table, col, lo, hi) in enumerate(_segments(h0, h1)):
+        params[f"lo{i}"], params[f"hi{i}"] = lo.replace(tzinfo=None), hi.replace(tzinfo=None)
+        parts.append(f"SELECT {'value' if grouped else chr(39) * 2} AS k, views, visitors FROM {db}.{table} "
+                     "WHERE site = {site:String} AND dim = {dim:String} AND filter_dim = {fdim:String} "
+                     f"AND filter_value = {{fval:String}}{fixed} AND {col} >= {{lo{i}:{T}}} AND {col} < {{hi{i}:{T}}}")
+    return " UNION ALL ".join(parts + ([edges] if edges else [])), params
+
+
+def _segments(h0: datetime, h1: datetime) -> list[tuple[str, str, datetime, datetime]]:
+    """Whole hours [h0, h1) as rows of breakdown_day for the whole UTC days and of
+    breakdown_hour for the hours around them."""
+    d0 = h0 if h0 == h0.replace(hour=0) else h0.replace(hour=0) + timedelta(days=1)
+    d1 = h1.replace(hour=0)
+    if d0 >= d1:
+        return [("breakdown_hour", "hour", h0, h1)]
+    out = [("breakdown_hour", "hour", h0, d0)] if h0 < d0 else []
+    out.append(("breakdown_day", "day", d0, d1))
+    if d1 < h1:
+        out.append(("breakdown_hour", "hour", d1, h1))
+    return out
+
+
+def breakdown(db: str, q: BreakdownQuery) -> tuple[str, dict]:
+    """Rows (value, views, visitors), most viewed first, from the rollup where it can."""
+    found = _rows(db, q.scope, q.dimension, grouped=True)
+    if found is None:
+        return breakdown_raw(db, q)
+    rows, params = found
+    return (f"SELECT k, sum(views) AS v, uniqCombinedMerge(12)(visitors) AS u FROM ({rows}) "
+            f"GROUP BY k HAVING v > 0 ORDER BY v DESC, k LIMIT {int(q.limit)}"), params
+
+
+def breakdown_raw(db: str, q: BreakdownQuery) -> tuple[str, dict]:
+    """The same breakdown by a scan of the events table."""
+    s, params = q.scope, _base_params(q.scope)
+    where = _raw_where(s, params, f"ts >= {{start:{T}}} AND ts < {{end:{T}}}")
+    return (f"SELECT toString({_column(q.dimension)}) AS value, count() AS v, uniqCombined(12)(visitor) AS u "
+            f"FROM {db}.events WHERE {where} GROUP BY value ORDER BY v DESC, value LIMIT {int(q.limit)}"), params
+
+
+def totals(db: str, s: Scope) -> tuple[str, dict]:
+    """(views, visitors) of the scope."""
+    found = _rows(db, s, "", grouped=False)
+    if found is None:
+        params = _base_params(s)
+        where = _raw_where(s, params, f"ts >= {{start:{T}}} AND ts < {{end:{T}}}")
+        return f"SELECT count(), uniqCombined(12)(visitor) FROM {db}.events WHERE {where}", params
+    rows, params = found
+    return f"SELECT sum(views), uniqCombinedMerge(12)(visitors) FROM ({rows})", params
+
+
+def visits(db: str, s: Scope) -> tuple[str, dict]:
+    """(visits, bounces, views of those visits): a visitor's counted page views in the scope's
+    range split where two are more than VISIT_GAP apart; a visit counts when one of its page
+    views matches the filters, and bounces when it has one page view.  One pass: per visitor,
+    array functions over its page views sorted by time (no second GROUP BY)."""
+    params = {**_base_params(s), "gap": int(VISIT_GAP.total_seconds())}
+    match = _matches(s, params) or "1"
+    per_visitor = (
+        f"SELECT arraySort(groupArray((toUInt32(ts), toUInt8({match})))) AS h, "
+        "arrayMap((d, i) -> toUInt8(i = 1 OR d > {gap:UInt32}), arrayDifference(arrayMap(x -> x.1, h)), "
+        "arrayEnumerate(h)) AS starts, arrayCumSum(starts) AS sid, "
+        "arrayFilter(v -> v > 0, arrayDistinct(arrayMap((v, x) -> v * x.2, sid, h))) AS matched, "
+        "length(matched) AS visits, "
+        "arrayCount((st, i) -> st = 1 AND (i = length(h) OR starts[i + 1] = 1) AND has(matched, sid[i]), "
+        "starts, arrayEnumerate(h)) AS bounces, "
+        "arrayCount(v -> has(matched, v), sid) AS views "
+        f"FROM {db}.events WHERE site = {{site:String}} AND ts >= {{start:{T}}} AND ts < {{end:{T}}} "
+        f"AND {COUNTED} GROUP BY visitor"
+    )
+    return f"SELECT sum(visits), sum(bounces), sum(views) FROM ({per_visitor})", params
+
+
+def engaged(db: str, s: Scope) -> tuple[str, dict]:
+    """(median engaged ms, engagement events) of the scope's non-bot t.js engagement events."""
+    params = _base_params(s)
+    match = _matches(s, params)
+    return (f"SELECT quantileExact(0.5)(toUInt64OrZero(props['engaged_ms'])), count() FROM {db}.events "
+            f"WHERE site = {{site:String}} AND ts >= {{start:{T}}} AND ts < {{end:{T}}} "
+            f"AND name = 'engagement' AND NOT is_bot{' AND ' + match if match else ''}"), params

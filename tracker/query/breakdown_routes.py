@@ -1,0 +1,54 @@
+"""The breakdown and summary routes of the query API (``/api/v1/metrics/breakdown`` and
+``/summary``), mounted by ``create_app`` beside the others on the same ``MetricsApi``."""
+
+from __future__ import annotations
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from tracker.query import breakdown
+from tracker.query.wire import iso
+
+
+class _Json(JSONResponse):
+    def render(self, content) -> bytes:
+        return orjson.dumps(content)
+
+
+def _scope_wire(s: breakdown.Scope) -> dict:
+    return {"from": iso(s.start), "to": iso(s.end)}
+
+
+def _filters_wire(s: breakdown.Scope) -> dict:
+    return {breakdown.WIRE_NAME[column]: value for column, value in s.filters}
+
+
+class BreakdownRoutes:
+    def __init__(self, api) -> None:
+        self.api = api  # a tracker.query.app.MetricsApi: source, settings, clock, watermark
+
+    async def breakdown(self, request: Request) -> Response:
+        q = breakdown.breakdown_query(request.query_params, self.api.clock(), self.api.settings.max_top)
+        rows = await self.api._call(self.api.source.breakdown, q)
+        s = q.scope
+        return _Json({
+            "site": s.site, **_scope_wire(s), "dimension": breakdown.WIRE_NAME[q.dimension],
+            "filters": _filters_wire(s), "limit": q.limit, "watermark": await self.api._watermark(),
+            "rows": [{"value": r.value, "views": r.views, "visitors": r.visitors} for r in rows],
+        })
+
+    async def summary(self, request: Request) -> Response:
+        s = breakdown.summary_scope(request.query_params, self.api.clock())
+        current = await self.api._call(self.api.source.summary, s)
+        previous = await self.api._call(self.api.source.summary, s.before())
+        return _Json({
+            "site": s.site, **_scope_wire(s), "filters": _filters_wire(s), "watermark": await self.api._watermark(),
+            "current": current.wire(), "previous": {**_scope_wire(s.before()), **previous.wire()},
+        })
+
+
+def routes(api, base: str) -> list[Route]:
+    r = BreakdownRoutes(api)
+    return [Route(f"{base}/breakdown", r.breakdown), Route(f"{base}/summary", r.summary)]
