@@ -4,7 +4,8 @@
 //   node build.mjs --watch    rebuild on change
 //
 // Outputs (all git-ignored):
-//   dashboard/web/dist/   shell.js (+ golden-layout), shell.css (+ golden-layout CSS), index.html, favicon.svg
+//   dashboard/web/dist/   shell.js (+ golden-layout), shell.css (+ golden-layout CSS), index.html, favicon.svg,
+//                         view.js + view-casual-view.js + view.html (the casual view: no editor code)
 //   dashboard/web/dist/kit/v1/   the widget kit, one module per source file (uPlot inlined into
 //                                the time series), plus its .d.ts files; served at /kit/v1/
 //   widgets/page-views/dist/page-views.js   ES module importing the kit from /kit/v1/
@@ -48,6 +49,15 @@ const builds = [
     outdir: shellDist,
   },
   {
+    // split: view.js stays small and asks for the layout while casual-view.js (golden-layout,
+    // the widget frame) downloads and parses in parallel (view.html preloads it)
+    ...common,
+    entryPoints: { view: join(root, "dashboard/web/src/view.js") },
+    outdir: shellDist,
+    splitting: true,
+    chunkNames: "view-[name]",
+  },
+  {
     ...common,
     entryPoints: { shell: join(root, "dashboard/web/src/styles/shell.css") },
     outdir: shellDist,
@@ -70,7 +80,7 @@ const builds = [
 
 async function copyStatic() {
   await mkdir(shellDist, { recursive: true });
-  for (const name of ["index.html", "favicon.svg"]) {
+  for (const name of ["index.html", "view.html", "favicon.svg"]) {
     await copyFile(join(root, "dashboard/web", name), join(shellDist, name));
   }
   await mkdir(kitDist, { recursive: true });

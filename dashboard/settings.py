@@ -28,3 +28,6 @@ class DashboardSettings(BaseSettings):
     catalogue_cache_seconds: float = 2.0
     stream_keepalive_seconds: float = 15.0
     shutdown_grace_seconds: float = 3.0
+    layout_max_bytes: int = 256 * 1024
+    layout_delete_grace_days: float = 30.0
+    layout_retention_versions: int = 0  # 0 keeps every version

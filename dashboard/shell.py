@@ -1,4 +1,8 @@
-"""The shell page and its bundled assets (``dashboard/web/dist``, made by ``npm run build``)."""
+"""The shell pages and their bundled assets (``dashboard/web/dist``, made by ``npm run build``).
+
+``/``, ``/gallery``, ``/l/{id}``, ``/l/{id}@N`` and ``/e/{token}`` serve the editing shell
+(``index.html``); ``/v/{token}`` serves the casual view (``view.html``, its own bundle with
+no editor code). Pages that carry a token are never cached and send no referrer."""
 
 from __future__ import annotations
 
@@ -25,12 +29,35 @@ def dist_dir(request: Request) -> Path:
     return request.app.state.web_dist
 
 
-@router.get("/", include_in_schema=False)
-async def read_shell(request: Request) -> Response:
-    index = dist_dir(request) / "index.html"
-    if not index.is_file() or not (dist_dir(request) / "shell.js").is_file():
+TOKEN_PAGE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+
+
+def page(request: Request, html: str, script: str, headers: dict[str, str]) -> Response:
+    index = dist_dir(request) / html
+    if not index.is_file() or not (dist_dir(request) / script).is_file():
         return HTMLResponse(MISSING_BUILD, status_code=503, headers={"Cache-Control": "no-store"})
-    return FileResponse(index, media_type="text/html", headers={"Cache-Control": "no-cache"})
+    return FileResponse(index, media_type="text/html", headers=headers)
+
+
+@router.get("/", include_in_schema=False)
+@router.get("/gallery", include_in_schema=False)
+async def read_shell(request: Request) -> Response:
+    return page(request, "index.html", "shell.js", {"Cache-Control": "no-cache"})
+
+
+@router.get("/l/{ref}", include_in_schema=False)
+async def read_layout_page(ref: str, request: Request) -> Response:
+    return page(request, "index.html", "shell.js", {"Cache-Control": "no-cache"})
+
+
+@router.get("/e/{token}", include_in_schema=False)
+async def read_edit_link_page(token: str, request: Request) -> Response:
+    return page(request, "index.html", "shell.js", TOKEN_PAGE_HEADERS)
+
+
+@router.get("/v/{token}", include_in_schema=False)
+async def read_casual_view(token: str, request: Request) -> Response:
+    return page(request, "view.html", "view.js", TOKEN_PAGE_HEADERS)
 
 
 @router.get("/static/{name:path}", include_in_schema=False)

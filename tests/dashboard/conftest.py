@@ -209,7 +209,8 @@ def front_end() -> Path:
     shell = ROOT / "dashboard" / "web" / "dist" / "shell.js"
     widget = WIDGETS / "page-views" / "dist" / "page-views.js"
     kit = ROOT / "dashboard" / "web" / "dist" / "kit" / "v1" / "index.js"
-    if not (shell.is_file() and widget.is_file() and kit.is_file()):
+    view = ROOT / "dashboard" / "web" / "dist" / "view.js"
+    if not (shell.is_file() and view.is_file() and widget.is_file() and kit.is_file()):
         node = shutil.which("node")
         if node is None:
             pytest.skip("node is not installed: cannot bundle the front-end")

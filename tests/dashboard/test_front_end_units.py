@@ -60,3 +60,14 @@ def test_default_attributes_from_the_manifest_schema_and_safe_names():
     assert out["defaults"] == {"site": "demo.local", "range-minutes": "30", "filters": '{"a":1}'}
     assert out["empty"] == {}
     assert out["safe"] == [True, True, False, False, True]
+
+
+def test_layout_modules_pass_their_node_test_runner_suite():
+    """dashboard/web/src/layouts/*.js (document, routes, save state, drafts, API client) are
+    DOM-free; their tests live in tests/dashboard/web/ and run under `node --test`."""
+    suite = ROOT / "tests" / "dashboard" / "web"
+    files = sorted(str(path) for path in suite.rglob("*.test.mjs"))
+    assert files, "no node tests found"
+    result = subprocess.run([NODE, "--test", *files], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert "# fail 0" in result.stdout

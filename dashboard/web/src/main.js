@@ -1,28 +1,21 @@
-// The shell's entry: wires the catalogue feed, the bus, the workspace and the header.
+// The shell's entry: wires the catalogue feed, the bus, the workspace, the header and the
+// layout session (save, history, share, clone), or the gallery page on /gallery.
+// The casual view (/v/{token}) is a separate entry, view.js.
 
 import "./tessera-catalogue-define.js";
 import "./tessera-widget-frame-define.js";
+import "./layouts/ui/define-editor.js";
 import { ShellBus } from "./bus.js";
 import { CatalogueFeed } from "./catalogue-feed.js";
-import { LocalLayoutStore } from "./layout-store.js";
+import { LayoutsApi } from "./layouts/api-client.js";
+import { DraftStore } from "./layouts/draft-store.js";
+import { LayoutSession } from "./layouts/layout-session.js";
+import { parseRoute } from "./layouts/routes.js";
 import { applyTheme, storedTheme } from "./theme.js";
 import { Workspace } from "./workspace.js";
 
-function start() {
+function setUpTheme(onChange = () => {}) {
   let theme = applyTheme(storedTheme());
-  const bus = new ShellBus();
-  const catalogue = new CatalogueFeed();
-  const workspaceElement = document.querySelector("#workspace");
-  const workspace = new Workspace(workspaceElement, { catalogue, bus, store: new LocalLayoutStore(), theme });
-
-  const catalogueElement = document.querySelector("tessera-catalogue");
-  catalogueElement.dragSource = (element, entry) => workspace.dragSource(element, entry);
-  catalogueElement.feed = catalogue;
-  catalogueElement.addEventListener("tessera-catalogue-selected", (event) => workspace.addWidget(event.detail.entry));
-
-  const empty = document.querySelector("#workspace-empty");
-  workspace.addEventListener("change", () => { empty.hidden = !workspace.isEmpty; });
-
   const themeButton = document.querySelector("#theme-toggle");
   const showTheme = () => {
     themeButton.setAttribute("aria-label", theme === "dark" ? "Switch to the light theme" : "Switch to the dark theme");
@@ -31,10 +24,89 @@ function start() {
   };
   themeButton.addEventListener("click", () => {
     theme = applyTheme(theme === "dark" ? "light" : "dark");
-    workspace.setTheme(theme);
+    onChange(theme);
     showTheme();
   });
   showTheme();
+  return theme;
+}
+
+async function startGallery(api) {
+  document.body.dataset.page = "gallery";
+  document.title = "Layouts · Tessera";
+  document.querySelector(".app-main").hidden = true;
+  document.querySelector("#toggle-catalogue").hidden = true;
+  document.querySelector("#gallery-page").hidden = false;
+  setUpTheme();
+  const gallery = document.querySelector("tessera-layout-gallery");
+  const params = new URLSearchParams(location.search);
+  gallery.setAttribute("query", params.get("q") ?? "");
+  gallery.setAttribute("owner", params.get("owner") ?? "");
+  const load = async ({ q, owner }) => {
+    gallery.items = null;
+    try {
+      gallery.items = await api.gallery({ q, owner });
+    } catch (error) {
+      gallery.error = error.message;
+    }
+  };
+  gallery.addEventListener("tessera-layout-gallery-search-requested", (event) => {
+    const query = new URLSearchParams(Object.entries(event.detail).filter(([, v]) => v));
+    history.replaceState(null, "", `/gallery${query.size ? `?${query}` : ""}`);
+    load(event.detail);
+  });
+  await load({ q: params.get("q"), owner: params.get("owner") });
+  window.tessera = { api, gallery };
+}
+
+function toaster() {
+  const box = document.querySelector("#toasts");
+  return (text, kind = "info") => {
+    const toast = document.createElement("div");
+    toast.className = `toast ${kind}`;
+    toast.textContent = text;
+    box.append(toast);
+    setTimeout(() => toast.remove(), kind === "error" ? 8000 : 3500);
+  };
+}
+
+function startWorkspace(api, route) {
+  document.body.dataset.page = "workspace";
+  const bus = new ShellBus();
+  const catalogue = new CatalogueFeed();
+  const workspaceElement = document.querySelector("#workspace");
+  const ui = {
+    bar: document.querySelector("tessera-layout-bar"),
+    history: document.querySelector("tessera-history-panel"),
+    share: document.querySelector("tessera-share-dialog"),
+    conflict: document.querySelector("tessera-conflict-dialog"),
+    toast: toaster(),
+    setLoading: (on) => { document.querySelector("#workspace-loading").hidden = !on; },
+    setLocked: (locked) => { document.body.classList.toggle("layout-locked", locked); },
+    showProblem: ({ title, detail, retry }) => {
+      const box = document.querySelector("#workspace-problem");
+      box.querySelector("h1").textContent = title;
+      box.querySelector("p").textContent = detail;
+      box.querySelector(".retry").hidden = !retry;
+      box.hidden = false;
+      document.body.classList.add("layout-missing");
+    },
+  };
+  document.querySelector("#workspace-problem .retry").addEventListener("click", () => location.reload());
+
+  let session;
+  const store = { load: () => null, save: (config) => session?.store.save(config), clear: () => {} };
+  const theme = setUpTheme((value) => workspace.setTheme(value));
+  const workspace = new Workspace(workspaceElement, { catalogue, bus, store, theme });
+  session = new LayoutSession({ api, drafts: new DraftStore(), workspace, ui });
+
+  const catalogueElement = document.querySelector("tessera-catalogue");
+  catalogueElement.dragSource = (element, entry) => workspace.dragSource(element, entry);
+  catalogueElement.feed = catalogue;
+  catalogueElement.addEventListener("tessera-catalogue-selected", (event) => workspace.addWidget(event.detail.entry));
+
+  const empty = document.querySelector("#workspace-empty");
+  workspace.addEventListener("change", () => { empty.hidden = !workspace.isEmpty || workspace.locked; });
 
   document.querySelector("#reset-layout").addEventListener("click", () => workspace.reset());
   const sidebarButton = document.querySelector("#toggle-catalogue");
@@ -52,9 +124,16 @@ function start() {
   });
 
   catalogue.start();
-  workspace.start();
-  // A handle for debugging and end-to-end tests; the bus wiring between widgets comes later.
-  window.tessera = { bus, catalogue, workspace };
+  session.open(route);
+  // A handle for debugging and end-to-end tests.
+  window.tessera = { bus, catalogue, workspace, session, api };
+}
+
+function start() {
+  const api = new LayoutsApi();
+  const route = parseRoute(location.pathname);
+  if (route.kind === "gallery") startGallery(api);
+  else startWorkspace(api, route);
 }
 
 start();

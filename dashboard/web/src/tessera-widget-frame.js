@@ -6,7 +6,12 @@
 // a hanging import show a "widget unavailable" card with a Retry button; events on the
 // widget's declared `emits` topics are rate-limited and republished on the shell bus.
 //
-// Properties: catalogue (CatalogueFeed), bus (ShellBus), widgetAttributes (object), theme.
+// A layout may pin a widget version (`pinnedVersion`); when the catalogue's live version
+// differs, the frame shows a "pinned version no longer live" placeholder with a button to
+// use the live version instead (the rest of the layout is untouched).
+//
+// Properties: catalogue (CatalogueFeed), bus (ShellBus), widgetAttributes (object), theme,
+// pinnedVersion (string or null).
 // Events: tessera-widget-frame-loaded, -failed, -changed (its widget's attributes changed);
 // all bubbling and composed.
 
@@ -52,6 +57,7 @@ const css = `
 .card { max-width: 360px; padding: 18px 20px; border-radius: 6px; border: 1px solid var(--border, #2c3235);
   background: var(--panel-2, #22252b); font: 13px/1.5 var(--font, system-ui); }
 .card h3 { margin: 0 0 4px; font-size: 15px; color: var(--text, #ccccdc); }
+.card.pinned .icon { color: var(--warning-text, #1a1a1a); background: var(--warning, #f2cc0c); }
 .card .icon { width: 28px; height: 28px; margin: 0 auto 8px; border-radius: 50%; display: grid; place-items: center;
   font-weight: 700; color: #fff; background: var(--danger, #d44a3a); }
 .card p { margin: 4px 0; color: var(--text-2, #8e8e8e); overflow-wrap: anywhere; }
@@ -103,6 +109,7 @@ export class WidgetFrameElement extends HTMLElement {
   catalogue = null;
   bus = null;
   widgetAttributes = {};
+  pinnedVersion = null;
   frameId = `frame-${++frameCount}`;
   status = "idle"; // idle | loading | ready | failed
   failure = null;
@@ -120,6 +127,7 @@ export class WidgetFrameElement extends HTMLElement {
   #onWindowError;
   #onCatalogueChange;
   #attributeWatch = null;
+  #mountedAttributes = {};
 
   constructor() {
     super();
@@ -155,7 +163,8 @@ export class WidgetFrameElement extends HTMLElement {
 
   /** What the layout persists for this frame. */
   get state() {
-    return { widgetId: this.widgetId, version: this.#entry?.version ?? null, attributes: this.#currentAttributes() };
+    return { widgetId: this.widgetId, version: this.pinnedVersion ?? this.#entry?.version ?? null,
+      attributes: this.#currentAttributes() };
   }
 
   connectedCallback() {
@@ -231,6 +240,10 @@ export class WidgetFrameElement extends HTMLElement {
       throw Object.assign(new Error(`Widget “${this.widgetId}” ${why}.`), { missing: true });
     }
     if (!entry.element || !entry.element.includes("-")) throw new Error(`Widget “${this.widgetId}” announces no valid element.`);
+    if (this.pinnedVersion && entry.version && entry.version !== this.pinnedVersion) {
+      throw Object.assign(new Error(`This layout pins version ${this.pinnedVersion} of “${entry.label ?? this.widgetId}”, `
+        + `which is no longer live; version ${entry.version} is.`), { pinned: entry.version, label: entry.label });
+    }
     this.#entry = entry;
     this.#flags.stale.hidden = entry.status !== "stale";
     return entry;
@@ -264,6 +277,8 @@ export class WidgetFrameElement extends HTMLElement {
       throw new Error(`<${entry.element}> failed when attached: ${thrown.message ?? thrown}`);
     }
     this.#widget = widget;
+    this.#mountedAttributes = Object.fromEntries(Object.keys(entry.attributes?.properties ?? {})
+      .map((name) => [name, widget.getAttribute(name)]));
     this.#watchAttributes(widget, entry);
   }
 
@@ -315,13 +330,20 @@ export class WidgetFrameElement extends HTMLElement {
     this.#runtimeErrors = 0;
   }
 
+  /**
+   * The attributes a layout keeps: those it gave, and those the widget changed since it was
+   * mounted. Defaults filled in at mount are not a change, so opening a layout never makes it
+   * "unsaved"; a value equal to the one given keeps its original type.
+   */
   #currentAttributes() {
     if (!this.#widget || !this.#entry) return { ...this.widgetAttributes };
     const names = Object.keys(this.#entry.attributes?.properties ?? {});
     const current = {};
     for (const name of names) {
       const value = this.#widget.getAttribute(name);
-      if (value !== null) current[name] = value;
+      const given = Object.hasOwn(this.widgetAttributes, name);
+      if (given && value !== null && String(this.widgetAttributes[name]) === value) current[name] = this.widgetAttributes[name];
+      else if (value !== null && (given || value !== this.#mountedAttributes[name])) current[name] = value;
     }
     return current;
   }
@@ -339,7 +361,8 @@ export class WidgetFrameElement extends HTMLElement {
   #catalogueChanged() {
     const entry = this.catalogue?.get(this.widgetId);
     if (entry && this.#entry) this.#flags.stale.hidden = entry.status !== "stale";
-    if (entry && this.status === "failed" && this.failure?.missing) this.retry();
+    if (entry && this.status === "failed" && (this.failure?.missing
+      || (this.failure?.pinned && entry.version === this.pinnedVersion))) this.retry();
   }
 
   #showLoading(text) {
@@ -350,20 +373,39 @@ export class WidgetFrameElement extends HTMLElement {
 
   #fail(error) {
     this.status = "failed";
-    this.failure = { message: error.message ?? String(error), missing: Boolean(error.missing) };
+    this.failure = { message: error.message ?? String(error), missing: Boolean(error.missing), pinned: error.pinned ?? null };
     this.#unmount();
-    const label = this.#entry?.label ?? this.widgetId;
+    const label = error.label ?? this.#entry?.label ?? this.widgetId;
     this.#stateBox.hidden = false;
-    this.#stateBox.innerHTML = `
-      <div class="card" role="alert">
-        <div class="icon">!</div>
-        <h3>Widget unavailable</h3>
-        <p class="reason"></p>
-        <p>The rest of the dashboard keeps working.</p>
-        <button type="button" class="retry">Retry</button>
-      </div>`;
-    this.#stateBox.querySelector(".reason").textContent = `${label}: ${this.failure.message}`;
-    this.#stateBox.querySelector(".retry").addEventListener("click", () => this.retry());
+    if (error.pinned) {
+      this.#stateBox.innerHTML = `
+        <div class="card pinned" role="alert">
+          <div class="icon">v</div>
+          <h3>Pinned version no longer live</h3>
+          <p class="reason"></p>
+          <p>The rest of the dashboard keeps working.</p>
+          <button type="button" class="use-live"></button>
+        </div>`;
+      this.#stateBox.querySelector(".reason").textContent = this.failure.message;
+      const button = this.#stateBox.querySelector(".use-live");
+      button.textContent = `Use version ${error.pinned}`;
+      button.addEventListener("click", () => {
+        this.pinnedVersion = error.pinned;
+        this.#emit("tessera-widget-frame-changed", { widgetId: this.widgetId, version: error.pinned });
+        this.retry();
+      });
+    } else {
+      this.#stateBox.innerHTML = `
+        <div class="card" role="alert">
+          <div class="icon">!</div>
+          <h3>Widget unavailable</h3>
+          <p class="reason"></p>
+          <p>The rest of the dashboard keeps working.</p>
+          <button type="button" class="retry">Retry</button>
+        </div>`;
+      this.#stateBox.querySelector(".reason").textContent = `${label}: ${this.failure.message}`;
+      this.#stateBox.querySelector(".retry").addEventListener("click", () => this.retry());
+    }
     this.#emit("tessera-widget-frame-failed", { widgetId: this.widgetId, message: this.failure.message });
   }
 

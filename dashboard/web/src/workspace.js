@@ -6,8 +6,9 @@
 // LayoutConfig.fromResolved) through a store with load/save/clear.
 
 import { GoldenLayout, LayoutConfig } from "golden-layout";
+import { COMPONENT_TYPE, lockedConfig, newWindowId, withWindowIds } from "./layouts/document.js";
 
-export const COMPONENT_TYPE = "tessera-widget";
+export { COMPONENT_TYPE };
 const SAVE_DELAY_MS = 300;
 
 // golden-layout's LocationSelector.TypeId is a const enum (erased at build): its values.
@@ -34,6 +35,7 @@ export class Workspace extends EventTarget {
   #theme;
   #saveTimer = null;
   #loading = false;
+  #locked = false;
 
   constructor(element, { catalogue, bus, store, theme = "dark" }) {
     super();
@@ -56,15 +58,26 @@ export class Workspace extends EventTarget {
     return !root || root.contentItems.length === 0;
   }
 
+  /** Nothing can be moved, closed or added (a past version, or a layout this browser cannot edit). */
+  get locked() { return this.#locked; }
+
   /** Restore the stored layout; a broken one is dropped rather than breaking the page. */
   start() {
-    const stored = this.#store.load();
+    this.load(this.#store.load());
+  }
+
+  /** Show `config` (a LayoutConfig, or null for an empty layout); `locked` fixes everything in place. */
+  load(config, { locked = false } = {}) {
+    this.#locked = locked;
+    this.#element.classList.toggle("locked", locked);
     this.#loading = true;
     try {
-      this.#layout.loadLayout(stored ? { ...EMPTY_LAYOUT, ...stored, header: EMPTY_LAYOUT.header, settings: { ...stored.settings, ...EMPTY_LAYOUT.settings } } : EMPTY_LAYOUT);
+      const base = config ? withWindowIds({ ...EMPTY_LAYOUT, ...config, header: EMPTY_LAYOUT.header,
+        settings: { ...config.settings, ...EMPTY_LAYOUT.settings } }) : EMPTY_LAYOUT;
+      this.#layout.loadLayout(locked ? lockedConfig(base) : base);
     } catch (error) {
       console.warn("Tessera: the saved layout could not be restored; starting empty.", error);
-      this.#store.clear();
+      if (!locked) this.#store.clear();
       this.#layout.loadLayout(EMPTY_LAYOUT);
     } finally {
       this.#loading = false;
@@ -73,10 +86,11 @@ export class Workspace extends EventTarget {
   }
 
   componentState(entry, attributes = {}) {
-    return { widgetId: entry.id, version: entry.version ?? null, attributes };
+    return { widgetId: entry.id, version: entry.version ?? null, attributes, windowId: newWindowId() };
   }
 
   addWidget(entry, attributes = {}) {
+    if (this.#locked) return;
     this.#layout.addComponentAtLocation(COMPONENT_TYPE, this.componentState(entry, attributes), entry.label, ADD_LOCATIONS);
     this.#changed();
   }
@@ -95,6 +109,7 @@ export class Workspace extends EventTarget {
   }
 
   reset() {
+    if (this.#locked) return;
     this.#store.clear();
     this.#layout.loadLayout(EMPTY_LAYOUT);
     this.#changed();
@@ -111,9 +126,11 @@ export class Workspace extends EventTarget {
     frame.bus = this.#bus;
     frame.widgetAttributes = { ...(state?.attributes ?? {}) };
     frame.theme = this.#theme;
+    frame.pinnedVersion = state?.version ?? null;
     frame.widgetId = state?.widgetId ?? "";
     container.element.append(frame);
-    container.stateRequestEvent = () => frame.state;
+    const windowId = state?.windowId ?? newWindowId();
+    container.stateRequestEvent = () => ({ ...frame.state, windowId });
     container.on("beforeComponentRelease", () => this.frames.delete(frame));
     this.frames.add(frame);
     return undefined;
@@ -121,7 +138,7 @@ export class Workspace extends EventTarget {
 
   #changed() {
     this.dispatchEvent(new Event("change"));
-    if (this.#loading) return;
+    if (this.#loading || this.#locked) return;
     clearTimeout(this.#saveTimer);
     this.#saveTimer = setTimeout(() => {
       if (this.#layout.isInitialised) this.#store.save(this.toConfig());

@@ -1,0 +1,58 @@
+"""The shell's HTML routes: which page each address serves, and the headers of pages that
+carry a capability token."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from dashboard.app import create_app
+from dashboard.settings import DashboardSettings
+
+
+@pytest.fixture
+def client(tmp_path):
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    (dist / "index.html").write_text("<!doctype html><title>editor</title>")
+    (dist / "shell.js").write_text("export {};")
+    (dist / "view.html").write_text("<!doctype html><title>casual</title>")
+    (dist / "view.js").write_text("export {};")
+    settings = DashboardSettings(registry_url="http://127.0.0.1:9", query_url="http://127.0.0.1:9", web_dist=str(dist),
+                                 database_url=f"sqlite:///{tmp_path}/dashboard.db")
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+@pytest.mark.parametrize("path", ["/", "/gallery", "/l/abc123", "/l/abc123@4"])
+def test_editor_pages(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    assert "<title>editor</title>" in response.text
+    assert response.headers["cache-control"] == "no-cache"
+
+
+def test_an_edit_link_opens_the_editor_and_is_never_cached(client):
+    response = client.get("/e/tel_abcdefghijklmnop")
+    assert "<title>editor</title>" in response.text
+    assert response.headers["cache-control"] == "no-store"
+    assert response.headers["referrer-policy"] == "no-referrer"
+
+
+def test_a_view_link_opens_the_casual_view_and_is_never_cached(client):
+    response = client.get("/v/tvl_abcdefghijklmnop")
+    assert "<title>casual</title>" in response.text
+    assert response.headers["cache-control"] == "no-store"
+    assert response.headers["referrer-policy"] == "no-referrer"
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+
+
+def test_anything_deeper_is_not_a_page(client):
+    for path in ["/l/a/b", "/v/a/b", "/e/", "/gallery/x"]:
+        assert client.get(path).status_code == 404, path
+
+
+def test_a_missing_casual_view_build_is_a_clear_503(client, tmp_path):
+    (tmp_path / "dist" / "view.js").unlink()
+    response = client.get("/v/tvl_abc")
+    assert response.status_code == 503 and "npm run build" in response.text
