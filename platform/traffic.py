@@ -8,7 +8,9 @@ parameters on the landing URL), then either leaves (a bounce) or browses a few m
 some seconds apart; each page reports its engaged time as t.js does (an ``engagement``
 event with ``engaged_ms`` once the page was shown for a second or more).  Visitors keep
 one user agent (real browser strings across desktop, mobile and tablet) and address, so
-the collector's visitor id holds through a visit; a few are crawlers.  Internal
+the collector's visitor id holds through a visit; a few are crawlers.  Against a loopback
+site each visitor connects from its own loopback address (127.0.x.y), so the collector
+tells visitors apart without trusting X-Forwarded-For (sent too, for one that does).  Internal
 navigations carry no referrer, as the server-rendered pixel sees them.
 """
 
@@ -17,13 +19,12 @@ from __future__ import annotations
 import argparse
 import heapq
 import html
+import http.client
 import random
 import re
 import signal
 import sys
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
@@ -92,8 +93,8 @@ def weighted(rng: random.Random, choices):
 
 
 def visitors(count: int, rng: random.Random) -> list[Visitor]:
-    crowd = [Visitor(weighted(rng, AGENTS), f"198.51.{100 + i // 250}.{i % 250 + 1}") for i in range(count)]
-    crowd += [Visitor(ua, f"66.249.66.{i + 1}", bot=True) for i, ua in enumerate(BOTS)]
+    crowd = [Visitor(weighted(rng, AGENTS), f"127.0.{i // 250 + 1}.{i % 250 + 1}") for i in range(count)]
+    crowd += [Visitor(ua, f"127.66.249.{i + 1}", bot=True) for i, ua in enumerate(BOTS)]
     return crowd
 
 
@@ -127,9 +128,21 @@ def page_url(site: str, visit: Visit) -> str:
 
 
 def fetch(url: str, headers: dict[str, str]) -> bytes:
-    request = urllib.request.Request(url, headers=headers)
-    with urllib.request.urlopen(request, timeout=5) as response:
-        return response.read()
+    """GET ``url``; to a loopback host, from the visitor's own loopback address."""
+    parts = urlsplit(url)
+    source = headers.get("X-Forwarded-For", "")
+    local = (parts.hostname or "").startswith("127.") or parts.hostname == "localhost"
+    connection = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=5,
+                                            source_address=(source, 0) if local and source else None)
+    try:
+        connection.request("GET", parts.path + (f"?{parts.query}" if parts.query else ""), headers=headers)
+        response = connection.getresponse()
+        body = response.read()
+    finally:
+        connection.close()
+    if response.status >= 400:
+        raise RuntimeError(f"{url}: HTTP {response.status}")
+    return body
 
 
 def with_params(pixel: str, **params: str) -> str:
@@ -205,7 +218,7 @@ class Traffic:
                     self.sent += 1
                     visit.step += 1
                     self.schedule(now + think_s(self.rng, visit.engaged_ms[visit.step - 1]), visit, pixel)
-            except (urllib.error.URLError, OSError, RuntimeError) as error:
+            except (OSError, http.client.HTTPException, RuntimeError) as error:
                 self.failed += 1
                 if self.failed % 20 == 1:
                     print(f"visit failed: {error}", flush=True)

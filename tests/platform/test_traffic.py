@@ -74,7 +74,8 @@ class Hit(BaseHTTPRequestHandler):
 
     def do_GET(self):
         fields = dict(parse_qsl(urlsplit(self.path).query, keep_blank_values=True))
-        self.server.hits.append({**fields, "ua": self.headers["User-Agent"], "ip": self.headers["X-Forwarded-For"]})
+        self.server.hits.append({**fields, "ua": self.headers["User-Agent"], "ip": self.client_address[0],
+                                 "forwarded": self.headers["X-Forwarded-For"]})
         self.send_response(200)
         self.send_header("Content-Type", "image/gif")
         self.send_header("Content-Length", "0")
@@ -120,3 +121,4 @@ def test_traffic_through_the_demo_site_sends_pageviews_campaigns_and_engagement(
     assert len({h["ua"] for h in views}) >= 6
     per_visitor = Counter((h["ua"], h["ip"]) for h in views)
     assert max(per_visitor.values()) > 1 and min(per_visitor.values()) == 1  # journeys and bounces
+    assert len({h["ip"] for h in hits}) > 50 and all(h["ip"] == h["forwarded"] for h in hits)  # own addresses

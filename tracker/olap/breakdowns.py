@@ -127,8 +127,9 @@ def breakdown(db: str, q: BreakdownQuery) -> tuple[str, dict]:
     if found is None:
         return breakdown_raw(db, q)
     rows, params = found
+    top = f"SELECT k FROM ({rows}) GROUP BY k ORDER BY sum(views) DESC, k LIMIT {int(q.limit)}"
     return (f"SELECT k, sum(views) AS v, uniqCombinedMerge(12)(visitors) AS u FROM ({rows}) "
-            f"GROUP BY k HAVING v > 0 ORDER BY v DESC, k LIMIT {int(q.limit)}"), params
+            f"WHERE k IN ({top}) GROUP BY k ORDER BY v DESC, k"), params  # states merged for the top values only
 
 
 def breakdown_raw(db: str, q: BreakdownQuery) -> tuple[str, dict]:
