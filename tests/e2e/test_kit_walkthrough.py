@@ -61,7 +61,7 @@ def test_scaffold_to_a_kit_widget_drawing_data_in_the_shell_within_a_minute(tess
         page = context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
-        page.goto(tessera.dashboard)
+        page.goto(tessera.dashboard + "?new")  # "/" opens the seeded default layout
         entry = page.locator("tessera-catalogue li", has_text="Top pages")
         entry.get_by_role("button", name="Add").click(timeout=30_000)
         page.wait_for_function(f"() => {LIST}?.shadowRoot?.querySelectorAll('li').length >= 2", timeout=30_000)
