@@ -86,7 +86,10 @@ export class BreakdownWidget extends KitElement {
     super.attributeChangedCallback(name, oldValue, newValue);
     if (oldValue === newValue || !this.isConnected) return;
     if (SCOPE_ATTRIBUTES.includes(name)) {
-      if (name === "site" || name === "data-api") this.#follow();
+      if (name === "site" || name === "data-api") {
+        this.#body.reset(); // another site's rows are not this one's, even while it loads
+        this.#follow();
+      }
       this.refresh();
     }
   }
@@ -118,7 +121,8 @@ export class BreakdownWidget extends KitElement {
       const now = Date.now();
       if (update.via === "poll" || now - this.#lastLive >= every()) {
         this.#lastLive = now;
-        this.refresh();
+        if (!this.#abort) this.refresh(); // never abort the question in flight for the same one
+
       }
     }, { events: ["minute"], pollMs: every() });
   }

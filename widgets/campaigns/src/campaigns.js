@@ -77,6 +77,7 @@ export class CampaignsElement extends LitElement {
 
   updated(changed) {
     const scope = [...changed.keys()].some((key) => key === "dimension" || SCOPE_ATTRIBUTES.includes(key) || ["rangeHours", "dataApi"].includes(key));
+    if ((changed.has("site") || changed.has("dataApi")) && changed.get("site") !== undefined) this.list?.reset();
     if (changed.has("site") || changed.has("dataApi")) this.#follow();
     if (scope) this.refresh();
   }
@@ -88,7 +89,7 @@ export class CampaignsElement extends LitElement {
     this.#live = clientFor(this).subscribe("stream", { site: this.site }, (update) => {
       if (update.via === "poll" || Date.now() - this.#lastLive >= every()) {
         this.#lastLive = Date.now();
-        this.refresh();
+        if (!this.#abort) this.refresh();
       }
     }, { events: ["minute"], pollMs: every() });
   }
@@ -108,6 +109,7 @@ export class CampaignsElement extends LitElement {
       const answer = await clientFor(this).query("breakdown", { ...params, dimension, limit: 10 }, { signal: abort.signal });
       return { rows: answer.rows.filter((row) => row.value !== ""), watermark: answer.watermark };
     });
+    if (this.#abort === abort) this.#abort = null;
   }
 
   #pick(dimension) {

@@ -69,7 +69,10 @@ export class SiteKpisElement extends KitElement {
   attributeChangedCallback(name, oldValue, newValue) {
     super.attributeChangedCallback(name, oldValue, newValue);
     if (oldValue === newValue || !this.isConnected || !SCOPE_ATTRIBUTES.includes(name)) return;
-    if (name === "site" || name === "data-api") this.#follow();
+    if (name === "site" || name === "data-api") {
+      this.#parts.tiles.reset();
+      this.#follow();
+    }
     this.refresh();
   }
 
@@ -102,7 +105,7 @@ export class SiteKpisElement extends KitElement {
     this.#live = clientFor(this).subscribe("stream", { site: this.site }, (update) => {
       if (update.via === "poll" || Date.now() - this.#lastLive >= every()) {
         this.#lastLive = Date.now();
-        this.refresh();
+        if (!this.#abort) this.refresh(); // never abort the question in flight for the same one
       }
     }, { events: ["minute"], pollMs: every() });
   }

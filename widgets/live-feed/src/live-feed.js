@@ -75,6 +75,8 @@ export class LiveFeedElement extends KitElement {
     if (oldValue === newValue || !this.isConnected || (name !== "site" && name !== "data-api")) return;
     this.#lines = [];
     this.#minutes.clear();
+    this.#totals = null;
+    this.#loaded = false;
     this.#follow();
     this.#loadTotals();
   }

@@ -144,7 +144,10 @@ export class PageViewsElement extends KitElement {
     this.#unfollow();
     const client = clientFor(this);
     const pollMs = this.refreshSeconds * 1000;
-    this.#subscriptions.push(client.subscribe("pageviews", {}, () => this.refresh(), { stream: false, pollMs }));
+    // a poll or stream refresh waits for the one in flight (a hung service must end in the
+    // error state at the client's timeout, not be aborted by the next poll for ever)
+    const idle = () => { if (!this.#abort) this.refresh(); };
+    this.#subscriptions.push(client.subscribe("pageviews", {}, idle, { stream: false, pollMs }));
     if (this.stream) {
       // The query service names its events "minute" (a bucket changed); one reload a second at most.
       const changed = (update) => {
@@ -152,7 +155,7 @@ export class PageViewsElement extends KitElement {
         const now = Date.now();
         if (now - this.#lastStreamReload > 1000) {
           this.#lastStreamReload = now;
-          this.refresh();
+          idle();
         }
       };
       this.#subscriptions.push(client.subscribe("stream", { site: this.site }, changed, { events: ["minute", "message"], pollMs }));
