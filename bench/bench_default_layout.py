@@ -103,5 +103,6 @@ def run(quick: bool = False) -> list[dict]:
                 process.wait(timeout=40)
             except subprocess.TimeoutExpired:
                 os.kill(process.pid, signal.SIGKILL)
-    return [result("default layout rendered p50", percentile(samples, 0.5), f"all 8 widgets ready, {runs} runs"),
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return [result("default layout rendered p50", percentile(samples, 0.5), f"all 8 widgets ready, {runs} runs, load {load}"),
             result("default layout rendered p95", percentile(samples, 0.95), "≤ 800 ms after navigation")]

@@ -38,10 +38,10 @@ def document() -> dict:
     """Numbers on top, the trend with what is happening now, then where traffic goes and
     comes from, then who visits (devices, campaigns) beside the mesh's own health."""
     root = {"type": "column", "content": [
-        row("19%", window("kpis", "Overview", "100%")),
-        row("29%", window("page-views", "Page views", "70%", {"range-minutes": "60", "stream": ""}),
+        row("21%", window("kpis", "Overview", "100%")),
+        row("28%", window("page-views", "Page views", "70%", {"range-minutes": "30", "stream": ""}),
             window("live-feed", "Live", "30%")),
-        row("27%", window("top-pages", "Top pages", "55%"), window("top-referrers", "Top referrers", "45%")),
+        row("26%", window("top-pages", "Top pages", "55%"), window("top-referrers", "Top referrers", "45%")),
         row("25%", window("devices", "Devices", "34%"), window("campaigns", "Campaigns", "33%"),
             window("mesh-health", "Mesh health", "33%", {"site": None})),
     ]}

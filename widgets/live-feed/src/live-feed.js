@@ -3,6 +3,7 @@
 // (through the kit's shared subscribe: one connection per page, Last-Event-ID resume, polling
 // while the stream is down) becomes a line "+N views" for that minute, newest first.
 // Follows site.selected; the stream carries per-minute counts, so page filters do not apply.
+import "../../_shared/kit-preload.js"; // the kit's modules in parallel, not as a chain
 import { clientFor } from "/kit/v1/data-client.js";
 import { clockTime, formatNumber } from "/kit/v1/format.js";
 import { KitElement } from "/kit/v1/kit-element.js";
@@ -22,8 +23,8 @@ const css = `${frameCss}
 @media (prefers-reduced-motion: reduce) { .dot { animation: none; } }
 ol { list-style: none; margin: 0; padding: 0; position: absolute; inset: 0; overflow: auto; font-variant-numeric: tabular-nums; }
 li { display: flex; gap: 10px; align-items: baseline; padding: 4px 4px; border-bottom: 1px solid var(--kit-border); font-size: 12.5px; }
-li time { color: var(--kit-fg-3); width: 5.5em; flex: none; }
-li .delta { color: var(--kit-good); font-weight: 600; width: 5.5em; flex: none; }
+li time { color: var(--kit-fg-3); width: 5.5em; flex: none; white-space: nowrap; }
+li .delta { color: var(--kit-good); font-weight: 600; width: 6.5em; flex: none; white-space: nowrap; }
 li .minute { color: var(--kit-fg-2); overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 li.fresh { animation: fresh 1.2s ease-out; }
 @keyframes fresh { from { background: var(--kit-accent-soft); } to { background: transparent; } }

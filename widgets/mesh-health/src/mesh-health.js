@@ -2,11 +2,12 @@
 // is the registry's catalogue, read through the dashboard's catalogue API (/api/v1/catalogue,
 // beside the metrics API the shell names in data-api): per team its widgets and how many are
 // live / stale, then every widget with its team, status, data products and last heartbeat.
-// Refreshes on the catalogue's change stream (/api/v1/catalogue/stream, the kit's shared
-// subscribe) and every refresh-seconds. (The dashboard lists live and stale widgets; a widget
+// Polls every refresh-seconds (the kit's subscribe with stream: false). (The dashboard lists live and stale widgets; a widget
 // gone from the registry leaves the list.)
+import "../../_shared/kit-preload.js"; // the kit's modules in parallel, not as a chain
+import "/kit/v1/table-element.js";
 import { DataClient, resolveBase } from "/kit/v1/data-client.js";
-import { formatNumber } from "/kit/v1/format.js";
+import { formatDuration, formatNumber } from "/kit/v1/format.js";
 import { KitElement } from "/kit/v1/kit-element.js";
 import "/kit/v1/table.js";
 import { frameCss } from "../../_shared/frame-style.js";
@@ -22,10 +23,9 @@ const css = `${frameCss}
 
 const COLUMNS = [
   { key: "widget", label: "Widget" },
-  { key: "team", label: "Team", width: 110 },
-  { key: "status", label: "Status", width: 64 },
+  { key: "team", label: "Team", width: 116 },
   { key: "products", label: "Data products" },
-  { key: "heartbeat", label: "Last beat", type: "duration", width: 84 },
+  { key: "health", label: "Health", width: 80 },
 ];
 
 /** Catalogue entries → one row per widget, plus per-team counts. Pure. */
@@ -38,6 +38,8 @@ export function meshRows(items, now = Date.now()) {
     products: (w.dataProducts ?? []).join(", ") || "—",
     heartbeat: w.lastSeen ? Math.max(0, Math.round((now - Date.parse(w.lastSeen)) / 1000)) : null,
   }));
+  // status and the last heartbeat's age in one column ("live · 3s": the last heartbeat's age)
+  for (const row of rows) row.health = row.heartbeat === null ? row.status : `${row.status} · ${formatDuration(row.heartbeat)}`;
   const teams = new Map();
   for (const row of rows) {
     const team = teams.get(row.team) ?? { team: row.team, widgets: 0, live: 0, stale: 0, products: new Set() };
@@ -84,10 +86,9 @@ export class MeshHealthElement extends KitElement {
 
   connected(signal) {
     this.addEventListener("tessera-state-overlay-retried", () => this.refresh(), { signal });
-    this.#live = this.client.subscribe("catalogue/stream", {}, () => this.refresh(),
-      { events: ["widget-added", "widget-updated", "widget-removed", "message"], pollMs: this.refreshSeconds * 1000 });
-    const timer = setInterval(() => this.refresh(), this.refreshSeconds * 1000);
-    signal.addEventListener("abort", () => clearInterval(timer));
+    // polled, not streamed: a page holds few connections per origin (HTTP/1.1: six) and the
+    // shell already follows the catalogue's stream; a heartbeat every ttl/3 s suits polling
+    this.#live = this.client.subscribe("catalogue", {}, () => this.refresh(), { stream: false, pollMs: this.refreshSeconds * 1000 });
     this.refresh();
   }
 
