@@ -36,7 +36,8 @@ def test_every_breakdown_and_the_kpis_have_data_within_a_minute(tmp_path):
         assert not missing, f"no variety within a minute for {sorted(missing)}:\n{launched.log()}"
         while time.monotonic() - up < 75:
             kpis = get(f"{query}/summary?site=demo.local")["current"]
-            if kpis["visits"] and kpis["bounce_rate"] is not None and kpis["engaged_median_s"] is not None:
+            if kpis["views"] > 50 and kpis["views_per_visit"] and kpis["views_per_visit"] > 1 \
+                    and kpis["bounce_rate"] and kpis["engaged_median_s"] is not None:
                 break
             time.sleep(3)
         assert kpis["views"] > 50 and kpis["visitors"] > 10 and 0 < kpis["bounce_rate"] < 1

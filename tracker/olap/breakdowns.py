@@ -38,7 +38,7 @@ def plan(filters: dict[str, str], dim: str | None) -> Plan | None:
         elif len(rest) == 1:
             targets = list(rest)
         elif not rest:
-            targets = [next(d for d in BREAKDOWN_DIMENSIONS if d != f)]
+            targets = ["device"]  # any dimension sums to the totals; this one has the fewest states
         else:
             targets = []
         for d in targets:
