@@ -18,7 +18,7 @@ IMAGES = ROOT / "docs" / "images"
 LIVE = PAGE_VIEWS_MANIFEST["version"]
 READY = "() => document.body.dataset.state === 'ready'"
 CANVASES = "n => document.querySelectorAll('tessera-page-views').length === n && [...document.querySelectorAll(" \
-           "'tessera-page-views')].every(el => el.shadowRoot && el.shadowRoot.querySelector('canvas'))"
+           "'tessera-page-views')].every(el => el.shadowRoot && el.shadowRoot.querySelector('tessera-time-series')?.shadowRoot?.querySelector('canvas'))"
 
 
 def window(widget_id: str, window_id: str, title: str, version: str | None = LIVE, **attributes) -> dict:

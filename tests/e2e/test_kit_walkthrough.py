@@ -5,6 +5,7 @@ live in the dashboard's catalogue and drawing real data in the shell within 60 s
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -17,7 +18,7 @@ from tests.e2e.conftest import ROOT
 from tests.e2e.test_walking_skeleton import DESKTOP
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(420)]
-LIST = "document.querySelector('growth-top-pages')?.shadowRoot?.querySelector('tessera-bar-list')"
+LIST = "document.querySelector('growth-popular-pages')?.shadowRoot?.querySelector('tessera-bar-list')"
 
 
 def free_port() -> int:
@@ -44,16 +45,21 @@ def test_scaffold_to_a_kit_widget_drawing_data_in_the_shell_within_a_minute(tess
                 visitor.goto(tessera.demo.rstrip("/") + path)
 
         started = time.monotonic()
-        subprocess.run([sys.executable, "-m", "sidecar", "scaffold", "top-pages", "--team", "growth",
+        subprocess.run([sys.executable, "-m", "sidecar", "scaffold", "popular-pages", "--team", "growth",
                         "--dir", str(tmp_path)], cwd=ROOT, check=True, capture_output=True)
+        # the registry wants a team token (as `make up`'s own sidecars have): the team's first step
+        token = tmp_path / "growth.token"
+        subprocess.run([sys.executable, "-m", "registry", "tokens", "ensure", "--team", "growth", "--file", str(token)],
+                       cwd=ROOT, check=True, capture_output=True,
+                       env={**os.environ, "TESSERA_REGISTRY_DATABASE_URL": f"sqlite:///{tmp_path / 'var' / 'registry.db'}"})
         port = free_port()
         processes.append(subprocess.Popen([sys.executable, "platform/static_host.py", "--port", str(port),
                                            "--directory", str(tmp_path)], cwd=ROOT))
         processes.append(subprocess.Popen([sys.executable, "-m", "sidecar", "--manifest",
-                                           str(tmp_path / "top-pages" / "manifest.json"), "--widget-url",
-                                           f"http://127.0.0.1:{port}/top-pages/", "--registry-url", tessera.url(1)],
-                                          cwd=ROOT))
-        while "top-pages" not in catalogue_ids(tessera.dashboard):
+                                           str(tmp_path / "popular-pages" / "manifest.json"), "--widget-url",
+                                           f"http://127.0.0.1:{port}/popular-pages/", "--registry-url", tessera.url(1)],
+                                          cwd=ROOT, env={**os.environ, "TESSERA_SIDECAR_TOKEN_FILE": str(token)}))
+        while "popular-pages" not in catalogue_ids(tessera.dashboard):
             assert time.monotonic() - started < 60, "not in the catalogue within 60 s"
             time.sleep(0.2)
         live = time.monotonic() - started
@@ -62,7 +68,7 @@ def test_scaffold_to_a_kit_widget_drawing_data_in_the_shell_within_a_minute(tess
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.goto(tessera.dashboard + "?new")  # "/" opens the seeded default layout
-        entry = page.locator("tessera-catalogue li", has_text="Top pages")
+        entry = page.locator("tessera-catalogue li", has_text="Popular pages")
         entry.get_by_role("button", name="Add").click(timeout=30_000)
         page.wait_for_function(f"() => {LIST}?.shadowRoot?.querySelectorAll('li').length >= 2", timeout=30_000)
         drawn = time.monotonic() - started
