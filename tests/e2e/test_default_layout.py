@@ -82,7 +82,7 @@ def test_first_run_seeds_once_and_slash_opens_it(running, chromium):
     try:
         page.goto(running.dashboard)
         page.wait_for_url(f"**/l/{seeded['id']}")
-        assert page.locator("tessera-widget-frame").count() == len(WIDGETS)
+        page.wait_for_function("n => document.querySelectorAll('tessera-widget-frame').length === n", arg=len(WIDGETS))
         # a browser asking for a new layout still gets one
         page.goto(running.dashboard + "?new")
         page.wait_for_timeout(500)
