@@ -8,7 +8,7 @@
 //                         view.js + view-casual-view.js + view.html (the casual view: no editor code)
 //   dashboard/web/dist/kit/v1/   the widget kit, one module per source file (uPlot inlined into
 //                                the time series), plus its .d.ts files; served at /kit/v1/
-//   widgets/page-views/dist/page-views.js   ES module importing the kit from /kit/v1/
+//   widgets/<name>/dist/<name>.js   each built-in widget: an ES module importing the kit from /kit/v1/
 
 import * as esbuild from "esbuild";
 import { copyFile, mkdir, readdir } from "node:fs/promises";
@@ -70,12 +70,13 @@ const builds = [
     loader: { ".css": "text" },
     plugins: [kitModules],
   },
-  {
+  // the built-in widgets, each bundled on its own as a team would (the kit stays a runtime import)
+  ...["page-views", "top-pages", "top-referrers", "kpis", "devices", "campaigns", "live-feed", "mesh-health"].map((name) => ({
     ...common,
-    entryPoints: { "page-views": join(root, "widgets/page-views/src/page-views.js") },
-    outdir: join(root, "widgets/page-views/dist"),
+    entryPoints: { [name]: join(root, `widgets/${name}/src/${name}.js`) },
+    outdir: join(root, `widgets/${name}/dist`),
     external: ["/kit/v1/*"],
-  },
+  })),
 ];
 
 async function copyStatic() {

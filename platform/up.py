@@ -10,6 +10,7 @@ import signal
 import sys
 from pathlib import Path
 
+from default_layout import seed as seed_default_layout
 from services import ROOT, Ports, provision_tokens, services, url
 from supervisor import StartFailed, Supervisor
 
@@ -47,6 +48,11 @@ def main(argv: list[str] | None = None) -> int:
         provision_tokens(args.var)  # the built-in sidecars' team tokens, under var/tokens/
         supervisor.start_all()
         if not supervisor.stopping.is_set():
+            try:  # first run: the "Web analytics" layout
+                layout_id, created = seed_default_layout(url(ports.dashboard), args.var)
+                supervisor.say(f"{'seeded' if created else 'default'} layout: {url(ports.dashboard, f'/l/{layout_id}')}")
+            except (RuntimeError, OSError, ValueError) as failure:
+                supervisor.say(f"the default layout could not be seeded: {failure}")
             supervisor.say(f"Tessera is up: open {url(ports.dashboard, '/')}  (demo site {url(ports.demo, '/')}; Ctrl-C stops everything)")
             code = 0 if supervisor.watch() else 1
     except StartFailed as failure:

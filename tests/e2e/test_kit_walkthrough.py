@@ -18,7 +18,7 @@ from tests.e2e.conftest import ROOT, launch
 from tests.e2e.test_walking_skeleton import DESKTOP
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(420)]
-LIST = "document.querySelector('growth-top-pages')?.shadowRoot?.querySelector('tessera-bar-list')"
+LIST = "document.querySelector('growth-popular-pages')?.shadowRoot?.querySelector('tessera-bar-list')"
 
 
 def free_port() -> int:
@@ -63,7 +63,7 @@ def test_scaffold_to_a_kit_widget_drawing_data_in_the_shell_within_a_minute(team
                 visitor.goto(tessera.demo.rstrip("/") + path)
 
         started = time.monotonic()
-        subprocess.run([sys.executable, "-m", "sidecar", "scaffold", "top-pages", "--team", "growth",
+        subprocess.run([sys.executable, "-m", "sidecar", "scaffold", "popular-pages", "--team", "growth",
                         "--dir", str(tmp_path)], cwd=ROOT, check=True, capture_output=True)
         issued = subprocess.run([sys.executable, "-m", "registry", "tokens", "create", "--team", "growth"], cwd=ROOT,
                                 env={**os.environ, "TESSERA_REGISTRY_DATABASE_URL": f"sqlite:///{tmp_path / 'var' / 'registry.db'}"},
@@ -72,11 +72,11 @@ def test_scaffold_to_a_kit_widget_drawing_data_in_the_shell_within_a_minute(team
         processes.append(subprocess.Popen([sys.executable, "platform/static_host.py", "--port", str(port),
                                            "--directory", str(tmp_path)], cwd=ROOT))
         processes.append(subprocess.Popen([sys.executable, "-m", "sidecar", "--manifest",
-                                           str(tmp_path / "top-pages" / "manifest.json"), "--widget-url",
-                                           f"http://127.0.0.1:{port}/top-pages/", "--registry-url", tessera.url(1),
+                                           str(tmp_path / "popular-pages" / "manifest.json"), "--widget-url",
+                                           f"http://127.0.0.1:{port}/popular-pages/", "--registry-url", tessera.url(1),
                                            "--token", token],
                                           cwd=ROOT))
-        while "top-pages" not in catalogue_ids(tessera.dashboard):
+        while "popular-pages" not in catalogue_ids(tessera.dashboard):
             assert time.monotonic() - started < 60, "not in the catalogue within 60 s"
             time.sleep(0.2)
         live = time.monotonic() - started
@@ -84,8 +84,8 @@ def test_scaffold_to_a_kit_widget_drawing_data_in_the_shell_within_a_minute(team
         page = context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
-        page.goto(tessera.dashboard)
-        entry = page.locator("tessera-catalogue li", has_text="Top pages")
+        page.goto(tessera.dashboard + "?new")  # "/" opens the seeded default layout
+        entry = page.locator("tessera-catalogue li", has_text="Popular pages")
         entry.get_by_role("button", name="Add").click(timeout=30_000)
         page.wait_for_function(f"() => {LIST}?.shadowRoot?.querySelectorAll('li').length >= 2", timeout=30_000)
         drawn = time.monotonic() - started

@@ -61,7 +61,7 @@ def test_power_user_casual_user_and_new_starter(tessera, chromium):
         # --- the power user builds a 3-window layout, saves twice and shares a view link ---------
         page = power.new_page()
         page.on("pageerror", lambda error: errors.append(f"power: {error}"))
-        page.goto(base + "/")
+        page.goto(base + "/?new")  # "/" opens the seeded default layout
         page.locator("tessera-catalogue").get_by_text("Page views").first.wait_for(timeout=30_000)
         for _ in range(3):
             add_page_views(page)

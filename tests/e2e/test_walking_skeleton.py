@@ -46,10 +46,10 @@ def test_dashboard_shows_the_hits_sent_through_the_pixel(tessera, chromium):
         page = context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
-        page.goto(tessera.dashboard)
+        page.goto(tessera.dashboard + "?new")  # "/" opens the seeded default layout
         entry = page.locator("tessera-catalogue").get_by_text("Page views").first
         entry.wait_for(timeout=30_000)
-        page.locator("tessera-catalogue").get_by_role("button", name=re.compile("add", re.I)).first.click()
+        page.locator("tessera-catalogue").get_by_role("button", name="Add Page views").click()  # eight widgets now
         page.wait_for_function(
             "() => { const el = document.querySelector('tessera-page-views');"
             " return el && el.shadowRoot && el.shadowRoot.querySelector('tessera-time-series')?.shadowRoot?.querySelector('canvas'); }",

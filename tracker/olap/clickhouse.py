@@ -114,7 +114,7 @@ class ClickHouseStore(EventSink, MetricsSource):
     # -- source ----------------------------------------------------------
     def series(self, query: SeriesQuery) -> list[Bucket]:
         r = query.range
-        if query.interval == "1m" and r.path is None and r.referrer is None:
+        if query.interval == "1m" and r.path is None and r.referrer is None and not r.filters:
             return self._minute_series(r)
         rows = self._rows(*sql.series(self.db, query))
         return [Bucket(_utc(t), int(v), int(u)) for t, v, u in rows]

@@ -111,6 +111,8 @@ class MemoryStore(_Breakdowns, EventSink, MetricsSource):
                 continue
             if r.referrer is not None and e.referrer_host != r.referrer:
                 continue
+            if any(getattr(e, column) != value for column, value in r.filters):
+                continue
             out.append(e)
         return out
 

@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 
 from tracker.olap.port import MetricsSource, OlapUnavailable
 from tracker.query.breakdown import DIMENSIONS, BreakdownQuery, BreakdownRow, Scope, Summary
-from tracker.query.model import Bucket, Range, SeriesQuery, TopItem, TopQuery, Totals
+from tracker.query.model import RANGE_FILTERS, Bucket, Range, SeriesQuery, TopItem, TopQuery, Totals
 
 UNIT = {"1m": "MINUTE", "1h": "HOUR", "1d": "DAY"}
 COUNTED = "name = 'pageview' AND is_bot = false"
@@ -37,6 +37,11 @@ def _where(r: Range) -> tuple[str, dict]:
     if r.referrer is not None:
         parts.append("referrer_host = %(referrer)s")
         params["referrer"] = r.referrer
+    for i, (column, value) in enumerate(r.filters):
+        if column not in RANGE_FILTERS:  # the only names a range filter puts into the SQL text
+            raise ValueError(f"not a range filter: {column!r}")
+        parts.append(f"{column} = %(rf{i})s")
+        params[f"rf{i}"] = value
     return " AND ".join(parts), params
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from tracker.olap.schema import COUNTED
-from tracker.query.model import Range, SeriesQuery, TopQuery
+from tracker.query.model import RANGE_FILTERS, Range, SeriesQuery, TopQuery
 
 BUCKET = {"1m": "minute", "1h": "toStartOfHour(minute)", "1d": "toStartOfDay(minute)"}
 RAW_BUCKET = {"1m": "toStartOfMinute(ts)", "1h": "toStartOfHour(ts)", "1d": "toStartOfDay(ts)"}
@@ -22,11 +22,14 @@ def _params(r: Range) -> dict:
         "end": r.end.replace(tzinfo=None),
         "path": r.path or "",
         "referrer": r.referrer or "",
+        **{f"rf{i}": value for i, (_, value) in enumerate(r.filters)},
     }
 
 
 def _source(db: str, r: Range) -> str | None:
     """The rollup that answers this range's filters, or None (raw events needed)."""
+    if r.filters:  # the minute rollups are not keyed by browser, device, UTM …
+        return None
     if r.path is not None and r.referrer is not None:
         return None
     if r.path is not None:
@@ -46,7 +49,15 @@ def _where(r: Range, time_col: str) -> str:
         parts.append("path = {path:String}")
     if r.referrer is not None:
         parts.append("referrer_host = {referrer:String}")
+    for i, (column, _) in enumerate(r.filters):
+        parts.append(f"{_range_filter(column)} = {{rf{i}:String}}")
     return " AND ".join(parts)
+
+
+def _range_filter(column: str) -> str:
+    if column not in RANGE_FILTERS:  # the only names a range filter puts into the SQL text
+        raise ValueError(f"not a range filter: {column!r}")
+    return column
 
 
 def _ceil_hour(t: datetime) -> datetime:
@@ -139,7 +150,7 @@ def top(db: str, q: TopQuery) -> tuple[str, dict]:
     r = q.range
     rollup = {"path": "page_minute", "referrer_host": "referrer_minute"}[q.dimension]
     other = r.referrer if q.dimension == "path" else r.path
-    if other is None:
+    if other is None and not r.filters:
         sql = (
             f"SELECT {q.dimension} AS k, sum(views) AS v, uniqCombinedMerge(12)(visitors) AS u "
             f"FROM {db}.{rollup} WHERE {_where(r, 'minute')} "

@@ -66,7 +66,7 @@ class MetricsApi:
         points = zero_filled(buckets, r.start, r.end, q.interval)
         return ORJSONResponse({
             "site": r.site, "interval": q.interval, "from": iso(r.start), "to": iso(r.end),
-            "path": r.path, "referrer": r.referrer, "watermark": await self._watermark(),
+            "path": r.path, "referrer": r.referrer, "filters": dict(r.filters), "watermark": await self._watermark(),
             "points": [{"t": iso(b.t), "views": b.views, "visitors": b.visitors} for b in points],
         })
 

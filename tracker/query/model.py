@@ -22,6 +22,11 @@ class Range:
     end: datetime
     path: str | None = None
     referrer: str | None = None  # a referrer host, as the rollup stores it
+    filters: tuple[tuple[str, str], ...] = ()  # (column, value), columns from RANGE_FILTERS: read from the events
+
+
+# The other filters a series or a total may take; each is an events column of the same name.
+RANGE_FILTERS = ("browser", "os", "device", "utm_source", "utm_medium", "utm_campaign")
 
 
 @dataclass(frozen=True, slots=True)

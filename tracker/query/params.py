@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from tracker.query.model import INTERVALS, Range, SeriesQuery, TopQuery
+from tracker.query.model import INTERVALS, RANGE_FILTERS, Range, SeriesQuery, TopQuery
 
 # the rollups' DateTime('UTC') column holds 1970-01-01 .. 2106-02-07; a range must fit in it
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
@@ -126,10 +127,17 @@ class Params:
         return Range(site, floor(start, interval), end, path, referrer)
 
 
+def with_filters(p: Params, r: Range | None) -> Range | None:
+    """``r`` narrowed by every RANGE_FILTERS parameter present (an empty value filters on the
+    empty value, as the breakdowns do), each validated by length."""
+    found = tuple((name, value) for name in RANGE_FILTERS if (value := p.optional(name)) is not None)
+    return replace(r, filters=found) if r is not None and found else r
+
+
 def series_query(query: Mapping[str, str], now: datetime, max_points: int) -> SeriesQuery:
     p = Params(query, now)
     interval = p.interval()
-    r = p.range(interval)
+    r = with_filters(p, p.range(interval))
     if r is not None and not p.errors:
         n = bucket_count(r.start, r.end, interval)
         if n > max_points:
@@ -149,6 +157,6 @@ def top_query(query: Mapping[str, str], now: datetime, dimension: str, max_top: 
 
 def range_query(query: Mapping[str, str], now: datetime) -> Range:
     p = Params(query, now)
-    r = p.range("1m", timedelta(days=1))
+    r = with_filters(p, p.range("1m", timedelta(days=1)))
     p.check()
     return r

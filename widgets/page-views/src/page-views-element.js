@@ -9,14 +9,21 @@
 //   refresh-seconds polling period (default 5)
 //   stream          if present, also refresh on the metrics SSE stream ({data-api}/stream)
 // Emits  page-views-bucket-selected {t, views, visitors, site}  when a minute is clicked.
-// Accepts site.selected (and the older site-selected) {site} via a `tessera-message` event or
-// the `lastMessage` property (routed by the kit's accept()).
+// Accepts site.selected (and the older site-selected) {site}, page.selected {path},
+// referrer.selected {referrer}, filter.changed {filters} and time.range {from, to} via a
+// `tessera-message` event or the `lastMessage` property (routed by the kit's accept()); each
+// sets an attribute (page, referrer, filters, from, to: see widgets/_shared/scope.js) and the
+// series is asked for again under those filters.
 
+import "../../_shared/kit-preload.js"; // the kit's modules in parallel, not as a chain
+import "/kit/v1/time-series-element.js";
+import "/kit/v1/series.js";
 import { clientFor } from "/kit/v1/data-client.js";
 import { clockTime, formatNumber } from "/kit/v1/format.js";
 import { KitElement } from "/kit/v1/kit-element.js";
 import "/kit/v1/time-series.js";
-import { timeWindow, totals } from "./page-views-data.js";
+import { SCOPE_ATTRIBUTES, followScope, scopeFilters, scopeLabel } from "../../_shared/scope.js";
+import { seriesWindow, timeWindow, totals } from "./page-views-data.js";
 import { widgetCss } from "./page-views-style.js";
 
 const SERIES = [{ key: "views", label: "views / min", style: "bars" }, { key: "visitors", label: "visitors / min", style: "line" }];
@@ -29,6 +36,11 @@ export class PageViewsElement extends KitElement {
     "data-api": { type: "string", default: "" },
     "refresh-seconds": { type: "number", default: 5, min: 1 },
     stream: { type: "boolean" },
+    page: { type: "string", default: "" },
+    referrer: { type: "string", default: "" },
+    filters: { type: "json", default: {} },
+    from: { type: "string", default: "" },
+    to: { type: "string", default: "" },
   };
 
   #parts;
@@ -49,7 +61,7 @@ export class PageViewsElement extends KitElement {
             <div class="total visitors" title="Unique visitors over the whole range"><span class="n">–</span> <span class="unit">visitors</span></div>
           </div>
         </header>
-        <tessera-time-series interval="1m" loading-text="Loading page views…" error-title="Page views unavailable"
+        <tessera-time-series interval="1m" emit-topic="time.range" loading-text="Loading page views…" error-title="Page views unavailable"
           empty-title="No page views yet"></tessera-time-series>
         <div class="status"></div>
       </div>`;
@@ -71,11 +83,16 @@ export class PageViewsElement extends KitElement {
     const followSite = ({ site }) => { if (typeof site === "string" && site) this.site = site; };
     this.accept("site.selected", followSite, signal);
     this.accept("site-selected", followSite, signal);
+    followScope(this, signal, { except: ["site.selected"] });
     document.addEventListener("visibilitychange", () => { if (!document.hidden) this.refresh(); }, { signal });
     this.#parts.chart.addEventListener("tessera-time-series-selected", (event) => {
       event.stopPropagation();
       const { t, values } = event.detail;
       this.emit("page-views-bucket-selected", { t, views: values.views, visitors: values.visitors, site: this.site });
+    }, { signal });
+    // a drag over the chart leaves as time.range (for the others) and zooms this chart too
+    this.#parts.chart.addEventListener("time.range", ({ detail }) => {
+      if (detail?.from && detail?.to) { this.setAttribute("from", detail.from); this.setAttribute("to", detail.to); }
     }, { signal });
     this.addEventListener("tessera-state-overlay-retried", () => this.refresh(), { signal });
     this.#follow();
@@ -90,7 +107,7 @@ export class PageViewsElement extends KitElement {
   attributeChangedCallback(name, oldValue, newValue) {
     super.attributeChangedCallback(name, oldValue, newValue);
     if (oldValue === newValue || !this.isConnected) return;
-    if (name === "site" || name === "range-minutes" || name === "data-api") {
+    if (name === "range-minutes" || SCOPE_ATTRIBUTES.includes(name)) {
       this.#points = [];
       this.#visitors = null;
       this.#parts.chart.reset();
@@ -107,12 +124,14 @@ export class PageViewsElement extends KitElement {
     this.#abort = abort;
     const client = clientFor(this);
     const site = this.site;
-    const window = timeWindow(this.rangeMinutes);
+    const window = seriesWindow(this.getAttribute("from"), this.getAttribute("to")) ?? { ...timeWindow(this.rangeMinutes), interval: "1m" };
+    const { page, ...filters } = scopeFilters(this);
+    const scope = { ...(page ? { path: page } : {}), ...filters };
     const chart = this.#parts.chart;
     await chart.load(async () => {
       const [series, range] = await Promise.all([
-        client.query("pageviews", { site, ...window, interval: "1m" }, { signal: abort.signal }),
-        client.query("visitors", { site, ...window }, { signal: abort.signal }),
+        client.query("pageviews", { site, ...window, ...scope }, { signal: abort.signal }),
+        client.query("visitors", { site, from: window.from, to: window.to, ...scope }, { signal: abort.signal }),
       ]);
       if (site !== this.site) throw Object.assign(new Error("site changed"), { name: "AbortError" });
       this.#points = series.rows;
@@ -128,7 +147,10 @@ export class PageViewsElement extends KitElement {
     this.#unfollow();
     const client = clientFor(this);
     const pollMs = this.refreshSeconds * 1000;
-    this.#subscriptions.push(client.subscribe("pageviews", {}, () => this.refresh(), { stream: false, pollMs }));
+    // a poll or stream refresh waits for the one in flight (a hung service must end in the
+    // error state at the client's timeout, not be aborted by the next poll for ever)
+    const idle = () => { if (!this.#abort) this.refresh(); };
+    this.#subscriptions.push(client.subscribe("pageviews", {}, idle, { stream: false, pollMs }));
     if (this.stream) {
       // The query service names its events "minute" (a bucket changed); one reload a second at most.
       const changed = (update) => {
@@ -136,7 +158,7 @@ export class PageViewsElement extends KitElement {
         const now = Date.now();
         if (now - this.#lastStreamReload > 1000) {
           this.#lastStreamReload = now;
-          this.refresh();
+          idle();
         }
       };
       this.#subscriptions.push(client.subscribe("stream", { site: this.site }, changed, { events: ["minute", "message"], pollMs }));
@@ -151,7 +173,11 @@ export class PageViewsElement extends KitElement {
   render() {
     const { site, range, views, visitors, chart, status } = this.#parts;
     site.textContent = this.site;
-    range.textContent = `last ${this.rangeMinutes} min · per minute`;
+    const window = seriesWindow(this.getAttribute("from"), this.getAttribute("to"));
+    const filters = scopeLabel(this);
+    range.textContent = [window ? window.label : `last ${this.rangeMinutes} min · per minute`, filters].filter(Boolean).join(" · ");
+    range.classList.toggle("filtered", Boolean(filters));
+    chart.interval = window?.interval ?? "1m";
     chart.emptyText = `Nothing recorded for ${this.site} in the last ${this.rangeMinutes} minutes.`;
     if (this.theme) chart.theme = this.theme;
     else chart.removeAttribute("theme");

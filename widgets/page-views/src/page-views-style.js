@@ -8,6 +8,7 @@ export const widgetCss = `
 .title { min-width: 0; }
 .site { font-weight: 600; font-size: 14px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .range { color: var(--kit-fg-2); font-size: 12px; }
+.range.filtered { color: var(--kit-accent); }
 .totals { display: flex; gap: 20px; }
 .total { display: flex; flex-direction: column; align-items: flex-end; line-height: 1.15; }
 .total .unit { color: var(--kit-fg-2); font-size: 11px; text-transform: uppercase; letter-spacing: .05em; }

@@ -85,6 +85,12 @@ export class LayoutsApi {
     return Array.isArray(body) ? body : body.items ?? body.layouts ?? [];
   }
 
+  /** The first-run layout `make up` seeds ("Web analytics" by Tessera), or null (none, or no answer). */
+  async defaultLayout() {
+    const found = await this.gallery({ owner: "Tessera", q: "Web analytics" }).catch(() => []);
+    return found.find((layout) => layout.owner === "Tessera" && layout.title === "Web analytics")?.id ?? null;
+  }
+
   /** What a share link's token opens: {id, version, role, viewState?, layout…} (the token rides in a header, never a path). */
   resolve(token) {
     return this.#call("GET", "/api/v1/shared", { credential: token, withEtag: true });

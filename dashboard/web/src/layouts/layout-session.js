@@ -61,11 +61,12 @@ export class LayoutSession extends EventTarget {
   async open(route) {
     try {
       if (route.kind === "home") {
-        if (new URLSearchParams(location.search).has("new")) {
+        const fresh = new URLSearchParams(location.search).has("new");
+        if (fresh) {
           this.#drafts.lastLayout = null; // "New layout": start one (a never-saved draft is kept)
           history.replaceState(null, "", "/");
-        }
-        const last = this.#drafts.lastLayout;
+        } // a browser with no layout of its own opens the first-run default ("Web analytics")
+        const last = this.#drafts.lastLayout ?? (fresh || this.#drafts.loadDraft(null) ? null : await this.#api.defaultLayout());
         if (last) {
           history.replaceState(null, "", layoutPath(last));
           return await this.#openLayout(last, null, { fallbackToNew: true });

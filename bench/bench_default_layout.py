@@ -1,0 +1,108 @@
+"""The first-run "Web analytics" layout fully rendered in Chromium: from navigation start to
+every one of its 8 built-in widgets showing data (each kit element's dataState "ready"), on
+the real processes of `make up` (demo traffic on). Target: ≤ 800 ms (p95 over the runs; each
+run a new browser context, so no HTTP cache; the dashboard and widget hosts are warm).
+
+    python bench/run.py --only default_layout
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from tempfile import TemporaryDirectory
+
+ROOT = Path(__file__).resolve().parent.parent
+CEILING_MS = 800.0
+TAGS = ["tessera-site-kpis", "tessera-page-views", "tessera-live-feed", "tessera-top-pages", "tessera-top-referrers",
+        "tessera-devices", "marketing-campaigns", "platform-mesh-health"]
+ALL_READY = """tags => {
+  const ready = tags.every(tag => {
+    const el = document.querySelector(tag);
+    const root = el && (el.shadowRoot || el.renderRoot);
+    const kit = root && root.querySelector('tessera-table, tessera-bar-list, tessera-kpi-tiles, tessera-time-series');
+    const overlay = root && root.querySelector('tessera-state-overlay');
+    return kit ? kit.dataState === 'ready' : overlay ? overlay.state === 'ready' : false;
+  });
+  if (ready && !window.__renderedAt) window.__renderedAt = performance.now();
+  return ready;
+}"""
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+def free_base() -> int:
+    for _ in range(200):
+        base = random.randrange(20000, 40000)
+        ok = True
+        for offset in (0, 1, 2, 3, 100, 200):
+            with socket.socket() as s:
+                try:
+                    s.bind(("127.0.0.1", base + offset))
+                except OSError:
+                    ok = False
+                    break
+        if ok:
+            return base
+    raise RuntimeError("no free ports")
+
+
+def percentile(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(math.ceil(len(ordered) * q)) - 1)]
+
+
+def result(name: str, value: float, target: str) -> dict:
+    return {"name": name, "value": round(value, 1), "unit": "ms", "ceiling": CEILING_MS,
+            "ceiling_name": "issue 11: default layout rendered", "ratio": round(value / CEILING_MS, 4),
+            "target": target, "passed": value <= CEILING_MS}
+
+
+def run(quick: bool = False) -> list[dict]:
+    from playwright.sync_api import sync_playwright
+
+    runs = 5 if quick else 15
+    with TemporaryDirectory() as var:
+        base = free_base()
+        process = subprocess.Popen([sys.executable, str(ROOT / "platform" / "up.py"), "--base-port", str(base),
+                                    "--var", str(Path(var) / "var"), "--rate", "5"],
+                                   cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        lines: list[str] = []
+        threading.Thread(target=lambda: [lines.append(line) for line in process.stdout], daemon=True).start()
+        try:
+            deadline = time.monotonic() + 180
+            while not any("Tessera is up" in line for line in lines):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("make up did not start:\n" + "".join(lines[-40:]))
+                time.sleep(0.3)
+            time.sleep(20)  # every widget has data to show
+            url = f"http://127.0.0.1:{base}/"
+            samples = []
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+                for i in range(runs + 1):
+                    context = browser.new_context(viewport={"width": 1440, "height": 1000})
+                    page = context.new_page()
+                    page.goto(url, wait_until="commit")
+                    page.wait_for_function(ALL_READY, arg=TAGS, polling="raf", timeout=30_000)
+                    if i:  # the first run warms the servers' caches
+                        samples.append(page.evaluate("() => window.__renderedAt"))
+                    context.close()
+                browser.close()
+        finally:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                os.kill(process.pid, signal.SIGKILL)
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return [result("default layout rendered p50", percentile(samples, 0.5), f"all 8 widgets ready, {runs} runs, load {load}"),
+            result("default layout rendered p95", percentile(samples, 0.95), "≤ 800 ms after navigation")]

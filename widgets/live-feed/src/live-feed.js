@@ -1,0 +1,152 @@
+// <tessera-live-feed>: traffic as it arrives. Visitors and views in the last minutes (the
+// query API's /live) over a list of arrivals: every `minute` event of the metrics SSE stream
+// (through the kit's shared subscribe: one connection per page, Last-Event-ID resume, polling
+// while the stream is down) becomes a line "+N views" for that minute, newest first.
+// Follows site.selected; the stream carries per-minute counts, so page filters do not apply.
+import "../../_shared/kit-preload.js"; // the kit's modules in parallel, not as a chain
+import { clientFor } from "/kit/v1/data-client.js";
+import { clockTime, formatNumber } from "/kit/v1/format.js";
+import { KitElement } from "/kit/v1/kit-element.js";
+import "/kit/v1/state-overlay.js";
+import { frameCss } from "../../_shared/frame-style.js";
+
+const MAX_LINES = 40;
+const css = `${frameCss}
+.title { display: block; }
+.now { display: flex; gap: 18px; align-items: baseline; }
+.now b { font-size: 22px; font-weight: 600; font-variant-numeric: tabular-nums; }
+.now span { color: var(--kit-fg-2); font-size: 11.5px; margin-left: 4px; }
+.dot { display: inline-block; width: 8px; height: 8px; border-radius: 50%; background: var(--kit-good); margin-right: 6px;
+  box-shadow: 0 0 0 0 var(--kit-good); animation: pulse 2s infinite; }
+.dot.off { background: var(--kit-fg-3); animation: none; }
+@keyframes pulse { 0% { box-shadow: 0 0 0 0 color-mix(in srgb, var(--kit-good) 60%, transparent); } 70% { box-shadow: 0 0 0 6px transparent; } }
+@media (prefers-reduced-motion: reduce) { .dot { animation: none; } }
+ol { list-style: none; margin: 0; padding: 0; position: absolute; inset: 0; overflow: auto; font-variant-numeric: tabular-nums; }
+li { display: flex; gap: 10px; align-items: baseline; padding: 4px 4px; border-bottom: 1px solid var(--kit-border); font-size: 12.5px; }
+li time { color: var(--kit-fg-3); width: 5.5em; flex: none; white-space: nowrap; }
+li .delta { color: var(--kit-good); font-weight: 600; width: 6.5em; flex: none; white-space: nowrap; }
+li .minute { color: var(--kit-fg-2); overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+li.fresh { animation: fresh 1.2s ease-out; }
+@keyframes fresh { from { background: var(--kit-accent-soft); } to { background: transparent; } }
+`;
+
+export class LiveFeedElement extends KitElement {
+  static css = css;
+  static properties = {
+    site: { type: "string", default: "demo.local" },
+    "data-api": { type: "string", default: "" },
+    "refresh-seconds": { type: "number", default: 10, min: 1 },
+  };
+
+  #parts;
+  #lines = [];
+  #minutes = new Map(); // minute → views last seen
+  #live = null;
+  #error = "";
+  #loaded = false;
+  #totals = null;
+  #lastTotals = 0;
+  #since = 0;
+
+  constructor() {
+    super();
+    this.shadowRoot.innerHTML = `
+      <section class="frame" part="frame">
+        <header class="head">
+          <div class="titles"><h2 class="title"><span class="dot off"></span>Live</h2><div class="sub"></div></div>
+          <div class="now"><div><b class="visitors">–</b><span>visitors</span></div><div><b class="views">–</b><span>views</span></div></div>
+        </header>
+        <div class="body"><ol aria-live="polite" aria-label="Arrivals"></ol><tessera-state-overlay></tessera-state-overlay></div>
+      </section>`;
+    const $ = (s) => this.shadowRoot.querySelector(s);
+    this.#parts = { dot: $(".dot"), sub: $(".sub"), visitors: $(".visitors"), views: $(".views"), list: $("ol"), state: $("tessera-state-overlay") };
+  }
+
+  connected(signal) {
+    this.accept("site.selected", ({ site }) => { if (typeof site === "string" && site) this.site = site; }, signal);
+    this.addEventListener("tessera-state-overlay-retried", () => this.#loadTotals(), { signal });
+    this.#follow();
+    this.#loadTotals();
+  }
+
+  disconnected() { this.#live?.close(); }
+
+  attributeChangedCallback(name, oldValue, newValue) {
+    super.attributeChangedCallback(name, oldValue, newValue);
+    if (oldValue === newValue || !this.isConnected || (name !== "site" && name !== "data-api")) return;
+    this.#lines = [];
+    this.#minutes.clear();
+    this.#totals = null;
+    this.#loaded = false;
+    this.#follow();
+    this.#loadTotals();
+  }
+
+  async #loadTotals() {
+    this.#lastTotals = Date.now();
+    try {
+      const answer = await clientFor(this).query("live", { site: this.site });
+      this.#totals = answer.body;
+      this.#error = "";
+    } catch (error) {
+      this.#error = error?.message ?? String(error);
+    }
+    this.#loaded = true;
+    this.queueRender();
+  }
+
+  #follow() {
+    this.#live?.close();
+    this.#since = Math.floor(Date.now() / 60_000) * 60_000;
+    this.#live = clientFor(this).subscribe("stream", { site: this.site }, (update) => {
+      if (update.type === "minute" && update.data) this.#arrived(update.data);
+      if (update.via === "poll" || Date.now() - this.#lastTotals > 2000) this.#loadTotals();
+      this.queueRender();
+    }, { events: ["minute", "hello"], pollMs: this.refreshSeconds * 1000 });
+  }
+
+  #arrived({ t, views, visitors }) {
+    if (!t) return;
+    const before = this.#minutes.get(t);
+    this.#minutes.set(t, views);
+    if (this.#minutes.size > 120) this.#minutes.delete(this.#minutes.keys().next().value);
+    // a minute first seen that began before we connected: its earlier views are not news
+    if (before === undefined && Date.parse(t) < this.#since) return;
+    const delta = views - (before ?? 0);
+    if (delta <= 0) return;
+    this.#lines.unshift({ at: new Date().toISOString(), delta, t, views, visitors });
+    this.#lines.length = Math.min(this.#lines.length, MAX_LINES);
+  }
+
+  render() {
+    const { dot, sub, visitors, views, list, state } = this.#parts;
+    const mode = this.#live?.mode ?? "closed";
+    dot.classList.toggle("off", mode !== "sse");
+    sub.textContent = `${this.site} · ${mode === "sse" ? "streaming" : mode === "poll" ? "polling (stream down)" : "connecting…"}`
+      + (this.#totals?.window_seconds ? ` · last ${Math.round(this.#totals.window_seconds / 60)} min` : "");
+    visitors.textContent = this.#totals ? formatNumber(this.#totals.visitors) : "–";
+    views.textContent = this.#totals ? formatNumber(this.#totals.views) : "–";
+    list.replaceChildren(...this.#lines.map((line, index) => {
+      const item = document.createElement("li");
+      if (index === 0) item.className = "fresh";
+      item.innerHTML = `<time></time><span class="delta"></span><span class="minute"></span>`;
+      item.querySelector("time").textContent = clockTime(line.at);
+      item.querySelector(".delta").textContent = `+${formatNumber(line.delta)} view${line.delta === 1 ? "" : "s"}`;
+      item.querySelector(".minute").textContent = `${formatNumber(line.views)} views this minute`;
+      item.querySelector(".minute").title = `minute ${clockTime(line.t)}: ${formatNumber(line.views)} views, ${formatNumber(line.visitors)} visitors`;
+      return item;
+    }));
+    const hasTotals = Boolean(this.#totals);
+    state.state = !this.#loaded ? "loading" : this.#error && !hasTotals ? "error" : this.#lines.length || hasTotals ? "ready" : "empty";
+    state.message = state.state === "error" ? this.#error : state.state === "loading" ? "Connecting to the live stream…" : "";
+    if (state.state === "error") state.setAttribute("title-text", "Live feed unavailable");
+    else state.removeAttribute("title-text");
+    state.failed = hasTotals && this.#error ? this.#error : "";
+    state.watermark = this.#totals?.watermark ?? "";
+    if (this.theme) state.theme = this.theme;
+    else state.removeAttribute("theme");
+  }
+}
+
+LiveFeedElement.defineProperties();
+if (!customElements.get("tessera-live-feed")) customElements.define("tessera-live-feed", LiveFeedElement);
