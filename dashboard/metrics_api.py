@@ -78,12 +78,13 @@ SITE = Param("site", _text(253), required=True)
 RANGE = (SITE, Param("from", _time), Param("to", _time), Param("path", _text(2048)), Param("referrer", _text(2048)))
 LIMIT = Param("limit", _integer(1, 1000))
 FILTERS = tuple(Param(name, _text(2048)) for name in DIMENSIONS if name != "referrer")
+SERIES_FILTERS = tuple(p for p in FILTERS if p.name != "page")  # a series filters pages by `path`
 
 ROUTES: dict[str, tuple[Param, ...]] = {
-    "pageviews": (*RANGE, Param("interval", _one_of(INTERVALS))),
+    "pageviews": (*RANGE, Param("interval", _one_of(INTERVALS)), *SERIES_FILTERS),
     "top-pages": (*RANGE, LIMIT),
     "top-referrers": (*RANGE, LIMIT),
-    "visitors": RANGE,
+    "visitors": (*RANGE, *SERIES_FILTERS),
     "live": (SITE,),
     "stream": (Param("site", _text(253)), Param("lastEventId", _integer(0, 2**63 - 1))),
     "breakdown": (*RANGE, Param("dimension", _one_of(DIMENSIONS), required=True), LIMIT, *FILTERS),

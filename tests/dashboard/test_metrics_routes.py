@@ -120,3 +120,9 @@ def test_summary_forwards_its_range_and_filters_only(serve_dashboard, registry, 
     [(path, query)] = recorder.seen
     assert path == "/api/v1/metrics/summary"
     assert query == "site=demo.local&from=2026-11-22T10%3A00%3A00Z&page=%2Fpricing&browser=Firefox"
+
+
+def test_series_and_totals_forward_their_filters():
+    query = upstream_query("pageviews", [("site", "s"), ("browser", "Firefox"), ("device", "mobile"), ("page", "/x")])
+    assert query == "site=s&browser=Firefox&device=mobile"  # a series filters pages by `path`, not `page`
+    assert upstream_query("visitors", [("site", "s"), ("utm_campaign", "winter")]) == "site=s&utm_campaign=winter"
