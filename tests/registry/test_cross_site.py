@@ -61,7 +61,7 @@ def running_registry(request, tmp_path):
     try:
         wait_ok(base + "/healthz", process)
         manifest = json.loads((Path(__file__).parents[2] / "widgets" / "page-views" / "manifest.json").read_text())
-        manifest.update(module=MODULE, icon=None, version="0.1.0")
+        manifest.update(module=MODULE, icon=None)
         r = httpx.put(f"{base}/api/v1/widgets/page-views", json=manifest,
                       headers={"Authorization": f"Bearer {token}", "X-Tessera-Origin": WIDGET_HOST})
         assert r.status_code in (200, 201), r.text
