@@ -148,6 +148,8 @@ def test_loading_empty_and_error_states_and_recovery(running, chromium):
 
 
 def test_a_row_click_emits_page_selected_and_the_filter_narrows_the_others(running, chromium):
+    """Through the real bus: every window of the seeded layout is on one channel, so a click
+    in Top pages narrows the chart, the KPIs and the referrers with no wiring."""
     page = chromium.new_page(viewport={"width": 1440, "height": 1000})
     try:
         page.goto(running.dashboard)
@@ -156,25 +158,29 @@ def test_a_row_click_emits_page_selected_and_the_filter_narrows_the_others(runni
           for (const type of ['page.selected', 'referrer.selected', 'filter.changed'])
             document.addEventListener(type, e => window.emitted.push({type, detail: e.detail, composed: e.composed}));
         }""")
+        asked = []
+        page.on("request", lambda r: asked.append(r.url) if "/api/v1/metrics/" in r.url else None)
         first = page.locator("tessera-top-pages tessera-table tbody tr").first
         path = first.locator("td").first.inner_text()
         first.click()
         emitted = page.evaluate("() => window.emitted")
         assert emitted == [{"type": "page.selected", "detail": {"path": path}, "composed": True}]
-        page.locator("tessera-devices tessera-bar-list button").first.click()
-        emitted = page.evaluate("() => window.emitted")
-        assert emitted[-1]["type"] == "filter.changed" and list(emitted[-1]["detail"]["filters"]) == ["device"]
-        # the bus (issue 9) will deliver these; until then the topic's payload is given as a message
-        asked = []
-        page.on("request", lambda r: asked.append(r.url) if "/api/v1/metrics/" in r.url else None)
-        page.evaluate("""([tags, path]) => tags.forEach(t => document.querySelector(t).lastMessage =
-          {topic: 'page.selected', payload: {path}, source: 'top-pages'})""", [FILTERED, path])
+        page.wait_for_function("p => document.querySelector('tessera-top-referrers').getAttribute('page') === p",
+                               arg=path, timeout=30_000)
         wait_states(page, FILTERED, {"ready", "empty"}, timeout=30)
         page.wait_for_timeout(500)
         narrowed = [u for u in asked if "page=" in u or "path=" in u]
         for route in ("summary", "breakdown?", "pageviews", "visitors"):
             assert any(f"/{route}" in u for u in narrowed), (route, asked)
-        assert page.evaluate("() => document.querySelector('tessera-top-referrers').getAttribute('page')") == path
         assert page.evaluate("() => document.querySelector('tessera-top-pages').shadowRoot.querySelector('tessera-table').selected") == path
+        asked.clear()
+        page.locator("tessera-devices tessera-bar-list button").first.click()
+        emitted = page.evaluate("() => window.emitted")
+        assert emitted[-1]["type"] == "filter.changed" and list(emitted[-1]["detail"]["filters"]) == ["device"]
+        page.wait_for_function("() => document.querySelector('tessera-site-kpis').getAttribute('filters')?.includes('device')",
+                               timeout=30_000)
+        wait_states(page, FILTERED, {"ready", "empty"}, timeout=30)
+        page.wait_for_timeout(500)
+        assert any("device=" in u and "/summary" in u for u in asked), asked
     finally:
         page.close()
