@@ -44,10 +44,14 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 TARGET_MS = 800.0
 WIDGETS = 6
 DRAWN = f"""(() => {{
+  // the chart and its watermark line live in the kit's elements, in shadow roots within the widget's
+  const deep = (root) => [root, ...[...root.querySelectorAll('*')].filter(e => e.shadowRoot).map(e => e.shadowRoot)];
+  const all = (root) => deep(root).flatMap(r => r === root ? [r] : all(r));
   const done = () => {{
     const els = document.querySelectorAll('tessera-page-views');
-    return els.length === {WIDGETS} && [...els].every(el => el.shadowRoot && el.shadowRoot.querySelector('canvas')
-      && el.shadowRoot.textContent.includes('data complete up to'));
+    return els.length === {WIDGETS} && [...els].every(el => el.shadowRoot
+      && all(el.shadowRoot).some(r => r.querySelector('canvas'))
+      && all(el.shadowRoot).some(r => r.textContent.includes('data complete up to')));
   }};
   const tick = () => {{ if (done()) window.__drawnAt = performance.now(); else requestAnimationFrame(tick); }};
   requestAnimationFrame(tick);
@@ -205,6 +209,7 @@ def run(quick: bool = False) -> list[dict]:
             (dist / "bare.html").write_text(bare_page(f"http://127.0.0.1:{dash_port}"))
             env = {**os.environ, "TESSERA_DASHBOARD_REGISTRY_URL": stub, "TESSERA_DASHBOARD_QUERY_URL": stub,
                    "TESSERA_DASHBOARD_WEB_DIST": str(dist),
+                   "TESSERA_DASHBOARD_WIDGET_ORIGINS": f"http://127.0.0.1:{host_port}",  # as make up allow-lists its host
                    "TESSERA_DASHBOARD_DATABASE_URL": f"sqlite:///{tmp}/dashboard.db"}
             processes.append(subprocess.Popen(
                 [sys.executable, "-m", "dashboard", "--port", str(dash_port), "--log-level", "warning"],
