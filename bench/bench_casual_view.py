@@ -103,14 +103,16 @@ class Upstreams:
 
     async def pageviews(self, request: Request) -> Response:
         parse = lambda s: datetime.fromisoformat(s.replace("Z", "+00:00"))  # noqa: E731
-        start, end = parse(request.query_params["from"]), parse(request.query_params["to"])
+        q = request.query_params  # the widget may leave either end open
+        end = parse(q["to"]) if "to" in q else datetime.now(UTC)
+        start = parse(q["from"]) if "from" in q else end - timedelta(minutes=30)
         points, t, i = [], start.replace(second=0, microsecond=0), 0
         while t <= end:
             views = round(12 + 8 * math.sin(i / 4))
             points.append({"t": t.isoformat().replace("+00:00", "Z"), "views": views, "visitors": views // 2})
             t, i = t + timedelta(minutes=1), i + 1
         return JSONResponse({"site": request.query_params.get("site"), "interval": "1m", "points": points,
-                             "from": request.query_params["from"], "to": request.query_params["to"],
+                             "from": start.isoformat().replace("+00:00", "Z"), "to": end.isoformat().replace("+00:00", "Z"),
                              "watermark": end.isoformat().replace("+00:00", "Z")})
 
     async def visitors(self, request: Request) -> Response:
@@ -134,7 +136,7 @@ def bare_page(base: str) -> str:
 def six_windows() -> dict:
     def window(i: int) -> dict:
         return {"type": "component", "componentType": "tessera-widget", "title": f"Traffic {i + 1}",
-                "componentState": {"widgetId": f"traffic-{i}", "version": "0.1.0", "windowId": f"w{i}",
+                "componentState": {"widgetId": f"traffic-{i}", "version": json.loads((ROOT / "widgets" / "page-views" / "manifest.json").read_text())["version"], "windowId": f"w{i}",
                                    "attributes": {"site": f"site-{i}.local"}}}
     return {"root": {"type": "column", "content": [
         {"type": "row", "content": [window(0), window(1), window(2)]},
