@@ -18,10 +18,11 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from tests.dashboard.conftest import ROOT, ServerThread, widget_public
+from tests.support.screenshots import screenshot_dir
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
 
-IMAGES = ROOT / "docs" / "images"
+IMAGES = screenshot_dir()  # docs/images only with TESSERA_UPDATE_SCREENSHOTS=1
 TOPICS = ROOT / "dashboard" / "topics"
 READY = "n => [...document.querySelectorAll('tessera-widget-frame')].filter(f => f.status === 'ready').length === n"
 

@@ -11,10 +11,11 @@ import httpx
 import pytest
 
 from tests.dashboard.conftest import ROOT, PAGE_VIEWS_MANIFEST, widget_public
+from tests.support.screenshots import screenshot_dir
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
 
-IMAGES = ROOT / "docs" / "images"
+IMAGES = screenshot_dir()  # docs/images only with TESSERA_UPDATE_SCREENSHOTS=1
 LIVE = PAGE_VIEWS_MANIFEST["version"]
 READY = "() => document.body.dataset.state === 'ready'"
 CANVASES = "n => document.querySelectorAll('tessera-page-views').length === n && [...document.querySelectorAll(" \

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import ROOT, descendants, launch
+from tests.support.screenshots import screenshot_dir
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(420)]
 
@@ -32,7 +33,7 @@ STATES = """tags => Object.fromEntries(tags.map(tag => {
   const overlay = root && root.querySelector('tessera-state-overlay');
   return [tag, !el ? 'missing' : kit ? kit.dataState : overlay ? overlay.state : 'unknown'];
 }))"""
-IMAGES = ROOT / "docs" / "images"
+IMAGES = screenshot_dir()  # docs/images only with TESSERA_UPDATE_SCREENSHOTS=1
 
 
 def wait_states(page, tags: list[str], wanted: set[str], timeout: float) -> dict:
