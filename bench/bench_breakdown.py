@@ -107,7 +107,7 @@ def p95(values: list[float]) -> float:
 def queries(day, week, dims):
     """(label, scope, dimension): every dimension over 24 h and 7 days, unfiltered; every other
     dimension filtered by a page and by a referrer over 24 h."""
-    from tracker.query.breakdown import Scope
+    from tracker.model import Scope
 
     out = []
     for d in dims:
@@ -125,7 +125,8 @@ def measure(client, store, start: datetime, n: int, seconds: float, settled: flo
     from tracker.olap import breakdowns
     from tracker.olap.clickhouse import QUERY_SETTINGS
     from tracker.olap.schema import BREAKDOWN_DIMENSIONS
-    from tracker.query.breakdown import BreakdownQuery, Scope, whole_hours
+    from tracker.model import BreakdownQuery, Scope
+    from tracker.query.breakdown import whole_hours
 
     end = start + timedelta(milliseconds=n * STEP_MS)
     ragged = (end - timedelta(days=1, minutes=23), end - timedelta(minutes=23))

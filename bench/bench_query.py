@@ -72,7 +72,7 @@ def run(quick: bool = False) -> list[dict]:
 
     from tracker.olap import sql
     from tracker.olap.clickhouse import ClickHouseStore
-    from tracker.query.model import Range, SeriesQuery
+    from tracker.model import Range, SeriesQuery
     from tracker.query.series import zero_filled
 
     n = 1_000_000 if quick else 10_000_000

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from tracker.olap.schema import BREAKDOWN_DIMENSIONS, BREAKDOWN_FILTERS, COUNTED
-from tracker.query.breakdown import VISIT_GAP, BreakdownQuery, Scope
+from tracker.model import VISIT_GAP, BreakdownQuery, Scope
 
 Plan = tuple[str, str, str, str | None]  # (filter_dim, filter_value, dim, value or None)
 T = "DateTime64(3, 'UTC')"

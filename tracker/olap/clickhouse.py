@@ -15,8 +15,8 @@ from tracker.olap import breakdowns, migrations, repair, sql
 from tracker.olap.arrow_batch import ArrowBuilder
 from tracker.olap.gc_pause import gc_paused
 from tracker.olap.port import EventSink, MetricsSource, OlapUnavailable, StagedBatch
-from tracker.query.breakdown import BreakdownQuery, BreakdownRow, Scope, Summary
-from tracker.query.model import Bucket, Range, SeriesQuery, TopItem, TopQuery, Totals
+from tracker.model import BreakdownQuery, BreakdownRow, Scope, Summary
+from tracker.model import Bucket, Range, SeriesQuery, TopItem, TopQuery, Totals
 
 INSERT_SETTINGS = {
     "insert_deduplicate": 1,

@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 
 from tracker.event import TrackingEvent
 from tracker.olap.port import EventSink, MetricsSource, OlapUnavailable, StagedBatch
-from tracker.query.breakdown import VISIT_GAP, BreakdownQuery, BreakdownRow, Scope, Summary
-from tracker.query.model import INTERVALS, Bucket, Range, SeriesQuery, TopItem, TopQuery, Totals
+from tracker.model import VISIT_GAP, BreakdownQuery, BreakdownRow, Scope, Summary
+from tracker.model import INTERVALS, Bucket, Range, SeriesQuery, TopItem, TopQuery, Totals
 
 
 def _utc(t: datetime) -> datetime:

@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 from urllib.parse import urlparse
 
 from tracker.olap.port import MetricsSource, OlapUnavailable
-from tracker.query.breakdown import DIMENSIONS, BreakdownQuery, BreakdownRow, Scope, Summary
-from tracker.query.model import RANGE_FILTERS, Bucket, Range, SeriesQuery, TopItem, TopQuery, Totals
+from tracker.model import DIMENSIONS, BreakdownQuery, BreakdownRow, Scope, Summary
+from tracker.model import RANGE_FILTERS, Bucket, Range, SeriesQuery, TopItem, TopQuery, Totals
 
 UNIT = {"1m": "MINUTE", "1h": "HOUR", "1d": "DAY"}
 COUNTED = "name = 'pageview' AND is_bot = false"

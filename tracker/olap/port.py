@@ -16,8 +16,8 @@ from typing import Any
 import msgspec
 
 from tracker.event import TrackingEvent
-from tracker.query.breakdown import BreakdownQuery, BreakdownRow, Scope, Summary
-from tracker.query.model import Bucket, Range, SeriesQuery, TopItem, TopQuery, Totals
+from tracker.model import BreakdownQuery, BreakdownRow, Scope, Summary
+from tracker.model import Bucket, Range, SeriesQuery, TopItem, TopQuery, Totals
 
 
 class OlapUnavailable(Exception):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from tracker.olap.schema import COUNTED
-from tracker.query.model import RANGE_FILTERS, Range, SeriesQuery, TopQuery
+from tracker.model import RANGE_FILTERS, Range, SeriesQuery, TopQuery
 
 BUCKET = {"1m": "minute", "1h": "toStartOfHour(minute)", "1d": "toStartOfDay(minute)"}
 RAW_BUCKET = {"1m": "toStartOfMinute(ts)", "1h": "toStartOfHour(ts)", "1d": "toStartOfDay(ts)"}

@@ -26,7 +26,7 @@ from tracker.olap.port import MetricsSource, OlapUnavailable
 from tracker.query import breakdown_routes, openapi, params
 from tracker.query.live import LiveFeed
 from tracker.query.publisher import ALL
-from tracker.query.model import Range, SeriesQuery
+from tracker.model import Range, SeriesQuery
 from tracker.query.series import zero_filled
 from tracker.query.settings import QuerySettings
 from tracker.query.wire import iso

@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from tracker import model
 from tracker.query import breakdown
 from tracker.query.wire import iso
 
@@ -17,12 +18,12 @@ class _Json(JSONResponse):
         return orjson.dumps(content)
 
 
-def _scope_wire(s: breakdown.Scope) -> dict:
+def _scope_wire(s: model.Scope) -> dict:
     return {"from": iso(s.start), "to": iso(s.end)}
 
 
-def _filters_wire(s: breakdown.Scope) -> dict:
-    return {breakdown.WIRE_NAME[column]: value for column, value in s.filters}
+def _filters_wire(s: model.Scope) -> dict:
+    return {model.WIRE_NAME[column]: value for column, value in s.filters}
 
 
 class BreakdownRoutes:
@@ -34,7 +35,7 @@ class BreakdownRoutes:
         rows = await self.api._call(self.api.source.breakdown, q)
         s = q.scope
         return _Json({
-            "site": s.site, **_scope_wire(s), "dimension": breakdown.WIRE_NAME[q.dimension],
+            "site": s.site, **_scope_wire(s), "dimension": model.WIRE_NAME[q.dimension],
             "filters": _filters_wire(s), "limit": q.limit, "watermark": await self.api._watermark(),
             "rows": [{"value": r.value, "views": r.views, "visitors": r.visitors} for r in rows],
         })

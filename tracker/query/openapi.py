@@ -10,7 +10,7 @@ from __future__ import annotations
 from starlette.routing import Route
 
 from tracker.openapi_route import openapi_route
-from tracker.query.breakdown import DIMENSIONS
+from tracker.model import DIMENSIONS
 
 BASE = "/api/v1/metrics"
 ERROR = {"application/json": {"schema": {"type": "object", "required": ["detail"], "properties": {"detail": {

@@ -13,10 +13,9 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from tracker.query.model import INTERVALS, RANGE_FILTERS, Range, SeriesQuery, TopQuery
+from tracker.model import EARLIEST, INTERVALS, RANGE_FILTERS, Range, SeriesQuery, TopQuery
 
-# the rollups' DateTime('UTC') column holds 1970-01-01 .. 2106-02-07; a range must fit in it
-EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+# the rollups' DateTime('UTC') column holds 1970-01-01 .. 2106-02-07 (EARLIEST ..); a range must fit in it
 LATEST = datetime(2106, 1, 1, tzinfo=UTC)
 DEFAULT_SPAN = {"1m": timedelta(hours=1), "1h": timedelta(days=1), "1d": timedelta(days=30)}
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from tracker.olap.port import MetricsSource, OlapUnavailable
 from tracker.query.live import LiveFeed
-from tracker.query.model import Range, SeriesQuery
+from tracker.model import Range, SeriesQuery
 from tracker.query.wire import iso
 
 log = logging.getLogger("tessera.query")

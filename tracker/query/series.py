@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from tracker.query.model import INTERVALS, Bucket
+from tracker.model import INTERVALS, Bucket
 
 
 def bucket_starts(start: datetime, end: datetime, interval: str) -> list[datetime]:

@@ -19,7 +19,7 @@ import pytest
 from tracker.event import TrackingEvent
 from tracker.olap.factory import make_store
 from tracker.olap.port import OlapUnavailable, StagedBatch
-from tracker.query.model import Range, SeriesQuery
+from tracker.model import Range, SeriesQuery
 
 pytestmark = pytest.mark.integration
 
@@ -133,7 +133,7 @@ def test_queries_run_the_same_sql_as_chdb(stand_in, chdb_client):
 
 def test_breakdowns_and_summaries_run_the_same_sql_as_chdb(stand_in, chdb_client):
     from tracker.olap.clickhouse import ClickHouseStore
-    from tracker.query.breakdown import BreakdownQuery, Scope
+    from tracker.model import BreakdownQuery, Scope
 
     db = f"t_{uuid.uuid4().hex[:12]}"
     local = ClickHouseStore(chdb_client, db)

@@ -8,7 +8,7 @@ import pytest
 
 from tracker.event import TrackingEvent
 from tracker.olap.port import StagedBatch
-from tracker.query.model import Range, SeriesQuery, TopQuery
+from tracker.model import Range, SeriesQuery, TopQuery
 
 pytestmark = pytest.mark.integration
 T0 = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)

@@ -14,7 +14,7 @@ from pinotdb import connect
 
 from tracker.olap.pinot import PinotSource
 from tracker.olap.port import OlapUnavailable
-from tracker.query.model import Range, SeriesQuery, TopQuery
+from tracker.model import Range, SeriesQuery, TopQuery
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pinot"
 R = Range("demo.local", datetime(2026, 11, 22, 10, tzinfo=UTC), datetime(2026, 11, 22, 11, tzinfo=UTC))
@@ -85,7 +85,7 @@ def replies(names: list[str], seen: list):
 
 
 def test_breakdown_sql_binds_every_filter_and_names_only_known_columns():
-    from tracker.query.breakdown import BreakdownQuery, Scope
+    from tracker.model import BreakdownQuery, Scope
 
     seen = []
     s = Scope(R.site, R.start, R.end, (("path", "/o'reilly"), ("utm_campaign", "winter' OR 1=1 --")))
@@ -101,7 +101,7 @@ def test_breakdown_sql_binds_every_filter_and_names_only_known_columns():
 
 
 def test_summary_gives_totals_and_median_engaged_time_but_no_visits():
-    from tracker.query.breakdown import Scope
+    from tracker.model import Scope
 
     seen = []
     s = Scope(R.site, R.start, R.end, (("device", "mobile"),))

@@ -7,8 +7,9 @@ from starlette.testclient import TestClient
 
 from tracker.olap.memory import MemoryStore
 from tracker.query.app import create_app
-from tracker.query.breakdown import (DIMENSIONS, BreakdownQuery, InvalidParams, Scope, Summary, breakdown_query,
-                                     summary_scope, whole_hours)
+from tracker.model import DIMENSIONS, BreakdownQuery, Scope, Summary
+from tracker.query.breakdown import breakdown_query, summary_scope, whole_hours
+from tracker.query.params import InvalidParams
 from tracker.query.settings import QuerySettings
 
 NOW = datetime(2026, 11, 22, 10, 30, 15, tzinfo=UTC)

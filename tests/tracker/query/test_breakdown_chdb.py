@@ -14,7 +14,7 @@ from tracker.olap import breakdowns
 from tracker.olap.memory import MemoryStore
 from tracker.olap.port import StagedBatch
 from tracker.query.app import create_app
-from tracker.query.breakdown import DIMENSIONS, BreakdownQuery, Scope
+from tracker.model import DIMENSIONS, BreakdownQuery, Scope
 from tracker.query.settings import QuerySettings
 
 pytestmark = pytest.mark.integration

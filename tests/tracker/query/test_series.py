@@ -1,6 +1,6 @@
 from datetime import UTC, datetime, timedelta
 
-from tracker.query.model import Bucket
+from tracker.model import Bucket
 from tracker.query.series import bucket_starts, zero_filled
 
 T = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
