@@ -14,7 +14,7 @@ from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-from quiet_http import QuietLog, serve
+from quiet_http import QuietLog, add_timeout_option, serve
 
 DEMO = Path(__file__).resolve().parent / "demo"
 
@@ -65,11 +65,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8200)
     parser.add_argument("--collector", default="http://127.0.0.1:8002")
     parser.add_argument("--site", default="demo.local")
+    add_timeout_option(parser)
     args = parser.parse_args(argv)
     pages = json.loads((DEMO / "pages.json").read_text())
     handler = partial(DemoPages, pages=pages, collector=args.collector, site=args.site)
     server = ThreadingHTTPServer((args.host, args.port), handler)
-    return serve(server, f"demo site on http://{args.host}:{args.port}/ (pixel → {args.collector})")
+    return serve(server, f"demo site on http://{args.host}:{args.port}/ (pixel → {args.collector})", args.timeout)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class QuietLog(BaseHTTPRequestHandler):
-    """A handler mixin that answers `GET /healthz` and logs a request only when it failed (status ≥ 400)."""
+    """A handler mixin that answers `GET /healthz` and logs a request only when it failed (status ≥ 400).
+
+    ``timeout`` bounds every socket read, so a client that trickles its request (slowloris)
+    is closed after it instead of holding a thread forever."""
+
+    timeout: float = 10.0
+
+    def setup(self) -> None:
+        self.timeout = getattr(self.server, "client_timeout", self.timeout)
+        super().setup()
 
     def answered_health(self) -> bool:
         if self.path != "/healthz":
@@ -30,7 +39,14 @@ class QuietLog(BaseHTTPRequestHandler):
         sys.stdout.write(f"{self.address_string()} {format % args}\n")
 
 
-def serve(server: ThreadingHTTPServer, banner: str) -> int:
+def add_timeout_option(parser) -> None:
+    parser.add_argument("--timeout", type=float, default=QuietLog.timeout,
+                        help="seconds a client may take for each read before it is closed")
+
+
+def serve(server: ThreadingHTTPServer, banner: str, timeout: float | None = None) -> int:
+    if timeout is not None:
+        server.client_timeout = timeout
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print(banner, flush=True)
     try:

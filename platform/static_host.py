@@ -11,7 +11,7 @@ import sys
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
-from quiet_http import QuietLog, serve
+from quiet_http import QuietLog, add_timeout_option, serve
 
 
 class QuietFiles(QuietLog, SimpleHTTPRequestHandler):
@@ -28,9 +28,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8100)
     parser.add_argument("--directory", default="widgets")
+    add_timeout_option(parser)
     args = parser.parse_args(argv)
     server = ThreadingHTTPServer((args.host, args.port), partial(QuietFiles, directory=args.directory))
-    return serve(server, f"serving {args.directory} on http://{args.host}:{args.port}/")
+    return serve(server, f"serving {args.directory} on http://{args.host}:{args.port}/", args.timeout)
 
 
 if __name__ == "__main__":

@@ -67,3 +67,33 @@ def test_demo_pages_carry_the_pixel_for_their_own_url(start):
     with pytest.raises(urllib.error.HTTPError) as missing:
         urllib.request.urlopen(base + "/nope.html")
     assert missing.value.code == 404
+
+
+@pytest.mark.parametrize("script", ["static_host.py", "demo_site.py"])
+def test_a_slow_client_is_cut_off_and_does_not_starve_the_others(start, tmp_path, script):
+    """Slowloris: connections that never finish their request head are closed after the
+    read timeout, and while they hang the server still answers everyone else."""
+    args = ("--directory", str(tmp_path)) if script == "static_host.py" else ()
+    base = start(script, "--timeout", "1", *args)
+    port = int(base.rsplit(":", 1)[1])
+    slow = []
+    for _ in range(50):
+        sock = socket.create_connection(("127.0.0.1", port))
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")  # never the blank line
+        slow.append(sock)
+    with urllib.request.urlopen(base + "/healthz", timeout=2) as answer:
+        assert answer.status == 200
+    started = time.monotonic()
+    for sock in slow:
+        sock.settimeout(5)  # a server that never closes raises TimeoutError here
+        while sock.recv(1024):  # it may answer 408 before it closes
+            pass
+        sock.close()
+    assert time.monotonic() - started < 4
+
+
+def test_the_small_servers_time_out_slow_clients_by_default():
+    sys.path.insert(0, str(ROOT / "platform"))
+    from quiet_http import QuietLog
+
+    assert 0 < QuietLog.timeout <= 30
