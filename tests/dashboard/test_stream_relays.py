@@ -86,7 +86,7 @@ def test_a_client_that_leaves_releases_the_registry_connection(serve_dashboard, 
         while not registry.subscribers and time.monotonic() < deadline:
             time.sleep(0.05)
         assert len(registry.subscribers) == 1
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 20
     while registry.subscribers and time.monotonic() < deadline:
         time.sleep(0.1)
     assert registry.subscribers == [], "the relay kept its registry connection after the client left"
