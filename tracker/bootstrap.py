@@ -26,6 +26,7 @@ from starlette.responses import JSONResponse
 from tracker.collector.settings import CollectorSettings
 from tracker.event import DEAD_LETTER_TOPIC, EVENTS_TOPIC
 from tracker.olap.factory import open_store
+from tracker.query.app import create_app as create_query_app
 from tracker.query.live import LiveFeed
 from tracker.query.publisher import ALL, MinutePublisher, tick
 from tracker.query.settings import QuerySettings
@@ -75,14 +76,13 @@ def query_api(store, settings: QuerySettings, watermark) -> QueryApi:
                 await hook()
             yield
         finally:
-            for hook in parts.on_stop:
+            stopping, parts.on_stop[:] = list(parts.on_stop), []  # registered by this start
+            for hook in stopping:
                 with contextlib.suppress(Exception):
                     await hook()
             store.close()
 
-    from tracker.query.app import create_app
-
-    app = create_app(store, settings, feed, watermark, lifespan=lifespan)
+    app = create_query_app(store, settings, feed, watermark, lifespan=lifespan)
     watchers = app.state.api.watchers
     publisher.watched = lambda: watchers
     parts = QueryApi(app, feed, publisher)
