@@ -9,6 +9,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from backends import Backends
 from supervisor import Service, http_ok
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,10 +60,10 @@ def token_file(var: Path, team: str) -> Path:
     return var.resolve() / "tokens" / f"{team}.token"
 
 
-def provision_tokens(var: Path) -> None:
+def provision_tokens(var: Path, backends: Backends = Backends()) -> None:
     """Before the registry starts: make sure each built-in widget's team has an active
     token under var/tokens/ (kept across runs; `python -m registry tokens ensure`)."""
-    env = {**os.environ, "TESSERA_REGISTRY_DATABASE_URL": f"sqlite:///{var.resolve() / 'registry.db'}"}
+    env = {**os.environ, "TESSERA_REGISTRY_DATABASE_URL": backends.registry_url(var.resolve())}
     for team in sorted({json.loads(m.read_text())["team"] for m in widget_manifests(ROOT / "widgets")}):
         subprocess.run([sys.executable, "-m", "registry", "tokens", "ensure", "--team", team, "--file", str(token_file(var, team))],
                        env=env, check=True, stdout=subprocess.DEVNULL)
@@ -73,33 +74,26 @@ def widget_origins(ports: Ports, variable: str) -> str:
     return ",".join(filter(None, [url(ports.widgets), os.environ.get(variable, "")]))
 
 
-def services(ports: Ports, var: Path, traffic_rate: float) -> list[Service]:
+def services(ports: Ports, var: Path, traffic_rate: float, backends: Backends = Backends()) -> list[Service]:
     py = sys.executable
     var = var.resolve()
-    stream = str(var / "stream")
     registry_url = url(ports.registry)
     listed = []
     listed.append(Service(
         "registry", [py, "-m", "registry", "--host", HOST, "--port", str(ports.registry)],
-        env={"TESSERA_REGISTRY_DATABASE_URL": f"sqlite:///{var / 'registry.db'}",
+        env={"TESSERA_REGISTRY_DATABASE_URL": backends.registry_url(var),
              "TESSERA_REGISTRY_ALLOWED_ORIGINS": widget_origins(ports, "TESSERA_REGISTRY_ALLOWED_ORIGINS")},
         port=ports.registry, ready=http_ok(url(ports.registry, "/healthz")),
     ))
     listed.append(Service(
         "writer", [py, "-m", "tracker", "writer", "--host", HOST, "--port", str(ports.query)],
-        env={
-            "TESSERA_WRITER_STREAM_BACKEND": "local",
-            "TESSERA_WRITER_STREAM_DIR": stream,
-            "TESSERA_WRITER_OLAP_BACKEND": "chdb",
-            "TESSERA_WRITER_OLAP_DSN": f"chdb:///{var / 'olap'}",
-        },
+        env={**backends.stream_env("TESSERA_WRITER_", var), **backends.olap_env("TESSERA_WRITER_", var)},
         port=ports.query, ready=http_ok(url(ports.query, "/healthz")),
     ))
     listed.append(Service(
         "collector", [py, "-m", "tracker", "collector", "--host", HOST, "--port", str(ports.collector)],
         env={
-            "TESSERA_COLLECTOR_STREAM_BACKEND": "local",
-            "TESSERA_COLLECTOR_STREAM_DIR": stream,
+            **backends.stream_env("TESSERA_COLLECTOR_", var),
             "TESSERA_COLLECTOR_SPILL_DIR": str(var / "spill"),
             "TESSERA_COLLECTOR_SALTS_DIR": str(var / "salts"),
         },
@@ -115,7 +109,7 @@ def services(ports: Ports, var: Path, traffic_rate: float) -> list[Service]:
         env={
             "TESSERA_DASHBOARD_REGISTRY_URL": registry_url,
             "TESSERA_DASHBOARD_QUERY_URL": url(ports.query),
-            "TESSERA_DASHBOARD_DATABASE_URL": f"sqlite:///{var / 'dashboard.db'}",
+            "TESSERA_DASHBOARD_DATABASE_URL": backends.dashboard_url(var),
             "TESSERA_DASHBOARD_WIDGET_ORIGINS": widget_origins(ports, "TESSERA_DASHBOARD_WIDGET_ORIGINS"),
         },
         port=ports.dashboard, ready=http_ok(url(ports.dashboard, "/healthz")),

@@ -28,5 +28,10 @@ def supervisor_module():
 
 
 @pytest.fixture(scope="session")
-def services_module(supervisor_module):
+def backends_module():
+    return load_script("backends")
+
+
+@pytest.fixture(scope="session")
+def services_module(supervisor_module, backends_module):
     return load_script("services")

@@ -1,25 +1,26 @@
-"""The collector's settings: one class, environment prefix ``TESSERA_COLLECTOR_``."""
+"""The collector's settings: one class, environment prefix ``TESSERA_COLLECTOR_``.
+
+The stream fields (``stream_*``, ``kafka_*``) come from ``tracker.settings.StreamSettings``.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from tracker.settings import StreamSettings
 
 
-class CollectorSettings(BaseSettings):
+class CollectorSettings(StreamSettings):
     model_config = SettingsConfigDict(env_prefix="TESSERA_COLLECTOR_", extra="ignore")
 
     host: str = "127.0.0.1"
     port: int = 8002
-    stream_backend: Literal["local", "kafka", "memory"] = "local"
-    stream_dir: Path = Path("var/stream")
-    stream_partitions: int = 4
-    stream_retention_hours: float = 168.0
-    stream_timeout_ms: int = 2000
-    kafka_bootstrap_servers: str = "127.0.0.1:9092"
-    kafka_idempotence: bool = True
+    # an append slower than this counts as the stream being down (the hit is spilled to disk)
+    stream_timeout_ms: int = Field(default=2000, ge=1)
     spill_dir: Path = Path("var/spill")
     replay_interval_ms: int = 500
     salts_dir: Path = Path("var/salts")

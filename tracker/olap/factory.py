@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from tracker.olap.port import EventSink, MetricsSource
+from tracker.settings import OlapSettings
 
 BACKENDS = ("chdb", "clickhouse", "pinot")
+
+
+def open_store(settings: OlapSettings):
+    """The store the settings name (the writer's and the query API's settings are one)."""
+    return make_store(settings.olap_backend, settings.olap_dsn, settings.olap_database, settings.pinot_table)
 
 
 def make_store(backend: str, dsn: str, database: str = "tessera", pinot_table: str = "tessera_events"):
@@ -26,11 +31,3 @@ def make_store(backend: str, dsn: str, database: str = "tessera", pinot_table: s
 
         return PinotSource.connect(dsn, pinot_table)
     raise ValueError(f"unknown OLAP backend {backend!r}; choose one of {', '.join(BACKENDS)}")
-
-
-def is_sink(store) -> bool:
-    return isinstance(store, EventSink)
-
-
-def is_source(store) -> bool:
-    return isinstance(store, MetricsSource)

@@ -58,7 +58,9 @@ class KafkaProducer(Producer):
             await producer.start()
         except KafkaError as exc:
             await producer.stop()
-            raise StreamUnavailable(f"kafka producer cannot start: {exc}") from exc
+            hint = (" (idempotence is on: a broker without idempotent producers, such as tansu, needs "
+                    "TESSERA_<SERVICE>_KAFKA_IDEMPOTENCE=false)") if self.idempotence else ""
+            raise StreamUnavailable(f"kafka producer cannot start: {exc}{hint}") from exc
         self._producer = producer
 
     async def send_batch(self, topic: str, records: list[tuple[bytes, bytes]]) -> None:

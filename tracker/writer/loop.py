@@ -155,12 +155,6 @@ class TableWriter:
     def request_stop(self) -> None:
         self.stop.set()
 
-    async def on_revoked(self, partitions: list[TopicPartition]) -> None:
-        """Flush before the partitions go to another member, then forget them."""
-        await self.flush()
-        for tp in partitions:
-            self.guard.forget(tp)
-
     # -- one iteration ---------------------------------------------------
     async def step(self) -> None:
         age = self._age_ms()

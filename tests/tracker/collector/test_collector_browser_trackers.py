@@ -21,6 +21,7 @@ import msgspec
 import pytest
 
 from tracker.event import EVENTS_TOPIC
+from tracker.settings import StreamSettings
 from tracker.stream.factory import make_consumer
 from tracker.stream.tansu import free_port
 
@@ -57,7 +58,7 @@ def serve_static(directory: Path) -> tuple[http.server.ThreadingHTTPServer, str]
 
 
 async def events_on_stream(stream_dir: Path, done, timeout: float = 20.0) -> list[dict]:
-    settings = type("S", (), {"stream_backend": "local", "stream_dir": stream_dir})()
+    settings = StreamSettings(stream_backend="local", stream_dir=stream_dir)
     consumer = make_consumer(settings, f"browser-{time.monotonic_ns()}", [EVENTS_TOPIC])
     await consumer.start()
     events: list[dict] = []

@@ -11,6 +11,7 @@ import msgspec
 import pytest
 
 from tracker.event import EVENTS_TOPIC
+from tracker.settings import StreamSettings
 from tracker.stream.factory import make_consumer
 from tracker.stream.local import LOG_FILE
 from tracker.stream.sqlite_log import SqliteLog
@@ -56,8 +57,8 @@ def test_kafka_broker_down_then_back_loses_nothing(tmp_path, collector_process):
     collector = collector_process(tmp_path, TESSERA_COLLECTOR_STREAM_BACKEND="kafka",
                                  TESSERA_COLLECTOR_KAFKA_BOOTSTRAP_SERVERS=broker.bootstrap,
                                  TESSERA_COLLECTOR_KAFKA_IDEMPOTENCE="false")
-    settings = type("S", (), {"stream_backend": "kafka", "kafka_bootstrap_servers": broker.bootstrap,
-                              "kafka_session_timeout_ms": 1500})()
+    settings = StreamSettings(stream_backend="kafka", kafka_bootstrap_servers=broker.bootstrap,
+                              kafka_session_timeout_ms=1500)
     try:
         send_hits(collector.url, "before", 50)
         before = {f"/before/{i}" for i in range(50)}
@@ -86,7 +87,7 @@ def test_kafka_broker_down_then_back_loses_nothing(tmp_path, collector_process):
 
 def test_local_log_locked_then_released_loses_nothing(tmp_path, collector_process):
     collector = collector_process(tmp_path, TESSERA_COLLECTOR_STREAM_BACKEND="local")
-    settings = type("S", (), {"stream_backend": "local", "stream_dir": tmp_path / "stream"})()
+    settings = StreamSettings(stream_backend="local", stream_dir=tmp_path / "stream")
     try:
         send_hits(collector.url, "before", 20)
         time.sleep(0.2)

@@ -12,6 +12,7 @@ import msgspec
 import pytest
 
 from tracker.event import EVENTS_TOPIC
+from tracker.settings import StreamSettings
 from tracker.stream.factory import make_consumer
 from tracker.stream.tansu import free_port
 
@@ -60,7 +61,7 @@ class Load:
 
 
 async def paths_on_stream(stream_dir, want: set[str], timeout: float = 30.0) -> collections.Counter:
-    settings = type("S", (), {"stream_backend": "local", "stream_dir": stream_dir})()
+    settings = StreamSettings(stream_backend="local", stream_dir=stream_dir)
     consumer = make_consumer(settings, f"kill9-{time.monotonic_ns()}", [EVENTS_TOPIC])
     await consumer.start()
     counts: collections.Counter = collections.Counter()

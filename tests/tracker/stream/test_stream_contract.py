@@ -1,11 +1,11 @@
 """One contract, every stream adapter: local (SQLite log), kafka (real tansu broker), memory."""
 
 import asyncio
-import types
 import uuid
 
 import pytest
 
+from tracker.settings import StreamSettings
 from tracker.stream.factory import make_consumer, make_producer
 from tracker.stream.memory import MemoryLog
 from tracker.stream.port import TopicPartition
@@ -16,11 +16,9 @@ pytestmark = pytest.mark.integration
 @pytest.fixture(params=["memory", "local", "kafka"])
 def stream(request, tmp_path):
     """(settings, memory-log) for one backend; topics are unique per test."""
-    settings = types.SimpleNamespace(stream_backend=request.param, stream_dir=tmp_path / "stream",
-                                     stream_partitions=4, kafka_idempotence=False, stream_timeout_ms=5000,
-                                     kafka_session_timeout_ms=1500)
-    if request.param == "kafka":
-        settings.kafka_bootstrap_servers = request.getfixturevalue("tansu").bootstrap
+    kafka = {"kafka_bootstrap_servers": request.getfixturevalue("tansu").bootstrap} if request.param == "kafka" else {}
+    settings = StreamSettings(stream_backend=request.param, stream_dir=tmp_path / "stream", stream_partitions=4,
+                              kafka_idempotence=False, stream_timeout_ms=5000, kafka_session_timeout_ms=1500, **kafka)
     return settings, MemoryLog(4)
 
 

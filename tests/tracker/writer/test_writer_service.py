@@ -1,4 +1,4 @@
-"""The writer process's composition (bootstrap) served by a real uvicorn: the writer
+"""The writer process's composition (tracker.bootstrap.writer) served by a real uvicorn: the writer
 loop, the query API and the SSE live feed pushed on commit, with Last-Event-ID resume."""
 
 import threading
@@ -10,10 +10,10 @@ import pytest
 import uvicorn
 
 from tests.support.servers import free_port, serving
+from tracker import bootstrap
 from tracker.event import EVENTS_TOPIC
 from tracker.olap.clickhouse import ClickHouseStore
 from tracker.query.settings import QuerySettings
-from tracker.writer.bootstrap import bootstrap
 from tracker.writer.settings import WriterSettings
 
 pytestmark = pytest.mark.integration
@@ -46,7 +46,7 @@ def test_commit_pushes_minutes_over_sse_and_resume_replays(kit, chdb_client):
     log = kit.FakeLog()
     store = SharedStore(chdb_client, f"t_{uuid.uuid4().hex[:12]}")
     settings = WriterSettings(olap_dsn="chdb:///unused", batch_max_age_ms=10, idle_poll_ms=10)
-    service = bootstrap(settings, QuerySettings(olap_dsn="chdb:///unused"), consumer=kit.FakeConsumer(log),
+    service = bootstrap.writer(settings, QuerySettings(olap_dsn="chdb:///unused"), consumer=kit.FakeConsumer(log),
                         dead_letters=kit.FakeProducer(log), store=store, exit_on_failure=False)
     try:
         with serving(uvicorn.Config(service.app, host="127.0.0.1", port=free_port(), log_level="warning",
