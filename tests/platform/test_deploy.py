@@ -68,3 +68,16 @@ def test_commands_exist(container):
 def test_every_service_has_a_readiness_probe_or_is_a_sidecar():
     for container in containers():
         assert "readinessProbe" in container or container["name"] == "sidecar", container["name"]
+
+
+def test_collector_and_writer_agree_on_the_stream():
+    """Whichever starts first creates the topics: both must ask for the same partitions."""
+    env = {}
+    for container in containers():
+        for item in container.get("env", []):
+            for prefix in ("TESSERA_COLLECTOR_", "TESSERA_WRITER_"):
+                if item["name"].startswith(prefix + "STREAM_") and "value" in item:
+                    env.setdefault(item["name"].removeprefix(prefix), {})[prefix] = item["value"]
+    assert env["STREAM_PARTITIONS"] == {"TESSERA_COLLECTOR_": "12", "TESSERA_WRITER_": "12"}
+    for name, values in env.items():
+        assert len(set(values.values())) == 1, f"{name} differs: {values}"
