@@ -372,6 +372,8 @@ def test_changes_made_in_a_popout_are_saved_and_its_address_holds_no_token(page,
     popup.wait_for_selector(".channel-menu")
     popup.locator(".channel-menu").get_by_role("menuitemradio", name="Red").click()
     popup.wait_for_function("() => tessera.bus.channelOf('f') === 'red'")
+    IMAGES.mkdir(parents=True, exist_ok=True)
+    popup.screenshot(path=str(IMAGES / "bus-popout-channel.png"))
     popup.evaluate("() => document.querySelector('bus-filter-view').setAttribute('heading', 'From the second screen')")
     # the main window learns both and saves them (Ctrl+S there; the popout never saves)
     page.wait_for_function("() => tessera.bus.channelOf('f') === 'red'")
@@ -386,4 +388,34 @@ def test_changes_made_in_a_popout_are_saved_and_its_address_holds_no_token(page,
     assert "From the second screen" in text and "openPopouts" not in text
     popup.evaluate("() => window.close()")
     page.wait_for_function(READY, arg=2)
+    assert not page.errors
+
+
+@pytest.mark.parametrize("theme", ["dark", "light"])
+def test_screenshots_of_the_share_dialog_with_the_live_option(page, bus_dashboard, theme):
+    IMAGES.mkdir(parents=True, exist_ok=True)
+    open_layout(page, bus_dashboard.url, [window("bus-referrers", "t", "Top referrers"), window("bus-filter-view", "f", "Filtered")])
+    if theme == "light":
+        page.get_by_role("button", name="Switch to the light theme").click()
+        page.wait_for_function("() => document.documentElement.dataset.theme === 'light'")
+    page.locator("tessera-bar-list").get_by_role("button", name="google.com").click()
+    page.locator("tessera-layout-bar").get_by_role("button", name="Share").click()
+    share = page.locator("tessera-share-dialog")
+    share.get_by_role("list", name="Active links").wait_for()
+    share.get_by_label("Live: viewers follow my selections").check()
+    page.wait_for_timeout(200)
+    page.screenshot(path=str(IMAGES / f"share-live-option-{theme}.png"))
+    share.get_by_role("button", name="Create link").click()
+    share.get_by_text("Live: its viewers follow your selections").wait_for()
+    share.get_by_text("presenting here").wait_for()
+    page.wait_for_timeout(200)
+    page.screenshot(path=str(IMAGES / f"share-live-created-{theme}.png"))
+    link = page.evaluate("() => document.querySelector('tessera-share-dialog').created")
+    follower = page.context.new_page()  # same context: the stored theme
+    follower.set_viewport_size({"width": 1400, "height": 500})
+    follower.goto(bus_dashboard.url + link["url"].replace(bus_dashboard.url, ""))
+    follower.wait_for_function("() => document.body.dataset.live === 'live'")
+    follower.wait_for_function("() => document.querySelector('bus-filter-view .referrer')?.textContent === 'google.com'")
+    follower.screenshot(path=str(IMAGES / f"live-follower-{theme}.png"))
+    follower.close()
     assert not page.errors
