@@ -144,8 +144,10 @@ class RelayHub:
                              "(GET /api/v1/shared/live, Authorization: Bearer <token>)", "relay")
         return relay
 
-    async def follow(self, relay_id: str, last_event_id: int | None) -> AsyncIterator[tuple[int, dict]]:
-        """What a follower receives: what it missed (or the current values), then each new message."""
+    async def follow(self, relay_id: str, last_event_id: int | None,
+                     seconds: float | None = None) -> AsyncIterator[tuple[int, dict]]:
+        """What a follower receives: what it missed (or the current values), then each new message;
+        for at most ``seconds`` when given (a link that expires then)."""
         relay = self.get(relay_id)
         if len(relay.followers) >= MAX_FOLLOWERS:
             raise RelayError(429, f"{MAX_FOLLOWERS} followers already follow this presenter")
@@ -154,8 +156,15 @@ class RelayHub:
         try:
             for entry in self._catch_up(relay, last_event_id):
                 yield entry
+            until = None if seconds is None else self._clock() + seconds
             while True:
-                entry = await queue.get()
+                if until is None:
+                    entry = await queue.get()
+                else:
+                    try:
+                        entry = await asyncio.wait_for(queue.get(), max(0.0, until - self._clock()))
+                    except TimeoutError:
+                        return
                 if entry is None:
                     return
                 yield entry

@@ -81,13 +81,14 @@ def close_for_links(request: Request, link_ids) -> None:
             relays.close_link(link_id)
 
 
-def stream_link(request: Request, link_id: str) -> Response:
-    """The SSE stream of live link ``link_id``'s relay (the caller has checked the link's token)."""
+def stream_link(request: Request, link_id: str, seconds: float | None = None) -> Response:
+    """The SSE stream of live link ``link_id``'s relay (the caller has checked the link's token);
+    it ends after ``seconds`` when the link expires then."""
     try:
         relay = hub(request).for_link(link_id)
     except RelayError as error:
         return refused(error)
-    return _stream(request, relay.id)
+    return _stream(request, relay.id, seconds)
 
 
 @router.post("/api/v1/layouts/{id}/links/{link_id}/live", status_code=201,
@@ -148,14 +149,14 @@ async def follow(relay_id: str, request: Request) -> Response:
     return _stream(request, relay_id)
 
 
-def _stream(request: Request, relay_id: str) -> Response:
+def _stream(request: Request, relay_id: str, seconds: float | None = None) -> Response:
     raw = request.headers.get("last-event-id")
     last = int(raw) if raw and raw.isdigit() and len(raw) < 16 else None
     relays = hub(request)
 
     async def events():
         try:
-            async for seq, message in relays.follow(relay_id, last):
+            async for seq, message in relays.follow(relay_id, last, seconds):
                 yield ServerSentEvent(data=json.dumps(message, separators=(",", ":")), event="message", id=str(seq))
         except RelayError as error:
             yield ServerSentEvent(data=json.dumps({"detail": str(error)}), event="refused")

@@ -359,8 +359,10 @@ async def _shared(request: Request, token: str | None) -> Response:
 @router.get("/api/v1/shared/live", summary="Follow a live view link's presenter: SSE, the link's token as "
             "Authorization: Bearer; Last-Event-ID resumes")
 async def follow_shared_live(request: Request) -> Response:
-    link = await run_in_threadpool(service(request).follow_shared, bearer(request))
-    return bus_relay_routes.stream_link(request, link.id)
+    layouts = service(request)
+    link = await run_in_threadpool(layouts.follow_shared, bearer(request))
+    left = (link.expires_at - layouts.clock()).total_seconds() if link.expires_at else None
+    return bus_relay_routes.stream_link(request, link.id, left)  # the stream ends when the link expires
 
 
 @router.get("/api/v1/shared/{token}", summary="Open a share link: the layout (pinned or latest), role, view state")

@@ -214,3 +214,29 @@ def test_a_live_view_link_owns_its_relay_followers_need_its_token_and_revoking_e
     assert httpx.delete(f"{base}/api/v1/layouts/{created['id']}", headers=owner, timeout=5).status_code == 204
     assert httpx.post(f"{base}/api/v1/live/{second['live']['relay']}/messages", json=MESSAGE,
                       headers={"Authorization": f"Bearer {second['live']['publishKey']}"}, timeout=5).status_code == 404
+
+
+async def test_a_follow_given_seconds_ends_then_as_an_expiring_link_does():
+    hub = RelayHub()
+    relay_id, key = hub.open("link")
+    hub.publish(relay_id, key, MESSAGE)
+    started = asyncio.get_running_loop().time()
+    got = await asyncio.wait_for(take(hub.follow(relay_id, None, 0.2), 5), 2)
+    assert len(got) == 1 and 0.15 < asyncio.get_running_loop().time() - started < 1.5
+
+
+@pytest.mark.integration
+def test_a_live_links_stream_ends_when_the_link_expires(dashboard):
+    base = dashboard.url
+    created = httpx.post(f"{base}/api/v1/layouts", timeout=10, json={"title": "Live", "layout": {"root": {
+        "type": "row", "content": [{"type": "component", "componentType": "tessera-widget",
+                                    "componentState": {"widgetId": "x", "windowId": "t"}}]}}}).json()
+    made = httpx.post(f"{base}/api/v1/layouts/{created['id']}/links", json={"role": "view", "live": True, "expiresIn": 2},
+                      headers={"Authorization": f"Bearer {created['editKey']}"}, timeout=5).json()
+    key = {"Authorization": f"Bearer {made['live']['publishKey']}"}
+    assert httpx.post(f"{base}{made['live']['messagesUrl']}", json=MESSAGE, headers=key, timeout=5).status_code == 202
+    started = time.monotonic()
+    got = sse(f"{base}/api/v1/shared/live", {"Authorization": f"Bearer {made['token']}"}, 99)
+    assert len(got) == 1 and time.monotonic() - started < 8  # the current value, then the end at expiry
+    assert httpx.get(f"{base}/api/v1/shared/live", headers={"Authorization": f"Bearer {made['token']}"},
+                     timeout=5).status_code == 410
