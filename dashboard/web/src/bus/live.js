@@ -4,8 +4,8 @@
 // the link and closes it when the link is revoked or the layout deleted). Its creator, the
 // presenter, gets the relay's publish key once and posts every message its bus accepts
 // (its popouts' too); the key is kept in this tab's sessionStorage so a reload keeps
-// presenting, and when it no longer works (the dashboard restarted, another tab took over)
-// the edit key reopens the relay. Followers read the relay with the link's token as
+// presenting; when the relay is gone (the dashboard restarted) the edit key reopens it, and
+// when another tab took the link over (a new publish key) this tab stops presenting on it. Followers read the relay with the link's token as
 // `Authorization: Bearer` (`GET /api/v1/shared/live`): the token never goes into a URL and
 // the relay id alone opens nothing. Followers cannot publish to the presenter.
 
@@ -110,10 +110,11 @@ export class LivePresenter extends EventTarget {
     if (!relay) return;
     post(`/api/v1/live/${encodeURIComponent(relay.relay)}/messages`, message, relay.publishKey)
       .then(async (response) => {
-        // the relay is gone (restart, idle) or another tab took it over: reopen, then resend this one
-        if ((response.status === 404 || response.status === 403) && this.#relays.get(linkId) === relay) {
-          if (await this.reopen(linkId)) this.#post(linkId, message);
-        }
+        if (this.#relays.get(linkId) !== relay) return;
+        // the relay is gone (the dashboard restarted, or it idled out): reopen it, then resend this one
+        if (response.status === 404 && (await this.reopen(linkId))) this.#post(linkId, message);
+        // another tab took the link over (its Present button): that tab presents now, not this one
+        else if (response.status === 403) this.forget(linkId);
       })
       .catch(() => {});
   }
