@@ -419,3 +419,39 @@ def test_screenshots_of_the_share_dialog_with_the_live_option(page, bus_dashboar
     follower.screenshot(path=str(IMAGES / f"live-follower-{theme}.png"))
     follower.close()
     assert not page.errors
+
+
+def test_a_presenter_who_reloads_keeps_presenting_and_another_tab_can_take_the_link_over(page, bus_dashboard):
+    made = open_layout(page, bus_dashboard.url, [window("bus-referrers", "t", "Top referrers"), window("bus-filter-view", "f", "Filtered")])
+    link = create_in_share_dialog(page, live=True)
+    page.locator("tessera-share-dialog").get_by_role("button", name="Done").click()
+    follower_context = page.context.browser.new_context()
+    try:
+        follower = follower_context.new_page()
+        follower.goto(bus_dashboard.url + link["url"].replace(bus_dashboard.url, ""))
+        follower.wait_for_function("() => document.body.dataset.live === 'live'")
+        page.reload()
+        page.wait_for_function(READY, arg=2)
+        page.wait_for_function("() => tessera.presenter.live")  # kept in this tab's sessionStorage
+        page.locator("tessera-bar-list").get_by_role("button", name="t.co").click()
+        follower.wait_for_function("() => document.querySelector('bus-filter-view .referrer').textContent === 't.co'")
+        # a second tab of the same browser (the edit key, not the publish key) takes it over with Present
+        other = page.context.new_page()
+        other.goto(f"{bus_dashboard.url}/l/{made['id']}")
+        other.wait_for_function(READY, arg=2)
+        assert other.evaluate("() => tessera.presenter.live") is False
+        other.locator("tessera-layout-bar").get_by_role("button", name="Share").click()
+        other.locator("tessera-share-dialog").get_by_role("button", name="Present live link 2 from here").click()
+        other.locator("tessera-share-dialog").get_by_text("presenting here").wait_for()
+        other.locator("tessera-share-dialog").get_by_role("button", name="Done").click()
+        other.locator("tessera-bar-list").get_by_role("button", name="google.com").click()
+        follower.wait_for_function("() => document.querySelector('bus-filter-view .referrer').textContent === 'google.com'")
+        # the first tab's next click finds its key replaced: it stops presenting, the follower stays put
+        page.locator("tessera-bar-list").get_by_role("button", name="news.ycombinator.com").click()
+        page.wait_for_function("() => !tessera.presenter.live")
+        follower.wait_for_timeout(300)
+        assert follower.evaluate("() => document.querySelector('bus-filter-view .referrer').textContent") == "google.com"
+        other.close()
+    finally:
+        follower_context.close()
+    assert not page.errors
