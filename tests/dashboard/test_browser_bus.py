@@ -287,6 +287,8 @@ def test_two_contexts_on_a_live_link_the_follower_follows_the_presenters_clicks_
     share.get_by_text("presenting here").wait_for()
     share.get_by_role("button", name="Done").click()
     page.wait_for_function("() => tessera.presenter.live")
+    presenting = page.locator("tessera-layout-bar").get_by_role("button", name="Presenting live")
+    presenting.wait_for()  # the title bar says so while this tab presents
     follower_context = page.context.browser.new_context()
     try:
         follower = follower_context.new_page()
@@ -310,11 +312,12 @@ def test_two_contexts_on_a_live_link_the_follower_follows_the_presenters_clicks_
         assert not [url for url in requests if "/api/v1/live/" in url]
         assert not [url for url in requests if link["token"] in url and "/v/" not in url]
         # the owner revokes the link in the dialog: the follower's stream ends and does not come back
-        page.locator("tessera-layout-bar").get_by_role("button", name="Share").click()
+        presenting.click()  # opens Share
         share.get_by_role("button", name="Revoke view link 2").click()
         follower.wait_for_function("() => document.body.dataset.live === 'ended'")
         assert follower.locator("#casual-live").text_content() == "Live ended"
         page.wait_for_function("() => !tessera.presenter.live")
+        assert presenting.is_hidden()
         share.get_by_role("button", name="Done").click()
         page.locator("tessera-bar-list").get_by_role("button", name="t.co").click()
         follower.wait_for_timeout(500)

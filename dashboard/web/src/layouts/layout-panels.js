@@ -9,7 +9,7 @@ export class LayoutPanels {
   #session;
   #api;
   #ui;
-  presenter = null;
+  #presenter = null;
 
   constructor(session, api, ui) {
     this.#session = session;
@@ -24,6 +24,16 @@ export class LayoutPanels {
     share.addEventListener("tessera-share-dialog-revoke-requested", (e) => this.revokeLink(e.detail.link));
     share.addEventListener("tessera-share-dialog-present-requested", (e) => this.presentLink(e.detail.link));
     share.addEventListener("tessera-share-dialog-reload-requested", () => this.#loadLinks());
+  }
+
+  get presenter() { return this.#presenter; }
+
+  /** The LivePresenter of this tab; the title bar shows while it presents. */
+  set presenter(presenter) {
+    this.#presenter = presenter;
+    const show = () => { this.#ui.bar.presenting = presenter?.links.length ?? 0; };
+    presenter?.addEventListener("change", show);
+    show();
   }
 
   async showHistory() {
