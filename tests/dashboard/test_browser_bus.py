@@ -2,8 +2,12 @@
 filters another window (channel and mapped wire), a late-added window shows the current
 selection, an invalid payload is flagged and not delivered, a throwing handler is reported
 in its own window, a flooding widget does not freeze the page, the wiring and the
-selections are saved, a popped-out window keeps receiving and returns when closed;
-screenshots of the channel menu and the wiring panel in both themes."""
+selections are saved, a popped-out window keeps receiving and returns when closed, and
+what is changed in it (channel, widget setting) is saved with no token in its address; a
+reload replays the current values; a live view link made in the Share dialog is followed
+by a second browser context until the link is revoked, survives the presenter's reload and
+can be taken over by another tab; screenshots of the channel menu, the wiring panel and the
+Share dialog's live option in both themes."""
 
 from __future__ import annotations
 
