@@ -11,7 +11,8 @@ default channel; the page times ``dispatchEvent`` on the sender until the shell 
 validated, routed and delivered to all 20 (delivery is synchronous), one event every 40 ms
 (under the per-window rate limit). Popout: the receiver is popped out; each event's send
 time (main) and arrival (popout) are read on the same clock (``timeOrigin + now``). Relay:
-50 followers stream ``/api/v1/live/{id}/events`` (httpx, one asyncio loop in this process)
+a live view link's 50 followers stream ``/api/v1/shared/live`` with the link's token
+(httpx, one asyncio loop in this process)
 while the presenter posts messages 50 ms apart; latency = arrival at each follower − POST
 start. Each figure is also given against a floor measured in the same run (a bare
 ``dispatchEvent`` to 20 listeners; a BroadcastChannel round trip; an SSE ping of one
@@ -170,8 +171,15 @@ def browser_figures(base: str, made: dict, runs: int) -> dict:
 
 async def relay_figures(base: str, messages: int) -> dict:
     async with httpx.AsyncClient(base_url=base, timeout=30) as client:
-        relay = (await client.post("/api/v1/live")).json()
+        window = {"type": "component", "componentType": "tessera-widget",
+                  "componentState": {"widgetId": "bench", "windowId": "w"}}
+        layout = (await client.post("/api/v1/layouts", json={"title": "Relay bench",
+                                                             "layout": {"root": {"type": "row", "content": [window]}}})).json()
+        link = (await client.post(f"/api/v1/layouts/{layout['id']}/links", json={"role": "view", "live": True},
+                                  headers={"Authorization": f"Bearer {layout['editKey']}"})).json()
+        relay = link["live"]
         key = {"Authorization": f"Bearer {relay['publishKey']}"}
+        token = {"Authorization": f"Bearer {link['token']}"}
         sent: dict[str, float] = {}
         latencies: list[float] = []
         connected = 0
@@ -180,7 +188,7 @@ async def relay_figures(base: str, messages: int) -> dict:
         async def follower() -> None:
             nonlocal connected
             async with httpx.AsyncClient(base_url=base, timeout=60) as own:
-                async with own.stream("GET", relay["eventsUrl"]) as stream:
+                async with own.stream("GET", relay["eventsUrl"], headers=token) as stream:
                     connected += 1
                     if connected == FOLLOWERS:
                         everyone.set()
@@ -201,7 +209,7 @@ async def relay_figures(base: str, messages: int) -> dict:
         for i in range(messages):
             name = f"m{i}.example"
             sent[name] = time.perf_counter()
-            await client.post(f"/api/v1/live/{relay['id']}/messages", headers=key,
+            await client.post(relay["messagesUrl"], headers=key,
                               json={"topic": "referrer.selected", "payload": {"referrer": name},
                                     "source": {"windowId": "w", "widgetId": "bench"}})
             await asyncio.sleep(0.05)
@@ -248,7 +256,8 @@ def run(quick: bool = False) -> list[dict]:
                 servers.append(server)
             stub = f"http://127.0.0.1:{stub_port}"
             env = {**os.environ, "TESSERA_DASHBOARD_REGISTRY_URL": stub, "TESSERA_DASHBOARD_QUERY_URL": stub,
-                   "TESSERA_DASHBOARD_DATABASE_URL": f"sqlite:///{tmp}/dashboard.db"}
+                   "TESSERA_DASHBOARD_DATABASE_URL": f"sqlite:///{tmp}/dashboard.db",
+                   "TESSERA_DASHBOARD_WIDGET_ORIGINS": host}  # the widget host is allow-listed, as make up's is
             processes.append(subprocess.Popen(
                 [sys.executable, "-m", "dashboard", "--port", str(dash_port), "--log-level", "warning"],
                 cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))

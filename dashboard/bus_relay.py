@@ -1,8 +1,11 @@
 """Follow the presenter: an in-process fan-out of one presenter's bus messages to the
 followers of a live view link.
 
-A relay has a public id (what followers hold: it only reads) and a publish key (what the
-presenter holds: it alone writes). Each published message gets the next sequence number
+A relay has an id and a publish key (what the presenter holds: it alone writes). A relay
+opened for a live view link belongs to that link (``link``): followers reach it only through
+the link's token (the edge checks the link, then asks ``for_link``), never by its id, and
+revoking the link closes it (``close_link``). A relay opened without a link is public by id
+(the older API). Each published message gets the next sequence number
 and is kept in a small ring so a follower that reconnects with ``Last-Event-ID`` gets what
 it missed (or, if that fell out of the ring, the current value of each topic). Pure
 asyncio; no framework types. Relays live as long as the dashboard process (or until idle
@@ -47,6 +50,7 @@ class Relay:
     ring: deque = field(default_factory=lambda: deque(maxlen=RING))
     latest: dict[str, tuple[int, dict]] = field(default_factory=dict)  # topic -> (seq, message)
     followers: set[asyncio.Queue] = field(default_factory=set)
+    link: str | None = None  # the share link this relay belongs to (followers need its token)
 
 
 def _hash(key: str) -> bytes:
@@ -56,18 +60,43 @@ def _hash(key: str) -> bytes:
 class RelayHub:
     def __init__(self, *, idle_seconds: float = 12 * 3600, clock=time.monotonic) -> None:
         self._relays: dict[str, Relay] = {}
+        self._by_link: dict[str, str] = {}  # link id -> relay id
         self._idle = idle_seconds
         self._clock = clock
 
-    def open(self) -> tuple[str, str]:
-        """A new relay: answers (id, publish key)."""
+    def open(self, link: str | None = None) -> tuple[str, str]:
+        """A new relay (or, for a ``link`` that has one, the same relay with a new publish key,
+        so a presenter who reloaded takes it over): answers (id, publish key)."""
         self._expire()
+        key = secrets.token_urlsafe(32)
+        if link is not None and (relay_id := self._by_link.get(link)) in self._relays:
+            relay = self._relays[relay_id]
+            relay.key_hash, relay.touched = _hash(key), self._clock()
+            return relay_id, key
         if len(self._relays) >= MAX_RELAYS:
             raise RelayError(429, f"{MAX_RELAYS} live relays are open; try again later")
-        relay_id, key = secrets.token_urlsafe(18), secrets.token_urlsafe(32)
+        relay_id = secrets.token_urlsafe(18)
         now = self._clock()
-        self._relays[relay_id] = Relay(relay_id, _hash(key), now, now)
+        self._relays[relay_id] = Relay(relay_id, _hash(key), now, now, link=link)
+        if link is not None:
+            self._by_link[link] = relay_id
         return relay_id, key
+
+    def for_link(self, link: str) -> Relay:
+        """The relay of share link ``link`` (404 when its presenter is not presenting)."""
+        relay = self._relays.get(self._by_link.get(link, ""))
+        if relay is None:
+            raise RelayError(404, "the presenter of this live link is not presenting right now", "relay")
+        return relay
+
+    def close_link(self, link: str) -> bool:
+        """End the relay of share link ``link`` (revoked): its followers' streams end."""
+        relay_id = self._by_link.pop(link, None)
+        relay = self._relays.pop(relay_id, None) if relay_id else None
+        if relay is None:
+            return False
+        self._end(relay)
+        return True
 
     def get(self, relay_id: str) -> Relay:
         relay = self._relays.get(relay_id)
@@ -77,9 +106,17 @@ class RelayHub:
 
     def close(self, relay_id: str, key: str) -> None:
         relay = self._authorised(relay_id, key)
-        for queue in list(relay.followers):
-            queue.put_nowait(None)
         del self._relays[relay_id]
+        if relay.link is not None:
+            self._by_link.pop(relay.link, None)
+        self._end(relay)
+
+    @staticmethod
+    def _end(relay: Relay) -> None:
+        for queue in list(relay.followers):
+            if queue.full():
+                queue.get_nowait()
+            queue.put_nowait(None)
 
     def publish(self, relay_id: str, key: str, message: object) -> int:
         """Fan ``message`` ({topic, payload, source?}) out to every follower; answers its sequence number."""
@@ -93,13 +130,24 @@ class RelayHub:
         for queue in list(relay.followers):
             if queue.full():  # a follower too slow to keep up is dropped; it reconnects with Last-Event-ID
                 relay.followers.discard(queue)
-                queue.put_nowait(None) if not queue.full() else None
+                queue.get_nowait()  # make room for the end marker, or its stream would hang
+                queue.put_nowait(None)
                 continue
             queue.put_nowait(entry)
         return relay.seq
 
-    async def follow(self, relay_id: str, last_event_id: int | None) -> AsyncIterator[tuple[int, dict]]:
-        """What a follower receives: what it missed (or the current values), then each new message."""
+    def public(self, relay_id: str) -> Relay:
+        """A relay followers may reach by id: one that belongs to no share link."""
+        relay = self.get(relay_id)
+        if relay.link is not None:
+            raise RelayError(403, "this relay belongs to a live share link; follow it with the link's token "
+                             "(GET /api/v1/shared/live, Authorization: Bearer <token>)", "relay")
+        return relay
+
+    async def follow(self, relay_id: str, last_event_id: int | None,
+                     seconds: float | None = None) -> AsyncIterator[tuple[int, dict]]:
+        """What a follower receives: what it missed (or the current values), then each new message;
+        for at most ``seconds`` when given (a link that expires then)."""
         relay = self.get(relay_id)
         if len(relay.followers) >= MAX_FOLLOWERS:
             raise RelayError(429, f"{MAX_FOLLOWERS} followers already follow this presenter")
@@ -108,8 +156,15 @@ class RelayHub:
         try:
             for entry in self._catch_up(relay, last_event_id):
                 yield entry
+            until = None if seconds is None else self._clock() + seconds
             while True:
-                entry = await queue.get()
+                if until is None:
+                    entry = await queue.get()
+                else:
+                    try:
+                        entry = await asyncio.wait_for(queue.get(), max(0.0, until - self._clock()))
+                    except TimeoutError:
+                        return
                 if entry is None:
                     return
                 yield entry
@@ -135,6 +190,8 @@ class RelayHub:
         for relay_id, relay in list(self._relays.items()):
             if now - relay.touched > self._idle and not relay.followers:
                 del self._relays[relay_id]
+                if relay.link is not None:
+                    self._by_link.pop(relay.link, None)
 
 
 def _check(message: object) -> dict:

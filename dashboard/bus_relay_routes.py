@@ -7,6 +7,13 @@
   message); ``Last-Event-ID`` resumes; a new follower first gets the current value of
   each topic.
 - ``DELETE /api/v1/live/{id}`` (publish key) ends it; followers' streams end.
+
+A live view link (``POST /api/v1/layouts/{id}/links`` with ``live: true``) owns its relay:
+the create answer carries ``live: {relay, publishKey, messagesUrl}``; followers read
+``GET /api/v1/shared/live`` with the link's token as ``Authorization: Bearer`` (the relay
+id alone is refused, 403); ``POST /api/v1/layouts/{id}/links/{link_id}/live`` (edit key)
+reopens it for a presenter who reloaded (a new publish key); revoking the link, or
+deleting the layout, closes it.
 Errors are problem JSON naming the field.
 """
 
@@ -17,6 +24,8 @@ import json
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from sse_starlette.sse import EventSourceResponse, ServerSentEvent
+
+from starlette.concurrency import run_in_threadpool
 
 from dashboard.bus_relay import RelayError, RelayHub
 from gatekeeper.json_depth import TooDeep, check_depth
@@ -49,6 +58,48 @@ def refused(error: RelayError) -> JSONResponse:
 def bearer(request: Request) -> str:
     value = request.headers.get("authorization", "")
     return value[7:].strip() if value.lower().startswith("bearer ") else ""
+
+
+def live_answer(relay_id: str, key: str) -> dict:
+    """What a live link's presenter holds: the relay and its publish key (never shown to followers)."""
+    return {"relay": relay_id, "publishKey": key, "messagesUrl": f"/api/v1/live/{relay_id}/messages",
+            "eventsUrl": "/api/v1/shared/live"}
+
+
+def open_for_link(request: Request, link_id: str) -> dict | None:
+    """Open (or take over) the relay of live link ``link_id``; None when too many relays are open."""
+    try:
+        return live_answer(*hub(request).open(link_id))
+    except RelayError:
+        return None
+
+
+def close_for_links(request: Request, link_ids) -> None:
+    relays = getattr(request.app.state, "relays", None)
+    if relays is not None:
+        for link_id in link_ids:
+            relays.close_link(link_id)
+
+
+def stream_link(request: Request, link_id: str, seconds: float | None = None) -> Response:
+    """The SSE stream of live link ``link_id``'s relay (the caller has checked the link's token);
+    it ends after ``seconds`` when the link expires then."""
+    try:
+        relay = hub(request).for_link(link_id)
+    except RelayError as error:
+        return refused(error)
+    return _stream(request, relay.id, seconds)
+
+
+@router.post("/api/v1/layouts/{id}/links/{link_id}/live", status_code=201,
+             summary="(Re)open a live view link's relay for its presenter (edit key); a new publish key")
+async def open_link_relay(id: str, link_id: str, request: Request) -> Response:
+    link = await run_in_threadpool(request.app.state.layouts.live_link, id, bearer(request) or None, link_id)
+    try:
+        answer = live_answer(*hub(request).open(link.id))
+    except RelayError as error:
+        return refused(error)
+    return JSONResponse(answer, status_code=201, headers={"Cache-Control": "no-store"})
 
 
 @router.post("/api/v1/live", status_code=201)
@@ -91,17 +142,21 @@ async def close_relay(relay_id: str, request: Request) -> Response:
 
 @router.get("/api/v1/live/{relay_id}/events")
 async def follow(relay_id: str, request: Request) -> Response:
+    try:
+        hub(request).public(relay_id)
+    except RelayError as error:
+        return refused(error)
+    return _stream(request, relay_id)
+
+
+def _stream(request: Request, relay_id: str, seconds: float | None = None) -> Response:
     raw = request.headers.get("last-event-id")
     last = int(raw) if raw and raw.isdigit() and len(raw) < 16 else None
     relays = hub(request)
-    try:
-        relays.get(relay_id)
-    except RelayError as error:
-        return refused(error)
 
     async def events():
         try:
-            async for seq, message in relays.follow(relay_id, last):
+            async for seq, message in relays.follow(relay_id, last, seconds):
                 yield ServerSentEvent(data=json.dumps(message, separators=(",", ":")), event="message", id=str(seq))
         except RelayError as error:
             yield ServerSentEvent(data=json.dumps({"detail": str(error)}), event="refused")

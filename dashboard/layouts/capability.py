@@ -56,6 +56,11 @@ class Link:
             return "expired"
         return "active"
 
+    @property
+    def live(self) -> bool:
+        """A live view link: its viewers follow the presenter's selections (recorded by the server)."""
+        return self.role == "view" and isinstance(self.view_state, dict) and self.view_state.get("live") is True
+
     def revoked(self, now: datetime) -> Link:
         return replace(self, revoked_at=now)
 
@@ -69,4 +74,5 @@ class Link:
             "revokedAt": self.revoked_at,
             "state": self.state(now),
             "hasViewState": bool(self.view_state),
+            "live": self.live,
         }

@@ -16,6 +16,7 @@ from fastapi import APIRouter, FastAPI, Query, Request, Response
 from sqlalchemy.exc import DBAPIError
 from starlette.concurrency import run_in_threadpool
 
+from dashboard import bus_relay_routes
 from dashboard.layouts import document
 from dashboard.layouts.capability import LINK_PATH
 from dashboard.layouts.history import Layout, Version
@@ -237,7 +238,11 @@ async def save_layout(request: Request, id: str) -> Response:
 
 @router.delete("/api/v1/layouts/{id}", status_code=204, summary="Delete (recoverable for a grace period)")
 async def delete_layout(request: Request, id: str) -> Response:
-    until = await run_in_threadpool(service(request).delete, id, bearer(request))
+    layouts = service(request)
+    until = await run_in_threadpool(layouts.delete, id, bearer(request))
+    # a deleted layout's live links stop: their followers' streams end
+    links = await run_in_threadpool(layouts.links.for_layout, id)
+    bus_relay_routes.close_for_links(request, [link.id for link in links if link.live])
     return Response(status_code=204, headers={"X-Recoverable-Until": until.isoformat()})
 
 
@@ -302,6 +307,8 @@ async def create_link(request: Request, id: str) -> Response:
     link, token = await run_in_threadpool(service(request).share, id, bearer(request), body)
     answer = {**link.describe(link.created_at), "url": LINK_PATH[link.role] + token, "token": token,
               "viewState": link.view_state}
+    if link.live:  # the relay belongs to the link: its presenter gets the publish key, once
+        answer["live"] = bus_relay_routes.open_for_link(request, link.id)
     return json_response(answer, 201, {"Cache-Control": "no-store"})
 
 
@@ -316,6 +323,7 @@ async def list_links(request: Request, id: str, all: bool = False) -> Response:
 @router.delete("/api/v1/layouts/{id}/links/{link_id}", status_code=204, summary="Revoke a link (edit key only)")
 async def revoke_link(request: Request, id: str, link_id: str) -> Response:
     await run_in_threadpool(service(request).revoke, id, bearer(request), link_id)
+    bus_relay_routes.close_for_links(request, [link_id])  # a live link's followers' streams end
     return Response(status_code=204)
 
 
@@ -323,6 +331,7 @@ async def revoke_link(request: Request, id: str, link_id: str) -> Response:
 async def revoke_link_by_query(request: Request, id: str,
                                link: Annotated[str, Query(alias="id", max_length=64)]) -> Response:
     await run_in_threadpool(service(request).revoke, id, bearer(request), link)
+    bus_relay_routes.close_for_links(request, [link])
     return Response(status_code=204)
 
 
@@ -345,6 +354,15 @@ async def _shared(request: Request, token: str | None) -> Response:
 
     answer = await run_in_threadpool(read)
     return json_response(answer, 200, {**etag(answer["version"]), "Cache-Control": "no-store"})
+
+
+@router.get("/api/v1/shared/live", summary="Follow a live view link's presenter: SSE, the link's token as "
+            "Authorization: Bearer; Last-Event-ID resumes")
+async def follow_shared_live(request: Request) -> Response:
+    layouts = service(request)
+    link = await run_in_threadpool(layouts.follow_shared, bearer(request))
+    left = (link.expires_at - layouts.clock()).total_seconds() if link.expires_at else None
+    return bus_relay_routes.stream_link(request, link.id, left)  # the stream ends when the link expires
 
 
 @router.get("/api/v1/shared/{token}", summary="Open a share link: the layout (pinned or latest), role, view state")

@@ -274,6 +274,18 @@ class Layouts:
                 raise Invalid(*[problem(("body", "viewState", *p.loc[2:]), p.msg, p.type) for p in exc.problems]) \
                     from None
             view_state = checked["viewState"]
+        live = body.get("live", False)
+        if not isinstance(live, bool):
+            raise Invalid(problem(("body", "live"), "live must be true or false", "type_error.bool"))
+        if live and role != "view":
+            raise Invalid(problem(("body", "live"), "only a view link can be live (its viewers follow the "
+                                  "presenter; an edit link's holder edits)", "value_error.live_role"))
+        # the server records whether a link is live (the relay belongs to the link): only
+        # ``live: true`` sets viewState.live; an older client's relay id there is left as it is
+        if live:
+            view_state = {**(view_state or {}), "live": True}
+        elif isinstance(view_state, dict) and view_state.get("live") is True:
+            view_state = {k: v for k, v in view_state.items() if k != "live"} or None
         now = self.clock()
         link, link_token = self._mint(layout.id, role, pinned, expires_in, view_state, now)
         self.links.add(link)
@@ -298,6 +310,29 @@ class Layouts:
         if not ID.fullmatch(link_id) or not self.links.revoke(layout.id, link_id, self.clock()):
             raise NotFound(problem(("path", "link_id"), "this layout has no unrevoked link with this id",
                                    "not_found.link"))
+
+    def live_link(self, layout_id: str, token: str | None, link_id: str) -> Link:
+        """The live link ``link_id`` of this layout, for its presenter (edit key) to (re)open its relay."""
+        layout = self.layout(layout_id)
+        self.authorize(layout, token, "owner")
+        loc = ("path", "link_id")
+        link = next((l for l in self.links.for_layout(layout.id) if l.id == link_id), None) \
+            if ID.fullmatch(link_id) else None
+        if link is None:
+            raise NotFound(problem(loc, "this layout has no link with this id", "not_found.link"))
+        if link.state(self.clock()) != "active":
+            raise Gone(problem(loc, f"this link has {'expired' if link.state(self.clock()) == 'expired' else 'been revoked'}",
+                               "gone.link"))
+        if not link.live:
+            raise Invalid(problem(loc, "this link is not live; create a view link with live: true", "value_error.not_live"))
+        return link
+
+    def follow_shared(self, token: str | None) -> Link:
+        """The live link a follower's token opens (404 unknown or not live, 410 revoked, expired, deleted)."""
+        shared = self.open_shared(token)
+        if not shared.link.live:
+            raise NotFound(problem(("header", "Authorization"), "this share link is not live", "not_found.live"))
+        return shared.link
 
     def open_shared(self, token: str | None) -> Shared:
         """The layout behind a share link: its pinned version, or the latest."""

@@ -2,8 +2,12 @@
 filters another window (channel and mapped wire), a late-added window shows the current
 selection, an invalid payload is flagged and not delivered, a throwing handler is reported
 in its own window, a flooding widget does not freeze the page, the wiring and the
-selections are saved, a popped-out window keeps receiving and returns when closed;
-screenshots of the channel menu and the wiring panel in both themes."""
+selections are saved, a popped-out window keeps receiving and returns when closed, and
+what is changed in it (channel, widget setting) is saved with no token in its address; a
+reload replays the current values; a live view link made in the Share dialog is followed
+by a second browser context until the link is revoked, survives the presenter's reload and
+can be taken over by another tab; screenshots of the channel menu, the wiring panel and the
+Share dialog's live option in both themes."""
 
 from __future__ import annotations
 
@@ -40,8 +44,9 @@ def manifest(widget_id: str, element: str, label: str, emits: dict | None = None
 
 MANIFESTS = [
     manifest("bus-referrers", "bus-referrers", "Top referrers", emits={"referrer.selected": topic("referrer.selected")}),
-    manifest("bus-filter-view", "bus-filter-view", "Filtered view",
-             accepts={"referrer.selected": topic("referrer.selected"), "filter.changed": topic("filter.changed")}),
+    {**manifest("bus-filter-view", "bus-filter-view", "Filtered view",
+                accepts={"referrer.selected": topic("referrer.selected"), "filter.changed": topic("filter.changed")}),
+     "attributes": {"type": "object", "properties": {"heading": {"type": "string"}}}},
     manifest("bus-sender", "bus-sender", "Sender", emits={"referrer.selected": topic("referrer.selected")}),
 ]
 
@@ -257,18 +262,47 @@ def test_a_popped_out_window_keeps_receiving_and_returns_to_its_stack_when_close
     assert not page.errors
 
 
-def test_two_contexts_on_a_live_link_the_follower_follows_the_presenters_clicks(page, bus_dashboard):
+def create_in_share_dialog(page, *, live: bool = False, selections: bool = True) -> dict:
+    page.locator("tessera-layout-bar").get_by_role("button", name="Share").click()
+    share = page.locator("tessera-share-dialog")
+    share.get_by_role("list", name="Active links").wait_for()
+    share.get_by_label("Live: viewers follow my selections").set_checked(live)
+    share.get_by_label("Include my current selections").set_checked(selections)
+    share.get_by_role("button", name="Create link").click()
+    share.get_by_label("Share link").wait_for()
+    return page.evaluate("() => document.querySelector('tessera-share-dialog').created")
+
+
+def test_two_contexts_on_a_live_link_the_follower_follows_the_presenters_clicks_until_it_is_revoked(page, bus_dashboard):
     open_layout(page, bus_dashboard.url, [window("bus-referrers", "t", "Top referrers"), window("bus-filter-view", "f", "Filtered")])
+    assert page.get_by_role("button", name="Present live").count() == 0  # an option of a view link, not a header toggle
     page.locator("tessera-bar-list").get_by_role("button", name="google.com").click()
-    page.get_by_role("button", name="Present live").click()
+    share = page.locator("tessera-share-dialog")
+    page.locator("tessera-layout-bar").get_by_role("button", name="Share").click()
+    share.locator("input[name=role][value=edit]").check()
+    assert not share.get_by_label("Live: viewers follow my selections").is_visible()  # only a view link is live
+    share.locator("input[name=role][value=view]").check()
+    share.get_by_role("button", name="Done").click()
+    link = create_in_share_dialog(page, live=True)
+    assert link["live"]["relay"] and link["viewState"]["live"] is True
+    assert link["live"]["relay"] not in link["url"] and link["token"] in link["url"]
+    share.get_by_text("Live: its viewers follow your selections").wait_for()
+    share.locator(".chip.live").wait_for()
+    share.get_by_text("presenting here").wait_for()
+    share.get_by_role("button", name="Done").click()
     page.wait_for_function("() => tessera.presenter.live")
-    link = page.evaluate("async () => { await tessera.session.panels.createLink({ role: 'view', version: 'latest', expiresIn: 3600 });"
-                         " return document.querySelector('tessera-share-dialog').created; }")
+    presenting = page.locator("tessera-layout-bar").get_by_role("button", name="Presenting live")
+    presenting.wait_for()  # the title bar says so while this tab presents
     follower_context = page.context.browser.new_context()
     try:
         follower = follower_context.new_page()
+        requests: list[str] = []
+        errors: list[str] = []
+        follower.on("request", lambda request: requests.append(request.url))
+        follower.on("pageerror", lambda error: errors.append(str(error)))
         follower.goto(bus_dashboard.url + link["url"].replace(bus_dashboard.url, ""))
         follower.wait_for_function("() => document.body.dataset.live === 'live'")
+        assert follower.locator("#casual-live").text_content() == "● Live"
         follower.wait_for_function("() => document.querySelector('bus-filter-view .referrer')?.textContent === 'google.com'")
         for name in ("t.co", "news.ycombinator.com"):
             page.locator("tessera-bar-list").get_by_role("button", name=name).click()
@@ -278,8 +312,153 @@ def test_two_contexts_on_a_live_link_the_follower_follows_the_presenters_clicks(
         follower.wait_for_function("() => document.querySelector('bus-filter-view .referrer').textContent === 'google.com'")
         page.wait_for_timeout(300)
         assert page.evaluate(f"() => {frame('f')}.querySelector('.referrer').textContent") == "news.ycombinator.com"
+        # the follower reached the relay with the link's token in a header: no relay id, no token in an API URL
+        assert not [url for url in requests if "/api/v1/live/" in url]
+        assert not [url for url in requests if link["token"] in url and "/v/" not in url]
+        # the owner revokes the link in the dialog: the follower's stream ends and does not come back
+        presenting.click()  # opens Share
+        share.get_by_role("button", name="Revoke view link 2").click()
+        follower.wait_for_function("() => document.body.dataset.live === 'ended'")
+        assert follower.locator("#casual-live").text_content() == "Live ended"
+        page.wait_for_function("() => !tessera.presenter.live")
+        assert presenting.is_hidden()
+        share.get_by_role("button", name="Done").click()
+        page.locator("tessera-bar-list").get_by_role("button", name="t.co").click()
+        follower.wait_for_timeout(500)
+        assert follower.evaluate("() => document.querySelector('bus-filter-view .referrer').textContent") == "google.com"
+        assert not errors
     finally:
         follower_context.close()
-    page.get_by_role("button", name="Presenting live").click()
-    page.wait_for_function("() => !tessera.presenter.live")
+    assert not page.errors
+
+
+def test_a_reload_replays_the_current_values_and_a_link_carries_selections_only_when_chosen(page, bus_dashboard):
+    open_layout(page, bus_dashboard.url, [window("bus-referrers", "t", "Top referrers"), window("bus-filter-view", "f", "Filtered")])
+    page.locator("tessera-bar-list").get_by_role("button", name="t.co").click()
+    page.wait_for_function(f"() => {frame('f')}.querySelector('.referrer').textContent === 't.co'")
+    page.wait_for_function("() => Object.keys(sessionStorage).some(k => k.startsWith('tessera.bus.values:'))")
+    page.reload()
+    # the widget shows the selection as soon as it is ready, with no click after the reload
+    page.wait_for_function(READY, arg=2)
+    assert page.evaluate(f"() => {frame('f')}.querySelector('.referrer').textContent") == "t.co"
+    assert page.evaluate(f"() => {frame('f')}.widget.received.at(-1).replay") is True
+    kept = page.evaluate("() => Object.entries(sessionStorage).filter(([k]) => k.startsWith('tessera.bus.values:'))")
+    assert len(kept) == 1 and len(kept[0][1]) < 32 * 1024
+    without = create_in_share_dialog(page, selections=False)
+    assert "selections" not in (without.get("viewState") or {})
+    page.locator("tessera-share-dialog").get_by_role("button", name="Done").click()
+    with_them = create_in_share_dialog(page, selections=True)
+    assert with_them["viewState"]["selections"]["channels"]["blue"]["referrer.selected"]["payload"]["referrer"] == "t.co"
+    viewer = page.context.browser.new_context()
+    try:
+        other = viewer.new_page()
+        other.goto(bus_dashboard.url + without["url"].replace(bus_dashboard.url, ""))
+        other.wait_for_function("() => document.body.dataset.state === 'ready'")
+        assert other.evaluate("() => document.querySelector('bus-filter-view .referrer').textContent") == "all"
+        assert other.locator("#casual-live").count() == 0
+    finally:
+        viewer.close()
+    assert not page.errors
+
+
+def test_changes_made_in_a_popout_are_saved_and_its_address_holds_no_token(page, bus_dashboard):
+    made = open_layout(page, bus_dashboard.url, [window("bus-referrers", "t", "Top referrers"), window("bus-filter-view", "f", "Filtered")])
+    popout_button = page.locator(".lm_stack", has=page.locator(".lm_tab", has_text="Filtered")).locator(".lm_popout")
+    with page.expect_popup() as opened:
+        popout_button.click()
+    popup = opened.value
+    popup.wait_for_function("() => document.querySelector('tessera-widget-frame')?.status === 'ready'")
+    page.wait_for_function(READY, arg=1)
+    secrets = [made["editKey"], made["viewUrl"].rsplit("/", 1)[-1]]
+    assert "gl-window=" in popup.url and not any(secret in popup.url for secret in secrets)
+    assert "tek_" not in popup.url and "tvl_" not in popup.url and "tel_" not in popup.url
+    # in the popout: put the window on red, and change the widget's setting
+    dot = popup.locator(".popout-channel .channel-dot")  # golden-layout gives a popout no tab: the dot sits in a corner
+    assert dot.get_attribute("aria-label") == "Channel: Blue"
+    dot.click()
+    popup.wait_for_selector(".channel-menu")
+    popup.locator(".channel-menu").get_by_role("menuitemradio", name="Red").click()
+    popup.wait_for_function("() => tessera.bus.channelOf('f') === 'red'")
+    IMAGES.mkdir(parents=True, exist_ok=True)
+    popup.screenshot(path=str(IMAGES / "bus-popout-channel.png"))
+    popup.evaluate("() => document.querySelector('bus-filter-view').setAttribute('heading', 'From the second screen')")
+    # the main window learns both and saves them (Ctrl+S there; the popout never saves)
+    page.wait_for_function("() => tessera.bus.channelOf('f') === 'red'")
+    page.wait_for_function("() => document.querySelector('tessera-layout-bar').saveState.status === 'unsaved'")
+    page.wait_for_function("() => JSON.stringify(tessera.workspace.toConfig()).includes('From the second screen')")
+    page.keyboard.press("Control+s")
+    page.wait_for_function("() => document.querySelector('tessera-layout-bar').saveState.status === 'saved'")
+    saved = httpx.get(f"{bus_dashboard.url}/api/v1/layouts/{made['id']}", timeout=10).json()
+    assert saved["version"] == 2
+    assert saved["wiring"]["channels"] == {"f": "red"}
+    text = json.dumps(saved["layout"])
+    assert "From the second screen" in text and "openPopouts" not in text
+    popup.evaluate("() => window.close()")
+    page.wait_for_function(READY, arg=2)
+    assert not page.errors
+
+
+@pytest.mark.parametrize("theme", ["dark", "light"])
+def test_screenshots_of_the_share_dialog_with_the_live_option(page, bus_dashboard, theme):
+    IMAGES.mkdir(parents=True, exist_ok=True)
+    open_layout(page, bus_dashboard.url, [window("bus-referrers", "t", "Top referrers"), window("bus-filter-view", "f", "Filtered")])
+    if theme == "light":
+        page.get_by_role("button", name="Switch to the light theme").click()
+        page.wait_for_function("() => document.documentElement.dataset.theme === 'light'")
+    page.locator("tessera-bar-list").get_by_role("button", name="google.com").click()
+    page.locator("tessera-layout-bar").get_by_role("button", name="Share").click()
+    share = page.locator("tessera-share-dialog")
+    share.get_by_role("list", name="Active links").wait_for()
+    share.get_by_label("Live: viewers follow my selections").check()
+    page.wait_for_timeout(200)
+    page.screenshot(path=str(IMAGES / f"share-live-option-{theme}.png"))
+    share.get_by_role("button", name="Create link").click()
+    share.get_by_text("Live: its viewers follow your selections").wait_for()
+    share.get_by_text("presenting here").wait_for()
+    page.wait_for_timeout(200)
+    page.screenshot(path=str(IMAGES / f"share-live-created-{theme}.png"))
+    link = page.evaluate("() => document.querySelector('tessera-share-dialog').created")
+    follower = page.context.new_page()  # same context: the stored theme
+    follower.set_viewport_size({"width": 1400, "height": 500})
+    follower.goto(bus_dashboard.url + link["url"].replace(bus_dashboard.url, ""))
+    follower.wait_for_function("() => document.body.dataset.live === 'live'")
+    follower.wait_for_function("() => document.querySelector('bus-filter-view .referrer')?.textContent === 'google.com'")
+    follower.screenshot(path=str(IMAGES / f"live-follower-{theme}.png"))
+    follower.close()
+    assert not page.errors
+
+
+def test_a_presenter_who_reloads_keeps_presenting_and_another_tab_can_take_the_link_over(page, bus_dashboard):
+    made = open_layout(page, bus_dashboard.url, [window("bus-referrers", "t", "Top referrers"), window("bus-filter-view", "f", "Filtered")])
+    link = create_in_share_dialog(page, live=True)
+    page.locator("tessera-share-dialog").get_by_role("button", name="Done").click()
+    follower_context = page.context.browser.new_context()
+    try:
+        follower = follower_context.new_page()
+        follower.goto(bus_dashboard.url + link["url"].replace(bus_dashboard.url, ""))
+        follower.wait_for_function("() => document.body.dataset.live === 'live'")
+        page.reload()
+        page.wait_for_function(READY, arg=2)
+        page.wait_for_function("() => tessera.presenter.live")  # kept in this tab's sessionStorage
+        page.locator("tessera-bar-list").get_by_role("button", name="t.co").click()
+        follower.wait_for_function("() => document.querySelector('bus-filter-view .referrer').textContent === 't.co'")
+        # a second tab of the same browser (the edit key, not the publish key) takes it over with Present
+        other = page.context.new_page()
+        other.goto(f"{bus_dashboard.url}/l/{made['id']}")
+        other.wait_for_function(READY, arg=2)
+        assert other.evaluate("() => tessera.presenter.live") is False
+        other.locator("tessera-layout-bar").get_by_role("button", name="Share").click()
+        other.locator("tessera-share-dialog").get_by_role("button", name="Present live link 2 from here").click()
+        other.locator("tessera-share-dialog").get_by_text("presenting here").wait_for()
+        other.locator("tessera-share-dialog").get_by_role("button", name="Done").click()
+        other.locator("tessera-bar-list").get_by_role("button", name="google.com").click()
+        follower.wait_for_function("() => document.querySelector('bus-filter-view .referrer').textContent === 'google.com'")
+        # the first tab's next click finds its key replaced: it stops presenting, the follower stays put
+        page.locator("tessera-bar-list").get_by_role("button", name="news.ycombinator.com").click()
+        page.wait_for_function("() => !tessera.presenter.live")
+        follower.wait_for_timeout(300)
+        assert follower.evaluate("() => document.querySelector('bus-filter-view .referrer').textContent") == "google.com"
+        other.close()
+    finally:
+        follower_context.close()
     assert not page.errors

@@ -304,12 +304,12 @@ def test_gallery_history_and_share_screens_in_both_themes(page, dashboard):
 
     bar.get_by_role("button", name="Share").click()
     share = page.locator("tessera-share-dialog")
-    share.get_by_role("list", name="Live links").wait_for()
+    share.get_by_role("list", name="Active links").wait_for()
     share.get_by_label("Expires after").select_option(label="1 day")
     share.get_by_role("button", name="Create link").click()
     share.get_by_label("Share link").wait_for()
     assert "/v/" in share.get_by_label("Share link").input_value()
-    assert share.get_by_role("list", name="Live links").locator("li").count() == 2  # the one made at creation, and this
+    assert share.get_by_role("list", name="Active links").locator("li").count() == 2  # the one made at creation, and this
     page.wait_for_timeout(200)
     page.screenshot(path=str(IMAGES / "share-dialog-light.png"))
     share.get_by_role("button", name="Revoke view link 2").click()
@@ -317,7 +317,7 @@ def test_gallery_history_and_share_screens_in_both_themes(page, dashboard):
     share.get_by_role("button", name="Done").click()
     page.get_by_role("button", name="Switch to the dark theme").click()
     bar.get_by_role("button", name="Share").click()
-    share.get_by_role("list", name="Live links").wait_for()
+    share.get_by_role("list", name="Active links").wait_for()
     share.get_by_role("button", name="Create link").click()
     share.get_by_label("Share link").wait_for()
     page.wait_for_timeout(200)

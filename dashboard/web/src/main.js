@@ -122,20 +122,9 @@ function startWorkspace(api, route) {
   const busSession = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
   const bridge = new BusBridge(bus, busSession, { role: "main" });
   bridge.onChanged = () => workspace.markChanged();
-  // present live: view links created while this is on make their viewers follow these selections
+  // live view links (the Share dialog's "Live" option) present this bus; its values survive a reload
   const presenter = new LivePresenter(bus);
-  const liveButton = document.querySelector("#present-live");
-  const showLive = () => {
-    liveButton.setAttribute("aria-pressed", String(presenter.live));
-    liveButton.textContent = presenter.live ? "Presenting live" : "Present live";
-    liveButton.title = presenter.live ? "View links you share now follow your selections live; click to stop"
-      : "Let the viewers of a view link follow your selections live";
-    workspace.liveRelay = presenter.relay?.id ?? null;
-  };
-  presenter.addEventListener("change", showLive);
-  liveButton.addEventListener("click", () => (presenter.live ? presenter.stop() : presenter.start())
-    .catch((error) => ui.toast(error.message, "error")));
-  showLive();
+  session.attachBus({ bus, presenter });
   const sidebarButton = document.querySelector("#toggle-catalogue");
   sidebarButton.addEventListener("click", () => {
     const open = document.body.classList.toggle("catalogue-closed") === false;

@@ -2,7 +2,9 @@
 // catalogue, no layout session; golden-layout itself, the window's widget frame, a
 // catalogue feed, and a bus bridged to the main window (wiring, current values, messages).
 // The popout never saves: the main window saves the layout (its popouts folded back in)
-// when told that something here changed.
+// when told that something here changed. golden-layout gives a popped-out window no tab,
+// so its channel dot sits in the window's top-right corner; a channel chosen here crosses
+// to the main window with the wiring and is saved there.
 
 import "./tessera-widget-frame-define.js";
 import { GoldenLayout } from "golden-layout";
@@ -34,8 +36,15 @@ export function startPopout() {
     frame.widgetId = state?.widgetId ?? "";
     frame.addEventListener("tessera-widget-frame-changed", () => bridge.changed());
     container.element.append(frame);
+    const corner = document.createElement("div");
+    corner.className = "popout-channel";
+    corner.style.cssText = "position:fixed;top:6px;right:6px;z-index:20;display:flex;padding:3px;border-radius:50%;"
+      + "background:var(--panel-2);border:1px solid var(--border)";
+    corner.append(channelPicker(bus, () => frame.windowId));
+    document.body.append(corner);
     container.stateRequestEvent = () => ({ ...frame.state, windowId: frame.windowId });
     container.on("beforeComponentRelease", () => {
+      corner.remove();
       frames.delete(frame);
       frame.release();
     });

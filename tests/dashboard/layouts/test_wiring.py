@@ -60,3 +60,51 @@ def test_the_published_schema_describes_the_wiring():
     schema = layout_schema()["properties"]["wiring"]
     assert schema["additionalProperties"] is False
     assert set(schema["properties"]) == {"defaultChannel", "channels", "wires"}
+
+
+THREE = (*TWO, window("page-views", "d"))
+
+
+def wire(source: str, target: str, mapping: list | None = None, to_window: str = "c") -> dict:
+    made = {"from": {"window": "t", "topic": source}, "to": {"window": to_window, "topic": target}}
+    return {**made, "map": mapping} if mapping is not None else made
+
+
+@pytest.mark.parametrize(("bad", "reason"), [
+    (wire("page.selected@1", "page.selected@2"), "different major versions"),
+    (wire("referrer.selected", "filter.changed"), "needs a field map"),
+    (wire("referrer.selected", "filter.changed", [{"from": "host", "to": "filters.referrer"}]), "has no field 'host'"),
+    (wire("referrer.selected", "filter.changed", [{"from": "referrer", "to": "filter"}]), "has no field 'filter'"),
+    (wire("referrer.selected", "site.selected", [{"from": "referrer", "to": "site"}]), None),  # string → string: fine
+    (wire("time.range", "filter.changed", [{"from": "from", "to": "filters.day"}]), None),
+    (wire("referrer.selected", "page.selected", [{"from": "site", "to": "site"}]), "requires path"),
+])
+def test_a_wire_the_shell_would_refuse_is_refused_naming_its_to(bad, reason):
+    """Three wires; the third is the one under test, so the refusal names wires[2].to."""
+    ok = [wire("referrer.selected", "referrer.selected@1"), {**WIRE, "to": {"window": "d", "topic": "filter.changed"}}]
+    body = layout_doc(*THREE, wiring={"wires": [*ok, {**bad, "to": {**bad["to"], "window": "d"}}]})
+    if reason is None:
+        assert len(document.parse(body)["wiring"]["wires"]) == 3
+        return
+    with pytest.raises(Invalid) as caught:
+        document.parse(body)
+    [only] = caught.value.problems
+    assert tuple(only.loc) == ("body", "wiring", "wires", 2, "to") and only.type == "value_error.incompatible_wire"
+    assert reason in only.msg
+
+
+def test_a_mapped_wire_between_topics_only_widgets_define_is_left_to_the_shell():
+    body = layout_doc(*TWO, wiring={"wires": [wire("acme.picked", "acme.filter@3", [{"from": "x", "to": "y.z"}])]})
+    assert document.parse(body)["wiring"]["wires"][0]["to"]["topic"] == "acme.filter@3"
+    with pytest.raises(Invalid):  # without a map, two different topics never meet
+        document.parse(layout_doc(*TWO, wiring={"wires": [wire("acme.picked", "acme.filter")]}))
+
+
+async def test_saving_an_incompatible_wire_answers_422_naming_the_field(client):
+    created = (await client.post("/api/v1/layouts", json=layout_doc(*TWO))).json()
+    body = layout_doc(*TWO, wiring={"wires": [wire("page.selected", "page.selected@2")]})
+    answer = await client.put(f"/api/v1/layouts/{created['id']}", json=body,
+                              headers={"Authorization": f"Bearer {created['editKey']}", "If-Match": '"1"'})
+    assert answer.status_code == 422
+    assert answer.json()["detail"][0]["loc"] == ["body", "wiring", "wires", 0, "to"]
+    assert (await client.post("/api/v1/layouts", json=body)).status_code == 422

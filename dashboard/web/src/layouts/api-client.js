@@ -61,9 +61,11 @@ export class LayoutsApi {
     return this.#call("POST", `${this.#path(id)}/clone`, { body, credential });
   }
 
-  createLink(id, { role, version = "latest", expiresIn = null, viewState }, credential) {
+  /** A share link; `live: true` (view links) gives it a relay: the answer's `live` holds its publish key, once. */
+  createLink(id, { role, version = "latest", expiresIn = null, viewState, live = false }, credential) {
     const body = { role, version, expiresIn };
     if (viewState) body.viewState = viewState;
+    if (live) body.live = true;
     return this.#call("POST", `${this.#path(id)}/links`, { body, credential });
   }
 

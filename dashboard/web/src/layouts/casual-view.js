@@ -3,7 +3,8 @@
 
 import "../tessera-widget-frame-define.js";
 import { GoldenLayout } from "golden-layout";
-import { followLive } from "../bus/live.js";
+import { followLink, followLive } from "../bus/live.js";
+import { BusValues } from "../bus/persist.js";
 import { ShellBus } from "../bus/shell-bus.js";
 import { COMPONENT_TYPE, fromAnswer, lockedConfig, withWindowIds } from "./document.js";
 import { DraftStore } from "./draft-store.js";
@@ -21,6 +22,31 @@ async function post(url, body) {
 }
 
 
+const LIVE_TEXT = {
+  connecting: ["Live · connecting", "Connecting to the presenter…"],
+  live: ["● Live", "This view follows the presenter's selections as they make them"],
+  reconnecting: ["Live · reconnecting", "The connection to the presenter dropped; reconnecting"],
+  waiting: ["Live · waiting", "The presenter is not presenting right now; this view joins when they do"],
+  ended: ["Live ended", "The presenter's live link was revoked or has expired"],
+};
+
+/** The header's live chip and `body[data-live]` (what tests wait for). */
+function showLive(state) {
+  document.body.dataset.live = state;
+  let chip = $("#casual-live");
+  if (!chip) {
+    chip = document.createElement("span");
+    chip.id = "casual-live";
+    chip.className = "casual-chip";
+    chip.setAttribute("role", "status");
+    $("#casual-version")?.after(chip);
+  }
+  const [text, title] = LIVE_TEXT[state] ?? LIVE_TEXT.connecting;
+  chip.textContent = text;
+  chip.title = title;
+  chip.classList.toggle("live", state === "live");
+}
+
 /** Show `shared` (the API's answer for a share link); `theme` is {current(), listen(fn)}. */
 export function render(shared, catalogue, theme) {
   const frames = new Set();
@@ -30,11 +56,14 @@ export function render(shared, catalogue, theme) {
   // the selections the link was shared with (the sender's bus values) greet every window
   const selections = shared.viewState?.selections ?? doc.viewState?.selections;
   if (selections) bus.restore(selections);
-  // a live link: follow the presenter's selections as they happen
-  const live = typeof shared.viewState?.live === "string" ? shared.viewState.live : null;
-  if (live) {
-    document.body.dataset.live = "connecting";
-    followLive(bus, live, { onState: (state) => { document.body.dataset.live = state; } });
+  // what this tab's viewer selected before a reload (after the link's own selections)
+  new BusValues(bus).use(`view:${shared.link?.id ?? shared.id}`);
+  // a live link: follow the presenter's selections as they happen (the token, never the relay id)
+  if (shared.link?.live || shared.viewState?.live === true) {
+    const token = decodeURIComponent(location.pathname.split("/")[2] ?? "");
+    followLink(bus, token, { onState: showLive });
+  } else if (typeof shared.viewState?.live === "string") {
+    followLive(bus, shared.viewState.live, { onState: showLive }); // an older link: a public relay by id
   }
   $("#casual-title").textContent = doc.title;
   document.title = `${doc.title} · Tessera`;

@@ -4,6 +4,7 @@
 // It joins the DOM-free modules (document, save-state, drafts, API client) to the
 // workspace and the layouts elements; the elements only render and dispatch.
 
+import { BusValues } from "../bus/persist.js";
 import { ApiError, ConflictError } from "./api-client.js";
 import { fromAnswer, toDocument, windows } from "./document.js";
 import { LayoutPanels } from "./layout-panels.js";
@@ -26,6 +27,7 @@ export class LayoutSession extends EventTarget {
   #extra = {}; // description, owner, wiring, viewState carried from the loaded document
   #rebase = false;
   #author = "";
+  #values = null; // BusValues: the bus's current values, kept per layout in this tab
 
   constructor({ api, drafts, workspace, ui }) {
     super();
@@ -37,6 +39,22 @@ export class LayoutSession extends EventTarget {
     ui.bar.author = this.#author;
     this.panels = new LayoutPanels(this, api, ui);
     this.#listen();
+  }
+
+  /**
+   * The shell's bus: its current values survive a reload of this tab (per layout), and a
+   * live view link made in the Share dialog is presented on through `presenter`.
+   */
+  attachBus({ bus, presenter = null }) {
+    this.#values = new BusValues(bus);
+    this.panels.presenter = presenter;
+    if (this.state.version !== null || this.id) this.#opened();
+  }
+
+  /** A layout is on screen: its kept bus values come back; its live links are this tab's to present. */
+  #opened() {
+    this.#values?.use(this.id ?? "new");
+    this.panels.presenter?.attach(this.role === "owner" ? this.id : null, () => this.credential);
   }
 
   /** Titles of the windows on screen, by windowId (to name them in a diff). */
@@ -95,6 +113,7 @@ export class LayoutSession extends EventTarget {
     this.state = initialState();
     this.#rebase = false;
     this.#workspace.load(draft?.document?.layout ?? null, { wiring: draft?.document?.wiring ?? null });
+    this.#opened();
     this.#render();
   }
 
@@ -150,6 +169,7 @@ export class LayoutSession extends EventTarget {
       if (this.#rebase) this.#edited(this.#workspace.toConfig());
     }
     document.title = `${this.#title} · Tessera`;
+    this.#opened();
     this.#render();
   }
 
@@ -221,6 +241,7 @@ export class LayoutSession extends EventTarget {
         this.#drafts.lastLayout = created.id;
         this.id = created.id;
         this.role = "owner";
+        this.#opened(); // the values kept for the never-saved layout now belong to this id
         history.replaceState(null, "", layoutPath(created.id));
         this.state = reduce(this.state, { type: "saved", version: created.version, document });
       } else {

@@ -6,7 +6,8 @@
 // offers Open latest / Restore this version / Clone instead.
 //
 // Properties: saveState (from save-state.js), layoutTitle, mode ("edit" | "version" |
-// "view-only"), latestVersion, author. Events (bubbling, composed), all
+// "view-only"), latestVersion, author, presenting (how many live view links this tab
+// presents on: a "Presenting live" button that opens Share, where they are revoked). Events (bubbling, composed), all
 // `tessera-layout-bar-…`: renamed {title}, save-requested {author?, message?},
 // history-requested, share-requested, clone-requested, new-requested,
 // latest-requested, restore-requested {version}, catch-up-requested (the stale chip:
@@ -32,6 +33,12 @@ const css = `
 [popover] form { display: grid; gap: 10px; }
 .behind { height: 24px; font-size: 11.5px; font-weight: 600; color: var(--warning-text, #1a1a1a); background: var(--warning, #f2cc0c);
   border-color: transparent; border-radius: 12px; }
+.presenting { height: 24px; padding: 0 9px; font-size: 11.5px; white-space: nowrap; font-weight: 600; color: var(--success-text, #73bf69);
+  background: var(--success-soft, rgba(115,191,105,.15)); border-color: transparent; border-radius: 13px; }
+.presenting::before { content: ""; display: inline-block; width: 7px; height: 7px; margin-right: 6px; border-radius: 50%;
+  background: currentColor; animation: live-pulse 1.6s ease-in-out infinite; }
+@keyframes live-pulse { 50% { opacity: .35; } }
+@media (prefers-reduced-motion: reduce) { .presenting::before { animation: none; } }
 .keys { font-size: 11px; color: var(--text-3, #6e6e6e); }
 @media (max-width: 1100px) { .keys, .hide-narrow { display: none; } }
 `;
@@ -76,6 +83,8 @@ export class LayoutBarElement extends HTMLElement {
         </div>
         <button type="button" class="history">History</button>
         <button type="button" class="share">Share</button>
+        <button type="button" class="presenting" hidden
+          title="Viewers of your live links follow your selections; open Share to see or revoke them">Presenting</button>
       </div>
       <div class="group version">
         <button type="button" class="latest">Open latest</button>
@@ -124,11 +133,19 @@ export class LayoutBarElement extends HTMLElement {
       button.addEventListener("click", () => emit(this, "history-requested"));
     }
     $(".share").addEventListener("click", () => emit(this, "share-requested"));
+    $(".presenting").addEventListener("click", () => emit(this, "share-requested"));
     $(".clone").addEventListener("click", () => emit(this, "clone-requested"));
     $(".new").addEventListener("click", () => emit(this, "new-requested"));
     $(".latest").addEventListener("click", () => emit(this, "latest-requested"));
     $(".behind").addEventListener("click", () => emit(this, "catch-up-requested"));
     $(".restore").addEventListener("click", () => emit(this, "restore-requested", { version: this.#saveState?.version }));
+  }
+
+  set presenting(count) {
+    const button = this.#root.querySelector(".presenting");
+    button.hidden = !count;
+    button.textContent = count > 1 ? `Presenting · ${count}` : "Presenting";
+    button.setAttribute("aria-label", count > 1 ? `Presenting live on ${count} links` : "Presenting live");
   }
 
   get saveState() { return this.#saveState; }
