@@ -4,9 +4,10 @@ Every insert into chDB costs a fixed ~60 ms of CPU with the views, whatever its 
 so at low traffic the flush rate, not the row rate, decides the writer's CPU. With a
 CPU share (``cpu_share > 0``) the batch age adapts: a batch is held until inserting it
 costs no more than that share of a core on average, given the measured insert cost and
-the arrival rate, but never past the age ceiling that keeps freshness (``max_age_ms``
-below ``busy_rate`` events/s, ``busy_age_ms`` from there up). A cheap insert (a
-ClickHouse server, where the writer pays only the client side) flushes almost at once.
+the arrival rate, but never past the ceiling that keeps freshness: ``max_age_ms`` below
+``busy_rate`` events/s, ``busy_age_ms`` from there up, each less the time a flush takes
+(measured: a flush slowed by a busy machine leaves the batch less time). A cheap insert
+(a ClickHouse server, where the writer pays only the client side) flushes almost at once.
 """
 
 from __future__ import annotations
@@ -30,15 +31,16 @@ class BatchPolicy:
         if not 0 <= self.cpu_share <= 1 or self.busy_rate <= 0 or self.busy_age_ms < 0:
             raise ValueError("batch policy needs 0 <= cpu_share <= 1, busy_rate > 0, busy_age_ms >= 0")
 
-    def due_age_ms(self, insert_cost_ms: float = 0.0, rate: float = 0.0) -> float:
-        """The age at which a batch is flushed, given the CPU one insert costs (ms) and the
-        arrival rate (events/s).  A new batch opens at the first arrival after a flush, on
-        average 1/rate later, so flushes come every ``age + 1/rate`` seconds and cost
-        ``insert_cost / (age + 1/rate)`` of a core: hold the batch until that is within
-        ``cpu_share``, capped by the freshness ceiling for this rate."""
+    def due_age_ms(self, insert_cost_ms: float = 0.0, rate: float = 0.0, flush_ms: float = 0.0) -> float:
+        """The age at which a batch is flushed, given the CPU one insert costs (ms), the arrival
+        rate (events/s) and the wall time a flush takes (ms).  A new batch opens at the first
+        arrival after a flush, on average 1/rate later, so flushes come every ``age + 1/rate``
+        seconds and cost ``insert_cost / (age + 1/rate)`` of a core: hold the batch until that
+        is within ``cpu_share``, capped by the freshness ceiling for this rate."""
         ceiling = float(min(self.max_age_ms, self.busy_age_ms) if rate >= self.busy_rate else self.max_age_ms)
         if self.cpu_share <= 0:
             return ceiling
+        ceiling = max(0.0, ceiling - max(0.0, flush_ms))
         gap_ms = 1000.0 / rate if rate > 0 else math.inf
         wanted = max(0.0, insert_cost_ms) / self.cpu_share - gap_ms
         return min(ceiling, max(0.0, wanted))
@@ -68,6 +70,7 @@ class Meter:
     window_s: float = 5.0  # the rate's time constant
     weight: float = 0.2  # a new flush cost's weight in the average
     insert_cost_ms: float = 60.0  # a prior until flushes are measured (chDB with the views)
+    flush_ms: float = 0.0  # wall time of a flush
     rate: float = 0.0
     at: float | None = None
 
@@ -83,5 +86,6 @@ class Meter:
         self.at = now if self.at is None else max(self.at, now)
         return self.rate
 
-    def flushed(self, cpu_ms: float) -> None:
+    def flushed(self, cpu_ms: float, wall_ms: float = 0.0) -> None:
         self.insert_cost_ms += self.weight * (max(0.0, cpu_ms) - self.insert_cost_ms)
+        self.flush_ms += self.weight * (max(0.0, wall_ms) - self.flush_ms)

@@ -164,7 +164,8 @@ class TableWriter:
     # -- one iteration ---------------------------------------------------
     def due_ms(self) -> float:
         """The age at which the pending batch is flushed (``BatchPolicy.due_age_ms``)."""
-        return self.policy.due_age_ms(self.meter.insert_cost_ms, self.meter.decay(self.clock()))
+        m = self.meter
+        return self.policy.due_age_ms(m.insert_cost_ms, m.decay(self.clock()), m.flush_ms)
 
     async def step(self) -> None:
         age, due = self._age_ms(), self.due_ms()
@@ -293,7 +294,7 @@ class TableWriter:
         self.pending.remove(pb.tp for pb in ready)
         self.pending.opened_at = self.clock() if self.pending.partitions else None
         if work:
-            self.meter.flushed((time.process_time() - cpu_started) * 1e3)
+            self.meter.flushed((time.process_time() - cpu_started) * 1e3, (time.perf_counter() - started) * 1e3)
         touched = frozenset((site, _utc_minute(t)) for site, t in minutes)
         self.progress.committed(BatchCommitted(rows, dead, replayed, newest, touched))
 

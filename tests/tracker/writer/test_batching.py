@@ -89,3 +89,18 @@ def test_meter_cost_moves_towards_measured_flushes():
     for _ in range(20):
         m.flushed(2)
     assert abs(m.insert_cost_ms - 2) < 0.01
+
+
+def test_a_slow_flush_leaves_the_batch_less_time():
+    p = BatchPolicy(max_age_ms=900, cpu_share=0.05, busy_rate=500, busy_age_ms=400)
+    assert p.due_age_ms(60, 5, flush_ms=100) == 800
+    assert p.due_age_ms(60, 10_000, flush_ms=150) == 250
+    assert p.due_age_ms(60, 10_000, flush_ms=600) == 0
+    assert BatchPolicy(max_age_ms=100).due_age_ms(60, 5, flush_ms=90) == 100  # fixed age: as set
+
+
+def test_meter_tracks_the_flush_time():
+    m = Meter(weight=0.5)
+    m.flushed(10, 200)
+    m.flushed(10, 200)
+    assert m.flush_ms == 150
