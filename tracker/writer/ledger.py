@@ -131,6 +131,7 @@ class ReplayGuard:
         self._stored: dict[TopicPartition, list[Block]] = {}
         self._next: dict[TopicPartition, int] = {}
         self._groups: dict[Block, Group] = {}
+        self._settled: set[str] = set()  # stored groups settled without an insert (see the module doc)
 
     def needs_lookup(self, tp: TopicPartition, first_offset: int) -> bool:
         """True when this partition is new to us or went back (start, re-assignment, seek)."""
@@ -150,6 +151,13 @@ class ReplayGuard:
     def group(self, block: Block) -> Group:
         """The stored group a stored block belongs to."""
         return self._groups.get(block) or Group((block,))
+
+    def settle(self, group: Group) -> None:
+        """Settled once, settled for good: its blocks still to come are committed without an insert too."""
+        self._settled.add(group.token)
+
+    def settled(self, group: Group, owned: set[TopicPartition] | None) -> bool:
+        return group.token in self._settled or any(self.gone(b, owned) for b in group.blocks)
 
     def gone(self, block: Block, owned: set[TopicPartition] | None) -> bool:
         """Can this block of a stored group no longer be read here? Its partition is not ours,
@@ -177,11 +185,13 @@ class ReplayGuard:
                 if b.last < committed_next:
                     self._groups.pop(b, None)
             self._stored[tp] = [b for b in self._stored[tp] if b.last >= committed_next]
+        self._settled &= {g.token for g in self._groups.values()}
 
     def forget(self, tp: TopicPartition) -> None:
         """The partition was revoked: look it up again if it comes back."""
         for b in self._stored.pop(tp, ()):
             self._groups.pop(b, None)
+        self._settled &= {g.token for g in self._groups.values()}
         self._next.pop(tp, None)
 
 
@@ -192,23 +202,26 @@ class Plan:
     ready: list[PartitionBatch] = field(default_factory=list)
     inserts: list[tuple[Group, list[Record], bool]] = field(default_factory=list)  # (group, records, replayed)
     settled: list[str] = field(default_factory=list)  # stored groups committed without an insert
+    skipped: list[Record] = field(default_factory=list)  # their records here (poison is dead-lettered again)
 
 
 def plan(batches: list[PartitionBatch], guard: ReplayGuard, owned: set[TopicPartition] | None,
-         split_rows: int = 0) -> Plan:
+         split_rows: int = 0, full: bool = False) -> Plan:
     """One insert for every partition's fresh records, one per stored group replayed whole.
     With ``split_rows``, fresh blocks are packed into inserts of at least that many rows each
     instead (big batches: the decode of one overlaps the insert of the one before).
 
     A partition waits while a stored group its records reach is not wholly here yet
     (another of its blocks is still to be polled, or its partition is waiting too);
-    a group with a block that cannot come back here is settled (see the module doc)."""
+    a group with a block that cannot come back here is settled (see the module doc), and
+    so is one still incomplete when the batch is ``full`` (the polls may not reach its
+    other partitions before the backlog of this one is read)."""
     pieces = {pb.tp: pb.blocks() for pb in batches if pb.records}
     stored = {pb.tp: set(pb.stored) for pb in batches}
     ready = {tp for tp in pieces if next(pb for pb in batches if pb.tp == tp).complete()}
 
     def settled(group: Group) -> bool:
-        return any(guard.gone(b, owned) for b in group.blocks)
+        return guard.settled(group, owned)
 
     def whole(block: Block, ready: set[TopicPartition]) -> bool:
         tp = TopicPartition(block.topic, block.partition)
@@ -223,6 +236,9 @@ def plan(batches: list[PartitionBatch], guard: ReplayGuard, owned: set[TopicPart
                 if block in stored[tp]:
                     group = guard.group(block)
                     if not settled(group) and not all(whole(b, ready) for b in group.blocks):
+                        if full:
+                            guard.settle(group)
+                            continue
                         ready.discard(tp)
                         changed = True
                         break
@@ -236,6 +252,7 @@ def plan(batches: list[PartitionBatch], guard: ReplayGuard, owned: set[TopicPart
                 continue
             group = guard.group(block)
             if settled(group):
+                out.skipped.extend(recs)
                 if group.token not in out.settled:
                     out.settled.append(group.token)
             else:

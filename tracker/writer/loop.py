@@ -220,10 +220,14 @@ class TableWriter:
         replayed), then commit. Decoding insert k+1 (a thread) overlaps inserting insert k (chDB releases
         the GIL); the stream is not touched until all are stored."""
         owned = self._assignment()
-        planned = plan(list(self.pending.partitions.values()), self.guard, owned, SPLIT_ROWS)
+        planned = plan(list(self.pending.partitions.values()), self.guard, owned, SPLIT_ROWS,
+                       full=self.pending.size >= self.policy.max_rows)
         ready = planned.ready
         if not ready:
             return
+        if planned.settled:
+            log.info("stored group(s) %s cannot be re-inserted whole here: committed without an insert "
+                     "(%d records), their rollups checked", planned.settled, len(planned.skipped))
         started, cpu_started = time.perf_counter(), time.process_time()
         work = planned.inserts
         recovering = {pb.tp for pb in ready} & self._recovering
@@ -233,16 +237,17 @@ class TableWriter:
         rows = replayed = dead = 0
         decoding = inserting = 0.0
         previous: asyncio.Task | None = None
+        if planned.skipped:  # settled: stored already, so only their poison goes out again, as a replay's would
+            staged = await asyncio.to_thread(_stage, planned.skipped)
+            dead += await self._dead_letter(staged)
+            replayed += len(staged.batch)
+            minutes |= staged.minutes
         try:
             for group, records, again in work:
                 t = time.perf_counter()
                 staged = await asyncio.to_thread(_stage, records)
                 decoding += time.perf_counter() - t
-                if staged.poison:
-                    letters = [(p.record.key, p.dead_letter()) for p in staged.poison]
-                    await self._hold(lambda letters=letters: self.dead_letters.send_batch(self.dead_letter_topic,
-                                                                                          letters), olap=False)
-                    dead += len(staged.poison)
+                dead += await self._dead_letter(staged)
                 minutes |= staged.minutes
                 if staged.newest is not None and (newest is None or staged.newest > newest):
                     newest = staged.newest
@@ -299,6 +304,13 @@ class TableWriter:
         self.progress.committed(BatchCommitted(rows, dead, replayed, newest, touched))
 
     # -- helpers ---------------------------------------------------------
+    async def _dead_letter(self, staged: Staged) -> int:
+        if not staged.poison:
+            return 0
+        letters = [(p.record.key, p.dead_letter()) for p in staged.poison]
+        await self._hold(lambda: self.dead_letters.send_batch(self.dead_letter_topic, letters), olap=False)
+        return len(staged.poison)
+
     def _assignment(self) -> set[TopicPartition] | None:
         owned = getattr(self.consumer, "assignment", None)
         if callable(owned):

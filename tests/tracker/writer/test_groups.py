@@ -85,7 +85,7 @@ def test_a_stored_group_whose_other_block_was_committed_past_is_settled():
     guard.seen(TP[1], 5)
     guard.remember(TP[0], {stored})
     p = plan([batch(guard, 0, 10, 11)], guard, set(TP))
-    assert p.settled == [stored] and p.inserts == []
+    assert p.settled == [stored] and p.inserts == [] and [r.offset for r in p.skipped] == [10, 11]
 
 
 def test_passing_a_group_forgets_it():
@@ -96,3 +96,15 @@ def test_passing_a_group_forgets_it():
     assert guard.outstanding() == ["t/0/3-3"]
     guard.forget(TP[0])
     assert guard.outstanding() == []
+
+
+def test_a_full_batch_settles_an_incomplete_group_rather_than_wait_and_its_later_blocks_too():
+    guard = ReplayGuard()
+    stored = "t/0/10-11+t/1/4-5"
+    guard.remember(TP[0], {stored})
+    p = plan([batch(guard, 0, 10, 12)], guard, set(TP), full=True)
+    assert p.settled == [stored] and shape(p) == [("t/0/12-12", [(0, 12)], False)]
+    guard.passed(TP[0], 13)
+    guard.remember(TP[1], {stored})  # partition 1 polled later: its block of the group is settled too
+    p = plan([batch(guard, 1, 4, 6)], guard, set(TP))
+    assert p.settled == [stored] and shape(p) == [("t/1/6-6", [(1, 6)], False)]
