@@ -131,7 +131,8 @@ def table_writer(settings: WriterSettings, consumer: Consumer, dead_letters: Pro
                  progress: Progress) -> TableWriter:
     return TableWriter(
         consumer, dead_letters, store,
-        BatchPolicy(settings.batch_max_rows, settings.batch_max_age_ms, settings.idle_poll_ms),
+        BatchPolicy(settings.batch_max_rows, settings.batch_max_age_ms, settings.idle_poll_ms,
+                    cpu_share=settings.batch_cpu_share, busy_age_ms=settings.batch_busy_age_ms),
         progress,
         Backoff(base=settings.retry_base_ms / 1000, factor=2.0, cap=settings.retry_cap_ms / 1000),
         CircuitBreaker(failure_threshold=5, reset_timeout=2.0, name="olap"),

@@ -83,7 +83,7 @@ def lacking(client, db: str, rollup: Rollup, candidates: list[str]) -> set[str] 
                     "flight, or an events part lost the same way (its rows stay counted in the rollups but are "
                     "gone from the raw table)", rollup.name, sum(d < 0 for d in deficit.values()))
         return None
-    tokens = sorted(contributions)
+    tokens = [t for t in candidates if t in contributions]  # the caller's order: the likeliest first
     tried = 0
     for size in range(1, len(tokens) + 1):
         for subset in combinations(tokens, size):
@@ -93,6 +93,20 @@ def lacking(client, db: str, rollup: Rollup, candidates: list[str]) -> set[str] 
             if tried > MAX_SUBSETS:
                 return None
     return None
+
+
+def _newest_first(token: str) -> tuple:
+    """Order candidates newest first.  A crash cuts the insert in flight, the newest stored block,
+    so when the counts fit several sets of blocks (equal-sized blocks on one key: a site's hour)
+    the set with the newest explains the deficit; an older block the rollup holds is left alone
+    (picking it by token order double counted it: 6,150 of 6,000 once in test_writer_kill9)."""
+    lasts = []
+    for block in token.split("+"):  # tracker.writer.ledger: topic/partition/first-last, joined by +
+        try:
+            lasts.append(int(block.rsplit("-", 1)[1]))
+        except (IndexError, ValueError):
+            pass
+    return (-max(lasts, default=0), token)
 
 
 def restore_events(client, db: str, table, token: str) -> bool:
@@ -158,7 +172,7 @@ def repair(client, db: str, tokens: list[str], pending: list[str] = (), settle_s
     """Give every rollup that lacks one of the replayed blocks ``tokens`` its rows; returns the
     (rollup, token) pairs repaired.  ``pending``: stored blocks not replayed yet (another
     partition's, or later in this one's), whose rows the rollups may still lack for now."""
-    candidates = sorted(set(tokens) | set(pending))
+    candidates = sorted(set(tokens) | set(pending), key=_newest_first)
     repaired = []
     for rollup in ROLLUP_TABLES:
         missing = lacking(client, db, rollup, candidates)

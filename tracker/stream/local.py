@@ -65,13 +65,15 @@ class LocalConsumer(_OnThread, Consumer):
     """A member of a consumer group; members of one group split the partitions."""
 
     def __init__(self, directory: Path, group: str, topics: list[str], partitions: int = 4,
-                 idle_sleep_ms: int = 10, rebalance_interval_ms: int = 500) -> None:
+                 idle_sleep_ms: int = 10, rebalance_interval_ms: int = 500, idle_sleep_max_ms: int = 50) -> None:
         super().__init__("stream-consumer")
         self.log = SqliteLog(Path(directory) / LOG_FILE, partitions)
         self.group, self.topics = group, list(topics)
         self.membership = Membership(Path(directory), group)
         self.positions: dict[TopicPartition, int] = {}
         self.idle_sleep = idle_sleep_ms / 1000
+        self.idle_sleep_max = max(idle_sleep_ms, idle_sleep_max_ms) / 1000
+        self._idle = self.idle_sleep  # doubles while polls find nothing, so an idle member does not spin
         self.rebalance_interval = rebalance_interval_ms / 1000
         self._rebalanced_at = 0.0
         self._all: list[TopicPartition] = []
@@ -124,11 +126,13 @@ class LocalConsumer(_OnThread, Consumer):
         while True:
             out = await self._run(self._fetch, max_records)
             if out:
+                self._idle = self.idle_sleep
                 return out
             left = deadline - time.monotonic()
             if left <= 0:
                 return out
-            await asyncio.sleep(min(self.idle_sleep, left))
+            await asyncio.sleep(min(self._idle, left))
+            self._idle = min(2 * self._idle, self.idle_sleep_max)
 
     async def commit(self, offsets: dict[TopicPartition, int]) -> None:
         # a partition handed over since the poll is skipped: its new owner re-reads (at least once)

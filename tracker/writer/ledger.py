@@ -1,15 +1,24 @@
 """Exactly-once bookkeeping for the writer. Pure: no I/O, no clock.
 
-The writer inserts one *block* per partition and flush: the records of offsets
-``first..last`` of one partition, with the deduplication token
-``topic/partition/first-last``, and every stored row carries that token (``_batch``).
+A *block* is the records of offsets ``first..last`` of one partition
+(``topic/partition/first-last``). The writer inserts one *group* of blocks per flush
+- every partition's new records at once - under the deduplication token made of
+its blocks' tokens joined by ``+`` (a one-block group's token is the block's), and
+every stored row carries that token (``_batch``).
 
 After a crash between insert and commit the stream replays from the committed
 offset. The writer then asks OLAP which blocks of the replay window it holds and
-re-inserts *exactly those blocks* (same records, same token): the events table
+re-inserts *exactly those groups* (same records, same token): the events table
 drops the repeat by its token, and a materialized view whose part was lost in the
 crash receives it, while one that has it drops it too. Records outside a stored
 block form fresh blocks. So the count is exact whatever the old batch boundaries.
+
+A stored group can be re-inserted only by a writer that holds every one of its
+blocks. When one of them can no longer come back here (its partition is another
+member's now, or was committed past), the group is *settled* instead: its rows are
+in the events table already (they are how it was found), so this writer's blocks
+of it are committed without an insert and the rollups are checked against the
+events table for that token (``tracker.olap.repair``).
 """
 
 from __future__ import annotations
@@ -36,6 +45,31 @@ class Block:
         topic, partition, span = token.rsplit("/", 2)
         first, last = span.split("-")
         return cls(topic, int(partition), int(first), int(last))
+
+
+SEP = "+"
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """The blocks of one insert, sorted; at most a few per partition."""
+
+    blocks: tuple[Block, ...]
+
+    @property
+    def token(self) -> str:
+        return SEP.join(b.token for b in self.blocks)
+
+    @classmethod
+    def of(cls, blocks) -> Group:
+        return cls(tuple(sorted(blocks)))
+
+    @classmethod
+    def parse(cls, token: str) -> Group:
+        return cls.of(Block.parse(t) for t in token.split(SEP))
+
+    def partitions(self) -> set[TopicPartition]:
+        return {TopicPartition(b.topic, b.partition) for b in self.blocks}
 
 
 @dataclass
@@ -91,11 +125,13 @@ class PartitionBatch:
 
 
 class ReplayGuard:
-    """Which partitions need a look at OLAP, and the stored blocks found there."""
+    """Which partitions need a look at OLAP, and the stored blocks (and their groups) found there."""
 
     def __init__(self) -> None:
         self._stored: dict[TopicPartition, list[Block]] = {}
         self._next: dict[TopicPartition, int] = {}
+        self._groups: dict[Block, Group] = {}
+        self._settled: set[str] = set()  # stored groups settled without an insert (see the module doc)
 
     def needs_lookup(self, tp: TopicPartition, first_offset: int) -> bool:
         """True when this partition is new to us or went back (start, re-assignment, seek)."""
@@ -103,7 +139,33 @@ class ReplayGuard:
         return expected is None or first_offset < expected
 
     def remember(self, tp: TopicPartition, tokens: set[str]) -> None:
-        self._stored[tp] = sorted(Block.parse(t) for t in tokens)
+        blocks = []
+        for token in tokens:
+            group = Group.parse(token)
+            for b in group.blocks:
+                if (b.topic, b.partition) == (tp.topic, tp.partition):
+                    self._groups[b] = group
+                    blocks.append(b)
+        self._stored[tp] = sorted(blocks)
+
+    def group(self, block: Block) -> Group:
+        """The stored group a stored block belongs to."""
+        return self._groups.get(block) or Group((block,))
+
+    def settle(self, group: Group) -> None:
+        """Settled once, settled for good: its blocks still to come are committed without an insert too."""
+        self._settled.add(group.token)
+
+    def settled(self, group: Group, owned: set[TopicPartition] | None) -> bool:
+        return group.token in self._settled or any(self.gone(b, owned) for b in group.blocks)
+
+    def gone(self, block: Block, owned: set[TopicPartition] | None) -> bool:
+        """Can this block of a stored group no longer be read here? Its partition is not ours,
+        or was looked up and the block is not among its stored blocks (committed past)."""
+        tp = TopicPartition(block.topic, block.partition)
+        if owned is not None and tp not in owned:
+            return True
+        return tp in self._next and block not in self._stored.get(tp, ())
 
     def seen(self, tp: TopicPartition, last_offset: int) -> None:
         self._next[tp] = last_offset + 1
@@ -113,15 +175,96 @@ class ReplayGuard:
         return list(self._stored.get(tp, ()))
 
     def outstanding(self) -> list[str]:
-        """Tokens of every stored block not yet committed past, all partitions."""
-        return [b.token for blocks in self._stored.values() for b in blocks]
+        """Tokens of every stored group with a block not yet committed past, all partitions."""
+        return sorted({self.group(b).token for blocks in self._stored.values() for b in blocks})
 
     def passed(self, tp: TopicPartition, committed_next: int) -> None:
         """Blocks wholly before the committed offset are done."""
         if tp in self._stored:
+            for b in self._stored[tp]:
+                if b.last < committed_next:
+                    self._groups.pop(b, None)
             self._stored[tp] = [b for b in self._stored[tp] if b.last >= committed_next]
+        self._settled &= {g.token for g in self._groups.values()}
 
     def forget(self, tp: TopicPartition) -> None:
         """The partition was revoked: look it up again if it comes back."""
-        self._stored.pop(tp, None)
+        for b in self._stored.pop(tp, ()):
+            self._groups.pop(b, None)
+        self._settled &= {g.token for g in self._groups.values()}
         self._next.pop(tp, None)
+
+
+@dataclass
+class Plan:
+    """What one flush does: the partitions it commits, the inserts it makes, the stored groups it settles."""
+
+    ready: list[PartitionBatch] = field(default_factory=list)
+    inserts: list[tuple[Group, list[Record], bool]] = field(default_factory=list)  # (group, records, replayed)
+    settled: list[str] = field(default_factory=list)  # stored groups committed without an insert
+    skipped: list[Record] = field(default_factory=list)  # their records here (poison is dead-lettered again)
+
+
+def plan(batches: list[PartitionBatch], guard: ReplayGuard, owned: set[TopicPartition] | None,
+         split_rows: int = 0, full: bool = False) -> Plan:
+    """One insert for every partition's fresh records, one per stored group replayed whole.
+    With ``split_rows``, fresh blocks are packed into inserts of at least that many rows each
+    instead (big batches: the decode of one overlaps the insert of the one before).
+
+    A partition waits while a stored group its records reach is not wholly here yet
+    (another of its blocks is still to be polled, or its partition is waiting too);
+    a group with a block that cannot come back here is settled (see the module doc), and
+    so is one still incomplete when the batch is ``full`` (the polls may not reach its
+    other partitions before the backlog of this one is read)."""
+    pieces = {pb.tp: pb.blocks() for pb in batches if pb.records}
+    stored = {pb.tp: set(pb.stored) for pb in batches}
+    ready = {tp for tp in pieces if next(pb for pb in batches if pb.tp == tp).complete()}
+
+    def settled(group: Group) -> bool:
+        return guard.settled(group, owned)
+
+    def whole(block: Block, ready: set[TopicPartition]) -> bool:
+        tp = TopicPartition(block.topic, block.partition)
+        return tp in ready and any(b == block and recs[0].offset == b.first and recs[-1].offset == b.last
+                                   for b, recs in pieces[tp])
+
+    changed = True
+    while changed:
+        changed = False
+        for tp in sorted(ready, key=lambda t: (t.topic, t.partition)):
+            for block, _ in pieces[tp]:
+                if block in stored[tp]:
+                    group = guard.group(block)
+                    if not settled(group) and not all(whole(b, ready) for b in group.blocks):
+                        if full:
+                            guard.settle(group)
+                            continue
+                        ready.discard(tp)
+                        changed = True
+                        break
+    out = Plan(ready=[pb for pb in batches if pb.tp in ready])
+    fresh: list[tuple[Block, list[Record]]] = []
+    replayed: dict[Group, dict[Block, list[Record]]] = {}
+    for pb in out.ready:
+        for block, recs in pieces[pb.tp]:
+            if block not in stored[pb.tp]:
+                fresh.append((block, recs))
+                continue
+            group = guard.group(block)
+            if settled(group):
+                out.skipped.extend(recs)
+                if group.token not in out.settled:
+                    out.settled.append(group.token)
+            else:
+                replayed.setdefault(group, {})[block] = recs
+    for group, members in replayed.items():
+        out.inserts.append((group, [r for b in group.blocks for r in members[b]], True))
+    fresh.sort(key=lambda item: item[0])
+    packed: list[list[tuple[Block, list[Record]]]] = []
+    for item in fresh:
+        if not packed or (split_rows and sum(len(recs) for _, recs in packed[-1]) >= split_rows):
+            packed.append([])
+        packed[-1].append(item)
+    for items in packed:
+        out.inserts.append((Group.of(b for b, _ in items), [r for _, recs in items for r in recs], False))
+    return out

@@ -1,8 +1,10 @@
 """The table writer: poll -> batch -> decode -> dead-letter poison -> insert -> commit.
 
 Auto-commit is off: a partition's offset is committed (last + 1) only after OLAP
-acknowledged the insert of the blocks that covered it (one block per partition per
-flush; see ``tracker.writer.ledger`` for how a replay re-inserts stored blocks).
+acknowledged the insert of the blocks that covered it (one insert per flush, its
+group of blocks across partitions under one token; see ``tracker.writer.ledger`` for
+how a replay re-inserts stored groups). How long a batch is held comes from
+``tracker.writer.batching``: the measured cost of a flush and the arrival rate.
 While OLAP or the stream fails, the writer holds the batch and retries with exponential backoff + jitter
 (behind a circuit breaker for OLAP); it never commits past what it did not store.
 """
@@ -23,16 +25,17 @@ from tracker.event import DEAD_LETTER_TOPIC
 from tracker.olap.gc_pause import gc_paused
 from tracker.olap.port import EventSink, OlapUnavailable, StagedBatch
 from tracker.stream.port import Consumer, Producer, Record, StreamUnavailable, TopicPartition
-from tracker.writer.batching import BatchPolicy
+from tracker.writer.batching import BatchPolicy, Meter
 from tracker.writer.columnar import columns
 from tracker.writer.decoding import Poison, decode
-from tracker.writer.ledger import PartitionBatch, ReplayGuard
+from tracker.writer.ledger import PartitionBatch, ReplayGuard, plan
 from tracker.writer.progress import BatchCommitted, Progress
 
 log = logging.getLogger("tessera.writer")
 T = TypeVar("T")
 RETRYABLE = (OlapUnavailable, StreamUnavailable, OSError, CircuitOpen)
 RECHECKS = 3  # flushes in which a replayed block's rollups are checked (tracker.olap.repair)
+SPLIT_ROWS = 50_000  # a flush's fresh records go in one insert up to here (chDB: ~60 ms CPU an insert)
 
 
 class WriterStopped(Exception):
@@ -49,9 +52,6 @@ class PendingBatch:
     @property
     def size(self) -> int:
         return sum(len(pb.records) for pb in self.partitions.values())
-
-    def ready(self) -> list[PartitionBatch]:
-        return [pb for pb in self.partitions.values() if pb.complete()]
 
     def remove(self, partitions) -> None:
         """Forget these partitions (flushed, or no longer ours: their new owner re-reads them)."""
@@ -74,9 +74,8 @@ def _stage(records: list[Record]) -> Staged:
     with gc_paused():
         values = [r.value for r in records]
         fast = columns(values)
-        if fast is not None:
-            n, first = len(records), records[0]  # a block is one partition's
-            batch = StagedBatch(topics=[first.topic] * n, partitions=[first.partition] * n,
+        if fast is not None:  # a group may hold several partitions' blocks
+            batch = StagedBatch(topics=[r.topic for r in records], partitions=[r.partition for r in records],
                                 offsets=[r.offset for r in records], columns=fast.table, values=values)
             return Staged(batch, [], set(fast.minutes), fast.newest)
         poison: list[Poison] = []
@@ -130,6 +129,7 @@ class TableWriter:
         self.dead_letter_topic = dead_letter_topic
         self.clock = clock
         self.guard = ReplayGuard()
+        self.meter = Meter()
         self.pending = PendingBatch()
         self.stop = asyncio.Event()
         self._owned: set[TopicPartition] = set()
@@ -156,12 +156,17 @@ class TableWriter:
         self.stop.set()
 
     # -- one iteration ---------------------------------------------------
+    def due_ms(self) -> float:
+        """The age at which the pending batch is flushed (``BatchPolicy.due_age_ms``)."""
+        m = self.meter
+        return self.policy.due_age_ms(m.insert_cost_ms, m.decay(self.clock()), m.flush_ms)
+
     async def step(self) -> None:
-        age = self._age_ms()
+        age, due = self._age_ms(), self.due_ms()
         started = datetime.now(UTC)
         polled = await self._hold(
             lambda: self.consumer.poll(
-                self.policy.poll_size(self.pending.size), self.policy.poll_timeout_ms(self.pending.size, age)
+                self.policy.poll_size(self.pending.size), self.policy.poll_timeout_ms(self.pending.size, age, due)
             ),
             olap=False,
         )
@@ -175,12 +180,13 @@ class TableWriter:
             await self._admit(polled)
         elif self.pending.size == 0:
             self.progress.caught_up(started)
-        if self.policy.should_flush(self.pending.size, self._age_ms()):
+        if self.policy.should_flush(self.pending.size, self._age_ms(), self.due_ms()):
             await self.flush()
 
     async def _admit(self, polled: dict[TopicPartition, list[Record]]) -> None:
         if self.pending.opened_at is None:
             self.pending.opened_at = self.clock()
+        self.meter.arrived(sum(len(records) for records in polled.values()), self.clock())
         for tp, records in polled.items():
             if not records:
                 continue
@@ -204,13 +210,20 @@ class TableWriter:
             self.guard.seen(tp, records[-1].offset)
 
     async def flush(self) -> None:
-        """Insert every ready partition's blocks, then commit. Decoding block k+1 (a thread) overlaps
-        inserting block k (chDB releases the GIL); the stream is not touched until all are stored."""
-        ready = self.pending.ready()
+        """Insert the ready partitions' records (one insert across partitions, plus one per stored group
+        replayed), then commit. Decoding insert k+1 (a thread) overlaps inserting insert k (chDB releases
+        the GIL); the stream is not touched until all are stored."""
+        owned = self._assignment()
+        planned = plan(list(self.pending.partitions.values()), self.guard, owned, SPLIT_ROWS,
+                       full=self.pending.size >= self.policy.max_rows)
+        ready = planned.ready
         if not ready:
             return
-        started = time.perf_counter()
-        work = [(block, records, block in set(pb.stored)) for pb in ready for block, records in pb.blocks()]
+        if planned.settled:
+            log.info("stored group(s) %s cannot be re-inserted whole here: committed without an insert "
+                     "(%d records), their rollups checked", planned.settled, len(planned.skipped))
+        started, cpu_started = time.perf_counter(), time.process_time()
+        work = planned.inserts
         recovering = {pb.tp for pb in ready} & self._recovering
         fresh_after_crash: list[tuple[str, StagedBatch]] = []  # checked after the inserts (olap.repair)
         minutes: set[tuple[str, datetime]] = set()
@@ -218,16 +231,17 @@ class TableWriter:
         rows = replayed = dead = 0
         decoding = inserting = 0.0
         previous: asyncio.Task | None = None
+        if planned.skipped:  # settled: stored already, so only their poison goes out again, as a replay's would
+            staged = await asyncio.to_thread(_stage, planned.skipped)
+            dead += await self._dead_letter(staged)
+            replayed += len(staged.batch)
+            minutes |= staged.minutes
         try:
-            for block, records, again in work:
+            for group, records, again in work:
                 t = time.perf_counter()
                 staged = await asyncio.to_thread(_stage, records)
                 decoding += time.perf_counter() - t
-                if staged.poison:
-                    letters = [(p.record.key, p.dead_letter()) for p in staged.poison]
-                    await self._hold(lambda letters=letters: self.dead_letters.send_batch(self.dead_letter_topic,
-                                                                                          letters), olap=False)
-                    dead += len(staged.poison)
+                dead += await self._dead_letter(staged)
                 minutes |= staged.minutes
                 if staged.newest is not None and (newest is None or staged.newest > newest):
                     newest = staged.newest
@@ -237,10 +251,10 @@ class TableWriter:
                     rows += len(staged.batch)
                 if previous is not None:
                     await previous
-                if len(staged.batch) and not again and TopicPartition(block.topic, block.partition) in recovering:
-                    fresh_after_crash.append((block.token, staged.batch))
+                if len(staged.batch) and not again and group.partitions() & recovering:
+                    fresh_after_crash.append((group.token, staged.batch))
                 if len(staged.batch):
-                    previous = asyncio.create_task(self._hold(lambda batch=staged.batch, token=block.token:
+                    previous = asyncio.create_task(self._hold(lambda batch=staged.batch, token=group.token:
                                                               asyncio.to_thread(self.sink.insert, batch, token)))
             t = time.perf_counter()
             if previous is not None:
@@ -249,7 +263,7 @@ class TableWriter:
         finally:
             if previous is not None and not previous.done():
                 previous.cancel()
-        replayed_tokens = [block.token for block, _, again in work if again]
+        replayed_tokens = [group.token for group, _, again in work if again] + planned.settled
         for token, batch in fresh_after_crash:  # the events table may have dropped it for a record a crash left
             if await self._hold(lambda batch=batch, token=token: asyncio.to_thread(self.sink.restore_if_dropped,
                                                                                      batch, token)):
@@ -278,10 +292,19 @@ class TableWriter:
             self._recovering.discard(tp)
         self.pending.remove(pb.tp for pb in ready)
         self.pending.opened_at = self.clock() if self.pending.partitions else None
+        if work:
+            self.meter.flushed((time.process_time() - cpu_started) * 1e3, (time.perf_counter() - started) * 1e3)
         touched = frozenset((site, _utc_minute(t)) for site, t in minutes)
         self.progress.committed(BatchCommitted(rows, dead, replayed, newest, touched))
 
     # -- helpers ---------------------------------------------------------
+    async def _dead_letter(self, staged: Staged) -> int:
+        if not staged.poison:
+            return 0
+        letters = [(p.record.key, p.dead_letter()) for p in staged.poison]
+        await self._hold(lambda: self.dead_letters.send_batch(self.dead_letter_topic, letters), olap=False)
+        return len(staged.poison)
+
     def _assignment(self) -> set[TopicPartition] | None:
         owned = getattr(self.consumer, "assignment", None)
         if callable(owned):

@@ -17,7 +17,7 @@ from datetime import datetime
 class BatchCommitted:
     rows: int
     dead_lettered: int
-    replayed: int  # rows of stored blocks re-inserted under their old token
+    replayed: int  # rows of stored blocks met again: re-inserted under their old token, or settled
     max_received_at: datetime | None
     minutes: frozenset[tuple[str, datetime]]  # (site, minute) whose counts changed
 

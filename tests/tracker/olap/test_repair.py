@@ -171,3 +171,28 @@ def test_hour_and_day_breakdowns_that_both_lost_a_block_get_it_once_each(chdb_st
     assert sorted(chdb_store.repair_replayed(["tessera.events/0/0-39"])) == [
         ("breakdown_day", "tessera.events/0/0-39"), ("breakdown_hour", "tessera.events/0/0-39")]
     assert total(chdb_store, "breakdown_day") == 22 * 40 and total(chdb_store, "breakdown_hour") == 22 * 40
+
+
+def test_equal_blocks_on_one_key_the_newest_explains_the_deficit(chdb_store):
+    """Two 150-row blocks in one site-hour: counts fit either. The crash cut the newest (still to
+    replay); the older one, which the rollup holds, must not be inserted again."""
+    def one_hour(n, start):
+        b = StagedBatch()
+        for i in range(start, start + n):
+            ts = T0 + timedelta(seconds=i)
+            b.append(TrackingEvent(event_id=str(uuid.UUID(int=i + 1)), ts=ts, received_at=ts, site="s",
+                                   visitor=f"{i % 7:016x}"), "tessera.events", 0, i)
+        return b
+
+    older, newer = one_hour(150, 0), one_hour(150, 150)
+    chdb_store.insert(newer, "tessera.events/0/150-299")
+    lose_block(chdb_store, "site_hour")  # the newest block's site_hour part lost, its record kept
+    chdb_store.insert(older, "tessera.events/0/0-149")
+    assert total(chdb_store, "site_hour") == 150
+
+    repaired = chdb_store.repair_replayed(["tessera.events/0/0-149"], pending=["tessera.events/0/150-299"])
+    assert repaired == [] and total(chdb_store, "site_hour") == 150  # the pending newest explains it
+    chdb_store.insert(newer, "tessera.events/0/150-299")  # its replay: dropped by site_hour's record
+    repaired = chdb_store.repair_replayed(["tessera.events/0/0-149", "tessera.events/0/150-299"])
+    assert repaired == [("site_hour", "tessera.events/0/150-299")]
+    assert total(chdb_store, "site_hour") == 300

@@ -1,6 +1,6 @@
 import pytest
 
-from tracker.writer.batching import BatchPolicy
+from tracker.writer.batching import BatchPolicy, Meter
 
 
 def test_empty_batch_never_flushes():
@@ -37,3 +37,70 @@ def test_poll_size_fills_the_batch():
 def test_rejects_nonsense(kw):
     with pytest.raises(ValueError):
         BatchPolicy(**kw)
+
+
+def test_without_a_cpu_share_the_age_is_fixed():
+    p = BatchPolicy(max_age_ms=100)
+    assert p.due_age_ms(60, 5) == p.due_age_ms(0, 0) == 100
+
+
+def test_the_age_keeps_inserts_within_the_cpu_share_up_to_the_ceiling():
+    p = BatchPolicy(max_age_ms=700, cpu_share=0.05, busy_rate=500, busy_age_ms=250)
+    # 2 ms an insert, 5 events/s: flushes every age + 200 ms cost 2/(age+200) <= 5 % from age = -160: at once
+    assert p.due_age_ms(2, 5) == 0
+    # 20 ms an insert at 1 event/s: 20/(age + 1000) <= 5 % needs age >= -600 ms; at 10 events/s, 300 ms
+    assert p.due_age_ms(20, 1) == 0
+    assert p.due_age_ms(20, 10) == 300
+    # chDB's ~60 ms: 1.2 s wanted, capped by the freshness ceiling, and lower when busy
+    assert p.due_age_ms(60, 5) == 700
+    assert p.due_age_ms(60, 10_000) == 250
+    # with rare events waiting buys nothing: every flush carries one anyway
+    assert p.due_age_ms(60, 0.5) == 0
+    assert p.due_age_ms(60, 0) == 0
+
+
+def test_the_flush_and_the_poll_follow_the_due_age():
+    p = BatchPolicy(max_rows=10, max_age_ms=700, cpu_share=0.05)
+    assert not p.should_flush(1, 299, due_ms=300)
+    assert p.should_flush(1, 300, due_ms=300)
+    assert p.poll_timeout_ms(1, 100.5, due_ms=300) == 200
+    assert p.poll_timeout_ms(0, 0, due_ms=300) == p.idle_poll_ms
+
+
+@pytest.mark.parametrize("kw", [{"cpu_share": -0.1}, {"cpu_share": 2}, {"busy_rate": 0}, {"busy_age_ms": -1}])
+def test_rejects_nonsense_adaptive_settings(kw):
+    with pytest.raises(ValueError):
+        BatchPolicy(**kw)
+
+
+def test_meter_rate_settles_at_the_arrival_rate_and_decays_when_idle():
+    m = Meter(window_s=2.0)
+    for i in range(200):  # 5 events/s for 40 s
+        m.arrived(1, i * 0.2)
+    assert 4.5 < m.rate < 5.5
+    assert m.decay(39.8 + 10) < 0.05
+    assert m.decay(0) < 0.05  # time does not go back
+
+
+def test_meter_cost_moves_towards_measured_flushes():
+    m = Meter(insert_cost_ms=60, weight=0.5)
+    m.flushed(20)
+    assert m.insert_cost_ms == 40
+    for _ in range(20):
+        m.flushed(2)
+    assert abs(m.insert_cost_ms - 2) < 0.01
+
+
+def test_a_slow_flush_leaves_the_batch_less_time():
+    p = BatchPolicy(max_age_ms=900, cpu_share=0.05, busy_rate=500, busy_age_ms=400)
+    assert p.due_age_ms(60, 5, flush_ms=100) == 800
+    assert p.due_age_ms(60, 10_000, flush_ms=150) == 250
+    assert p.due_age_ms(60, 10_000, flush_ms=600) == 0
+    assert BatchPolicy(max_age_ms=100).due_age_ms(60, 5, flush_ms=90) == 100  # fixed age: as set
+
+
+def test_meter_tracks_the_flush_time():
+    m = Meter(weight=0.5)
+    m.flushed(10, 200)
+    m.flushed(10, 200)
+    assert m.flush_ms == 150
