@@ -90,25 +90,57 @@ def _site_rows(db: str, r: Range) -> tuple[str, dict]:
     return " UNION ALL ".join(parts), params
 
 
-def minute_counts(db: str, r: Range) -> tuple[str, dict]:
-    """Rows (epoch seconds, views, events, visitors, closed?) of a site's minutes: ``site_minute``'s
-    plain sums (no states read) and ``site_minute_closed``'s finalised visitors, unaggregated:
-    in chDB a GROUP BY over these ~3k rows costs ~3 ms, summing them in Python ~1 ms."""
-    where = _where(r, "minute")
-    sql = (
-        f"SELECT toUInt32(minute), views, events, toUInt64(0), 0 FROM {db}.site_minute WHERE {where} "
-        f"UNION ALL SELECT toUInt32(minute), toUInt64(0), events, visitors, 1 FROM {db}.site_minute_closed "
-        f"WHERE {where}"
-    )
-    return sql, _params(r)
+def minute_sums(db: str, r: Range, open_from: datetime | None = None) -> tuple[str, dict]:
+    """Rows (epoch seconds, views, events, visitors, from events?) of a site's minutes:
+    ``site_minute``'s plain sums (no visitor states read; one row per stored part, since in
+    chDB a GROUP BY costs more than adding the few repeats up in Python), and, when
+    ``open_from`` is given, the whole minutes from it to the range's end counted from the
+    events (``raw_minute_visitors``), so the open minute needs no second query."""
+    sql, params = (f"SELECT toUInt32(minute), views, events, toUInt64(0), 0 FROM {db}.site_minute "
+                   f"WHERE {_where(r, 'minute')}"), _params(r)
+    if open_from is not None and open_from < r.end:
+        params["open_from"] = open_from.replace(tzinfo=None)
+        sql += (f" UNION ALL {_raw_minutes(db)} AND ts >= {{open_from:DateTime64(3, 'UTC')}} "
+                f"AND toStartOfMinute(ts) < {{end:DateTime64(3, 'UTC')}} GROUP BY t")
+    return sql, params
 
 
-def minute_visitors(db: str, r: Range, minutes: list[datetime]) -> tuple[str, dict]:
-    """Visitors of these minutes (within ``r``) merged from the states."""
-    keys = ", ".join(str(int(m.timestamp())) for m in minutes)
-    sql = (f"SELECT toUInt32(minute) AS t, uniqCombinedMerge(12)(visitors) FROM {db}.site_minute "
-           f"WHERE {_where(r, 'minute')} AND toUInt32(minute) IN ({keys}) GROUP BY t")
-    return sql, _params(r)
+def _raw_minutes(db: str) -> str:
+    return (f"SELECT toUInt32(toStartOfMinute(ts)) AS t, countIf({COUNTED}), count(), "
+            f"uniqCombinedIf(12)(visitor, {COUNTED}), 1 FROM {db}.events WHERE site = {{site:String}}")
+
+
+def _minute_keys(site: str, minutes: list[int]) -> tuple[str, dict]:
+    """A (site, minutes) condition on ``minute`` that prunes to the span of these minutes."""
+    keys = ", ".join(str(int(m)) for m in minutes)
+    return (f"site = {{site:String}} AND minute >= toDateTime({min(minutes)}, 'UTC') "
+            f"AND minute <= toDateTime({max(minutes)}, 'UTC') AND toUInt32(minute) IN ({keys})"), {"site": site}
+
+
+def closed_visitors(db: str, site: str, minutes: list[int]) -> tuple[str, dict]:
+    """Rows (epoch seconds, events, visitors) of these minutes' closings (``site_minute_closed``,
+    possibly several per minute until ReplacingMergeTree merges them)."""
+    where, params = _minute_keys(site, minutes)
+    return f"SELECT toUInt32(minute), events, visitors FROM {db}.site_minute_closed WHERE {where}", params
+
+
+def minute_visitors(db: str, site: str, minutes: list[int]) -> tuple[str, dict]:
+    """Rows (epoch seconds, views, events, visitors) of these minutes merged from ``site_minute``."""
+    where, params = _minute_keys(site, minutes)
+    return (f"SELECT toUInt32(minute) AS t, sum(views), sum(events), uniqCombinedMerge(12)(visitors) "
+            f"FROM {db}.site_minute WHERE {where} GROUP BY t"), params
+
+
+def raw_minute_visitors(db: str, site: str, minutes: list[int]) -> tuple[str, dict]:
+    """Rows (epoch seconds, views, events, visitors, 1) of these whole minutes counted from the
+    events: the same ``uniqCombined(12)`` over the same rows as the rollup's states, so the same
+    number while the events hold the rows the rollup does (the caller checks ``events``),
+    without deserialising a granule of other minutes' states (thousands of hash sets) to
+    reach the few it wants."""
+    keys = ", ".join(str(int(m)) for m in minutes)
+    sql = (f"{_raw_minutes(db)} AND ts >= toDateTime64({min(minutes)}, 3, 'UTC') "
+           f"AND ts < toDateTime64({max(minutes) + 60}, 3, 'UTC') AND t IN ({keys}) GROUP BY t")
+    return sql, {"site": site}
 
 
 def close_minutes(db: str, since: datetime, before: datetime) -> tuple[str, dict]:
