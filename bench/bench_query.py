@@ -1,15 +1,16 @@
-"""Query latency over 10M events in chDB: the per-minute pageviews series served from
-the rollup (-Merge combinators), against the 50 ms target, with the same series
-computed by a raw scan of the events table for comparison.
+"""Query latency over 10M events in chDB: the per-minute pageviews series of the last 24 h
+served from the rollups, against the 50 ms target and against the same series by a raw
+scan of the events, timed alternately in the same run with equal answers asserted.
 ``python bench/bench_query.py [--quick]``.
 
 Data: INSERT ... SELECT from numbers() into the events table, so the materialized
 views fill exactly as they do for the writer (one site, one event every 60 ms:
 10M events span ~7 days); then the minutes are closed as the writer's MinuteCloser
-does, except the last two, which stay open and are merged from their states.
-Ceiling: chDB's fixed cost of a query (``SELECT 1``) is measured in the same run.
-Harness contract: ``run(quick=False) -> list[dict]``.
-"""
+does, except the last two.  Reads end at the current minute, and before each timed
+read (untimed) a few events arrive in it, as from the writer: the open minute is never
+served from a cache.  Merges are stopped while timing (see ``run``).
+Ceiling: the raw scan (5x) and chDB's fixed cost of a query (``SELECT 1``), same run.
+Harness contract: ``run(quick=False) -> list[dict]``."""
 
 from __future__ import annotations
 
@@ -120,8 +121,13 @@ def run(quick: bool = False) -> list[dict]:
         store.close_minutes(start, end - timedelta(minutes=2))
         closing = time.perf_counter() - closing
         settled = settle(client, store.db)
-        day = Range(SITE, end - timedelta(days=1), end)
-        everything = Range(SITE, start, end)
+        # reads end at the current minute, which the "writer" (``arrive``) keeps writing to
+        now_end = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(minutes=1)
+        day = Range(SITE, now_end - timedelta(days=1), now_end)
+        everything = Range(SITE, start, now_end)
+
+        def open_minute() -> datetime:
+            return min(datetime.now(UTC).replace(second=0, microsecond=0), now_end - timedelta(minutes=1))
 
         def series_day():
             q = SeriesQuery(day, "1m")
@@ -145,20 +151,21 @@ def run(quick: bool = False) -> list[dict]:
         series_day()  # the first read of the day in this process: no minute cached yet
         cold = (time.perf_counter() - cold) * 1000
         repeat = 10 if quick else 30
-        open_minute = end - timedelta(minutes=1)
         # the arrivals' parts would set off merges that rewrite the week-long parts (hundreds of MB)
         # under both timings alike; merging is the writer's background work, not a read's cost
-        client.command(f"SYSTEM STOP MERGES {store.db}.events")
-        for table in ("site_minute", "page_minute", "referrer_minute", "site_hour", "breakdown_hour", "breakdown_day"):
+        for table in ("events", "site_minute", "page_minute", "referrer_minute", "site_hour", "breakdown_hour",
+                      "breakdown_day"):
             client.command(f"SYSTEM STOP MERGES {store.db}.{table}")
         try:
             rounds = alternate({"rollup": series_day, "raw": raw_day},
-                               lambda i: arrive(client, store.db, open_minute, i), repeat)
+                               lambda i: arrive(client, store.db, open_minute(), i), repeat)
+            hourly = alternate({"rollup": series_all_hourly},
+                               lambda i: arrive(client, store.db, open_minute(), repeat + i), repeat)["rollup"]
         finally:
             client.command("SYSTEM START MERGES")
         p50, p95 = percentiles(rounds["rollup"])
         r50, r95 = percentiles(rounds["raw"])
-        h50, h95 = timed(series_all_hourly, repeat)
+        h50, h95 = percentiles(hourly)
         one50, one95 = timed(lambda: client.query("SELECT 1").result_rows, repeat)
         rows_day = round(len(series_day()))
         common = {"unit": "ms", "ceiling": TARGET_MS, "ceiling_name": "50 ms target", "target": "p95 <= 50 ms"}
@@ -176,7 +183,8 @@ def run(quick: bool = False) -> list[dict]:
             {"name": "the same 24h series, first read in the process (nothing cached)", "value": cold, "unit": "ms",
              "ceiling": TARGET_MS, "ceiling_name": "50 ms target", "ratio": cold / TARGET_MS,
              "target": "informational", "passed": True},
-            {"name": f"pageviews 1h series over all {n:,} events (~7 days) from rollup, p95",
+            {"name": f"pageviews 1h series over all {n:,} events (~7 days; open minute written to before each "
+                     "read) from rollup, p95",
              "value": h95, "p50": h50, "ratio": h95 / TARGET_MS, "passed": h95 <= TARGET_MS, **common},
             {"name": "chDB fixed cost per query (SELECT 1 through clickhouse-connect), p95", "value": one95,
              "p50": one50, "unit": "ms", "ceiling": p95, "ceiling_name": "1m series p95", "ratio": one95 / p95,

@@ -15,10 +15,10 @@ import clickhouse_connect
 from tracker.olap import breakdowns, migrations, repair, sql
 from tracker.olap.arrow_batch import ArrowBuilder
 from tracker.olap.gc_pause import gc_paused
-from tracker.olap.minute_cache import MinuteCache
+from tracker.olap.bucket_cache import BucketCache
 from tracker.olap.port import EventSink, MetricsSource, OlapUnavailable, StagedBatch
 from tracker.model import BreakdownQuery, BreakdownRow, Scope, Summary
-from tracker.model import Bucket, Range, SeriesQuery, TopItem, TopQuery, Totals
+from tracker.model import INTERVALS, Bucket, Range, SeriesQuery, TopItem, TopQuery, Totals
 
 INSERT_SETTINGS = {
     "insert_deduplicate": 1,
@@ -38,6 +38,22 @@ RAW_RECENT_S = 3600  # minutes this young count visitors from the events, which 
 OPEN_S = 60  # the minutes from the previous one on are read from the events with the sums
 
 
+def _raw_from() -> datetime:
+    """Minutes from here on may be counted from the events (they keep a day at least)."""
+    return datetime.fromtimestamp(time.time() - RAW_RECENT_S, UTC)
+
+
+def _runs(starts: list[int], step: int) -> list[tuple[int, int]]:
+    """Ascending bucket starts as [lo, hi) spans of consecutive buckets."""
+    runs: list[list[int]] = []
+    for t in starts:
+        if runs and runs[-1][1] == t:
+            runs[-1][1] = t + step
+        else:
+            runs.append([t, t + step])
+    return [(lo, hi) for lo, hi in runs]
+
+
 def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
@@ -48,7 +64,8 @@ class ClickHouseStore(EventSink, MetricsSource):
         self.db = database
         self.lock = threading.Lock()
         self.arrow = ArrowBuilder()
-        self.minutes = MinuteCache()
+        self.minutes = BucketCache()  # (site) minute -> (events, bucket)
+        self.buckets = BucketCache()  # (site) (interval, start, end) -> (views, bucket)
 
     @classmethod
     def connect(cls, dsn: str, database: str = "tessera", **kwargs) -> ClickHouseStore:
@@ -121,10 +138,36 @@ class ClickHouseStore(EventSink, MetricsSource):
     # -- source ----------------------------------------------------------
     def series(self, query: SeriesQuery) -> list[Bucket]:
         r = query.range
-        if query.interval == "1m" and r.path is None and r.referrer is None and not r.filters:
-            return self._minute_series(r)
-        rows = self._rows(*sql.series(self.db, query))
+        if r.path is None and r.referrer is None and not r.filters:
+            return self._minute_series(r) if query.interval == "1m" else self._bucket_series(query)
+        rows = self._rows(*sql.series(self.db, query, _raw_from()))
         return [Bucket(_utc(t), int(v), int(u)) for t, v, u in rows]
+
+    def _bucket_series(self, q: SeriesQuery) -> list[Bucket]:
+        """A site series by hour or day: one query of the buckets' plain views; a bucket whose views
+        match the bucket cached for the same span is served from the cache, and each run of the
+        others (the open hour or day, the first one as the range moves) is merged for itself."""
+        r = q.range
+        step = int(INTERVALS[q.interval].total_seconds())
+        first, last = r.start.timestamp(), r.end.timestamp()
+        views = {t: int(v) for t, v in self._rows(*sql.bucket_sums(self.db, q))}
+        order = [t for t in sorted(views) if views[t]]
+        keys = {t: (q.interval, max(t, first), min(t + step, last)) for t in order}  # the span it covers
+        cached = self.buckets.of(r.site)
+        missing = [t for t in order if (hit := cached.get(keys[t])) is None or hit[0] != views[t]]
+        if not missing:
+            return [cached[keys[t]][1] for t in order]
+        fresh: dict[tuple, tuple[int, Bucket]] = {}
+        for lo, hi in _runs(missing, step):
+            part = Range(r.site, max(datetime.fromtimestamp(lo, UTC), r.start), min(datetime.fromtimestamp(hi, UTC), r.end))
+            for t, v, u in self._rows(*sql.series(self.db, SeriesQuery(part, q.interval), _raw_from())):
+                b = Bucket(_utc(t), int(v), int(u))
+                fresh[keys.get(int(b.t.timestamp()), ())] = (b.views, b)
+        fresh.pop((), None)  # a bucket that was empty at the first read
+        self.buckets.put(r.site, fresh)
+        recomputed = set(missing)
+        out = [(fresh.get(keys[t]) if t in recomputed else cached[keys[t]]) for t in order]
+        return [entry[1] for entry in out if entry is not None]  # None: gone between the two reads
 
     def _minute_series(self, r: Range) -> list[Bucket]:
         """One query: the minutes' plain sums (no visitor states read) and the open minutes counted
@@ -203,7 +246,7 @@ class ClickHouseStore(EventSink, MetricsSource):
         return [TopItem(str(k), int(v), int(u)) for k, v, u in self._rows(*sql.top(self.db, query))]
 
     def totals(self, range_: Range) -> Totals:
-        rows = self._rows(*sql.totals(self.db, range_))
+        rows = self._rows(*sql.totals(self.db, range_, _raw_from()))
         views, visitors = rows[0] if rows else (0, 0)
         return Totals(int(views or 0), int(visitors or 0))
 

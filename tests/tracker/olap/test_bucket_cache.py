@@ -1,7 +1,7 @@
 from datetime import UTC, datetime
 
 from tracker.model import Bucket
-from tracker.olap.minute_cache import MinuteCache
+from tracker.olap.bucket_cache import BucketCache
 
 T = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 
@@ -11,7 +11,7 @@ def entry(events, views=1, visitors=1):
 
 
 def test_entries_are_kept_per_site():
-    cache = MinuteCache()
+    cache = BucketCache()
     cache.put("a", {60: entry(3)})
     cache.put("b", {60: entry(5), 120: entry(1)})
     assert cache.of("a") == {60: entry(3)}
@@ -21,7 +21,7 @@ def test_entries_are_kept_per_site():
 
 
 def test_a_newer_entry_replaces_the_old_one_without_growing():
-    cache = MinuteCache()
+    cache = BucketCache()
     cache.put("a", {60: entry(3)})
     cache.put("a", {60: entry(4, views=2)})
     assert cache.of("a")[60] == entry(4, views=2)
@@ -29,7 +29,7 @@ def test_a_newer_entry_replaces_the_old_one_without_growing():
 
 
 def test_past_the_limit_it_starts_over():
-    cache = MinuteCache(limit=3)
+    cache = BucketCache(limit=3)
     cache.put("a", {60: entry(1), 120: entry(1)})
     held = cache.of("a")
     cache.put("b", {60: entry(1), 120: entry(1)})
