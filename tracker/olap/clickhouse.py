@@ -158,13 +158,16 @@ class ClickHouseStore(EventSink, MetricsSource):
         if not missing:
             return [cached[keys[t]][1] for t in order]
         fresh: dict[tuple, tuple[int, Bucket]] = {}
+        raw_from = _raw_from()
         for lo, hi in _runs(missing, step):
             part = Range(r.site, max(datetime.fromtimestamp(lo, UTC), r.start), min(datetime.fromtimestamp(hi, UTC), r.end))
-            for t, v, u in self._rows(*sql.series(self.db, SeriesQuery(part, q.interval), _raw_from())):
+            for t, v, u in self._rows(*sql.series(self.db, SeriesQuery(part, q.interval), raw_from)):
                 b = Bucket(_utc(t), int(v), int(u))
                 fresh[keys.get(int(b.t.timestamp()), ())] = (b.views, b)
         fresh.pop((), None)  # a bucket that was empty at the first read
-        self.buckets.put(r.site, fresh)
+        # a bucket reaching into the last hour may hold visitors counted from the events, read a moment
+        # apart from its views: served, not cached (the minute path checks such counts instead)
+        self.buckets.put(r.site, {k: entry for k, entry in fresh.items() if k[2] <= raw_from.timestamp()})
         recomputed = set(missing)
         out = [(fresh.get(keys[t]) if t in recomputed else cached[keys[t]]) for t in order]
         return [entry[1] for entry in out if entry is not None]  # None: gone between the two reads

@@ -54,7 +54,7 @@ def test_hourly_and_daily_series_equal_a_scan_as_writes_arrive(chdb_store, inter
 
 
 def test_a_read_with_nothing_changed_is_one_query(chdb_store):
-    end = this_minute() + timedelta(minutes=1)
+    end = this_minute().replace(minute=0) - timedelta(hours=1)  # before the last hour: nothing from the events
     spread(chdb_store, end - timedelta(hours=5), 5, "a")
     q = SeriesQuery(Range("s", end - timedelta(hours=5, minutes=30), end), "1h")
     chdb_store.series(q)
