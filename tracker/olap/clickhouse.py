@@ -7,6 +7,7 @@ engine per process and a clickhouse-connect session runs one query at a time.
 from __future__ import annotations
 
 import threading
+import time
 from datetime import UTC, datetime
 
 import clickhouse_connect
@@ -14,9 +15,10 @@ import clickhouse_connect
 from tracker.olap import breakdowns, migrations, repair, sql
 from tracker.olap.arrow_batch import ArrowBuilder
 from tracker.olap.gc_pause import gc_paused
+from tracker.olap.bucket_cache import BucketCache
 from tracker.olap.port import EventSink, MetricsSource, OlapUnavailable, StagedBatch
 from tracker.model import BreakdownQuery, BreakdownRow, Scope, Summary
-from tracker.model import Bucket, Range, SeriesQuery, TopItem, TopQuery, Totals
+from tracker.model import INTERVALS, Bucket, Range, SeriesQuery, TopItem, TopQuery, Totals
 
 INSERT_SETTINGS = {
     "insert_deduplicate": 1,
@@ -32,6 +34,26 @@ QUERY_SETTINGS = {
 }
 
 
+RAW_RECENT_S = 3600  # minutes this young count visitors from the events, which keep a day at least (TTL)
+OPEN_S = 60  # the minutes from the previous one on are read from the events with the sums
+
+
+def _raw_from() -> datetime:
+    """Minutes from here on may be counted from the events (they keep a day at least)."""
+    return datetime.fromtimestamp(time.time() - RAW_RECENT_S, UTC)
+
+
+def _runs(starts: list[int], step: int) -> list[tuple[int, int]]:
+    """Ascending bucket starts as [lo, hi) spans of consecutive buckets."""
+    runs: list[list[int]] = []
+    for t in starts:
+        if runs and runs[-1][1] == t:
+            runs[-1][1] = t + step
+        else:
+            runs.append([t, t + step])
+    return [(lo, hi) for lo, hi in runs]
+
+
 def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
@@ -42,6 +64,8 @@ class ClickHouseStore(EventSink, MetricsSource):
         self.db = database
         self.lock = threading.Lock()
         self.arrow = ArrowBuilder()
+        self.minutes = BucketCache()  # (site) minute -> (events, bucket)
+        self.buckets = BucketCache()  # (site) (interval, start, end) -> (views, bucket)
 
     @classmethod
     def connect(cls, dsn: str, database: str = "tessera", **kwargs) -> ClickHouseStore:
@@ -114,29 +138,103 @@ class ClickHouseStore(EventSink, MetricsSource):
     # -- source ----------------------------------------------------------
     def series(self, query: SeriesQuery) -> list[Bucket]:
         r = query.range
-        if query.interval == "1m" and r.path is None and r.referrer is None and not r.filters:
-            return self._minute_series(r)
-        rows = self._rows(*sql.series(self.db, query))
+        if r.path is None and r.referrer is None and not r.filters:
+            return self._minute_series(r) if query.interval == "1m" else self._bucket_series(query)
+        rows = self._rows(*sql.series(self.db, query, _raw_from()))
         return [Bucket(_utc(t), int(v), int(u)) for t, v, u in rows]
 
+    def _bucket_series(self, q: SeriesQuery) -> list[Bucket]:
+        """A site series by hour or day: one query of the buckets' plain views; a bucket whose views
+        match the bucket cached for the same span is served from the cache, and each run of the
+        others (the open hour or day, the first one as the range moves) is merged for itself."""
+        r = q.range
+        step = int(INTERVALS[q.interval].total_seconds())
+        first, last = r.start.timestamp(), r.end.timestamp()
+        views = {t: int(v) for t, v in self._rows(*sql.bucket_sums(self.db, q))}
+        order = [t for t in sorted(views) if views[t]]
+        keys = {t: (q.interval, max(t, first), min(t + step, last)) for t in order}  # the span it covers
+        cached = self.buckets.of(r.site)
+        missing = [t for t in order if (hit := cached.get(keys[t])) is None or hit[0] != views[t]]
+        if not missing:
+            return [cached[keys[t]][1] for t in order]
+        fresh: dict[tuple, tuple[int, Bucket]] = {}
+        raw_from = _raw_from()
+        for lo, hi in _runs(missing, step):
+            part = Range(r.site, max(datetime.fromtimestamp(lo, UTC), r.start), min(datetime.fromtimestamp(hi, UTC), r.end))
+            for t, v, u in self._rows(*sql.series(self.db, SeriesQuery(part, q.interval), raw_from)):
+                b = Bucket(_utc(t), int(v), int(u))
+                fresh[keys.get(int(b.t.timestamp()), ())] = (b.views, b)
+        fresh.pop((), None)  # a bucket that was empty at the first read
+        # a bucket reaching into the last hour may hold visitors counted from the events, read a moment
+        # apart from its views: served, not cached (the minute path checks such counts instead)
+        self.buckets.put(r.site, {k: entry for k, entry in fresh.items() if k[2] <= raw_from.timestamp()})
+        recomputed = set(missing)
+        out = [(fresh.get(keys[t]) if t in recomputed else cached[keys[t]]) for t in order]
+        return [entry[1] for entry in out if entry is not None]  # None: gone between the two reads
+
     def _minute_series(self, r: Range) -> list[Bucket]:
-        """Closed minutes read finalised visitors; the rest (open, or changed since) merge their states."""
+        """One query: the minutes' plain sums (no visitor states read) and the open minutes counted
+        from the events.  A minute whose event count matches the bucket cached for it is served
+        from the cache; the open minutes from the events; the rest (any on a first read, one
+        written to since) are looked up by ``_buckets``."""
         views: dict[int, int] = {}
         events: dict[int, int] = {}
-        closed: dict[int, tuple[int, int]] = {}  # minute -> (events, visitors) of its newest closing
-        for t, v, ev, u, is_closed in self._rows(*sql.minute_counts(self.db, r)):
-            if is_closed:
-                if ev >= closed.get(t, (-1, 0))[0]:
-                    closed[t] = (ev, u)
+        counted: dict[int, tuple[int, int, int]] = {}  # minute -> (views, events, visitors) from events
+        now = int(time.time()) // 60 * 60
+        open_from = max(r.start, datetime.fromtimestamp(now - OPEN_S, UTC))
+        for t, v, e, u, from_events in self._rows(*sql.minute_sums(self.db, r, open_from)):
+            if from_events:
+                counted[t] = (v, e, u)
+            elif t in views:  # the minute's rows sit in more than one part
+                views[t] += v
+                events[t] += e
             else:
-                views[t] = views.get(t, 0) + v
-                events[t] = events.get(t, 0) + ev
-        minutes = sorted(t for t, v in views.items() if v > 0)
-        visitors = {t: closed[t][1] for t in minutes if t in closed and closed[t][0] == events[t]}
-        stale = [datetime.fromtimestamp(t, UTC) for t in minutes if t not in visitors]
-        if stale:
-            visitors.update(self._rows(*sql.minute_visitors(self.db, r, stale)))
-        return [Bucket(datetime.fromtimestamp(t, UTC), views[t], int(visitors.get(t, 0))) for t in minutes]
+                views[t] = v
+                events[t] = e
+        cached = self.minutes.of(r.site)  # the dict itself: put() below adds to it or starts a new one
+        order = [t for t in sorted(views) if views[t]]  # minutes of bots or custom events only: no bucket
+        fresh: dict[int, tuple[int, Bucket]] = {}
+        missing: list[int] = []
+        for t in order:
+            if (hit := cached.get(t)) is not None and hit[0] == events[t]:
+                continue
+            if (got := counted.get(t)) is not None and got[1] == events[t]:
+                fresh[t] = (got[1], Bucket(datetime.fromtimestamp(t, UTC), got[0], got[2]))
+            else:
+                missing.append(t)
+        if missing:
+            fresh.update(self._buckets(r.site, missing, views, events))
+        if not fresh:
+            return [cached[t][1] for t in order]
+        self.minutes.put(r.site, {t: entry for t, entry in fresh.items() if entry[0] >= 0})
+        return [(fresh.get(t) or cached[t])[1] for t in order]
+
+    def _buckets(self, site: str, minutes: list[int], views: dict[int, int],
+                 events: dict[int, int]) -> dict[int, tuple[int, Bucket]]:
+        """(events, bucket) of these minutes, each from a source that counted the same events as
+        the plain sums did: the events when recent (a few thousand rows of one key range; events
+        never expire that young), else the minute's closing, else its states merged."""
+        out: dict[int, tuple[int, Bucket]] = {}
+
+        def keep(t: int, v: int, e: int, u: int) -> None:
+            out[t] = (e, Bucket(datetime.fromtimestamp(t, UTC), int(v), int(u)))
+
+        recent = time.time() - RAW_RECENT_S
+        if new := [t for t in minutes if t >= recent]:
+            for t, v, e, u, _ in self._rows(*sql.raw_minute_visitors(self.db, site, new)):
+                if e == events[t]:  # else a write landed in between, or the events dropped a duplicate
+                    keep(t, v, e, u)
+        if old := [t for t in minutes if t not in out]:
+            for t, e, u in self._rows(*sql.closed_visitors(self.db, site, old)):
+                if e == events[t]:
+                    keep(t, views[t], e, u)
+        if stale := [t for t in old if t not in out]:
+            for t, v, e, u in self._rows(*sql.minute_visitors(self.db, site, stale)):
+                keep(t, v, e, u)
+        for t in minutes:
+            if t not in out:  # gone between two reads (a dropped partition): served, never cached
+                out[t] = (-1, Bucket(datetime.fromtimestamp(t, UTC), views[t], 0))
+        return out
 
     def close_minutes(self, since: datetime, before: datetime) -> None:
         """Finalise the visitors of minutes in [since, before) that changed since they were last closed."""
@@ -151,7 +249,7 @@ class ClickHouseStore(EventSink, MetricsSource):
         return [TopItem(str(k), int(v), int(u)) for k, v, u in self._rows(*sql.top(self.db, query))]
 
     def totals(self, range_: Range) -> Totals:
-        rows = self._rows(*sql.totals(self.db, range_))
+        rows = self._rows(*sql.totals(self.db, range_, _raw_from()))
         views, visitors = rows[0] if rows else (0, 0)
         return Totals(int(views or 0), int(visitors or 0))
 

@@ -270,3 +270,15 @@ def closed_minute_statements(db: str) -> list[str]:
         "AND minute < toStartOfMinute(now()) GROUP BY site, minute"
     )  # minutes closed before this migration, once (the writer is not running while migrations run)
     return [table, backfill]
+
+
+WIDE_ROLLUPS = ("site_minute", "site_hour")
+
+
+def wide_part_statements(db: str) -> list[str]:
+    """Store the site rollups' parts wide (a file per column), so reading their plain sums
+    does not decompress the visitor states: a compact part interleaves every column of a
+    granule in one stream, and ``site_minute``'s 24 h of views/events cost ~30% more read
+    that way.  Parts written or merged from now on follow (settings only; idempotent)."""
+    return [f"ALTER TABLE {db}.{name} MODIFY SETTING min_bytes_for_wide_part = 0, min_rows_for_wide_part = 0"
+            for name in WIDE_ROLLUPS]

@@ -80,35 +80,93 @@ def _segments(r: Range) -> list[tuple[str, str, datetime, datetime]]:
     return out
 
 
-def _site_rows(db: str, r: Range) -> tuple[str, dict]:
-    """A subquery of (m, views, visitors) rows from the hourly and minute site rollups."""
+NO_VISITORS = "arrayReduce('uniqCombinedState(12)', CAST([], 'Array(FixedString(16))'))"
+
+
+def _site_rows(db: str, r: Range, raw_from: datetime | None = None, visitors: bool = True) -> tuple[str, dict]:
+    """A subquery of (m, views, visitors) rows from the hourly and minute site rollups.  The
+    visitors of a minute edge from ``raw_from`` on (the open hour) come from the events, as
+    states of the same rows, which costs less than reaching its minutes' states (see
+    ``raw_minute_visitors``); its views still come from ``site_minute``.  Without ``visitors``:
+    (m, views) rows, which read no state at all."""
     parts, params = [], {"site": r.site}
     for i, (table, col, start, end) in enumerate(_segments(r)):
         params[f"s{i}"], params[f"e{i}"] = start.replace(tzinfo=None), end.replace(tzinfo=None)
-        parts.append(f"SELECT {col} AS m, views, visitors FROM {db}.{table} WHERE site = {{site:String}} "
-                     f"AND {col} >= {{s{i}:DateTime64(3, 'UTC')}} AND {col} < {{e{i}:DateTime64(3, 'UTC')}}")
+        lo, hi = f"{{s{i}:DateTime64(3, 'UTC')}}", f"{{e{i}:DateTime64(3, 'UTC')}}"
+        if not visitors:
+            parts.append(f"SELECT {col} AS m, views FROM {db}.{table} WHERE site = {{site:String}} "
+                         f"AND {col} >= {lo} AND {col} < {hi}")
+        elif table == "site_minute" and raw_from is not None and start >= raw_from:
+            parts.append(f"SELECT minute AS m, views, {NO_VISITORS} AS visitors FROM {db}.site_minute "
+                         f"WHERE site = {{site:String}} AND minute >= {lo} AND minute < {hi}")
+            parts.append(f"SELECT toStartOfMinute(ts) AS m, toUInt64(0) AS views, "
+                         f"uniqCombinedStateIf(12)(visitor, {COUNTED}) AS visitors FROM {db}.events "
+                         f"WHERE site = {{site:String}} AND toStartOfMinute(ts) >= {lo} "
+                         f"AND toStartOfMinute(ts) < {hi} GROUP BY m")
+        else:
+            parts.append(f"SELECT {col} AS m, views, visitors FROM {db}.{table} WHERE site = {{site:String}} "
+                         f"AND {col} >= {lo} AND {col} < {hi}")
     return " UNION ALL ".join(parts), params
 
 
-def minute_counts(db: str, r: Range) -> tuple[str, dict]:
-    """Rows (epoch seconds, views, events, visitors, closed?) of a site's minutes: ``site_minute``'s
-    plain sums (no states read) and ``site_minute_closed``'s finalised visitors, unaggregated:
-    in chDB a GROUP BY over these ~3k rows costs ~3 ms, summing them in Python ~1 ms."""
-    where = _where(r, "minute")
-    sql = (
-        f"SELECT toUInt32(minute), views, events, toUInt64(0), 0 FROM {db}.site_minute WHERE {where} "
-        f"UNION ALL SELECT toUInt32(minute), toUInt64(0), events, visitors, 1 FROM {db}.site_minute_closed "
-        f"WHERE {where}"
-    )
-    return sql, _params(r)
+def bucket_sums(db: str, q: SeriesQuery) -> tuple[str, dict]:
+    """Rows (bucket's epoch seconds, views) of a site series by hour or day, from the plain sums."""
+    rows, params = _site_rows(db, q.range, visitors=False)
+    bucket = BUCKET[q.interval].replace("minute", "m")
+    return f"SELECT toUInt32({bucket}) AS t, sum(views) FROM ({rows}) GROUP BY t", params
 
 
-def minute_visitors(db: str, r: Range, minutes: list[datetime]) -> tuple[str, dict]:
-    """Visitors of these minutes (within ``r``) merged from the states."""
-    keys = ", ".join(str(int(m.timestamp())) for m in minutes)
-    sql = (f"SELECT toUInt32(minute) AS t, uniqCombinedMerge(12)(visitors) FROM {db}.site_minute "
-           f"WHERE {_where(r, 'minute')} AND toUInt32(minute) IN ({keys}) GROUP BY t")
-    return sql, _params(r)
+def minute_sums(db: str, r: Range, open_from: datetime | None = None) -> tuple[str, dict]:
+    """Rows (epoch seconds, views, events, visitors, from events?) of a site's minutes:
+    ``site_minute``'s plain sums (no visitor states read; one row per stored part, since in
+    chDB a GROUP BY costs more than adding the few repeats up in Python), and, when
+    ``open_from`` is given, the whole minutes from it to the range's end counted from the
+    events (``raw_minute_visitors``), so the open minute needs no second query."""
+    sql, params = (f"SELECT toUInt32(minute), views, events, toUInt64(0), 0 FROM {db}.site_minute "
+                   f"WHERE {_where(r, 'minute')}"), _params(r)
+    if open_from is not None and open_from < r.end:
+        params["open_from"] = open_from.replace(tzinfo=None)
+        sql += (f" UNION ALL {_raw_minutes(db)} AND ts >= {{open_from:DateTime64(3, 'UTC')}} "
+                f"AND toStartOfMinute(ts) < {{end:DateTime64(3, 'UTC')}} GROUP BY t")
+    return sql, params
+
+
+def _raw_minutes(db: str) -> str:
+    return (f"SELECT toUInt32(toStartOfMinute(ts)) AS t, countIf({COUNTED}), count(), "
+            f"uniqCombinedIf(12)(visitor, {COUNTED}), 1 FROM {db}.events WHERE site = {{site:String}}")
+
+
+def _minute_keys(site: str, minutes: list[int]) -> tuple[str, dict]:
+    """A (site, minutes) condition on ``minute`` that prunes to the span of these minutes."""
+    keys = ", ".join(str(int(m)) for m in minutes)
+    return (f"site = {{site:String}} AND minute >= toDateTime({min(minutes)}, 'UTC') "
+            f"AND minute <= toDateTime({max(minutes)}, 'UTC') AND toUInt32(minute) IN ({keys})"), {"site": site}
+
+
+def closed_visitors(db: str, site: str, minutes: list[int]) -> tuple[str, dict]:
+    """Rows (epoch seconds, events, visitors) of these minutes' closings (``site_minute_closed``,
+    possibly several per minute until ReplacingMergeTree merges them)."""
+    where, params = _minute_keys(site, minutes)
+    return f"SELECT toUInt32(minute), events, visitors FROM {db}.site_minute_closed WHERE {where}", params
+
+
+def minute_visitors(db: str, site: str, minutes: list[int]) -> tuple[str, dict]:
+    """Rows (epoch seconds, views, events, visitors) of these minutes merged from ``site_minute``."""
+    where, params = _minute_keys(site, minutes)
+    return (f"SELECT toUInt32(minute) AS t, sum(views), sum(events), uniqCombinedMerge(12)(visitors) "
+            f"FROM {db}.site_minute WHERE {where} GROUP BY t"), params
+
+
+def raw_minute_visitors(db: str, site: str, minutes: list[int]) -> tuple[str, dict]:
+    """Rows (epoch seconds, views, events, visitors, 1) of these whole minutes counted from the
+    events: the same ``uniqCombined(12)`` over the same rows as the rollup's states, so the same
+    number while the events hold the rows the rollup does (the caller checks ``events``),
+    without deserialising a granule of other minutes' states (thousands of hash sets) to
+    reach the few it wants."""
+    keys = ", ".join(str(int(m)) for m in minutes)
+    sql = (f"{_raw_minutes(db)} AND ts >= toDateTime64({min(minutes)}, 3, 'UTC') "
+           f"AND ts < toDateTime64({max(minutes) + 60}, 3, 'UTC') AND t IN ({keys}) GROUP BY t")
+    return sql, {"site": site}
 
 
 def close_minutes(db: str, since: datetime, before: datetime) -> tuple[str, dict]:
@@ -124,11 +182,11 @@ def close_minutes(db: str, since: datetime, before: datetime) -> tuple[str, dict
     return sql, {"since": since.replace(tzinfo=None), "before": before.replace(tzinfo=None)}
 
 
-def series(db: str, q: SeriesQuery) -> tuple[str, dict]:
+def series(db: str, q: SeriesQuery, raw_from: datetime | None = None) -> tuple[str, dict]:
     r = q.range
     source = _source(db, r)
     if q.interval != "1m" and source == f"{db}.site_minute":
-        rows, params = _site_rows(db, r)
+        rows, params = _site_rows(db, r, raw_from)
         bucket = BUCKET[q.interval].replace("minute", "m")
         return (f"SELECT {bucket} AS t, sum(views) AS views, uniqCombinedMerge(12)(visitors) AS visitors "
                 f"FROM ({rows}) GROUP BY t HAVING views > 0 ORDER BY t"), params
@@ -165,10 +223,10 @@ def top(db: str, q: TopQuery) -> tuple[str, dict]:
     return sql, _params(r)
 
 
-def totals(db: str, r: Range) -> tuple[str, dict]:
+def totals(db: str, r: Range, raw_from: datetime | None = None) -> tuple[str, dict]:
     source = _source(db, r)
     if source == f"{db}.site_minute":
-        rows, params = _site_rows(db, r)
+        rows, params = _site_rows(db, r, raw_from)
         return f"SELECT sum(views), uniqCombinedMerge(12)(visitors) FROM ({rows})", params
     if source is None:
         sql = (

@@ -17,5 +17,8 @@ def bucket_starts(start: datetime, end: datetime, interval: str) -> list[datetim
 
 
 def zero_filled(buckets: list[Bucket], start: datetime, end: datetime, interval: str) -> list[Bucket]:
+    starts = bucket_starts(start, end, interval)
+    if len(buckets) == len(starts) and all(b.t == t for b, t in zip(buckets, starts)):
+        return list(buckets)  # nothing to fill (a busy site's day)
     found = {b.t: b for b in buckets}
-    return [found.get(t, Bucket(t, 0, 0)) for t in bucket_starts(start, end, interval)]
+    return [found.get(t) or Bucket(t, 0, 0) for t in starts]

@@ -4,8 +4,8 @@ from tracker.olap import migrations
 
 
 def test_pending_is_ordered_and_skips_applied():
-    assert [m.version for m in migrations.pending(set())] == [1, 2, 3, 4, 5, 6, 7]
-    assert [m.version for m in migrations.pending({1, 3})] == [2, 4, 5, 6, 7]
+    assert [m.version for m in migrations.pending(set())] == [1, 2, 3, 4, 5, 6, 7, 8]
+    assert [m.version for m in migrations.pending({1, 3})] == [2, 4, 5, 6, 7, 8]
 
 
 def test_versions_are_unique():
@@ -16,8 +16,8 @@ def test_versions_are_unique():
 def test_every_statement_is_idempotent():
     for m in migrations.MIGRATIONS:
         for statement in m.statements("db", 7):
-            # DDL is guarded; a backfill only runs into an empty table
-            assert "IF NOT EXISTS" in statement or ") = 0" in statement
+            # DDL is guarded; a backfill only runs into an empty table; a setting is set, not toggled
+            assert "IF NOT EXISTS" in statement or ") = 0" in statement or "MODIFY SETTING" in statement
 
 
 def test_ttl_matching():
@@ -29,7 +29,7 @@ def test_ttl_matching():
 @pytest.mark.integration
 def test_migrate_on_chdb_is_idempotent_and_recorded(chdb_store):
     assert chdb_store.migrate() == []  # the fixture already applied everything
-    assert chdb_store.applied_versions() == [1, 2, 3, 4, 5, 6, 7]
+    assert chdb_store.applied_versions() == [1, 2, 3, 4, 5, 6, 7, 8]
     tables = {r[0] for r in chdb_store.client.query(
         "SELECT name FROM system.tables WHERE database = {db:String}", parameters={"db": chdb_store.db}).result_rows}
     assert {"events", "site_minute", "site_minute_mv", "page_minute", "page_minute_mv",
@@ -78,3 +78,14 @@ def test_the_breakdown_rollup_is_backfilled_from_events_stored_before_it(chdb_st
                    "WHERE dim = 'os' AND filter_dim = ''").result_rows
     assert days == [(27, 4)]  # filled from the hours' backfill by its view
     assert chdb_store.migrate() == []
+
+
+def test_site_rollups_write_wide_parts(chdb_store):
+    from tests.tracker.olap.test_clickhouse_store import batch
+
+    chdb_store.insert(batch(20), "t")
+    types = chdb_store.client.query(
+        "SELECT table, groupUniqArray(part_type) FROM system.parts WHERE database = {db:String} AND active "
+        "AND table IN ('site_minute', 'site_hour', 'page_minute') GROUP BY table ORDER BY table",
+        parameters={"db": chdb_store.db}).result_rows
+    assert types == [("page_minute", ["Compact"]), ("site_hour", ["Wide"]), ("site_minute", ["Wide"])]

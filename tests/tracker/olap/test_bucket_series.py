@@ -1,0 +1,70 @@
+"""The hourly and daily site series on real chDB: served from the bucket cache, the rollups and
+(for the open hour) the events, they must equal a scan of the events as writes arrive."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tracker.model import Bucket, Range, SeriesQuery
+from tracker.olap import sql
+from tracker.olap.clickhouse import _runs
+from tracker.olap.schema import COUNTED
+
+from .test_minute_series import events, this_minute
+
+pytestmark = pytest.mark.integration
+OLD = datetime(2026, 11, 20, 22, 0, tzinfo=UTC)
+
+
+def scan(store, r: Range, interval: str) -> list[Bucket]:
+    bucket = {"1h": "toStartOfHour", "1d": "toStartOfDay"}[interval]
+    rows = store.client.query(
+        f"SELECT {bucket}(ts) AS t, count(), uniqCombined(12)(visitor) FROM {store.db}.events FINAL "
+        f"WHERE site = {{site:String}} AND toStartOfMinute(ts) >= {{start:DateTime64(3, 'UTC')}} "
+        f"AND toStartOfMinute(ts) < {{end:DateTime64(3, 'UTC')}} AND {COUNTED} GROUP BY t ORDER BY t",
+        parameters=sql._params(r)).result_rows
+    return [Bucket(t.replace(tzinfo=UTC), v, u) for t, v, u in rows]
+
+
+def spread(store, start, hours, token):
+    for h in range(hours):  # ten minutes of events at the top of each hour
+        store.insert(events(start + timedelta(hours=h, minutes=h % 50), 40 + h, visitors=5 + h % 7, first=h), f"{token}{h}")
+
+
+@pytest.mark.parametrize("interval", ["1h", "1d"])
+@pytest.mark.parametrize("old", [False, True], ids=["recent", "old"])
+def test_hourly_and_daily_series_equal_a_scan_as_writes_arrive(chdb_store, interval, old):
+    end = (OLD + timedelta(days=2) if old else this_minute() + timedelta(minutes=1))
+    start = end - timedelta(hours=30, minutes=17)  # ragged at both ends
+    spread(chdb_store, start, 31, "a")
+    last_minute = end - timedelta(minutes=1)
+    chdb_store.insert(events(last_minute, 4, seconds=1), "tail")
+    r = Range("s", start, end)
+    q = SeriesQuery(r, interval)
+    first = chdb_store.series(q)
+    assert first == scan(chdb_store, r, interval) and len(first) > 1
+    assert chdb_store.series(q) == first  # from the cache
+    chdb_store.insert(events(last_minute, 3, seconds=1, visitors=3, first=1000), "open")
+    later = chdb_store.series(q)
+    assert later == scan(chdb_store, r, interval)
+    assert (later[-1].views, later[-1].visitors) == (first[-1].views + 3, first[-1].visitors + 3)
+    assert later[:-1] == first[:-1]
+    moved = Range("s", start + timedelta(minutes=1), end)  # the window slides: a new first span
+    assert chdb_store.series(SeriesQuery(moved, interval)) == scan(chdb_store, moved, interval)
+
+
+def test_a_read_with_nothing_changed_is_one_query(chdb_store):
+    end = this_minute().replace(minute=0) - timedelta(hours=1)  # before the last hour: nothing from the events
+    spread(chdb_store, end - timedelta(hours=5), 5, "a")
+    q = SeriesQuery(Range("s", end - timedelta(hours=5, minutes=30), end), "1h")
+    chdb_store.series(q)
+    queries = []
+    rows = chdb_store._rows
+    chdb_store._rows = lambda text, params: queries.append(text) or rows(text, params)
+    chdb_store.series(q)
+    assert len(queries) == 1 and "uniqCombined" not in queries[0]
+
+
+def test_runs_of_consecutive_buckets():
+    assert _runs([0, 3600, 7200, 18000, 86400], 3600) == [(0, 10800), (18000, 21600), (86400, 90000)]
+    assert _runs([], 3600) == []
