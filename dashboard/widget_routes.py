@@ -5,6 +5,11 @@ slot in its own bulkhead (and the shared backstop has one); the connection goes 
 an address that was checked (``guarded_network``); the whole fetch, body included, ends
 within ``widget_timeout_seconds``; only the content types a widget needs come back
 (``widget_types``), never HTML, always with ``nosniff``.
+
+Caching: a widget's module asked for under its announced integrity (``?v=<integrity>``, as
+the shell imports it) and matching that hash is the same bytes for as long as the URL
+exists, so it is sent ``immutable`` for a year; a new build announces a new hash, hence a new
+URL. Everything else keeps the widget host's own ``Cache-Control`` (``no-cache`` if none).
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ router = APIRouter(tags=["widgets"])
 FORWARDED_REQUEST_HEADERS = ("accept", "accept-encoding", "if-none-match", "if-modified-since")
 FORWARDED_RESPONSE_HEADERS = ("content-type", "content-encoding", "etag", "last-modified", "cache-control")
 PASSED_STATUSES = (200, 203, 206, 304)
+IMMUTABLE = "public, max-age=31536000, immutable"
 
 
 def not_found(detail: str) -> JSONResponse:
@@ -154,4 +160,8 @@ async def read_widget_file(widget_id: str, path: str, request: Request, gateway:
                 {"detail": f"the module of {widget_id!r} does not match the integrity its sidecar announced"},
                 status_code=502,
             )
+        if request.query_params.get("v") == integrity:
+            response_headers["cache-control"] = IMMUTABLE
+            response_headers.pop("etag", None)
+            response_headers.pop("last-modified", None)
     return Response(fetched.body, status_code=fetched.status, headers=response_headers)
