@@ -84,7 +84,8 @@ async def shell_page(request: Request, headers: dict[str, str]) -> Response:
     kit_dir = dist / "kit" / KIT_MAJOR
     preloads = kit_preloads(kit_dir, kit_dir.stat().st_mtime_ns) if kit_dir.is_dir() else ""
     html = index.read_text(encoding="utf-8")
-    html = html.replace("</head>", f"{preloads}{await catalogue_seed(request)}</head>", 1)
+    extra = f"{preloads}{await catalogue_seed(request)}"
+    html = html.replace("</head>", f"{extra}</head>", 1) if "</head>" in html else f"{html}{extra}"
     return HTMLResponse(html, headers=headers)
 
 
