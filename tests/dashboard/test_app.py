@@ -225,6 +225,25 @@ def test_a_module_asked_for_under_its_integrity_is_immutable_and_only_then(clien
     assert client.get("/widgets/page-views/icon.svg", params={"v": integrity}).headers["cache-control"] == "no-cache"
 
 
+def test_a_verified_module_is_served_from_memory_until_a_new_build_is_announced(client, upstreams):
+    from dashboard.integrity import digest
+
+    integrity = digest(b"export default 1;")
+    upstreams.widgets = [page_views(integrity=integrity)]
+    assert client.get("/widgets/page-views/dist/page-views.js").status_code == 200
+    host_calls = lambda: sum(str(r.url).startswith(HOST) for r in upstreams.seen)  # noqa: E731
+    before = host_calls()
+    again = client.get("/widgets/page-views/dist/page-views.js", params={"v": integrity})
+    assert again.text == "export default 1;" and again.headers["x-content-type-options"] == "nosniff"
+    assert again.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert host_calls() == before  # no trip to the widget host
+    upstreams.files["/page-views/dist/page-views.js"] = ("text/javascript", b"export default 2;")
+    upstreams.widgets = [page_views(integrity=digest(b"export default 2;"))]
+    client.get("/api/v1/catalogue")  # the dashboard learns of the new build (the registry's feed, a refresh)
+    assert client.get("/widgets/page-views/dist/page-views.js").text == "export default 2;"
+    assert host_calls() == before + 1
+
+
 def test_the_shell_page_carries_the_catalogue_without_gone_widgets(client, upstreams):
     import json
     import re
