@@ -92,6 +92,7 @@ class SitePoll:
 
     async def run(self) -> None:
         while self.queues:
+            await asyncio.sleep(self.poll_s)  # a new stream's backlog is read now; the first poll can wait
             try:
                 fresh = await self.poll()
             except OlapUnavailable:
@@ -101,7 +102,6 @@ class SitePoll:
                     if queue.full():
                         queue.get_nowait()
                     queue.put_nowait(fresh)
-            await asyncio.sleep(self.poll_s)
 
 
 class RecentApi:
