@@ -3,6 +3,10 @@
 Module and stylesheet URLs are rewritten to the dashboard's own origin
 (``/widgets/{id}/{path}``) so the browser talks to one origin. The last good answer is
 kept and served, marked stale, while the registry is unreachable.
+
+The cache also holds the widgets that are ``gone`` (the registry lists them with
+``status=all``), for the mesh's health (``as_json(include_gone=True)``): the shell's
+catalogue, ``find`` and so the widget proxy see only live and stale ones.
 """
 
 from __future__ import annotations
@@ -18,6 +22,11 @@ from dashboard.widget_path import relative_path, widget_base
 Widget = dict[str, Any]
 FetchWidgets = Callable[[], Awaitable[list[Widget]]]
 VISIBLE = ("live", "stale")
+GONE = "gone"
+
+
+def status_of(widget: Widget) -> str:
+    return widget.get("status") or "live"
 
 
 def _first(widget: Widget, *names: str, default: Any = None) -> Any:
@@ -69,8 +78,9 @@ def shape_entry(widget: Widget) -> Widget | None:
     }
 
 
-def shape_catalogue(widgets: list[Widget]) -> list[Widget]:
-    entries = (shape_entry(w) for w in widgets if (w.get("status") or "live") in VISIBLE)
+def shape_catalogue(widgets: list[Widget], include_gone: bool = False) -> list[Widget]:
+    shown = (*VISIBLE, GONE) if include_gone else VISIBLE
+    entries = (shape_entry(w) for w in widgets if status_of(w) in shown)
     return sorted((e for e in entries if e), key=lambda e: (e["label"].lower(), e["id"]))
 
 
@@ -81,12 +91,12 @@ class Snapshot:
     stale: bool = True
     error: str | None = None
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self, include_gone: bool = False) -> dict[str, Any]:
         fetched = (
             datetime.fromtimestamp(self.fetched_at, UTC).isoformat() if self.fetched_at else None
         )
         return {
-            "items": shape_catalogue(list(self.widgets.values())),
+            "items": shape_catalogue(list(self.widgets.values()), include_gone),
             "stale": self.stale,
             "fetchedAt": fetched,
             "error": self.error,
@@ -126,19 +136,20 @@ class Catalogue:
         return self.snapshot
 
     async def find(self, widget_id: str) -> Widget | None:
-        """A raw registry widget by id; an unknown id triggers one (cache-limited) refresh."""
+        """A raw registry widget by id, if live or stale; an unknown id triggers one (cache-limited) refresh."""
         widget = self.snapshot.widgets.get(widget_id)
         if widget is None:
             await self.refresh()
             widget = self.snapshot.widgets.get(widget_id)
-        return widget
+        return widget if widget is not None and status_of(widget) in VISIBLE else None
 
     def apply(self, event: str, widget: Widget) -> None:
         """Keep the cache current from the registry's change feed."""
         widget_id = widget.get("id")
         if not isinstance(widget_id, str):
             return
-        if event == "widget-removed" or widget.get("status") == "gone":
-            self.snapshot.widgets.pop(widget_id, None)
+        if event == "widget-removed" or widget.get("status") == GONE:
+            known = self.snapshot.widgets.get(widget_id) or {}
+            self.snapshot.widgets[widget_id] = {**known, **widget, "status": GONE}  # kept for the mesh's health
         else:
             self.snapshot.widgets[widget_id] = widget

@@ -1,8 +1,13 @@
-"""``/api/v1/catalogue``: the widget list for the shell, and its live change feed."""
+"""``/api/v1/catalogue``: the widget list for the shell, and its live change feed.
+
+``?include=gone`` adds the widgets whose hosts are gone (status ``gone``, with their last
+heartbeat), for the mesh's health; the shell's list (no parameter) has live and stale only."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from dashboard.deps import GatewayDep
@@ -14,9 +19,14 @@ STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
 @router.get("")
-async def read_catalogue(gateway: GatewayDep) -> JSONResponse:
+async def read_catalogue(gateway: GatewayDep, include: Annotated[
+        str | None, Query(max_length=20, description="`gone`: also the widgets whose hosts are gone")] = None,
+) -> JSONResponse:
+    if include not in (None, "", "gone"):
+        return JSONResponse({"detail": [{"loc": ["query", "include"], "msg": "include must be gone",
+                                         "type": "value_error"}]}, status_code=422)
     snapshot = await gateway.catalogue.refresh()
-    body = snapshot.as_json()
+    body = snapshot.as_json(include_gone=include == "gone")
     if snapshot.fetched_at is None:
         return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
     return JSONResponse(body, headers={"Cache-Control": "no-store"})

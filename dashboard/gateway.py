@@ -95,7 +95,7 @@ def build_gateway(settings: DashboardSettings, transport: httpx.AsyncBaseTranspo
     query = _upstream("query", settings.query_url, client, settings, settings.metrics_concurrency)
 
     async def fetch_widgets() -> list[dict[str, Any]]:
-        body = await registry.get_json("/api/v1/widgets")
+        body = await registry.get_json("/api/v1/widgets", {"status": "all"})  # gone ones too, for the mesh's health
         items = body.get("items") if isinstance(body, dict) else body
         if not isinstance(items, list):
             raise UpstreamFailure("registry", 502, "registry sent no widget list")

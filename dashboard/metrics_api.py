@@ -87,10 +87,11 @@ ROUTES: dict[str, tuple[Param, ...]] = {
     "visitors": (*RANGE, *SERIES_FILTERS),
     "live": (SITE,),
     "stream": (Param("site", _text(253)), Param("lastEventId", _integer(0, 2**63 - 1))),
+    "recent": (SITE, Param("limit", _integer(1, 100)), Param("lastEventId", _integer(0, 10**15 - 1))),
     "breakdown": (*RANGE, Param("dimension", _one_of(DIMENSIONS), required=True), LIMIT, *FILTERS),
     "summary": (*RANGE, *FILTERS),
 }
-STREAMS = frozenset({"stream"})
+STREAMS = frozenset({"stream", "recent"})
 
 
 def upstream_query(route: str, pairs: Iterable[tuple[str, str]]) -> str:

@@ -2,14 +2,26 @@
 
 ``/``, ``/gallery``, ``/l/{id}``, ``/l/{id}@N`` and ``/e/{token}`` serve the editing shell
 (``index.html``); ``/v/{token}`` serves the casual view (``view.html``, its own bundle with
-no editor code). Pages that carry a token are never cached and send no referrer."""
+no editor code). Pages that carry a token are never cached and send no referrer.
+
+The editing shell's page carries what its first render needs, so nothing waits for a
+round trip it could skip: ``<link rel="modulepreload">`` for every module of the widget kit
+(fetched while the shell's own bundle downloads, instead of after each widget module is
+parsed) and the catalogue as the dashboard last had it (``#tessera-catalogue-seed``), so
+windows import their widgets as soon as the layout is known; the shell still revalidates
+the catalogue and follows its stream."""
 
 from __future__ import annotations
 
+import asyncio
+import json
+from functools import lru_cache
 from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
+
+from dashboard.kit_routes import KIT_MAJOR
 
 router = APIRouter(tags=["shell"])
 DEFAULT_DIST = Path(__file__).parent / "web" / "dist"
@@ -39,20 +51,62 @@ def page(request: Request, html: str, script: str, headers: dict[str, str]) -> R
     return FileResponse(index, media_type="text/html", headers=headers)
 
 
+SEED_WAIT_SECONDS = 0.25  # at most this long for a catalogue refresh; else the page goes without a seed
+
+
+@lru_cache(maxsize=8)
+def kit_preloads(kit_dir: Path, mtime_ns: int) -> str:
+    """One modulepreload link per kit module (re-read when the build changes the folder)."""
+    names = sorted(path.name for path in kit_dir.glob("*.js") if path.name != "index.js")
+    return "".join(f'<link rel="modulepreload" href="/kit/{KIT_MAJOR}/{name}">' for name in names)
+
+
+async def catalogue_seed(request: Request) -> str:
+    """The catalogue as a JSON script element, or "" when the dashboard has no fresh one at hand."""
+    gateway = getattr(request.app.state, "gateway", None)
+    if gateway is None:
+        return ""
+    try:
+        snapshot = await asyncio.wait_for(asyncio.shield(gateway.catalogue.refresh()), SEED_WAIT_SECONDS)
+    except Exception:  # noqa: BLE001 - a timeout or an upstream failure: no seed; the shell fetches the catalogue itself
+        return ""
+    if snapshot.fetched_at is None or snapshot.stale:
+        return ""
+    body = json.dumps(snapshot.as_json(), separators=(",", ":")).replace("<", "\\u003c")
+    return f'<script type="application/json" id="tessera-catalogue-seed">{body}</script>'
+
+
+async def shell_page(request: Request, headers: dict[str, str]) -> Response:
+    dist = dist_dir(request)
+    index = dist / "index.html"
+    if not index.is_file() or not (dist / "shell.js").is_file():
+        return HTMLResponse(MISSING_BUILD, status_code=503, headers={"Cache-Control": "no-store"})
+    kit_dir = dist / "kit" / KIT_MAJOR
+    preloads = kit_preloads(kit_dir, kit_dir.stat().st_mtime_ns) if kit_dir.is_dir() else ""
+    html = index.read_text(encoding="utf-8")
+    extra = f"{preloads}{await catalogue_seed(request)}"
+    html = html.replace("</head>", f"{extra}</head>", 1) if "</head>" in html else f"{html}{extra}"
+    return HTMLResponse(html, headers=headers)
+
+
 @router.get("/", include_in_schema=False)
-@router.get("/gallery", include_in_schema=False)
 async def read_shell(request: Request) -> Response:
+    return await shell_page(request, {"Cache-Control": "no-cache"})
+
+
+@router.get("/gallery", include_in_schema=False)
+async def read_gallery(request: Request) -> Response:
     return page(request, "index.html", "shell.js", {"Cache-Control": "no-cache"})
 
 
 @router.get("/l/{ref}", include_in_schema=False)
 async def read_layout_page(ref: str, request: Request) -> Response:
-    return page(request, "index.html", "shell.js", {"Cache-Control": "no-cache"})
+    return await shell_page(request, {"Cache-Control": "no-cache"})
 
 
 @router.get("/e/{token}", include_in_schema=False)
 async def read_edit_link_page(token: str, request: Request) -> Response:
-    return page(request, "index.html", "shell.js", TOKEN_PAGE_HEADERS)
+    return await shell_page(request, TOKEN_PAGE_HEADERS)
 
 
 @router.get("/v/{token}", include_in_schema=False)

@@ -5,11 +5,20 @@ slot in its own bulkhead (and the shared backstop has one); the connection goes 
 an address that was checked (``guarded_network``); the whole fetch, body included, ends
 within ``widget_timeout_seconds``; only the content types a widget needs come back
 (``widget_types``), never HTML, always with ``nosniff``.
+
+Caching: a widget's module asked for under its announced integrity (``?v=<integrity>``, as
+the shell imports it) and matching that hash is the same bytes for as long as the URL
+exists, so it is sent ``immutable`` for a year; a new build announces a new hash, hence a new
+URL. Everything else keeps the widget host's own ``Cache-Control`` (``no-cache`` if none).
+The dashboard keeps such verified modules in memory too (``VerifiedModules``, by widget, path
+and integrity; at most ``MODULE_CACHE_BYTES``), so a browser without them in its cache is
+answered without a trip to the widget host once the origin checks pass.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -30,6 +39,39 @@ router = APIRouter(tags=["widgets"])
 FORWARDED_REQUEST_HEADERS = ("accept", "accept-encoding", "if-none-match", "if-modified-since")
 FORWARDED_RESPONSE_HEADERS = ("content-type", "content-encoding", "etag", "last-modified", "cache-control")
 PASSED_STATUSES = (200, 203, 206, 304)
+IMMUTABLE = "public, max-age=31536000, immutable"
+MODULE_CACHE_BYTES = 8 * 1024 * 1024
+
+
+class VerifiedModules:
+    """Module bodies that matched their announced integrity, least recently used dropped first."""
+
+    def __init__(self, limit: int = MODULE_CACHE_BYTES) -> None:
+        self.limit = limit
+        self.size = 0
+        self.items: OrderedDict[tuple[str, str, str], tuple[bytes, dict[str, str]]] = OrderedDict()
+
+    def get(self, key: tuple[str, str, str]) -> tuple[bytes, dict[str, str]] | None:
+        found = self.items.get(key)
+        if found is not None:
+            self.items.move_to_end(key)
+        return found
+
+    def put(self, key: tuple[str, str, str], body: bytes, headers: dict[str, str]) -> None:
+        if len(body) > self.limit or key in self.items:
+            return
+        self.items[key] = (body, headers)
+        self.size += len(body)
+        while self.size > self.limit:
+            _, (old, _) = self.items.popitem(last=False)
+            self.size -= len(old)
+
+
+def verified_modules(request: Request) -> VerifiedModules:
+    state = request.app.state
+    if getattr(state, "verified_modules", None) is None:
+        state.verified_modules = VerifiedModules()
+    return state.verified_modules
 
 
 def not_found(detail: str) -> JSONResponse:
@@ -114,6 +156,12 @@ async def read_widget_file(widget_id: str, path: str, request: Request, gateway:
     if not breaker.allow():
         return unavailable(503, f"widget host {origin} is failing; circuit open")
     integrity = widget.get("integrity") if path == relative_path(widget.get("module"), base) else None
+    cache_key = (widget_id, path, integrity) if integrity else None
+    if cache_key and request.method == "GET" and (cached := verified_modules(request).get(cache_key)) is not None:
+        body, kept = cached
+        if request.query_params.get("v") == integrity:
+            kept = {**{k: v for k, v in kept.items() if k not in ("etag", "last-modified")}, "cache-control": IMMUTABLE}
+        return Response(body, status_code=200, headers=kept)
     headers = {k: v for k in FORWARDED_REQUEST_HEADERS if (v := request.headers.get(k))}
     headers.setdefault("accept-encoding", "identity")
     if integrity:
@@ -154,4 +202,10 @@ async def read_widget_file(widget_id: str, path: str, request: Request, gateway:
                 {"detail": f"the module of {widget_id!r} does not match the integrity its sidecar announced"},
                 status_code=502,
             )
+        if matches(fetched.body, integrity):  # not a rebuild found by looking again: these are its bytes
+            verified_modules(request).put(cache_key, fetched.body, dict(response_headers))
+            if request.query_params.get("v") == integrity:
+                response_headers["cache-control"] = IMMUTABLE
+                response_headers.pop("etag", None)
+                response_headers.pop("last-modified", None)
     return Response(fetched.body, status_code=fetched.status, headers=response_headers)

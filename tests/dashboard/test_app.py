@@ -87,6 +87,16 @@ def test_catalogue_is_reshaped_for_the_shell(client):
     assert entry["dataProducts"] == ["tracker.pageviews"]
 
 
+def test_gone_widgets_are_listed_only_for_the_mesh(client, upstreams):
+    upstreams.widgets = [page_views(), page_views(id="old-widget", label="Old", status="gone")]
+    assert [i["id"] for i in client.get("/api/v1/catalogue").json()["items"]] == ["page-views"]
+    body = client.get("/api/v1/catalogue", params={"include": "gone"}).json()
+    assert [(i["id"], i["status"]) for i in body["items"]] == [("old-widget", "gone"), ("page-views", "live")]
+    assert client.get("/widgets/old-widget/dist/page-views.js").status_code == 404
+    response = client.get("/api/v1/catalogue", params={"include": "everything"})
+    assert response.status_code == 422 and response.json()["detail"][0]["loc"] == ["query", "include"]
+
+
 def test_catalogue_falls_back_to_the_last_good_list_when_the_registry_is_down(client, upstreams):
     assert client.get("/api/v1/catalogue").status_code == 200
     upstreams.registry_down = True
@@ -199,6 +209,55 @@ def test_a_module_matching_its_announced_integrity_is_served(client, upstreams):
     response = client.get("/widgets/page-views/dist/page-views.js")
     assert response.status_code == 200
     assert response.text == "export default 1;"
+
+
+def test_a_module_asked_for_under_its_integrity_is_immutable_and_only_then(client, upstreams):
+    from dashboard.integrity import digest
+
+    integrity = digest(b"export default 1;")
+    upstreams.widgets = [page_views(integrity=integrity)]
+    response = client.get("/widgets/page-views/dist/page-views.js", params={"v": integrity})
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
+    stale = client.get("/widgets/page-views/dist/page-views.js", params={"v": digest(b"an older build")})
+    assert stale.headers["cache-control"] == "no-cache"
+    assert client.get("/widgets/page-views/dist/page-views.js").headers["cache-control"] == "no-cache"
+    assert client.get("/widgets/page-views/icon.svg", params={"v": integrity}).headers["cache-control"] == "no-cache"
+
+
+def test_a_verified_module_is_served_from_memory_until_a_new_build_is_announced(client, upstreams):
+    from dashboard.integrity import digest
+
+    integrity = digest(b"export default 1;")
+    upstreams.widgets = [page_views(integrity=integrity)]
+    assert client.get("/widgets/page-views/dist/page-views.js").status_code == 200
+    host_calls = lambda: sum(str(r.url).startswith(HOST) for r in upstreams.seen)  # noqa: E731
+    before = host_calls()
+    again = client.get("/widgets/page-views/dist/page-views.js", params={"v": integrity})
+    assert again.text == "export default 1;" and again.headers["x-content-type-options"] == "nosniff"
+    assert again.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert host_calls() == before  # no trip to the widget host
+    upstreams.files["/page-views/dist/page-views.js"] = ("text/javascript", b"export default 2;")
+    upstreams.widgets = [page_views(integrity=digest(b"export default 2;"))]
+    client.get("/api/v1/catalogue")  # the dashboard learns of the new build (the registry's feed, a refresh)
+    assert client.get("/widgets/page-views/dist/page-views.js").text == "export default 2;"
+    assert host_calls() == before + 1
+
+
+def test_the_shell_page_carries_the_catalogue_without_gone_widgets(client, upstreams):
+    import json
+    import re
+
+    upstreams.widgets = [page_views(label="</script><script>alert(1)</script>"),
+                         page_views(id="old", status="gone")]
+    html = client.get("/").text
+    assert "<script>alert(1)" not in html
+    seed = re.search(r'<script type="application/json" id="tessera-catalogue-seed">(.*?)</script>', html).group(1)
+    assert [(i["id"], i["label"]) for i in json.loads(seed)["items"]] == [
+        ("page-views", "</script><script>alert(1)</script>")]
+    upstreams.registry_down = True
+    client.get("/api/v1/catalogue")  # the last good list is now stale: no seed
+    assert "tessera-catalogue-seed" not in client.get("/l/abc").text
 
 
 def test_a_module_that_changed_behind_the_registry_is_refused(client, upstreams):

@@ -104,4 +104,16 @@ async def test_find_refreshes_for_an_unknown_id_and_events_update_the_cache():
     catalogue.apply("widget-registered", widget(id="other"))
     assert "other" in catalogue.snapshot.widgets
     catalogue.apply("widget-removed", {"id": "other"})
-    assert "other" not in catalogue.snapshot.widgets
+    # kept, as gone, for the mesh's health; never found for the proxy nor listed for the shell
+    assert catalogue.snapshot.widgets["other"]["status"] == "gone"
+    assert catalogue.snapshot.widgets["other"]["label"] == "Page views"
+    catalogue.snapshot.fetched_at = 1.0
+    assert await catalogue.find("other") is None
+    assert "other" not in [i["id"] for i in catalogue.snapshot.as_json()["items"]]
+    assert "other" in [i["id"] for i in catalogue.snapshot.as_json(include_gone=True)["items"]]
+
+
+def test_the_mesh_view_includes_gone_widgets_with_their_last_heartbeat():
+    items = shape_catalogue([widget(id="a"), widget(id="c", label="Gone", status="gone")], include_gone=True)
+    assert [(i["id"], i["status"], i["lastSeen"]) for i in items] == [
+        ("c", "gone", "2026-11-22T10:00:00Z"), ("a", "live", "2026-11-22T10:00:00Z")]

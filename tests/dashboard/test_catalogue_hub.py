@@ -26,6 +26,7 @@ def test_reshape_marks_removals_gone_and_drops_other_events():
     catalogue.apply("widget-registered", WIDGET)
     chunk = reshape(ServerSentEvent("widget-removed", json.dumps({"id": "w"})), catalogue)
     assert json.loads(chunk.decode().split("data: ", 1)[1])["status"] == "gone"
-    assert "w" not in catalogue.snapshot.widgets
+    assert catalogue.snapshot.widgets["w"]["status"] == "gone"  # kept for the mesh's health only
+    assert catalogue.snapshot.as_json()["items"] == []
     assert reshape(ServerSentEvent("hello", "{}"), catalogue) is None
     assert reshape(ServerSentEvent("widget-updated", "not json"), catalogue) is None

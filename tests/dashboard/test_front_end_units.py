@@ -50,7 +50,7 @@ def test_default_attributes_from_the_manifest_schema_and_safe_names():
 
 
 def test_layout_modules_pass_their_node_test_runner_suite():
-    """dashboard/web/src/layouts/*.js (document, routes, save state, drafts, API client) are
+    """dashboard/web/src/layouts/*.js (document, routes, save state, drafts, API client) and the catalogue feed are
     DOM-free; their tests live in tests/dashboard/web/ and run under `node --test`."""
     suite = ROOT / "tests" / "dashboard" / "web"
     files = sorted(str(path) for path in suite.rglob("*.test.mjs"))

@@ -126,3 +126,15 @@ def test_series_and_totals_forward_their_filters():
     query = upstream_query("pageviews", [("site", "s"), ("browser", "Firefox"), ("device", "mobile"), ("page", "/x")])
     assert query == "site=s&browser=Firefox&device=mobile"  # a series filters pages by `path`, not `page`
     assert upstream_query("visitors", [("site", "s"), ("utm_campaign", "winter")]) == "site=s&utm_campaign=winter"
+
+
+def test_the_recent_stream_carries_only_its_checked_parameters():
+    query = upstream_query("recent", [("site", "s"), ("limit", "20"), ("lastEventId", "1764400000000"), ("visitor", "x")])
+    assert query == "site=s&limit=20&lastEventId=1764400000000"
+    for bad, field in [([("limit", "0")], "limit"), ([("limit", "101")], "limit"), ([("lastEventId", "soon")], "lastEventId")]:
+        with pytest.raises(InvalidQuery) as caught:
+            upstream_query("recent", [("site", "s"), *bad])
+        assert [e["loc"][-1] for e in caught.value.errors] == [field]
+    with pytest.raises(InvalidQuery) as caught:
+        upstream_query("recent", [])
+    assert [e["loc"][-1] for e in caught.value.errors] == ["site"]

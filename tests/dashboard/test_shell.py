@@ -32,6 +32,18 @@ def test_editor_pages(client, path):
     assert response.headers["cache-control"] == "no-cache"
 
 
+def test_editor_pages_preload_every_kit_module(client, tmp_path):
+    kit = tmp_path / "dist" / "kit" / "v1"
+    kit.mkdir(parents=True)
+    for name in ("index.js", "data-client.js", "theme.js", "table.d.ts"):
+        (kit / name).write_text("export {};")
+    html = client.get("/").text
+    assert html.count('rel="modulepreload"') == 2
+    assert '<link rel="modulepreload" href="/kit/v1/data-client.js">' in html
+    assert '<link rel="modulepreload" href="/kit/v1/theme.js">' in html
+    assert "modulepreload" not in client.get("/gallery").text
+
+
 def test_an_edit_link_opens_the_editor_and_is_never_cached(client):
     response = client.get("/e/tel_abcdefghijklmnop")
     assert "<title>editor</title>" in response.text

@@ -102,6 +102,17 @@ def test_every_widget_draws_data_and_the_screenshots(running, chromium):
             page.goto(running.dashboard)
             wait_states(page, WIDGETS, {"ready"}, timeout=90)
             page.wait_for_timeout(1500)  # the charts' first animation, the live feed's first arrivals
+            # the live feed lists single page views (time, path, referrer/device), not per-minute counts
+            page.wait_for_function("() => document.querySelector('tessera-live-feed').shadowRoot"
+                                   ".querySelectorAll('li').length > 0", timeout=30_000)
+            lines = page.evaluate("""() => [...document.querySelector('tessera-live-feed').shadowRoot
+              .querySelectorAll('li')].map(li => ({path: li.querySelector('.path')?.textContent,
+                detail: li.querySelector('.detail')?.textContent, time: li.querySelector('time')?.dateTime}))""")
+            assert lines and all(line["path"].startswith("/") and line["time"] for line in lines), lines[:3]
+            assert all(line["detail"] for line in lines), lines[:3]  # referrer host or "direct", device, browser
+            teams = page.evaluate("""() => [...document.querySelector('platform-mesh-health').shadowRoot
+              .querySelectorAll('.team')].map(t => t.textContent)""")
+            assert any(t.startswith("web-analytics") and "6 live" in t and "last beat" in t for t in teams), teams
             page.screenshot(path=str(IMAGES / f"default-layout-{theme}.png"))
         finally:
             context.close()

@@ -64,3 +64,34 @@ test("the page-views window picks a bucket that keeps the chart readable", () =>
   assert.equal(seriesWindow("2026-11-28T10:00:00Z", "2026-11-29T12:00:00Z").interval, "1h");
   assert.equal(seriesWindow("2026-10-01T00:00:00Z", "2026-11-29T00:00:00Z").interval, "1d");
 });
+
+test("the live feed adds single page views newest first, each once, bounded", async () => {
+  const { addArrivals, arrivalDetail } = await import("../../widgets/live-feed/src/live-feed-data.js");
+  const event = (id, second, extra = {}) => ({ id, t: `2026-11-29T07:00:${String(second).padStart(2, "0")}Z`, path: `/p${id}`, ...extra });
+  let list = addArrivals([], [event("a", 1), event("b", 2, { referrer: "news.example", device: "mobile" })]);
+  assert.deepEqual(list.map((item) => item.id), ["b", "a"]);
+  list = addArrivals(list, [event("b", 2), event("c", 3), { id: 7 }, null]); // a resumed stream repeats "b"
+  assert.deepEqual(list.map((item) => item.id), ["c", "b", "a"]);
+  assert.equal(arrivalDetail(list[1]), "news.example · mobile");
+  assert.equal(arrivalDetail(list[0]), "direct");
+  list = addArrivals(list, Array.from({ length: 60 }, (_, i) => event(`n${i}`, 10 + (i % 40))), 50);
+  assert.equal(list.length, 50);
+  assert.ok(!("visitor" in list[0]));
+});
+
+test("the mesh counts live, stale and gone per team with the team's latest heartbeat", async () => {
+  const { meshRows } = await import("../../widgets/mesh-health/src/mesh-data.js");
+  const now = Date.parse("2026-11-29T07:00:00Z");
+  const seen = (seconds) => new Date(now - seconds * 1000).toISOString();
+  const { rows, teams } = meshRows([
+    { id: "a", label: "A", team: "web", status: "live", lastSeen: seen(3), dataProducts: ["tracker.live"] },
+    { id: "b", label: "B", team: "web", status: "gone", lastSeen: seen(400) },
+    { id: "c", label: "C", team: "marketing", status: "stale", lastSeen: seen(40) },
+    { id: "d", label: "D", team: "marketing", status: "odd" },
+  ], now);
+  assert.deepEqual(rows.map((r) => r.health), ["live · 3s", "gone · 400s", "stale · 40s", "live"]);
+  assert.deepEqual(teams.map(({ team, live, stale, gone, lastSeen }) => ({ team, live, stale, gone, lastSeen })), [
+    { team: "marketing", live: 1, stale: 1, gone: 0, lastSeen: 40 },
+    { team: "web", live: 1, stale: 0, gone: 1, lastSeen: 3 },
+  ]);
+});

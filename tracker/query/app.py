@@ -23,7 +23,8 @@ from starlette.routing import Route
 
 from gatekeeper.stream_quota import StreamQuota, event_streams
 from tracker.olap.port import MetricsSource, OlapUnavailable
-from tracker.query import breakdown_routes, openapi, params
+from tracker.olap.recent_events import reader_for
+from tracker.query import breakdown_routes, openapi, params, recent
 from tracker.query.live import LiveFeed
 from tracker.query.publisher import ALL
 from tracker.model import Range, SeriesQuery
@@ -161,6 +162,7 @@ def create_app(source: MetricsSource, settings: QuerySettings, feed: LiveFeed | 
                clock: Clock = _now) -> Starlette:
     api = MetricsApi(source, settings, feed or LiveFeed(settings.stream_ring), watermark or source.watermark, clock)
     base = "/api/v1/metrics"
+    recent_api = recent.RecentApi(reader_for(source), clock, settings.stream_heartbeat_s)
     routes = [
         Route("/healthz", healthz),
         Route(f"{base}/pageviews", api.pageviews),
@@ -170,11 +172,13 @@ def create_app(source: MetricsSource, settings: QuerySettings, feed: LiveFeed | 
         Route(f"{base}/live", api.live),
         Route(f"{base}/stream", api.stream),
         *breakdown_routes.routes(api, base),
+        *recent.routes(recent_api, base),
         openapi.route(),
     ]
     quota = Middleware(StreamQuota, per_client=settings.max_streams_per_client, total=settings.max_streams,
-                       is_stream=event_streams([f"{base}/stream"]))
+                       is_stream=event_streams([f"{base}/stream", f"{base}/recent"]))
     app = Starlette(routes=routes, lifespan=lifespan, middleware=[quota],
                     exception_handlers={params.InvalidParams: _on_invalid, OlapUnavailable: _on_unavailable})
     app.state.api = api
+    app.state.recent = recent_api
     return app

@@ -79,6 +79,19 @@ def document() -> dict:
                     "type": "object", "properties": {"value": {"type": "string"}, **COUNTS}}}})),
             f"{BASE}/summary": _get("KPIs for a range and the period before it", "summary", [*RANGE, *FILTERS],
                                     _ok({"current": {"type": "object"}, "previous": {"type": "object"}})),
+            f"{BASE}/recent": {"get": {
+                "summary": "Single page views as they arrive (SSE): `recent` (the newest, oldest first), then "
+                           "`pageviews`; no visitor ids or addresses", "operationId": "recent",
+                "parameters": [SITE, _param("limit", "how many recent page views to open with (default 20)",
+                                            {"type": "integer", "minimum": 1, "maximum": 100}),
+                               _param("lastEventId", "resume: page views at or after this time (ms)",
+                                      {"type": "integer", "minimum": 0}),
+                               {"name": "Last-Event-ID", "in": "header", "required": False,
+                                "schema": {"type": "integer", "minimum": 0}}],
+                "responses": {"200": {"description": "server-sent events: recent, then pageviews",
+                                      "content": {"text/event-stream": {"schema": {"type": "string"}}}},
+                              **COMMON,
+                              "429": {"description": "this client holds too many streams", "content": ERROR}}}},
             f"{BASE}/stream": {"get": {
                 "summary": "Live updates (SSE); resumes after Last-Event-ID", "operationId": "stream",
                 "parameters": [_param("site", "only this site"), _param("lastEventId", "resume after this id",

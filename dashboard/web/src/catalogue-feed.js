@@ -1,12 +1,32 @@
 // The widget catalogue as the shell sees it: loaded from /api/v1/catalogue, kept current
 // by the SSE relay /api/v1/catalogue/stream, polled every 5 s while the stream is down.
 // Dispatches `change` whenever entries, staleness or the connection mode change.
+//
+// The shell's page may carry the catalogue the dashboard last had (`#tessera-catalogue-seed`,
+// see dashboard/shell.py): then the feed starts loaded, with no round trip before the first
+// windows can import their widgets, and opens its stream a little later (`streamDelayMs`), so
+// the long-lived connection does not hold one of the browser's six per-origin connections
+// while the first render's modules and queries load. The stream's `open` reloads the list,
+// so nothing registered in between is missed.
 
 const LIST_URL = "/api/v1/catalogue";
 const STREAM_URL = "/api/v1/catalogue/stream";
 const POLL_MS = 5000;
 const STREAM_RETRY_MS = 30000;
+const STREAM_DELAY_MS = 2000;
+const SEED_ID = "tessera-catalogue-seed";
 const CHANGE_EVENTS = ["widget-registered", "widget-updated", "widget-stale", "widget-removed"];
+
+/** The catalogue the shell's page carried, or null. */
+function readSeed() {
+  const element = globalThis.document?.getElementById(SEED_ID);
+  if (!element) return null;
+  try {
+    return JSON.parse(element.textContent);
+  } catch {
+    return null;
+  }
+}
 
 export class CatalogueFeed extends EventTarget {
   entries = new Map();
@@ -22,13 +42,30 @@ export class CatalogueFeed extends EventTarget {
 
   constructor(options = {}) {
     super();
-    this.#options = { pollMs: POLL_MS, streamRetryMs: STREAM_RETRY_MS, stream: true, ...options };
+    this.#options = { pollMs: POLL_MS, streamRetryMs: STREAM_RETRY_MS, streamDelayMs: STREAM_DELAY_MS, stream: true,
+      seed: readSeed(), ...options };
   }
 
   start() {
-    this.load();
-    if (this.#options.stream && typeof EventSource !== "undefined") this.#connect();
-    else this.#startPolling();
+    const seeded = this.#useSeed(this.#options.seed);
+    if (!seeded) this.load();
+    if (this.#options.stream && typeof EventSource !== "undefined") {
+      if (seeded) this.#streamTimer = setTimeout(() => this.#connect(), this.#options.streamDelayMs);
+      else this.#connect();
+    } else {
+      this.#startPolling();
+    }
+  }
+
+  /** Start from the catalogue the page carried; false if there is none worth using. */
+  #useSeed(seed) {
+    if (!seed || !Array.isArray(seed.items) || seed.stale) return false;
+    this.entries = new Map(seed.items.filter((entry) => typeof entry?.id === "string").map((entry) => [entry.id, entry]));
+    this.loaded = true;
+    this.stale = false;
+    this.error = null;
+    this.#changed();
+    return true;
   }
 
   stop() {

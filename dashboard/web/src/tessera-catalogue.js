@@ -167,6 +167,8 @@ export class CatalogueElement extends HTMLElement {
         <button type="button" class="add">Add</button></div>`;
     if (entry.icon) {
       const icon = document.createElement("img");
+      icon.fetchPriority = "low"; // after the windows' modules and first queries
+      icon.decoding = "async";
       icon.src = entry.icon;
       icon.alt = "";
       icon.addEventListener("error", () => icon.remove());

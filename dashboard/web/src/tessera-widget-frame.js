@@ -21,7 +21,7 @@
 // Events: tessera-widget-frame-loaded, -failed, -changed (its widget's attributes changed);
 // all bubbling and composed.
 
-import { defaultAttributes, explainImportFailure, importModule, isSafeAttribute, withTimeout } from "./widget-module.js";
+import { defaultAttributes, explainImportFailure, importModule, isSafeAttribute, moduleUrl, withTimeout } from "./widget-module.js";
 
 // Attribute names that would change the page around a widget (the registry refuses them
 // too: registry/domain/attribute_name.py). Only names the manifest's schema declares are set.
@@ -296,9 +296,9 @@ export class WidgetFrameElement extends HTMLElement {
       if (attempt !== this.#attempt) return;
       this.#showLoading(`Loading ${entry.label}…`);
       try {
-        await withTimeout(importModule(entry.module, attempt), IMPORT_TIMEOUT_MS, `Loading ${entry.module}`);
+        await withTimeout(importModule(moduleUrl(entry), attempt), IMPORT_TIMEOUT_MS, `Loading ${entry.module}`);
       } catch (error) {
-        throw new Error(await explainImportFailure(entry.module, error));
+        throw new Error(await explainImportFailure(moduleUrl(entry), error));
       }
       await withTimeout(customElements.whenDefined(entry.element), DEFINE_TIMEOUT_MS,
         `Waiting for <${entry.element}> to be defined`);

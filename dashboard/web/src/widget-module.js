@@ -28,6 +28,18 @@ export function importModule(url, attempt = 0) {
   return import(/* @vite-ignore */ target.href);
 }
 
+/**
+ * The URL to import a catalogue entry's module from: under its announced integrity
+ * (`?v=<integrity>`), which the dashboard serves as immutable once the bytes match it, so a
+ * browser keeps the module until the widget team ships a new build. No integrity: as announced.
+ */
+export function moduleUrl(entry) {
+  if (!entry?.integrity) return entry?.module ?? "";
+  const url = new URL(entry.module, location.origin);
+  url.searchParams.set("v", entry.integrity);
+  return url.origin === location.origin ? `${url.pathname}${url.search}` : url.href;
+}
+
 /** The `default` of every property in an attributes JSON Schema, as attribute strings. */
 export function defaultAttributes(schema) {
   const defaults = {};

@@ -13,6 +13,7 @@ import { GoldenLayout, LayoutConfig } from "golden-layout";
 import { channelPicker } from "./bus/bus-ui.js";
 import { normaliseWiring } from "./bus/wiring.js";
 import { COMPONENT_TYPE, canonical, foldPopouts, lockedConfig, newWindowId, windows, withWindowIds } from "./layouts/document.js";
+import { importModule, moduleUrl } from "./widget-module.js";
 
 export { COMPONENT_TYPE };
 const SAVE_DELAY_MS = 300;
@@ -112,6 +113,7 @@ export class Workspace extends EventTarget {
     this.#loadedWiring = wiring;
     this.#bus?.setWiring(wiring, { silent: true });
     this.#element.classList.toggle("locked", locked);
+    this.#prefetch(config);
     this.#loading = true;
     try {
       const base = config ? withWindowIds({ ...EMPTY_LAYOUT, ...config, header: EMPTY_LAYOUT.header,
@@ -177,6 +179,25 @@ export class Workspace extends EventTarget {
   /** Something outside golden-layout's own events changed the layout (e.g. a widget in a popout). */
   markChanged() {
     this.#changed();
+  }
+
+  /**
+   * Start importing the widget modules of `config`'s windows now, in parallel, before
+   * golden-layout builds its DOM; each frame's own import then finds the module already
+   * on its way (one module record per URL). A failure here is the frame's to report.
+   */
+  #prefetch(config) {
+    const wanted = config ? windows(config).filter((w) => w.widgetId) : [];
+    if (wanted.length === 0 || !this.#catalogue) return;
+    const start = () => {
+      for (const { widgetId, version } of wanted) {
+        const entry = this.#catalogue.get(widgetId);
+        // a pinned version that is no longer live shows a placeholder: nothing to import
+        if (entry?.module && !(version && entry.version && version !== entry.version)) importModule(moduleUrl(entry)).catch(() => {});
+      }
+    };
+    if (this.#catalogue.loaded) start();
+    else this.#catalogue.whenLoaded?.().then(start);
   }
 
   #createFrame(container, state) {

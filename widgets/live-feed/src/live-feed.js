@@ -1,16 +1,17 @@
 // <tessera-live-feed>: traffic as it arrives. Visitors and views in the last minutes (the
-// query API's /live) over a list of arrivals: every `minute` event of the metrics SSE stream
-// (through the kit's shared subscribe: one connection per page, Last-Event-ID resume, polling
-// while the stream is down) becomes a line "+N views" for that minute, newest first.
-// Follows site.selected; the stream carries per-minute counts, so page filters do not apply.
+// query API's /live) over single page views as they are stored: the query API's `recent` SSE
+// stream (through the kit's shared subscribe: one connection per page, Last-Event-ID resume,
+// polling while the stream is down) opens with the newest page views, then pushes each new one;
+// a line shows its time, path, referrer host, device and browser, newest first.
+// Follows site.selected; the feed shows every page of the site.
 import "../../_shared/kit-preload.js"; // the kit's modules in parallel, not as a chain
 import { clientFor } from "/kit/v1/data-client.js";
 import { clockTime, formatNumber } from "/kit/v1/format.js";
 import { KitElement } from "/kit/v1/kit-element.js";
 import "/kit/v1/state-overlay.js";
 import { frameCss } from "../../_shared/frame-style.js";
+import { addArrivals, arrivalDetail } from "./live-feed-data.js";
 
-const MAX_LINES = 40;
 const css = `${frameCss}
 .title { display: block; }
 .now { display: flex; gap: 18px; align-items: baseline; }
@@ -24,8 +25,10 @@ const css = `${frameCss}
 ol { list-style: none; margin: 0; padding: 0; position: absolute; inset: 0; overflow: auto; font-variant-numeric: tabular-nums; }
 li { display: flex; gap: 10px; align-items: baseline; padding: 4px 4px; border-bottom: 1px solid var(--kit-border); font-size: 12.5px; }
 li time { color: var(--kit-fg-3); width: 5.5em; flex: none; white-space: nowrap; }
-li .delta { color: var(--kit-good); font-weight: 600; width: 6.5em; flex: none; white-space: nowrap; }
-li .minute { color: var(--kit-fg-2); overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+li .path { color: var(--kit-fg); font-weight: 600; min-width: 0; flex: 0 1 auto; overflow: hidden; text-overflow: ellipsis;
+  white-space: nowrap; }
+li .detail { color: var(--kit-fg-2); margin-left: auto; flex: 0 1 auto; min-width: 0; overflow: hidden; text-overflow: ellipsis;
+  white-space: nowrap; text-align: right; }
 li.fresh { animation: fresh 1.2s ease-out; }
 @keyframes fresh { from { background: var(--kit-accent-soft); } to { background: transparent; } }
 `;
@@ -40,13 +43,12 @@ export class LiveFeedElement extends KitElement {
 
   #parts;
   #lines = [];
-  #minutes = new Map(); // minute → views last seen
   #live = null;
   #error = "";
   #loaded = false;
   #totals = null;
+  #fresh = 0;
   #lastTotals = 0;
-  #since = 0;
 
   constructor() {
     super();
@@ -56,7 +58,7 @@ export class LiveFeedElement extends KitElement {
           <div class="titles"><h2 class="title"><span class="dot off"></span>Live</h2><div class="sub"></div></div>
           <div class="now"><div><b class="visitors">–</b><span>visitors</span></div><div><b class="views">–</b><span>views</span></div></div>
         </header>
-        <div class="body"><ol aria-live="polite" aria-label="Arrivals"></ol><tessera-state-overlay></tessera-state-overlay></div>
+        <div class="body"><ol aria-live="polite" aria-label="Page views as they arrive"></ol><tessera-state-overlay></tessera-state-overlay></div>
       </section>`;
     const $ = (s) => this.shadowRoot.querySelector(s);
     this.#parts = { dot: $(".dot"), sub: $(".sub"), visitors: $(".visitors"), views: $(".views"), list: $("ol"), state: $("tessera-state-overlay") };
@@ -75,7 +77,6 @@ export class LiveFeedElement extends KitElement {
     super.attributeChangedCallback(name, oldValue, newValue);
     if (oldValue === newValue || !this.isConnected || (name !== "site" && name !== "data-api")) return;
     this.#lines = [];
-    this.#minutes.clear();
     this.#totals = null;
     this.#loaded = false;
     this.#follow();
@@ -97,25 +98,15 @@ export class LiveFeedElement extends KitElement {
 
   #follow() {
     this.#live?.close();
-    this.#since = Math.floor(Date.now() / 60_000) * 60_000;
-    this.#live = clientFor(this).subscribe("stream", { site: this.site }, (update) => {
-      if (update.type === "minute" && update.data) this.#arrived(update.data);
+    this.#live = clientFor(this).subscribe("recent", { site: this.site }, (update) => {
+      if ((update.type === "recent" || update.type === "pageviews") && update.data) {
+        this.#lines = addArrivals(this.#lines, update.data.events);
+        this.#fresh = update.type === "pageviews" ? update.data.events?.length ?? 0 : 0;
+        this.#loaded = true;
+      }
       if (update.via === "poll" || Date.now() - this.#lastTotals > 2000) this.#loadTotals();
       this.queueRender();
-    }, { events: ["minute", "hello"], pollMs: this.refreshSeconds * 1000 });
-  }
-
-  #arrived({ t, views, visitors }) {
-    if (!t) return;
-    const before = this.#minutes.get(t);
-    this.#minutes.set(t, views);
-    if (this.#minutes.size > 120) this.#minutes.delete(this.#minutes.keys().next().value);
-    // a minute first seen that began before we connected: its earlier views are not news
-    if (before === undefined && Date.parse(t) < this.#since) return;
-    const delta = views - (before ?? 0);
-    if (delta <= 0) return;
-    this.#lines.unshift({ at: new Date().toISOString(), delta, t, views, visitors });
-    this.#lines.length = Math.min(this.#lines.length, MAX_LINES);
+    }, { events: ["recent", "pageviews"], pollMs: this.refreshSeconds * 1000 });
   }
 
   render() {
@@ -128,14 +119,18 @@ export class LiveFeedElement extends KitElement {
     views.textContent = this.#totals ? formatNumber(this.#totals.views) : "–";
     list.replaceChildren(...this.#lines.map((line, index) => {
       const item = document.createElement("li");
-      if (index === 0) item.className = "fresh";
-      item.innerHTML = `<time></time><span class="delta"></span><span class="minute"></span>`;
-      item.querySelector("time").textContent = clockTime(line.at);
-      item.querySelector(".delta").textContent = `+${formatNumber(line.delta)} view${line.delta === 1 ? "" : "s"}`;
-      item.querySelector(".minute").textContent = `${formatNumber(line.views)} views this minute`;
-      item.querySelector(".minute").title = `minute ${clockTime(line.t)}: ${formatNumber(line.views)} views, ${formatNumber(line.visitors)} visitors`;
+      if (index < this.#fresh) item.className = "fresh";
+      item.innerHTML = `<time></time><span class="path"></span><span class="detail"></span>`;
+      item.querySelector("time").textContent = clockTime(line.t);
+      item.querySelector("time").dateTime = line.t;
+      item.querySelector(".path").textContent = line.path;
+      item.querySelector(".path").title = line.path;
+      item.querySelector(".detail").textContent = arrivalDetail(line);
+      item.querySelector(".detail").title = [line.referrer ? `from ${line.referrer}` : "direct", line.device, line.browser, line.os]
+        .filter(Boolean).join(", ");
       return item;
     }));
+    this.#fresh = 0;
     const hasTotals = Boolean(this.#totals);
     state.state = !this.#loaded ? "loading" : this.#error && !hasTotals ? "error" : this.#lines.length || hasTotals ? "ready" : "empty";
     state.message = state.state === "error" ? this.#error : state.state === "loading" ? "Connecting to the live stream…" : "";

@@ -1,9 +1,10 @@
 // <platform-mesh-health>: the data mesh at a glance, from the platform team. Its data product
 // is the registry's catalogue, read through the dashboard's catalogue API (/api/v1/catalogue,
 // beside the metrics API the shell names in data-api): per team its widgets and how many are
-// live / stale, then every widget with its team, status, data products and last heartbeat.
-// Polls every refresh-seconds (the kit's subscribe with stream: false). (The dashboard lists live and stale widgets; a widget
-// gone from the registry leaves the list.)
+// live / stale / gone and the team's latest heartbeat, then every widget with its team, status,
+// data products and last heartbeat. Gone widgets come from /api/v1/catalogue?include=gone (the
+// shell's add-widget catalogue never lists them). Polls every refresh-seconds (the kit's
+// subscribe with stream: false).
 import "../../_shared/kit-preload.js"; // the kit's modules in parallel, not as a chain
 import "/kit/v1/table-element.js";
 import { DataClient, resolveBase } from "/kit/v1/data-client.js";
@@ -11,6 +12,7 @@ import { formatDuration, formatNumber } from "/kit/v1/format.js";
 import { KitElement } from "/kit/v1/kit-element.js";
 import "/kit/v1/table.js";
 import { frameCss } from "../../_shared/frame-style.js";
+import { meshRows as rowsOf } from "./mesh-data.js";
 
 const css = `${frameCss}
 .teams { display: flex; flex-wrap: wrap; gap: 6px; }
@@ -19,6 +21,8 @@ const css = `${frameCss}
 .team b { font-weight: 600; }
 .team .live { color: var(--kit-good); }
 .team .stale { color: var(--kit-warn); }
+.team .gone { color: var(--kit-bad, #d44a3a); }
+.team .seen { color: var(--kit-fg-3); }
 `;
 
 const COLUMNS = [
@@ -28,27 +32,9 @@ const COLUMNS = [
   { key: "health", label: "Health", width: 80 },
 ];
 
-/** Catalogue entries → one row per widget, plus per-team counts. Pure. */
+/** Catalogue entries → one row per widget, plus per-team counts (live, stale, gone). Pure. */
 export function meshRows(items, now = Date.now()) {
-  const rows = items.map((w) => ({
-    id: w.id,
-    widget: w.label || w.id,
-    team: w.team || "(none)",
-    status: w.status || "live",
-    products: (w.dataProducts ?? []).join(", ") || "—",
-    heartbeat: w.lastSeen ? Math.max(0, Math.round((now - Date.parse(w.lastSeen)) / 1000)) : null,
-  }));
-  // status and the last heartbeat's age in one column ("live · 3s": the last heartbeat's age)
-  for (const row of rows) row.health = row.heartbeat === null ? row.status : `${row.status} · ${formatDuration(row.heartbeat)}`;
-  const teams = new Map();
-  for (const row of rows) {
-    const team = teams.get(row.team) ?? { team: row.team, widgets: 0, live: 0, stale: 0, products: new Set() };
-    team.widgets += 1;
-    team[row.status === "stale" ? "stale" : "live"] += 1;
-    for (const product of row.products.split(", ")) if (product !== "—") team.products.add(product);
-    teams.set(row.team, team);
-  }
-  return { rows, teams: [...teams.values()].sort((a, b) => a.team.localeCompare(b.team)) };
+  return rowsOf(items, now, formatDuration);
 }
 
 export class MeshHealthElement extends KitElement {
@@ -97,7 +83,7 @@ export class MeshHealthElement extends KitElement {
   async refresh() {
     if (!this.isConnected) return;
     await this.#parts.table.load(async () => {
-      const answer = await this.client.query("catalogue", {});
+      const answer = await this.client.query("catalogue", { include: "gone" });
       const { rows, teams } = meshRows(answer.body?.items ?? []);
       this.#teams = teams;
       return { rows, watermark: null };
@@ -113,10 +99,13 @@ export class MeshHealthElement extends KitElement {
       item.className = "team";
       item.setAttribute("role", "listitem");
       item.title = [...t.products].join(", ");
-      item.innerHTML = `<b></b><span class="live"></span><span class="stale"></span>`;
+      item.innerHTML = `<b></b><span class="live"></span><span class="stale"></span><span class="gone"></span><span class="seen"></span>`;
       item.querySelector("b").textContent = t.team;
       item.querySelector(".live").textContent = `${t.live} live`;
       item.querySelector(".stale").textContent = t.stale ? `${t.stale} stale` : "";
+      item.querySelector(".gone").textContent = t.gone ? `${t.gone} gone` : "";
+      item.querySelector(".seen").textContent = t.lastSeen === null ? "" : `last beat ${formatDuration(t.lastSeen)} ago`;
+      item.querySelector(".seen").title = "the team's latest heartbeat";
       return item;
     }));
     if (this.theme) table.theme = this.theme;
