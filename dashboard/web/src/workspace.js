@@ -97,15 +97,11 @@ export class Workspace extends EventTarget {
   /** `viewState` plus the current selections (the bus's last values), which a share link carries. */
   withSelections(viewState) {
     const selections = this.#bus?.snapshot();
-    const live = this.liveRelay ? { live: this.liveRelay } : {};
     if (!selections || Object.keys(selections.channels).length + Object.keys(selections.wires).length === 0) {
-      return this.liveRelay ? { ...(viewState ?? {}), ...live } : viewState;
+      return viewState;
     }
-    return { ...(viewState ?? {}), selections, ...live };
+    return { ...(viewState ?? {}), selections };
   }
-
-  /** The id of the live relay this shell presents on (share links made now follow it), or null. */
-  liveRelay = null;
 
   /** Show `config` (a LayoutConfig, or null for an empty layout); `locked` fixes everything in place. */
   load(config, { locked = false, wiring = null } = {}) {
