@@ -28,6 +28,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(5, "per-hour site rollup", lambda db, ttl: schema.hourly_statements(db)),
     Migration(6, "finalised visitors of closed minutes", lambda db, ttl: schema.closed_minute_statements(db)),
     Migration(7, "per-hour breakdown rollup (dimension x filter)", lambda db, ttl: schema.breakdown_statements(db)),
+    Migration(9, "per-hour visit pieces for KPI summaries (a cache)", lambda db, ttl: schema.visit_statements(db)),
 )
 
 
