@@ -152,15 +152,21 @@ def totals(db: str, s: Scope) -> tuple[str, dict]:
     """(views, visitors) of the scope."""
     found = _rows(db, s, "", grouped=False)
     if found is None:
-        params = _base_params(s)
-        where = _raw_where(s, params, f"ts >= {{start:{T}}} AND ts < {{end:{T}}}")
-        return f"SELECT count(), uniqCombined(12)(visitor) FROM {db}.events WHERE {where}", params
+        return totals_raw(db, s)
     rows, params = found
     return f"SELECT sum(views), uniqCombinedMerge(12)(visitors) FROM ({rows})", params
 
 
+def totals_raw(db: str, s: Scope) -> tuple[str, dict]:
+    """The same totals by a scan of the events table."""
+    params = _base_params(s)
+    where = _raw_where(s, params, f"ts >= {{start:{T}}} AND ts < {{end:{T}}}")
+    return f"SELECT count(), uniqCombined(12)(visitor) FROM {db}.events WHERE {where}", params
+
+
 def visits(db: str, s: Scope) -> tuple[str, dict]:
-    """(visits, bounces, views of those visits): a visitor's counted page views in the scope's
+    """(visits, bounces, views of those visits) by a scan of the events table (the store reads
+    ``visit_hour`` where it can: ``olap.visits``): a visitor's counted page views in the scope's
     range split where two are more than VISIT_GAP apart; a visit counts when one of its page
     views matches the filters, and bounces when it has one page view.  One pass: per visitor,
     array functions over its page views sorted by time (no second GROUP BY)."""

@@ -189,11 +189,9 @@ class ClickHouseStore(EventSink, MetricsSource):
         if k is None or not visit_cache.aligned(scope):
             return None
         hours = visit_cache.stale(self._rows(*visit_cache.state(self.db, scope)), scope)
-        now = datetime.now(UTC)
-        over = [h for h in hours if h.replace(tzinfo=UTC) + visit_cache.HOUR <= now]
-        live = [h for h in hours if h not in over]  # the hour under way: read, not closed
-        if over:
-            text, parameters = visit_cache.close(self.db, scope.site, over, now)
+        live = []
+        if hours:  # the hour under way too: until its next page view, the rows hold
+            text, parameters = visit_cache.close(self.db, scope.site, hours, datetime.now(UTC))
             with self.lock:
                 try:
                     self.client.command(text, parameters=parameters, settings=CLOSE_SETTINGS)

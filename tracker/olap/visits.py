@@ -36,11 +36,10 @@ from tracker.olap.schema import BREAKDOWN_DIMENSIONS, COUNTED
 
 T = "DateTime('UTC')"
 HOUR = timedelta(hours=1)
-_DIMS = "[" + ", ".join(f"'{d}'" for d in BREAKDOWN_DIMENSIONS) + "]"
-_VALUES = "[" + ", ".join(d if d == "path" else f"toString({d})" for d in BREAKDOWN_DIMENSIONS) + "]"
-# the filter keys a piece (array of (t, values)) holds: no filter, and each (dimension, value) in it
-_KEYS = ("arrayConcat([('', '')], arrayDistinct(arrayFlatten(arrayMap(x -> arrayMap((d, v) -> (d, v), "
-         f"{_DIMS}, x.2), {{p}}))))")
+# the filter keys a piece (array of page views) holds: no filter, and each (dimension, value) in it
+_KEYS = ("arrayConcat([('', '')], arrayDistinct(arrayFlatten(arrayMap(x -> ["
+         + ", ".join(f"('{d}', toString(x.{i + 2}))" for i, d in enumerate(BREAKDOWN_DIMENSIONS))
+         + "], {p}))))")
 
 
 def _keys(piece: str) -> str:
@@ -88,40 +87,37 @@ def stale(rows: list[tuple], s: Scope) -> list[datetime]:
 
 
 def _key_only(k: tuple[str, str]):
-    """Keys of a piece restricted to one filter key (the live rows of one summary)."""
+    """Keys of a piece restricted to one filter key, whose column is the page views' only one
+    (the live rows of one summary)."""
     if k[0] == "":
         return lambda p: "[('', '')]"
-    i = BREAKDOWN_DIMENSIONS.index(k[0]) + 1  # a constant of ours; the value is bound
-    return lambda p: f"arrayFilter(k -> arrayExists(x -> x.2[{i}] = {{fv:String}}, {p}), [('{k[0]}', {{fv:String}})])"
+    return lambda p: f"arrayFilter(k -> arrayExists(x -> toString(x.2) = {{fv:String}}, {p}), [('{k[0]}', {{fv:String}})])"
 
 
-def _rows_of(db: str, hours: list[datetime], keys_of=_keys) -> tuple[str, dict]:
+def _rows_of(db: str, hours: list[datetime], keys_of=_keys, columns: tuple[str, ...] = BREAKDOWN_DIMENSIONS):
     """SELECT (kind, hour, filter_dim, filter_value, visits, bounces, views, risky) of ``hours``
-    (pieces, and joins at their starts), from the events of those hours and the hour before each."""
+    (pieces, and joins at their starts), from the events of those hours and the two before each;
+    a page view is (t, *columns)."""
+    view = f"(toUInt32(ts), {', '.join(columns)})" if columns else "tuple(toUInt32(ts))"
     hours = sorted(_naive(h) for h in hours)
     params = {"hours": hours, "lo": hours[0] - 2 * HOUR, "hi": hours[-1] + HOUR, "gap": int(VISIT_GAP.total_seconds())}
     within = f"hour IN {{hours:Array({T})}}"
-    per_hour = (  # a visitor's page views of an hour, split into pieces where two are more than the gap apart
-        f"SELECT visitor, toStartOfHour(ts) AS hour, "
-        f"arraySort(x -> x.1, groupArray((toUInt32(ts), {_VALUES}))) AS h, "
-        "arraySplit((x, d, i) -> i > 1 AND d > {gap:UInt32}, h, arrayDifference(arrayMap(x -> x.1, h)), "
-        "arrayEnumerate(h)) AS pieces "
-        f"FROM {db}.events WHERE site = {{site:String}} AND ts >= {{lo:{T}}} AND ts < {{hi:{T}}} AND {COUNTED} "
-        f"AND arrayExists(d -> toStartOfHour(ts) + d IN {{hours:Array({T})}}, [0, 3600, 7200]) "
-        "GROUP BY visitor, hour"
-    )
-    per_visitor = (  # the visitor's hours in order, and whether a visit crosses into each from the one before
-        "SELECT arraySort(x -> x.1, groupArray((toUInt32(hour), pieces))) AS hs, "
-        "arrayMap(i -> i > 1 AND hs[i].1 = hs[i - 1].1 + 3600 "
-        "AND hs[i].2[1][1].1 - hs[i - 1].2[-1][-1].1 <= {gap:UInt32}, arrayEnumerate(hs)) AS cross, "
+    per_visitor = (
+        # a visitor's page views in order, split into pieces where the hour changes or two are more
+        # than the gap apart; cross[j]: piece j continues the visit of piece j - 1 (across an hour)
+        f"SELECT arraySort(x -> x.1, groupArray({view})) AS h, "
+        "arraySplit((x, i) -> i > 1 AND (intDiv(x.1, 3600) != intDiv(h[i - 1].1, 3600) "
+        "OR x.1 - h[i - 1].1 > {gap:UInt32}), h, arrayEnumerate(h)) AS ps, "
+        "arrayMap(j -> j > 1 AND intDiv(ps[j][1].1, 3600) != intDiv(ps[j - 1][-1].1, 3600) "
+        "AND ps[j][1].1 - ps[j - 1][-1].1 <= {gap:UInt32}, arrayEnumerate(ps)) AS cross, "
         # items: (1, hour, piece, -, -) for each piece; (2, hour, a, b, c) for each pair a (the last
         # piece before the hour), b (its first) that is one visit across the hour's start, where
         # c is the piece before a when that visit also crossed into a's hour (a is its only piece)
-        "arrayConcat(arrayFlatten(arrayMap(x -> arrayMap(p -> (1, x.1, p, arraySlice(p, 1, 0), arraySlice(p, 1, 0)), "
-        "x.2), hs)), arrayMap(i -> (2, hs[i].1, hs[i - 1].2[-1], hs[i].2[1], "
-        "if(length(hs[i - 1].2) = 1 AND cross[i - 1], hs[i - 2].2[-1], arraySlice(hs[i].2[1], 1, 0))), "
-        "arrayFilter(i -> cross[i], arrayEnumerate(hs)))) AS items "
-        f"FROM ({per_hour}) GROUP BY visitor"
+        "arrayConcat(arrayMap(p -> (1, intDiv(p[1].1, 3600) * 3600, p, arraySlice(p, 1, 0), arraySlice(p, 1, 0)), ps), "
+        "arrayMap(j -> (2, intDiv(ps[j][1].1, 3600) * 3600, ps[j - 1], ps[j], "
+        "if(cross[j - 1], ps[j - 2], arraySlice(ps[j], 1, 0))), arrayFilter(j -> cross[j], arrayEnumerate(ps)))) AS items "
+        f"FROM {db}.events WHERE site = {{site:String}} AND ts >= {{lo:{T}}} AND ts < {{hi:{T}}} AND {COUNTED} "
+        "GROUP BY visitor"
     )
     shapes = (  # items of the hours closed, counted by shape: the keys each piece holds and the lengths
         "SELECT kind, hour, ka, kb, kc, la, lb, count() AS c FROM ("
@@ -180,7 +176,7 @@ def read(db: str, s: Scope, k: tuple[str, str], live: list[datetime] = ()) -> tu
         "GROUP BY hour)"
     ]
     if live:
-        rows, more = _rows_of(db, list(live), _key_only(k))
+        rows, more = _rows_of(db, list(live), _key_only(k), (k[0],) if k[0] else ())
         parts[0] += f" AND hour NOT IN {{hours:Array({T})}}"  # stale rows of a live hour stay out
         parts.append(f"SELECT kind, hour, visits, bounces, views, risky FROM ({rows})")
         params.update(more)
