@@ -189,16 +189,23 @@ class ClickHouseStore(EventSink, MetricsSource):
         if k is None or not visit_cache.aligned(scope):
             return None
         hours = visit_cache.stale(self._rows(*visit_cache.state(self.db, scope)), scope)
-        live = []
-        if hours:  # the hour under way too: until its next page view, the rows hold
-            text, parameters = visit_cache.close(self.db, scope.site, hours, datetime.now(UTC))
-            with self.lock:
-                try:
-                    self.client.command(text, parameters=parameters, settings=CLOSE_SETTINGS)
-                except Exception:  # a cache (a read-only user, say): read those hours from the events
-                    live = hours
+        if len(hours) > visit_cache.MAX_CLOSE:  # close the newest week's worth now, sessionise this once
+            self._close_hours(scope.site, hours[-visit_cache.MAX_CLOSE:])
+            return None
+        live = [] if not hours or self._close_hours(scope.site, hours) else hours  # failed: read them
         n, bounces, views, risky = self._rows(*visit_cache.read(self.db, scope, k, live))[0]
         return None if risky else (int(n or 0), int(bounces or 0), int(views or 0))
+
+    def _close_hours(self, site: str, hours: list[datetime]) -> bool:
+        """Write ``visit_hour``'s rows of these hours (the hour under way too: its rows hold until
+        its next page view); False when that fails (a read-only user, say)."""
+        text, parameters = visit_cache.close(self.db, site, hours, datetime.now(UTC))
+        with self.lock:
+            try:
+                self.client.command(text, parameters=parameters, settings=CLOSE_SETTINGS)
+                return True
+            except Exception:  # a cache: the caller reads those hours from the events
+                return False
 
     def watermark(self) -> datetime | None:
         rows = self._rows(*sql.watermark(self.db))

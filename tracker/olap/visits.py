@@ -11,20 +11,26 @@ per filter key (``('', '')`` for no filter, else one (dimension, value) of
   visitor's page views inside the hour): how many count, bounce, and their page views;
 * ``kind = 2`` (joins, at the hour's start H): the correction for pieces that are one visit
   across H (the last piece of H-1 and the first of H no more than VISIT_GAP apart): merged
-  minus split, for each key either piece holds.  ``risky`` marks a key whose matching pieces
-  differ across a visit spanning two or more boundaries (pairwise corrections are exact only
-  for visits across one boundary, or whose pieces all match alike);
-* ``kind = 0`` (one per hour): the hour's and the previous hour's counted page views in
-  ``site_hour`` when it was closed: the rows are valid while those still match.
+  minus split, for each key either piece holds.  ``risky`` marks a key for which a visit
+  across H and H-1 (three pieces or more) does not match alike in its last three pieces
+  (pairwise corrections are exact for a visit across one boundary, or whose pieces all match
+  alike; any mixed visit across two boundaries shows in some such triple);
+* ``kind = 0`` (one per hour): the counted page views in ``site_hour`` of the hour and the two
+  before it (the joins read them) when it was closed: the rows hold while those still match.
 
 Range ``[a, b)``: the pieces of its hours plus the joins at the boundaries strictly inside it
 (the edges cut a visit as the raw sessionisation does).  No filter: exact (every piece
 matches, so the joins telescope; a middle piece of a visit across two boundaries cannot be a
-bounce).  One filter: exact unless a ``risky`` join falls inside the range, where the store
-sessionises the raw events instead.  Hours whose rows are missing or stale (the current hour,
-a late event) are closed again by the read that finds them (one INSERT ... SELECT over those
-hours and the hour before each): a cache checked against ``site_hour``, so a late or failed
-close costs speed, never accuracy.
+bounce: it would be within VISIT_GAP of both ends of its hour).  One filter: exact unless a
+``risky`` join falls inside the range, where the store sessionises the raw events instead;
+two filters or an unaligned range: the same.  Nothing is approximated.
+
+Hours whose rows are missing or stale (a late event; the hour under way, each time it has
+grown) are closed by the read that finds them: one INSERT ... SELECT over those hours and the
+two before, grouped by visitor once.  A cache checked against ``site_hour``: a late or failed
+close costs speed, never accuracy (a failed close reads those hours from the events for the
+one key asked).  The cost is the close: every key of every page view of the hours closed, so
+the first summary over a day of hours not closed yet costs several raw sessionisations.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ from tracker.olap.schema import BREAKDOWN_DIMENSIONS, COUNTED
 
 T = "DateTime('UTC')"
 HOUR = timedelta(hours=1)
+MAX_CLOSE = 24 * 8  # hours one read closes; a longer range not closed yet is sessionised meanwhile
 # the filter keys a piece (array of page views) holds: no filter, and each (dimension, value) in it
 _KEYS = ("arrayConcat([('', '')], arrayDistinct(arrayFlatten(arrayMap(x -> ["
          + ", ".join(f"('{d}', toString(x.{i + 2}))" for i, d in enumerate(BREAKDOWN_DIMENSIONS))
@@ -75,15 +82,15 @@ def state(db: str, s: Scope) -> tuple[str, dict]:
 
 
 def stale(rows: list[tuple], s: Scope) -> list[datetime]:
-    """The hours of [start, end) whose rows are missing or no longer match ``site_hour``."""
-    counts = {_naive(h): int(n) for tag, h, n, _, _ in rows if tag == 0}
+    """The hours of [start, end) whose rows are missing or no longer match ``site_hour``: only
+    hours with page views in them or in the two before, or with rows (a range from 1970 is not
+    half a million hours to look at)."""
+    counts = {_naive(h): int(n) for tag, h, n, _, _ in rows if tag == 0 and n}
     closed = {_naive(h): (int(n), int(p), int(p2)) for tag, h, n, p, p2 in rows if tag == 1}
-    out, h = [], _naive(s.start)
-    while h < _naive(s.end):
-        if closed.get(h) != tuple(counts.get(h - i * HOUR, 0) for i in range(3)):
-            out.append(h)
-        h += HOUR
-    return out
+    start, end = _naive(s.start), _naive(s.end)
+    candidates = {h + i * HOUR for h in counts for i in range(3)} | set(closed)
+    return sorted(h for h in candidates if start <= h < end
+                  and closed.get(h, (0, 0, 0)) != tuple(counts.get(h - i * HOUR, 0) for i in range(3)))
 
 
 def _key_only(k: tuple[str, str]):

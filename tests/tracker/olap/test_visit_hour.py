@@ -144,3 +144,13 @@ def test_more_than_one_filter_or_a_ragged_range_is_not_read_from_the_rows(stores
     ragged = Scope(SITE, T0 + timedelta(minutes=5), T0 + timedelta(hours=2))
     assert chdb._closed_visits(two) is None and chdb._closed_visits(ragged) is None
     assert chdb.summary(two) == fake.summary(two) and chdb.summary(ragged) == fake.summary(ragged)
+
+
+def test_a_range_from_1970_looks_only_at_hours_with_page_views(stores):
+    chdb, fake = stores
+    s = Scope(SITE, datetime(1970, 1, 1, tzinfo=UTC), T0 + timedelta(hours=5))
+    assert chdb._closed_visits(s) == expected(fake, s)
+    closed = chdb._rows(f"SELECT count(DISTINCT hour) FROM {chdb.db}.visit_hour", {})[0][0]
+    assert closed == 5  # 09:00-12:00 with page views, and 13:00 whose joins would read 12:00 (14:00 is out)
+    long = Scope(SITE, T0 - timedelta(days=30), T0 + timedelta(days=30))
+    assert chdb.summary(long) == fake.summary(long)
