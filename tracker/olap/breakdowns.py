@@ -121,12 +121,20 @@ def _segments(h0: datetime, h1: datetime) -> list[tuple[str, str, datetime, date
     return out
 
 
-def breakdown(db: str, q: BreakdownQuery) -> tuple[str, dict]:
-    """Rows (value, views, visitors), most viewed first, from the rollup where it can."""
+def breakdown(db: str, q: BreakdownQuery, narrow: bool = False) -> tuple[str, dict]:
+    """Rows (value, views, visitors), most viewed first, from the rollup where it can.
+
+    ``narrow``: the dimension is known to have fewer values than the limit here (an earlier
+    answer had fewer rows), so every value's states are merged anyway: one read of the rollup
+    rows, not two.  Otherwise a first pass ranks the values without reading a state and the
+    second merges the states of the top ``limit`` only.  The answer is the same either way."""
     found = _rows(db, q.scope, q.dimension, grouped=True)
     if found is None:
         return breakdown_raw(db, q)
     rows, params = found
+    if narrow:
+        return (f"SELECT k, sum(views) AS v, uniqCombinedMerge(12)(visitors) AS u FROM ({rows}) "
+                f"GROUP BY k ORDER BY v DESC, k LIMIT {int(q.limit)}"), params
     top = f"SELECT k FROM ({rows}) GROUP BY k ORDER BY sum(views) DESC, k LIMIT {int(q.limit)}"
     return (f"SELECT k, sum(views) AS v, uniqCombinedMerge(12)(visitors) AS u FROM ({rows}) "
             f"WHERE k IN ({top}) GROUP BY k ORDER BY v DESC, k"), params  # states merged for the top values only
@@ -144,15 +152,21 @@ def totals(db: str, s: Scope) -> tuple[str, dict]:
     """(views, visitors) of the scope."""
     found = _rows(db, s, "", grouped=False)
     if found is None:
-        params = _base_params(s)
-        where = _raw_where(s, params, f"ts >= {{start:{T}}} AND ts < {{end:{T}}}")
-        return f"SELECT count(), uniqCombined(12)(visitor) FROM {db}.events WHERE {where}", params
+        return totals_raw(db, s)
     rows, params = found
     return f"SELECT sum(views), uniqCombinedMerge(12)(visitors) FROM ({rows})", params
 
 
+def totals_raw(db: str, s: Scope) -> tuple[str, dict]:
+    """The same totals by a scan of the events table."""
+    params = _base_params(s)
+    where = _raw_where(s, params, f"ts >= {{start:{T}}} AND ts < {{end:{T}}}")
+    return f"SELECT count(), uniqCombined(12)(visitor) FROM {db}.events WHERE {where}", params
+
+
 def visits(db: str, s: Scope) -> tuple[str, dict]:
-    """(visits, bounces, views of those visits): a visitor's counted page views in the scope's
+    """(visits, bounces, views of those visits) by a scan of the events table (the store reads
+    ``visit_hour`` where it can: ``olap.visits``): a visitor's counted page views in the scope's
     range split where two are more than VISIT_GAP apart; a visit counts when one of its page
     views matches the filters, and bounces when it has one page view.  One pass: per visitor,
     array functions over its page views sorted by time (no second GROUP BY)."""

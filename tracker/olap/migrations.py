@@ -29,6 +29,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(6, "finalised visitors of closed minutes", lambda db, ttl: schema.closed_minute_statements(db)),
     Migration(7, "per-hour breakdown rollup (dimension x filter)", lambda db, ttl: schema.breakdown_statements(db)),
     Migration(8, "site rollups in wide parts", lambda db, ttl: schema.wide_part_statements(db)),
+    Migration(9, "per-hour visit pieces for KPI summaries (a cache)", lambda db, ttl: schema.visit_statements(db)),
 )
 
 

@@ -282,3 +282,30 @@ def wide_part_statements(db: str) -> list[str]:
     that way.  Parts written or merged from now on follow (settings only; idempotent)."""
     return [f"ALTER TABLE {db}.{name} MODIFY SETTING min_bytes_for_wide_part = 0, min_rows_for_wide_part = 0"
             for name in WIDE_ROLLUPS]
+
+
+def visit_statements(db: str) -> list[str]:
+    """``visit_hour``: per closed hour and filter key, the visit pieces and boundary joins a KPI
+    summary adds up (``tracker.olap.visits``).  A cache written by the reads that find an hour
+    missing or stale, not a view: sessions cross inserts.  Each close of an hour writes all of
+    its rows with one ``closed_at``; readers take the newest close of each hour (and the
+    replacing merge drops the older ones).  Nothing to backfill: the first summary closes."""
+    return [
+        f"CREATE TABLE IF NOT EXISTS {db}.visit_hour (\n"
+        "  site LowCardinality(String),\n"
+        "  filter_dim LowCardinality(String),\n"
+        "  filter_value String,\n"
+        "  hour DateTime('UTC'),\n"
+        "  kind UInt8,\n"  # 0: the counts the close saw, 1: pieces of the hour, 2: joins at its start
+        "  visits Int64,\n"
+        "  bounces Int64,\n"
+        "  views Int64,\n"
+        "  risky UInt8,\n"
+        "  n UInt64,\n"
+        "  n_prev UInt64,\n"
+        "  n_prev2 UInt64,\n"
+        "  closed_at DateTime64(6, 'UTC')\n"
+        ")\nENGINE = ReplacingMergeTree(closed_at)\n"
+        "PARTITION BY toYYYYMM(hour)\n"
+        "ORDER BY (site, filter_dim, filter_value, hour, kind)"
+    ]

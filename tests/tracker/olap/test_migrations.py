@@ -4,8 +4,8 @@ from tracker.olap import migrations
 
 
 def test_pending_is_ordered_and_skips_applied():
-    assert [m.version for m in migrations.pending(set())] == [1, 2, 3, 4, 5, 6, 7, 8]
-    assert [m.version for m in migrations.pending({1, 3})] == [2, 4, 5, 6, 7, 8]
+    assert [m.version for m in migrations.pending(set())] == [1, 2, 3, 4, 5, 6, 7, 8, 9]
+    assert [m.version for m in migrations.pending({1, 3})] == [2, 4, 5, 6, 7, 8, 9]
 
 
 def test_versions_are_unique():
@@ -29,7 +29,7 @@ def test_ttl_matching():
 @pytest.mark.integration
 def test_migrate_on_chdb_is_idempotent_and_recorded(chdb_store):
     assert chdb_store.migrate() == []  # the fixture already applied everything
-    assert chdb_store.applied_versions() == [1, 2, 3, 4, 5, 6, 7, 8]
+    assert chdb_store.applied_versions() == [1, 2, 3, 4, 5, 6, 7, 8, 9]
     tables = {r[0] for r in chdb_store.client.query(
         "SELECT name FROM system.tables WHERE database = {db:String}", parameters={"db": chdb_store.db}).result_rows}
     assert {"events", "site_minute", "site_minute_mv", "page_minute", "page_minute_mv",

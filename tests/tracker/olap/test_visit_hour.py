@@ -1,0 +1,156 @@
+"""``visit_hour``: KPI summary visits added up from closed hours (``olap.visits``) equal the exact
+in-memory sessionisation, across hour boundaries, for visits spanning several hours, after a
+late event, and for the hour under way; where they could not (a filtered visit across two or
+more boundaries whose pieces match differently) the store says so and sessionises instead."""
+
+import itertools
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tracker.event import TrackingEvent
+from tracker.model import Scope
+from tracker.olap import visits
+from tracker.olap.memory import MemoryStore
+from tracker.olap.port import StagedBatch
+
+pytestmark = pytest.mark.integration
+T0 = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+SITE = "demo.local"
+
+
+def pv(n: int, visitor: int, at: datetime, path: str = "/", referrer: str = "", browser: str = "Chrome"):
+    return TrackingEvent(event_id=str(uuid.UUID(int=n + 1)), ts=at, received_at=at, site=SITE, path=path,
+                         referrer_host=referrer, visitor=f"{visitor:016x}", browser=browser, device="desktop")
+
+
+def load(store, rows, token):
+    b = StagedBatch()
+    for i, e in enumerate(rows):
+        b.append(e, "tessera.events", 0, i)
+    store.insert(b, token)
+
+
+def expected(fake: MemoryStore, s: Scope) -> tuple[int, int, int]:
+    got = fake.summary(s)
+    return got.visits, got.bounces, got.visit_views
+
+
+def journeys() -> list[TrackingEvent]:
+    """Visits inside an hour, across one boundary, and one visitor browsing for three hours
+    (gaps of 20 minutes) whose pages change: a visit across two boundaries."""
+    out, m = [], lambda h, mi: T0 + timedelta(hours=h, minutes=mi)
+    plan = [
+        (1, [(0, 5, "/"), (0, 9, "/pricing")]),  # inside hour 0
+        (2, [(0, 50, "/"), (1, 10, "/pricing"), (1, 12, "/about")]),  # across 10:00
+        (3, [(1, 55, "/about")]),  # a bounce near a boundary
+        (3, [(2, 40, "/")]),  # the same visitor again, 45 min later: a second visit
+        (4, [(0, 20, "/blog")] + [(0, 20 + 20 * i, "/pricing" if i % 4 == 1 else "/") for i in range(1, 9)]),
+        (5, [(2, 59, "/"), (3, 1, "/")]),  # across 12:00 (the last boundary)
+        (6, [(3, 30, "/pricing")]),
+    ]
+    for visitor, views in plan:
+        for h, mi, path in views:
+            out.append(pv(len(out), visitor, m(h, mi), path, "news.example" if visitor % 2 else "", 
+                          "Safari" if visitor > 3 else "Chrome"))
+    return out
+
+
+@pytest.fixture
+def stores(chdb_store):
+    fake, rows = MemoryStore(), journeys()
+    load(chdb_store, rows, "v/0")
+    load(fake, rows, "v/0")
+    return chdb_store, fake
+
+
+HOURS = list(itertools.combinations(range(5), 2))
+SPANS = [(T0 + timedelta(hours=a), T0 + timedelta(hours=b)) for a, b in HOURS]
+KEYS = [(), (("path", "/pricing"),), (("path", "/"),), (("referrer_host", ""),), (("browser", "Safari"),),
+        (("path", "/nowhere"),)]
+
+
+def test_unfiltered_and_single_filter_visits_add_up_from_closed_hours(stores):
+    chdb, fake = stores
+    answered = 0
+    for span, filters in itertools.product(SPANS, KEYS):
+        s = Scope(SITE, *span, filters)
+        got = chdb._closed_visits(s)
+        if not filters:
+            assert got is not None, span  # no filter: always exact from the rows
+        if got is not None:
+            answered += 1
+            assert got == expected(fake, s), (span, filters)
+        assert chdb.summary(s) == fake.summary(s), (span, filters)
+    assert answered >= len(SPANS) * (len(KEYS) - 2)  # only the three-hour visitor's pages fall back
+
+
+def test_a_filtered_visit_across_two_boundaries_with_mixed_pages_falls_back(stores):
+    chdb, fake = stores
+    s = Scope(SITE, T0, T0 + timedelta(hours=4), (("path", "/pricing"),))
+    assert chdb._closed_visits(s) is None  # visitor 4: /pricing at 09:40, 10:40, 11:40 and / between
+    assert chdb.summary(s) == fake.summary(s)
+    one = Scope(SITE, T0 + timedelta(hours=1), T0 + timedelta(hours=2), (("path", "/pricing"),))
+    assert chdb._closed_visits(one) == expected(fake, one)  # no boundary inside: the pieces alone
+
+
+def test_a_late_event_makes_its_hour_and_the_next_stale(stores):
+    chdb, fake = stores
+    s = Scope(SITE, T0, T0 + timedelta(hours=4))
+    assert chdb._closed_visits(s) == expected(fake, s)
+    late = [pv(1000, 3, T0 + timedelta(hours=2, minutes=10)), pv(1001, 7, T0 + timedelta(hours=1, minutes=59))]
+    load(chdb, late, "v/1")
+    load(fake, late, "v/1")
+    state = chdb._rows(*visits.state(chdb.db, s))
+    assert visits.stale(state, s) == [(T0 + timedelta(hours=h)).replace(tzinfo=None) for h in (1, 2, 3)]
+    assert chdb._closed_visits(s) == expected(fake, s)  # visitor 3's two visits are one now
+    assert visits.stale(chdb._rows(*visits.state(chdb.db, s)), s) == []
+
+
+def test_the_hour_under_way_is_closed_again_when_it_grows(chdb_store):
+    now = datetime.now(UTC)
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    rows = [pv(0, 1, hour - timedelta(minutes=10), "/"), pv(1, 1, hour + timedelta(seconds=1), "/pricing"),
+            pv(2, 2, hour - timedelta(minutes=50))]
+    fake = MemoryStore()
+    load(chdb_store, rows, "u/0")
+    load(fake, rows, "u/0")
+    spans = [Scope(SITE, hour - timedelta(hours=1), hour + timedelta(hours=1), f) for f in KEYS[:3]]
+    for s in spans:
+        assert chdb_store._closed_visits(s) == expected(fake, s), s.filters
+    more = [pv(3, 2, hour + timedelta(seconds=2), "/pricing")]  # a second visit of visitor 2 (50 min later)
+    load(chdb_store, more, "u/1")
+    load(fake, more, "u/1")
+    assert visits.stale(chdb_store._rows(*visits.state(chdb_store.db, spans[0])), spans[0]) == [hour.replace(tzinfo=None)]
+    for s in spans:
+        assert chdb_store._closed_visits(s) == expected(fake, s), s.filters
+
+
+def test_hours_a_read_cannot_close_are_read_from_the_events_for_its_key(stores):
+    chdb, fake = stores  # what the store does when the close fails (a read-only user, say)
+    for (a, b), filters in itertools.product(HOURS, KEYS[:4]):
+        s = Scope(SITE, T0 + timedelta(hours=a), T0 + timedelta(hours=b), filters)
+        hours = [T0 + timedelta(hours=h) for h in range(a, b)]
+        n, bounces, views, risky = chdb._rows(*visits.read(chdb.db, s, visits.key(s), hours))[0]
+        if not risky:
+            assert (n, bounces, views) == expected(fake, s), (a, b, filters)
+    assert chdb._rows(f"SELECT count() FROM {chdb.db}.visit_hour", {}) == [(0,)]
+
+
+def test_more_than_one_filter_or_a_ragged_range_is_not_read_from_the_rows(stores):
+    chdb, fake = stores
+    two = Scope(SITE, T0, T0 + timedelta(hours=2), (("path", "/"), ("browser", "Chrome")))
+    ragged = Scope(SITE, T0 + timedelta(minutes=5), T0 + timedelta(hours=2))
+    assert chdb._closed_visits(two) is None and chdb._closed_visits(ragged) is None
+    assert chdb.summary(two) == fake.summary(two) and chdb.summary(ragged) == fake.summary(ragged)
+
+
+def test_a_range_from_1970_looks_only_at_hours_with_page_views(stores):
+    chdb, fake = stores
+    s = Scope(SITE, datetime(1970, 1, 1, tzinfo=UTC), T0 + timedelta(hours=5))
+    assert chdb._closed_visits(s) == expected(fake, s)
+    closed = chdb._rows(f"SELECT count(DISTINCT hour) FROM {chdb.db}.visit_hour", {})[0][0]
+    assert closed == 5  # 09:00-12:00 with page views, and 13:00 whose joins would read 12:00 (14:00 is out)
+    long = Scope(SITE, T0 - timedelta(days=30), T0 + timedelta(days=30))
+    assert chdb.summary(long) == fake.summary(long)

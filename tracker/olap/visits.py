@@ -1,0 +1,193 @@
+"""ClickHouse SQL for the visits of a KPI summary (visits, bounces, views of those visits),
+read from ``visit_hour`` (see ``schema.visit_statements``) instead of sessionising a range's
+page views per visitor on every request.
+
+A visit is a visitor's page views no more than VISIT_GAP apart (``tracker.model``); it counts
+under a filter when one of its page views matches.  ``visit_hour`` keeps, per closed hour and
+per filter key (``('', '')`` for no filter, else one (dimension, value) of
+``BREAKDOWN_DIMENSIONS``), visitor-free numbers from which any range of whole hours adds up:
+
+* ``kind = 1`` (pieces): the hour's visits *split at the hour boundaries* (sessions of the
+  visitor's page views inside the hour): how many count, bounce, and their page views;
+* ``kind = 2`` (joins, at the hour's start H): the correction for pieces that are one visit
+  across H (the last piece of H-1 and the first of H no more than VISIT_GAP apart): merged
+  minus split, for each key either piece holds.  ``risky`` marks a key for which a visit
+  across H and H-1 (three pieces or more) does not match alike in its last three pieces
+  (pairwise corrections are exact for a visit across one boundary, or whose pieces all match
+  alike; any mixed visit across two boundaries shows in some such triple);
+* ``kind = 0`` (one per hour): the counted page views in ``site_hour`` of the hour and the two
+  before it (the joins read them) when it was closed: the rows hold while those still match.
+
+Range ``[a, b)``: the pieces of its hours plus the joins at the boundaries strictly inside it
+(the edges cut a visit as the raw sessionisation does).  No filter: exact (every piece
+matches, so the joins telescope; a middle piece of a visit across two boundaries cannot be a
+bounce: it would be within VISIT_GAP of both ends of its hour).  One filter: exact unless a
+``risky`` join falls inside the range, where the store sessionises the raw events instead;
+two filters or an unaligned range: the same.  Nothing is approximated.
+
+Hours whose rows are missing or stale (a late event; the hour under way, each time it has
+grown) are closed by the read that finds them: one INSERT ... SELECT over those hours and the
+two before, grouped by visitor once.  A cache checked against ``site_hour``: a late or failed
+close costs speed, never accuracy (a failed close reads those hours from the events for the
+one key asked).  The cost is the close: every key of every page view of the hours closed, so
+the first summary over a day of hours not closed yet costs several raw sessionisations.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from tracker.model import VISIT_GAP, Scope
+from tracker.olap.schema import BREAKDOWN_DIMENSIONS, COUNTED
+
+T = "DateTime('UTC')"
+HOUR = timedelta(hours=1)
+MAX_CLOSE = 24 * 8  # hours one read closes; a longer range not closed yet is sessionised meanwhile
+# the filter keys a piece (array of page views) holds: no filter, and each (dimension, value) in it
+_KEYS = ("arrayConcat([('', '')], arrayDistinct(arrayFlatten(arrayMap(x -> ["
+         + ", ".join(f"('{d}', toString(x.{i + 2}))" for i, d in enumerate(BREAKDOWN_DIMENSIONS))
+         + "], {p}))))")
+
+
+def _keys(piece: str) -> str:
+    return _KEYS.format(p=piece)
+
+
+def aligned(s: Scope) -> bool:
+    return all(t == t.replace(minute=0, second=0, microsecond=0) for t in (s.start, s.end)) and s.start < s.end
+
+
+def key(s: Scope) -> tuple[str, str] | None:
+    """The filter key a scope reads, or None when it has more than one filter."""
+    if len(s.filters) > 1:
+        return None
+    return s.filters[0] if s.filters else ("", "")
+
+
+def _naive(t: datetime) -> datetime:
+    return t.astimezone(UTC).replace(tzinfo=None)
+
+
+def state(db: str, s: Scope) -> tuple[str, dict]:
+    """Rows (tag, hour, a, b, c): tag 0 = counted views in ``site_hour`` of [start - 2 h, end),
+    tag 1 = the newest close of each hour in [start, end) with the counts it saw of the hour and
+    the two before (its joins read them)."""
+    return (
+        f"SELECT 0 AS tag, hour, toUInt64(sum(views)) AS a, toUInt64(0) AS b, toUInt64(0) AS c FROM {db}.site_hour WHERE site = {{site:String}} "
+        f"AND hour >= {{lo:{T}}} AND hour < {{end:{T}}} GROUP BY hour "
+        f"UNION ALL SELECT 1, hour, argMax(n, closed_at), argMax(n_prev, closed_at), argMax(n_prev2, closed_at) FROM {db}.visit_hour "
+        f"WHERE site = {{site:String}} AND filter_dim = '' AND filter_value = '' AND kind = 0 "
+        f"AND hour >= {{start:{T}}} AND hour < {{end:{T}}} GROUP BY hour"
+    ), {"site": s.site, "lo": _naive(s.start - 2 * HOUR), "start": _naive(s.start), "end": _naive(s.end)}
+
+
+def stale(rows: list[tuple], s: Scope) -> list[datetime]:
+    """The hours of [start, end) whose rows are missing or no longer match ``site_hour``: only
+    hours with page views in them or in the two before, or with rows (a range from 1970 is not
+    half a million hours to look at)."""
+    counts = {_naive(h): int(n) for tag, h, n, _, _ in rows if tag == 0 and n}
+    closed = {_naive(h): (int(n), int(p), int(p2)) for tag, h, n, p, p2 in rows if tag == 1}
+    start, end = _naive(s.start), _naive(s.end)
+    candidates = {h + i * HOUR for h in counts for i in range(3)} | set(closed)
+    return sorted(h for h in candidates if start <= h < end
+                  and closed.get(h, (0, 0, 0)) != tuple(counts.get(h - i * HOUR, 0) for i in range(3)))
+
+
+def _key_only(k: tuple[str, str]):
+    """Keys of a piece restricted to one filter key, whose column is the page views' only one
+    (the live rows of one summary)."""
+    if k[0] == "":
+        return lambda p: "[('', '')]"
+    return lambda p: f"arrayFilter(k -> arrayExists(x -> toString(x.2) = {{fv:String}}, {p}), [('{k[0]}', {{fv:String}})])"
+
+
+def _rows_of(db: str, hours: list[datetime], keys_of=_keys, columns: tuple[str, ...] = BREAKDOWN_DIMENSIONS):
+    """SELECT (kind, hour, filter_dim, filter_value, visits, bounces, views, risky) of ``hours``
+    (pieces, and joins at their starts), from the events of those hours and the two before each;
+    a page view is (t, *columns)."""
+    view = f"(toUInt32(ts), {', '.join(columns)})" if columns else "tuple(toUInt32(ts))"
+    hours = sorted(_naive(h) for h in hours)
+    params = {"hours": hours, "lo": hours[0] - 2 * HOUR, "hi": hours[-1] + HOUR, "gap": int(VISIT_GAP.total_seconds())}
+    within = f"hour IN {{hours:Array({T})}}"
+    per_visitor = (
+        # a visitor's page views in order, split into pieces where the hour changes or two are more
+        # than the gap apart; cross[j]: piece j continues the visit of piece j - 1 (across an hour)
+        f"SELECT arraySort(x -> x.1, groupArray({view})) AS h, "
+        "arraySplit((x, i) -> i > 1 AND (intDiv(x.1, 3600) != intDiv(h[i - 1].1, 3600) "
+        "OR x.1 - h[i - 1].1 > {gap:UInt32}), h, arrayEnumerate(h)) AS ps, "
+        "arrayMap(j -> j > 1 AND intDiv(ps[j][1].1, 3600) != intDiv(ps[j - 1][-1].1, 3600) "
+        "AND ps[j][1].1 - ps[j - 1][-1].1 <= {gap:UInt32}, arrayEnumerate(ps)) AS cross, "
+        # items: (1, hour, piece, -, -) for each piece; (2, hour, a, b, c) for each pair a (the last
+        # piece before the hour), b (its first) that is one visit across the hour's start, where
+        # c is the piece before a when that visit also crossed into a's hour (a is its only piece)
+        "arrayConcat(arrayMap(p -> (1, intDiv(p[1].1, 3600) * 3600, p, arraySlice(p, 1, 0), arraySlice(p, 1, 0)), ps), "
+        "arrayMap(j -> (2, intDiv(ps[j][1].1, 3600) * 3600, ps[j - 1], ps[j], "
+        "if(cross[j - 1], ps[j - 2], arraySlice(ps[j], 1, 0))), arrayFilter(j -> cross[j], arrayEnumerate(ps)))) AS items "
+        f"FROM {db}.events WHERE site = {{site:String}} AND ts >= {{lo:{T}}} AND ts < {{hi:{T}}} AND {COUNTED} "
+        "GROUP BY visitor"
+    )
+    shapes = (  # items of the hours closed, counted by shape: the keys each piece holds and the lengths
+        "SELECT kind, hour, ka, kb, kc, la, lb, count() AS c FROM ("
+        f"SELECT it.1 AS kind, toDateTime(it.2, 'UTC') AS hour, {keys_of('it.3')} AS ka, "
+        f"arrayFilter(k -> kind = 2, {keys_of('it.4')}) AS kb, arrayFilter(k -> notEmpty(it.5), {keys_of('it.5')}) AS kc, "
+        "length(it.3) AS la, length(it.4) AS lb "
+        f"FROM ({per_visitor}) ARRAY JOIN items AS it WHERE {within}) GROUP BY kind, hour, ka, kb, kc, la, lb"
+    )
+    ma, mb = "has(ka, k)", "has(kb, k)"  # the piece (before the boundary) / the piece after holds key k
+    rows = (
+        "SELECT kind, hour, k.1 AS fd, k.2 AS fv, "
+        f"sum(toInt64(c) * if(kind = 1, toInt64({ma}), -toInt64({ma} AND {mb}))) AS visits, "
+        f"sum(toInt64(c) * if(kind = 1, toInt64({ma} AND la = 1), "
+        f"-toInt64(({ma} AND la = 1) + ({mb} AND lb = 1)))) AS bounces, "
+        f"sum(toInt64(c) * if(kind = 1, toInt64({ma} * la), "
+        f"toInt64(if({ma} OR {mb}, la + lb, 0)) - toInt64({ma} * la) - toInt64({mb} * lb))) AS views, "
+        f"toUInt8(max(notEmpty(kc) AND (has(kc, k) != {ma} OR {ma} != {mb}))) AS risky "
+        f"FROM ({shapes}) ARRAY JOIN arrayDistinct(arrayConcat(ka, kb, kc)) AS k GROUP BY kind, hour, fd, fv "
+        "HAVING kind = 1 OR visits != 0 OR bounces != 0 OR views != 0 OR risky"
+    )
+    return rows, params
+
+
+def close(db: str, site: str, hours: list[datetime], closed_at: datetime) -> tuple[str, dict]:
+    """INSERT the rows of ``hours`` under every filter key, and a count row each."""
+    rows, params = _rows_of(db, hours)
+    params.update(site=site, closed_at=closed_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f"))
+    counts = (
+        f"SELECT 0 AS kind, toDateTime(h, 'UTC') AS ch, '' AS fd, '' AS fv, toInt64(0) AS c1, "
+        "toInt64(0) AS c2, toInt64(0) AS c3, toUInt8(0) AS c4, "  # names apart from site_hour's columns
+        "sumIf(views, hour = h) AS n, sumIf(views, hour + 3600 = h) AS n_prev, sumIf(views, hour + 7200 = h) AS n_prev2 "
+        f"FROM {db}.site_hour ARRAY JOIN {{hours:Array({T})}} AS h "
+        f"WHERE site = {{site:String}} AND hour >= {{lo:{T}}} AND hour < {{hi:{T}}} GROUP BY h"
+    )
+    sql = (
+        f"INSERT INTO {db}.visit_hour (kind, hour, filter_dim, filter_value, visits, bounces, views, risky, "
+        "n, n_prev, n_prev2, site, closed_at) "
+        f"SELECT *, {{site:String}}, toDateTime64({{closed_at:String}}, 6, 'UTC') FROM ("
+        f"SELECT *, toUInt64(0) AS n, toUInt64(0) AS n_prev, toUInt64(0) AS n_prev2 FROM ({rows}) "
+        f"UNION ALL {counts})"
+    )
+    return sql, params
+
+
+def read(db: str, s: Scope, k: tuple[str, str], live: list[datetime] = ()) -> tuple[str, dict]:
+    """(visits, bounces, views, risky) of a whole-hour scope under one filter key: each closed
+    hour's newest close (its pieces, and its joins for the hours after the first), and the
+    ``live`` hours (not over yet) read from the events for this key alone."""
+    params = {"site": s.site, "fd": k[0], "fv": k[1], "start": _naive(s.start), "end": _naive(s.end)}
+    parts = [
+        "SELECT kind, hour, visits, bounces, views, risky "
+        f"FROM {db}.visit_hour WHERE site = {{site:String}} AND filter_dim = {{fd:String}} "
+        f"AND filter_value = {{fv:String}} AND kind IN (1, 2) AND hour >= {{start:{T}}} AND hour < {{end:{T}}} "
+        f"AND (hour, closed_at) IN (SELECT hour, max(closed_at) FROM {db}.visit_hour WHERE site = {{site:String}} "
+        f"AND filter_dim = '' AND filter_value = '' AND kind = 0 AND hour >= {{start:{T}}} AND hour < {{end:{T}}} "
+        "GROUP BY hour)"
+    ]
+    if live:
+        rows, more = _rows_of(db, list(live), _key_only(k), (k[0],) if k[0] else ())
+        parts[0] += f" AND hour NOT IN {{hours:Array({T})}}"  # stale rows of a live hour stay out
+        parts.append(f"SELECT kind, hour, visits, bounces, views, risky FROM ({rows})")
+        params.update(more)
+    return (
+        "SELECT sum(visits), sum(bounces), sum(views), max(risky * (kind = 2)) FROM ("
+        + " UNION ALL ".join(parts) + f") WHERE kind = 1 OR hour > {{start:{T}}}"
+    ), params
