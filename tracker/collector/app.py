@@ -93,7 +93,9 @@ class CollectorApp:
                 sender = sender_of(scope, self.trust_forwarded)
                 try:
                     if path == "/t.gif":
-                        await self.intake.pixel(scope["query_string"], sender, self.clock())
+                        stored = self.intake.pixel(scope["query_string"], sender, self.clock())
+                        if stored is not None:
+                            await stored
                     else:
                         await self.intake.snowplow_pixel(scope["query_string"].decode("latin-1"), sender)
                 except BadRequest as exc:

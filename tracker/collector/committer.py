@@ -66,19 +66,22 @@ class GroupCommit:
         self._running = False
         self._failures = 0  # consecutive failed replays: drives the backoff
 
-    # -- intake (called from request handlers) ------------------------------------------
-    async def store(self, events: Records, dead: Records = (), claimed: list[str] = ()) -> None:
-        """Buffer finished records (``claimed``: the client event ids they carry) and return
-        once they are on the stream or the spill; raise ``NotStored`` if neither took them."""
+    # -- intake (called from request handlers; no awaiting, no I/O) ----------------------
+    def store(self, events: Records, dead: Records = (), claimed: list[str] = ()) -> asyncio.Future:
+        """Buffer finished records (``claimed``: the client event ids they carry); the future
+        is done once they are on the stream or the spill, and raises ``NotStored`` if neither
+        took them."""
         self.events += events
         if dead:
             self.dead += dead
         if claimed:
             self.claimed += claimed
         waiter = asyncio.get_running_loop().create_future()
-        self.waiters.append(waiter)
-        self._wake.set()
-        await waiter
+        waiters = self.waiters
+        waiters.append(waiter)
+        if len(waiters) == 1:  # the first of a group wakes the flush task; the others join it
+            self._wake.set()
+        return waiter
 
     @property
     def healthy(self) -> bool:

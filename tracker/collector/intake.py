@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
-from typing import Callable, NamedTuple, Sequence
+from typing import Awaitable, Callable, Sequence
 from urllib.parse import parse_qsl
 
 import msgspec
@@ -75,7 +75,7 @@ class Report(msgspec.Struct, omit_defaults=True):
     duplicates: int = 0  # retries of events already stored (same id): not stored again
 
 
-class Records(NamedTuple):
+class Records(msgspec.Struct, gc=False):
     """What ``Intake.records`` made of a request's captures."""
 
     events: list[tuple[bytes, bytes]]
@@ -131,9 +131,8 @@ class Intake:
         results: list[Result] = []
         duplicates = 0
         visitors: dict[tuple[str, str, str], bytes | None] = {}  # lives as long as the request
-        sender_ip, sender_ua, referer, dnt = sender
-        if source == "batch":
-            referer = ""
+        sender_ip, sender_ua, dnt = sender.ip, sender.user_agent, sender.dnt
+        referer = "" if source == "batch" else sender.referer
         for index, item in enumerate(captures):
             if type(item) is Rejected:
                 reason, raw = item
@@ -194,18 +193,25 @@ class Intake:
         """False when a client's event id is stored or on its way already (a retry)."""
         return self.seen is None or self.seen.claim(event_id)
 
-    async def _store(self, records: Records) -> Records:
-        """Return once the records are durable; at once when there is nothing to wait for
-        (every capture dropped for DNT)."""
-        if records.events or records.dead or records.duplicates:  # a duplicate waits for its original
-            await self.committer.store(records.events, records.dead, records.claimed)
+    def _store(self, records: Records) -> Awaitable | None:
+        """What to await until the records are durable; None when there is nothing to wait
+        for (every capture dropped for DNT).  A duplicate waits for its original's group."""
+        if records.events or records.dead or records.duplicates:
+            return self.committer.store(records.events, records.dead, records.claimed)
+        return None
+
+    async def _stored(self, records: Records) -> Records:
+        stored = self._store(records)
+        if stored is not None:
+            await stored
         return records
 
     # -- the pixel (hot path) -----------------------------------------------------------------
-    async def pixel(self, query: bytes, sender: Sender, now: float) -> None:
-        """``GET /t.gif``: returns once the hit is durable (or dropped for DNT)."""
+    def pixel(self, query: bytes, sender: Sender, now: float) -> Awaitable | None:
+        """``GET /t.gif``: what to await until the hit is durable (None: dropped for DNT).
+        Not a coroutine: the pixel's request awaits the group commit's future itself."""
         text = query.decode("latin-1")
-        await self._store(self.records("pixel", (pixel_capture(text),), sender, now, (text,)))
+        return self._store(self.records("pixel", (pixel_capture(text),), sender, now, (text,)))
 
     # -- drop-in trackers ---------------------------------------------------------------------
     async def snowplow_pixel(self, query: str, sender: Sender) -> None:
@@ -213,7 +219,7 @@ class Intake:
         fields = compat.snowplow(dict(parse_qsl(query)))
         if not fields["site"]:
             raise BadRequest(compat.NO_SITE)
-        await self._store(self.records("snowplow", (compat.capture(fields, query),), sender, self.clock(), (query,)))
+        await self._stored(self.records("snowplow", (compat.capture(fields, query),), sender, self.clock(), (query,)))
 
     async def snowplow_post(self, body: bytes, sender: Sender) -> int:
         shallow(body, self.max_json_depth)
@@ -226,7 +232,7 @@ class Intake:
             raise BadRequest(compat.NO_SITE)
         raws = [_encode(item).decode() for item in items]
         captures = [compat.capture(f, raw) for f, raw in zip(fields, raws)]
-        return len((await self._store(self.records("snowplow", captures, sender, self.clock(), raws))).events)
+        return len((await self._stored(self.records("snowplow", captures, sender, self.clock(), raws))).events)
 
     async def plausible(self, body: bytes, sender: Sender) -> int:
         shallow(body, self.max_json_depth)
@@ -236,7 +242,7 @@ class Intake:
             raise BadRequest(f"invalid Plausible event: {exc}") from None
         raw = body.decode("utf-8", "replace")
         captures = [compat.capture(f, raw) for f in fields]
-        return len((await self._store(self.records("plausible", captures, sender, self.clock(),
+        return len((await self._stored(self.records("plausible", captures, sender, self.clock(),
                                                    [raw] * len(captures)))).events)
 
     # -- the JSON batch -----------------------------------------------------------------------
@@ -279,4 +285,4 @@ class Intake:
         captures = self._decode_batch(body)
         if len(captures) > self.max_batch_events:
             raise BadRequest(f"too many events: {len(captures)} > {self.max_batch_events}")
-        return (await self._store(self.records("batch", captures, sender, self.clock()))).report()
+        return (await self._stored(self.records("batch", captures, sender, self.clock()))).report()

@@ -7,10 +7,10 @@ goes no further than ``Intake.visitor``'s hash.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+import msgspec
 
 
-class Sender(NamedTuple):
+class Sender(msgspec.Struct, gc=False):  # a Struct: built per request, ~4× cheaper than a NamedTuple
     ip: str
     user_agent: str
     referer: str
