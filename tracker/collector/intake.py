@@ -104,25 +104,20 @@ class Intake:
         self.iso = Clock().iso
 
     # -- the one way from captures to records -------------------------------------------------
-    def visitor(self, site: str, ip: str, user_agent: str, dnt: bool, now: float) -> bytes | None:
-        """The visitor hash (ASCII hex); ``b""`` when DNT is anonymised; None when DNT drops
-        the event.  The IP goes into the hash and no further."""
-        if dnt:
-            return b"" if self.anonymise else None
-        return self.hasher.visitor(site, ip, user_agent, now).encode()
-
     def records(self, source: str, captures: Sequence[IncomingEvent | Rejected], sender: Sender, now: float,
                 raws: Sequence[str] | None = None) -> Records:
         """Stream records and dead letters for a request's captures, and a result for each.
 
-        Per capture: the visitor (DNT first), the cached record template (validation and
-        enrichment), the props, the client's event id (a retry is a duplicate), the event
-        time, and ``RecordTemplate.render``.  Visitors are cached for the request only.
+        Per capture: the visitor (DNT dropped or anonymised by policy, else the keyed hash
+        of site, IP and user agent), the cached record template (validation and enrichment),
+        the props, the client's event id (a retry is a duplicate), the event time, and
+        ``RecordTemplate.render``.  Visitors are cached for the request only.
         ``raws``: what the dead-letter topic keeps of each capture (by default the capture
         itself, without its IP).  The pixel and the drop-ins fall back to the Referer for
         a missing page URL; a batch does not (its sender is usually not the page).
         """
         iso, template_of, counters = self.iso, self.enricher.template, self.counters
+        digest, anonymise = self.hasher.digest, self.anonymise
         received_iso = iso(now)
         received: datetime | None = None
         events: list[tuple[bytes, bytes]] = []
@@ -141,8 +136,12 @@ class Intake:
                 site = normal_site(item.site)
                 key = (site, item.ip or sender_ip, ua)
                 visitor = visitors.get(key, False)
-                if visitor is False:
-                    visitor = visitors[key] = self.visitor(site, key[1], ua, dnt, now)
+                if visitor is False:  # the visitor: a keyed hash (the IP goes no further); DNT first
+                    if dnt:
+                        visitor = b"" if anonymise else None
+                    else:
+                        visitor = digest(f"{site}\0{key[1]}\0{ua}".encode("utf-8", "surrogatepass"), now)
+                    visitors[key] = visitor
                 if visitor is None:
                     counters.dropped_dnt += 1
                     results.append(Result(index, "rejected", error=DNT))
@@ -186,7 +185,8 @@ class Intake:
             dead.append(dead_record(DeadLetter(reason=reason, raw=raw, source=source, received_at=received)))
             results.append(Result(index, "rejected", error=reason))
         counters.accepted += len(events)
-        counters.duplicates += duplicates
+        if duplicates:
+            counters.duplicates += duplicates
         return Records(events, dead, claimed, results, duplicates)
 
     def _claim(self, event_id: str) -> bool:
@@ -211,7 +211,10 @@ class Intake:
         """``GET /t.gif``: what to await until the hit is durable (None: dropped for DNT).
         Not a coroutine: the pixel's request awaits the group commit's future itself."""
         text = query.decode("latin-1")
-        return self._store(self.records("pixel", (pixel_capture(text),), sender, now, (text,)))
+        records = self.records("pixel", (pixel_capture(text),), sender, now, (text,))
+        if records.events or records.dead:
+            return self.committer.store(records.events, records.dead)  # a pixel carries no client id
+        return None
 
     # -- drop-in trackers ---------------------------------------------------------------------
     async def snowplow_pixel(self, query: str, sender: Sender) -> None:
