@@ -133,6 +133,8 @@ class GroupCommit:
                 break
             if len(self.events) < self.max_events and not self.waiters:
                 await asyncio.sleep(self.interval)  # let a group gather
+            else:  # requests wait: one turn of the loop lets those already read join this group
+                await asyncio.sleep(0)
             try:
                 await self.flush()
             except Exception:  # never let the loop die: hits would pile up forever
