@@ -11,7 +11,6 @@ neither took them.  ``create_app`` is the composition root.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import gc
 import logging
