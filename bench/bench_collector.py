@@ -191,6 +191,7 @@ def run(quick: bool = False) -> list[dict]:
     if not shutil.which("wrk"):
         raise RuntimeError("wrk is not installed")
     seconds = 2 if quick else 5
+    before = os.getloadavg()[0]
     tmp = Path(tempfile.mkdtemp(prefix="bench-collector-"))
     try:
         pixel_lua = tmp / "pixel.lua"
@@ -215,15 +216,17 @@ def run(quick: bool = False) -> list[dict]:
         def keep(name: str, got: tuple[float, float], scale: int = 1) -> None:
             seen[name].append((got[0] * scale, got[1] * scale))
 
+        # The order of the servers rotates from round to round, the ceiling's included: the one
+        # measured right after another server tends to read lower, so no server always goes first.
+        # The collector on stock uvicorn (no edge limits) rides along: what the limits cost, same run.
+        pixel_servers = [("bare", "bare"), ("collector", "pixel"), ("collector-stock", "pixel_stock")]
         for r in range(rounds):
-            keep("bare", measure("bare", "/t.gif", pixel_lua, seconds, tmp / f"bare{r}"))
-            # the same collector on stock uvicorn (no edge limits): what the limits cost, same run;
-            # the two swap places every round (the one measured right after another server reads lower)
-            for kind, name in (("collector", "pixel"), ("collector-stock", "pixel_stock"))[::1 if r % 2 else -1]:
+            for kind, name in pixel_servers[r % 3:] + pixel_servers[:r % 3]:
                 keep(name, measure(kind, "/t.gif", pixel_lua, seconds, tmp / f"{name}{r}"))
+        batch_servers = [("bare", "bare_post"), ("collector", "batch")]
         for r in range(rounds):  # batch senders are few and each waits for durability: 8 connections
-            keep("bare_post", measure("bare", "/api/v1/events", batch_lua, seconds, tmp / f"bare-post{r}", 8), 1000)
-            keep("batch", measure("collector", "/api/v1/events", batch_lua, seconds, tmp / f"batch{r}", 8), 1000)
+            for kind, name in batch_servers[::1 if r % 2 == 0 else -1]:
+                keep(name, measure(kind, "/api/v1/events", batch_lua, seconds, tmp / f"{name}{r}", 8), 1000)
 
         def median(name: str, i: int) -> float:
             return statistics.median(v[i] for v in seen[name])
@@ -240,11 +243,14 @@ def run(quick: bool = False) -> list[dict]:
                        "bare raw-ASGI app receiving and discarding the same bodies, same run", 200_000,
                        median("batch", 1) >= 200_000)
         batch["value_rounds"] = [round(v[1], 1) for v in seen["batch"]]
+        batch["ratio_rounds"] = [round(b[1] / p[1], 3) for b, p in zip(seen["batch"], seen["bare_post"])]
         for row, app, ceiling in ((pixel, "pixel", "bare"), (batch, "batch", "bare_post")):
             row["wall_value"], row["wall_ceiling"] = round(median(app, 0), 1), round(median(ceiling, 0), 1)
         stock_ratios = [p[1] / b[1] for p, b in zip(seen["pixel_stock"], seen["bare"])]
         pixel["stock_value"] = round(median("pixel_stock", 1), 1)  # without the edge limits
         pixel["stock_ratio"] = round(statistics.median(stock_ratios), 3)
+        for row in (pixel, batch):
+            row["load_average"] = [round(before, 1), round(os.getloadavg()[0], 1)]  # at the start and the end
         return [pixel, batch]
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -1,14 +1,16 @@
-"""The collector's ASGI application.
+"""The collector's ASGI application: the edge.
 
 An outer raw-ASGI callable answers ``GET /t.gif``, ``GET /i``, ``/healthz`` and the
 batch ``POST /api/v1/events`` itself — no framework per-request machinery on the hot
 paths — and hands every other request to a small Starlette app (Plausible and Snowplow
-POSTs, the JS snippet, stats); CORS wraps both.  ``create_app`` is the composition root.
+POSTs, the JS snippet, stats); CORS wraps both.  Each route only captures: it reads the
+``Sender`` (``sender_of``) and the query or body, hands them to ``Intake``, and answers
+once the intake returns (the records are on the stream or the spill) or 503 when
+neither took them.  ``create_app`` is the composition root.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import gc
 import logging
@@ -27,8 +29,9 @@ from tracker.collector import openapi
 from tracker.collector.committer import Counters, GroupCommit, NotStored
 from tracker.collector.cors import Cors
 from tracker.collector.enrichment import Enricher
-from tracker.collector.intake import BadRequest, Client, Intake
+from tracker.collector.intake import BadRequest, Intake
 from tracker.collector.seen import SeenIds
+from tracker.collector.sender import sender_of
 from tracker.collector.settings import CollectorSettings
 from tracker.collector.spill import Spill
 from tracker.enrich.agent import AgentParser
@@ -66,27 +69,6 @@ HEALTH_BODY = {"type": "http.response.body", "body": b'{"status":"ok"}'}
 DEGRADED_START = {**HEALTH_START, "status": 503}
 
 
-def client_of(scope: dict, trust_forwarded: bool) -> Client:
-    """IP, user agent, Referer and DNT/GPC from the ASGI scope, in one pass over the headers."""
-    ua = referer = forwarded = ""
-    dnt = False
-    for name, value in scope["headers"]:
-        if name == b"user-agent":
-            ua = value.decode("latin-1")
-        elif name == b"referer":
-            referer = value.decode("latin-1")
-        elif name == b"dnt" or name == b"sec-gpc":
-            dnt = dnt or value == b"1"
-        elif name == b"x-forwarded-for" and trust_forwarded:
-            forwarded = value.decode("latin-1")
-    if forwarded:
-        ip = forwarded.split(",", 1)[0].strip()
-    else:
-        client = scope.get("client")
-        ip = client[0] if client else ""
-    return Client(ip, ua, referer, dnt)
-
-
 class CollectorApp:
     """The outer ASGI callable."""
 
@@ -94,9 +76,7 @@ class CollectorApp:
                  batch: Callable | None = None, cors: Cors | None = None) -> None:
         self.intake, self.fallback, self.trust_forwarded = intake, fallback, trust_forwarded
         self.batch = batch or fallback  # raw-ASGI POST /api/v1/events
-        self.committer = committer = intake.committer
-        self.captures, self.flush_max, self.wake = committer.captures, committer.max_events, committer.wake
-        self.waiters = committer.waiters  # emptied in place by each flush, never rebound
+        self.committer, self.counters = intake.committer, intake.counters
         self.clock = intake.clock
         self.origin = (cors or Cors(None)).origin
 
@@ -108,28 +88,15 @@ class CollectorApp:
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
             path = scope["path"]
-            if path == "/t.gif":
-                # The pixel's request-time work: the clock and the scope, kept for the flush task
-                # (``Intake.pixel_hits``), which reads the headers, honours DNT and hashes the
-                # visitor in one hot loop per group commit; the raw IP goes no further than that.
-                # The answer waits for the group's append to the stream or the spill.
-                captures = self.captures
-                captures.append((self.clock(), scope))
-                waiter = asyncio.get_running_loop().create_future()
-                self.waiters.append(waiter)
-                if len(captures) == 1 or len(captures) >= self.flush_max:
-                    self.wake()
+            if path == "/t.gif" or path == "/i":
+                sender = sender_of(scope, self.trust_forwarded)
                 try:
-                    await waiter
-                except NotStored:
-                    await send_text(send, 503, b"not stored, retry")
-                    return
-                await self.send_gif(scope, send)
-                return
-            if path == "/i":
-                try:
-                    await self.intake.snowplow_pixel(scope["query_string"].decode("latin-1"),
-                                                     client_of(scope, self.trust_forwarded))
+                    if path == "/t.gif":
+                        stored = self.intake.pixel(scope["query_string"], sender, self.clock())
+                        if stored is not None:
+                            await stored
+                    else:
+                        await self.intake.snowplow_pixel(scope["query_string"].decode("latin-1"), sender)
                 except BadRequest as exc:
                     await send_text(send, 400, str(exc).encode())
                     return
@@ -170,7 +137,7 @@ class CollectorApp:
         await send(DEGRADED_START)
         await send({"type": "http.response.body", "body": encode_json({
             "status": "degraded", "reason": reason, "stream_up": committer.stream_up, "spill_backlog": backlog,
-            "spilled": self.intake.counters.spilled})})
+            "spilled": self.counters.spilled})})
 
 
 async def send_text(send: Callable, status: int, body: bytes) -> None:
@@ -232,24 +199,19 @@ def create_app(settings: CollectorSettings, producer: Producer | None = None,
     enricher = Enricher(AgentParser(settings.ua_cache_size), kept_query_params=frozenset(kept))
     spill = Spill(settings.spill_dir)
     seen = SeenIds(settings.spill_dir / "seen-ids.sqlite", settings.seen_ids_hours * 3600, settings.seen_ids_max, clock)
-    committer = GroupCommit(producer, spill, enricher, counters,
+    committer = GroupCommit(producer, spill, counters,
                             settings.flush_interval_ms, settings.flush_max_events, settings.stream_timeout_ms,
                             settings.replay_interval_ms, seen)
     intake = Intake(VisitorHasher(SaltStore(settings.salts_dir, clock)), committer, enricher, counters,
-                    settings.dnt_policy, settings.max_batch_events, clock, settings.trust_forwarded_for,
-                    settings.max_json_depth)
-    committer.prepare = intake.pixel_hits
+                    settings.dnt_policy, settings.max_batch_events, clock, settings.max_json_depth, seen)
     snippet = files("tracker.static").joinpath("t.js").read_bytes()
     limit = settings.max_batch_bytes
-
-    def client(request: Request) -> Client:
-        return client_of(request.scope, settings.trust_forwarded_for)
 
     async def batch(scope, receive, send) -> None:
         """POST /api/v1/events on the raw ASGI path: the bulk intake, no framework per request."""
         try:
             report = await intake.batch(await receive_body(scope, receive, limit),
-                                        client_of(scope, settings.trust_forwarded_for))
+                                        sender_of(scope, settings.trust_forwarded_for))
         except Disconnected:
             return
         except OversizeBody:
@@ -268,7 +230,7 @@ def create_app(settings: CollectorSettings, producer: Producer | None = None,
 
         async def endpoint(request: Request) -> Response:
             try:
-                await ingest(await read_body(request, limit), client(request))
+                await ingest(await read_body(request, limit), sender_of(request.scope, settings.trust_forwarded_for))
             except OversizeBody:
                 return PlainTextResponse("payload too large", status_code=413)
             except BadRequest as exc:
@@ -288,7 +250,7 @@ def create_app(settings: CollectorSettings, producer: Producer | None = None,
 
     async def stats(request: Request) -> Response:
         return JSONResponse({**vars(counters), "stream_up": committer.stream_up,
-                             "spill_backlog": committer.spill.has_backlog(), "buffered": len(committer.hits) + len(committer.captures)})
+                             "spill_backlog": committer.spill.has_backlog(), "buffered": len(committer.events) + len(committer.dead)})
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
@@ -315,5 +277,4 @@ def create_app(settings: CollectorSettings, producer: Producer | None = None,
     ], lifespan=lifespan)
     app = CollectorApp(intake, Cors(inner, settings.cors_origins), settings.trust_forwarded_for,
                        Cors(batch, settings.cors_origins), Cors(None, settings.cors_origins))
-    app.committer, app.counters, app.intake = committer, counters, intake  # for tests and the entrypoint
     return app

@@ -1,10 +1,11 @@
-"""Group commit: hits pile up in memory and one background task writes them to the
-stream every few milliseconds (or every N hits), spilling to disk while the stream
-is down and replaying the spill, in order, once it is back.
+"""Group commit: finished records pile up in memory and one background task writes
+them to the stream every few milliseconds (or every N records), spilling to disk while
+the stream is down and replaying the spill, in order, once it is back.
 
-Every request waits for its group (``durable``): it is answered only once its hits are
+Every request waits for its group (``store``): it is answered only once its records are
 on the stream or the spill.  The group is whatever arrived while the previous one was
-being written, so requests still share one append each.
+being written, so requests still share one append each.  The group commit knows nothing
+of hits, headers or enrichment: it buffers bytes and delivers them.
 """
 
 from __future__ import annotations
@@ -13,19 +14,14 @@ import asyncio
 import logging
 import random
 from dataclasses import dataclass, field
-from typing import Callable
 
-import msgspec
-
-from tracker.collector.enrichment import Enricher
-from tracker.collector.hit import Hit
 from tracker.collector.seen import SeenIds
 from tracker.collector.spill import Batch, Spill
-from tracker.event import DEAD_LETTER_TOPIC, EVENTS_TOPIC, DeadLetter
+from tracker.event import DEAD_LETTER_TOPIC, EVENTS_TOPIC
 from tracker.stream.port import Producer, StreamUnavailable
 
 log = logging.getLogger(__name__)
-encode = msgspec.json.Encoder().encode
+Records = list[tuple[bytes, bytes]]
 
 
 @dataclass
@@ -50,26 +46,19 @@ class NotStored(Exception):
     """A batch could be written neither to the stream nor to the spill."""
 
 
-def dead_record(dead: DeadLetter) -> tuple[bytes, bytes]:
-    return dead.source.encode(), encode(dead)
-
-
 class GroupCommit:
-    def __init__(self, producer: Producer, spill: Spill, enricher: Enricher, counters: Counters,
+    def __init__(self, producer: Producer, spill: Spill, counters: Counters,
                  interval_ms: int = 5, max_events: int = 5000, timeout_ms: int = 2000,
                  replay_interval_ms: int = 500, seen: SeenIds | None = None) -> None:
-        self.producer, self.spill, self.enricher, self.counters = producer, spill, enricher, counters
+        self.producer, self.spill, self.counters = producer, spill, counters
         self.seen = seen
         self.interval = interval_ms / 1000
         self.max_events = max_events
         self.timeout = timeout_ms / 1000
         self.replay_interval = replay_interval_ms / 1000
-        self.hits: list[Hit | tuple] = []
-        self.captures: list[tuple[float, dict]] = []  # raw pixel captures (time, ASGI scope); never rebound
-        self.prepare: Callable[[list], list] = list  # captures -> hits, in the flush task (Intake.pixel_hits)
-        self.events: list[tuple[bytes, bytes]] = []
-        self.dead: list[tuple[bytes, bytes]] = []
-        self.waiters: list[asyncio.Future] = []  # one per request waiting for its group; never rebound
+        self.events: Records = []
+        self.dead: Records = []
+        self.waiters: list[asyncio.Future] = []  # one per request waiting for its group
         self.claimed: list[str] = []  # client event ids of this group (see SeenIds)
         self.stream_up = False
         self._wake = asyncio.Event()
@@ -77,30 +66,22 @@ class GroupCommit:
         self._running = False
         self._failures = 0  # consecutive failed replays: drives the backoff
 
-    # -- intake (called from request handlers; no awaiting, no I/O) -----------------------
-    def add_hit(self, hit: Hit | tuple) -> None:
-        """A ``Hit``, or a pixel hit tuple (see ``Enricher.records``)."""
-        self.hits.append(hit)
-        if len(self.hits) == 1 or len(self.hits) >= self.max_events:
-            self._wake.set()
-
-    def wake(self) -> None:
-        """The buffer went non-empty (the flush task arms its timer) or full (flush now)."""
-        self._wake.set()
-
-    async def add_records(self, events: list[tuple[bytes, bytes]], dead: list[tuple[bytes, bytes]]) -> None:
-        """Enriched records from a batch request; returns once they are durable (stream or spill)."""
-        self.events.extend(events)
-        self.dead.extend(dead)
-        await self.durable()
-
-    async def durable(self) -> None:
-        """Return once everything added so far is on the stream or the spill; raise
-        ``NotStored`` if neither took it."""
+    # -- intake (called from request handlers; no awaiting, no I/O) ----------------------
+    def store(self, events: Records, dead: Records = (), claimed: list[str] = ()) -> asyncio.Future:
+        """Buffer finished records (``claimed``: the client event ids they carry); the future
+        is done once they are on the stream or the spill, and raises ``NotStored`` if neither
+        took them."""
+        self.events += events
+        if dead:
+            self.dead += dead
+        if claimed:
+            self.claimed += claimed
         waiter = asyncio.get_running_loop().create_future()
-        self.waiters.append(waiter)
-        self._wake.set()
-        await waiter
+        waiters = self.waiters
+        waiters.append(waiter)
+        if len(waiters) == 1:  # the first of a group wakes the flush task; the others join it
+            self._wake.set()
+        return waiter
 
     @property
     def healthy(self) -> bool:
@@ -150,37 +131,20 @@ class GroupCommit:
             self._wake.clear()
             if not self._running:
                 break
-            if len(self.hits) + len(self.captures) < self.max_events and not self.waiters:
+            if len(self.events) < self.max_events and not self.waiters:
                 await asyncio.sleep(self.interval)  # let a group gather
+            else:  # requests wait: one turn of the loop lets those already read join this group
+                await asyncio.sleep(0)
             try:
                 await self.flush()
             except Exception:  # never let the loop die: hits would pile up forever
                 log.exception("flush failed")
 
-    def _take(self) -> tuple[list[Batch], list[asyncio.Future]]:
-        hits, self.hits = self.hits, []
-        captures = self.captures.copy()  # emptied in place: the pixel's edge holds this very list
-        self.captures.clear()
-        if captures:
-            hits.extend(self.prepare(captures))
-        events, self.events = self.events, []
-        dead, self.dead = self.dead, []
-        waiters = self.waiters.copy()  # emptied in place, like the captures
-        self.waiters.clear()
-        counters = self.counters
-        records, rejected = self.enricher.records(hits)
-        accepted = len(records)
-        events.extend(records)
-        for result in rejected:
-            counters.reject(result.reason)
-            dead.append(dead_record(result))
-        counters.accepted += accepted
-        return [(EVENTS_TOPIC, events), (DEAD_LETTER_TOPIC, dead)], waiters
-
     async def flush(self) -> None:
-        claimed, self.claimed = self.claimed, []
-        batches, waiters = self._take()
-        batches = [b for b in batches if b[1]]
+        """Deliver everything buffered as one group, then answer its waiters."""
+        events, dead, claimed, waiters = self.events, self.dead, self.claimed, self.waiters
+        self.events, self.dead, self.claimed, self.waiters = [], [], [], []
+        batches = [b for b in ((EVENTS_TOPIC, events), (DEAD_LETTER_TOPIC, dead)) if b[1]]
         try:
             if batches:
                 await self._deliver(batches)

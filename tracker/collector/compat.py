@@ -16,9 +16,10 @@ from urllib.parse import urlsplit
 
 import msgspec
 
-from tracker.collector.enrichment import json_props
+from tracker.collector.capture import IncomingEvent, Rejected, captured
+from tracker.collector.validation import json_props
 
-Fields = dict[str, Any]  # site, name, url, referrer, title, props, ts (epoch s), event_id, error
+Fields = dict[str, Any]  # site, name, url, referrer, title, props, ts (epoch ms), event_id, error
 
 NO_SITE = "aid: missing, and no page url to take the site from"
 
@@ -67,13 +68,19 @@ def snowplow(params: dict[str, str]) -> Fields:
     elif e == "pp":
         props = {k: params[k] for k in ("pp_mix", "pp_max", "pp_miy", "pp_may") if params.get(k)}
     ts = None
-    if params.get("dtm", "").isdigit():
-        ts = int(params["dtm"]) / 1000
+    dtm = params.get("dtm", "")
+    if dtm.isascii() and dtm.isdigit() and len(dtm) < 20:
+        ts = int(dtm)
     if params.get("p"):
         props.setdefault("platform", params["p"])
     return {"site": params.get("aid") or host_of(params.get("url", "")), "name": name, "url": params.get("url", ""),
             "referrer": params.get("refr", ""), "title": params.get("page", ""), "props": props,
             "ts": ts, "event_id": params.get("eid"), "error": error}
+
+
+def capture(fields: Fields, raw: str) -> IncomingEvent | Rejected:
+    """The capture of one drop-in event; ``raw`` is what the dead-letter topic keeps of it."""
+    return captured(raw, **fields)
 
 
 def host_of(url: str) -> str:

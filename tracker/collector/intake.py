@@ -1,20 +1,19 @@
-"""The collector's use cases, free of any web framework: take a hit, take a batch.
+"""The collector's use cases, free of any web framework: take an event, store its record.
 
-The pixel's request does nothing but note the clock and keep its ASGI scope; the
-flush task turns each group of captures into hits (``pixel_hits``: headers, DNT, the
-visitor hash — the IP goes no further) and renders them (user-agent parsing, bot
-detection, URL parsing, validation and encoding, cached per query, Referer and user
-agent).  Work done in one tight loop per group commit costs less than the same work
-spread over requests, between which the server's own code runs.  Batch
-requests are validated and enriched inline, because their answer reports on every event.
+Every endpoint reads top to bottom the same way: the edge hands over what was sent and
+its ``Sender``; the intake turns that into captures (``params.pixel_capture``, the batch
+decoder, ``compat`` for Plausible and Snowplow); ``records`` — the one function for all
+of them — turns captures into stream records (visitor, validation, enrichment,
+rendering) and dead letters; ``GroupCommit.store`` returns once they are on the stream
+or the spill.  The pixel does all of this in its own request: a cache look-up for its
+query string, one for its record template, a hash, a UUIDv7 and a join.
 """
 
 from __future__ import annotations
 
-import logging
 import time
 from datetime import UTC, datetime
-from typing import Callable, NamedTuple
+from typing import Awaitable, Callable, Sequence
 from urllib.parse import parse_qsl
 
 import msgspec
@@ -22,33 +21,23 @@ from uuid_utils import uuid7
 
 from gatekeeper.json_depth import TooDeep, check_depth
 from tracker.collector import compat
-from tracker.collector.committer import Counters, GroupCommit, dead_record, encode
-from tracker.collector.enrichment import (
-    Enricher,
-    client_event_id,
-    encoded_props,
-    event_time,
-    normal_site,
-    pixel_site,
-)
-from tracker.collector.hit import EMPTY_PROPS, Envelope, Hit, IncomingEvent
+from tracker.collector.capture import EMPTY_PROPS, Envelope, IncomingEvent, Rejected
+from tracker.collector.committer import Counters, GroupCommit
+from tracker.collector.enrichment import Enricher
+from tracker.collector.params import pixel_capture
+from tracker.collector.record import Clock, dead_record
+from tracker.collector.seen import SeenIds
+from tracker.collector.sender import Sender
+from tracker.collector.validation import client_event_id, client_ts, encoded_props, event_time, normal_site
 from tracker.enrich.visitor import VisitorHasher
-from tracker.event import DeadLetter, stream_key
+from tracker.event import DeadLetter
 
-log = logging.getLogger(__name__)
+_encode = msgspec.json.Encoder().encode
 _batch = msgspec.json.Decoder(list[IncomingEvent] | Envelope)
 _items = msgspec.json.Decoder(list[msgspec.Raw] | dict[str, list[msgspec.Raw]])
 _one = msgspec.json.Decoder(IncomingEvent)
 _any = msgspec.json.Decoder()
-
-
-class Client(NamedTuple):
-    """What the request itself says about its sender."""
-
-    ip: str
-    user_agent: str
-    referer: str
-    dnt: bool
+DNT = "do not track"
 
 
 class BadRequest(ValueError):
@@ -72,117 +61,170 @@ def shallow(body: bytes, limit: int) -> None:
         raise BadRequest(f"body: {exc}") from None
 
 
-def _uuid7() -> str:
-    return str(uuid7())
+class Result(msgspec.Struct, omit_defaults=True, gc=False):
+    index: int
+    status: str
+    event_id: str | None = None
+    error: str | None = None
 
 
-def _client_ts(value: float | str | None) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        try:
-            return datetime.fromisoformat(value).timestamp()
-        except ValueError:
-            return None
-    return value / 1000
+class Report(msgspec.Struct, omit_defaults=True):
+    accepted: int
+    rejected: int
+    results: list[Result]
+    duplicates: int = 0  # retries of events already stored (same id): not stored again
+
+
+class Records(msgspec.Struct, gc=False):
+    """What ``Intake.records`` made of a request's captures."""
+
+    events: list[tuple[bytes, bytes]]
+    dead: list[tuple[bytes, bytes]]
+    claimed: list[str]  # client event ids, stored with the events (see SeenIds)
+    results: list[Result]  # one per capture, in order
+    duplicates: int  # retries of events already stored or on their way
+
+    def report(self) -> Report:
+        accepted = len(self.events)
+        return Report(accepted=accepted, rejected=len(self.results) - accepted - self.duplicates,
+                      results=self.results, duplicates=self.duplicates)
 
 
 class Intake:
     def __init__(self, hasher: VisitorHasher, committer: GroupCommit, enricher: Enricher, counters: Counters,
                  dnt_policy: str = "drop", max_batch_events: int = 10_000,
-                 clock: Callable[[], float] = time.time, trust_forwarded: bool = False,
-                 max_json_depth: int = 32) -> None:
+                 clock: Callable[[], float] = time.time, max_json_depth: int = 32,
+                 seen: SeenIds | None = None) -> None:
         self.hasher, self.committer, self.enricher, self.counters = hasher, committer, enricher, counters
-        self.max_json_depth = max_json_depth
         self.anonymise = dnt_policy == "anonymise"
         self.max_batch_events = max_batch_events
         self.clock = clock
-        self.trust_forwarded = trust_forwarded
+        self.max_json_depth = max_json_depth
+        self.seen = seen
+        self.iso = Clock().iso
 
-    def _visitor(self, client: Client, site: str, now: float) -> str | None:
-        """The visitor hash; "" when anonymised; None when the hit must not be recorded."""
-        if client.dnt:
-            if not self.anonymise:
-                self.counters.dropped_dnt += 1
-                return None
-            return ""
-        return self.hasher.visitor(site, client.ip, client.user_agent, now)
+    # -- the one way from captures to records -------------------------------------------------
+    def records(self, source: str, captures: Sequence[IncomingEvent | Rejected], sender: Sender, now: float,
+                raws: Sequence[str] | None = None) -> Records:
+        """Stream records and dead letters for a request's captures, and a result for each.
+
+        Per capture: the visitor (DNT dropped or anonymised by policy, else the keyed hash
+        of site, IP and user agent), the cached record template (validation and enrichment),
+        the props, the client's event id (a retry is a duplicate), the event time, and
+        ``RecordTemplate.render``.  Visitors are cached for the request only.
+        ``raws``: what the dead-letter topic keeps of each capture (by default the capture
+        itself, without its IP).  The pixel and the drop-ins fall back to the Referer for
+        a missing page URL; a batch does not (its sender is usually not the page).
+        """
+        iso, template_of, counters = self.iso, self.enricher.template, self.counters
+        digest, anonymise = self.hasher.digest, self.anonymise
+        received_iso = iso(now)
+        received: datetime | None = None
+        events: list[tuple[bytes, bytes]] = []
+        dead: list[tuple[bytes, bytes]] = []
+        claimed: list[str] = []
+        results: list[Result] = []
+        duplicates = 0
+        visitors: dict[tuple[str, str, str], bytes | None] = {}  # lives as long as the request
+        sender_ip, sender_ua, dnt = sender.ip, sender.user_agent, sender.dnt
+        referer = "" if source == "batch" else sender.referer
+        for index, item in enumerate(captures):
+            if type(item) is Rejected:
+                reason, raw = item
+            else:
+                ua = sender_ua if item.user_agent is None else item.user_agent
+                site = normal_site(item.site)
+                key = (site, item.ip or sender_ip, ua)
+                visitor = visitors.get(key, False)
+                if visitor is False:  # the visitor: a keyed hash (the IP goes no further); DNT first
+                    if dnt:
+                        visitor = b"" if anonymise else None
+                    else:
+                        visitor = digest(f"{site}\0{key[1]}\0{ua}".encode("utf-8", "surrogatepass"), now)
+                    visitors[key] = visitor
+                if visitor is None:
+                    counters.dropped_dnt += 1
+                    results.append(Result(index, "rejected", error=DNT))
+                    continue
+                template = template_of(site, item.name, item.url or referer, item.referrer, item.title, ua)
+                props = bytes(item.props)
+                if type(template) is str:
+                    reason = template
+                elif props in EMPTY_PROPS:
+                    props, reason = b"{}", ""
+                else:
+                    props = encoded_props(props)
+                    reason = props if type(props) is str else ""
+                if not reason:
+                    sent_id = item.event_id or item.id
+                    if sent_id:
+                        event_id = client_event_id(site, sent_id)
+                        if not self._claim(event_id):  # a retry of an event stored or on its way
+                            duplicates += 1
+                            results.append(Result(index, "duplicate", event_id))
+                            continue
+                        claimed.append(event_id)
+                    else:
+                        event_id = str(uuid7())
+                    ts = item.ts
+                    if ts is None:
+                        ts_iso = received_iso
+                    else:
+                        sent = client_ts(ts)
+                        ts_iso = received_iso if sent is None else iso(event_time(now, sent))
+                    record, key_prefix = template
+                    events.append((key_prefix + visitor, record.render(event_id, ts_iso, received_iso, visitor, props)))
+                    results.append(Result(index, "accepted", event_id))
+                    continue
+                # props stay raw until here and may hold bad UTF-8: the dead letter keeps them, replaced
+                raw = raws[index] if raws is not None else \
+                    _encode(msgspec.structs.replace(item, ip=None)).decode("utf-8", "replace")
+            counters.reject(reason)
+            if received is None:
+                received = datetime.fromtimestamp(now, UTC)
+            dead.append(dead_record(DeadLetter(reason=reason, raw=raw, source=source, received_at=received)))
+            results.append(Result(index, "rejected", error=reason))
+        counters.accepted += len(events)
+        if duplicates:
+            counters.duplicates += duplicates
+        return Records(events, dead, claimed, results, duplicates)
 
     def _claim(self, event_id: str) -> bool:
         """False when a client's event id is stored or on its way already (a retry)."""
-        seen = self.committer.seen
-        if seen is None:
-            return True
-        if not seen.claim(event_id):
-            self.counters.duplicates += 1
-            return False
-        self.committer.claimed.append(event_id)
-        return True
+        return self.seen is None or self.seen.claim(event_id)
 
-    def _hit(self, fields: dict, client: Client, source: str, raw: str, now: float) -> Hit | None:
-        """The hit, or None when it must not be recorded (DNT) or is a retry of a stored one."""
-        site = fields.get("site") or ""
-        visitor = self._visitor(client, normal_site(site), now)
-        if visitor is None:
-            return None
-        sent_id = fields.get("event_id")
-        if sent_id:
-            event_id = client_event_id(normal_site(site), sent_id)
-            if not self._claim(event_id):
-                return None
-        else:
-            event_id = _uuid7()
-        return Hit(received=now, event_id=event_id, visitor=visitor,
-                   site=site, name=fields.get("name") or "pageview", url=fields.get("url") or client.referer,
-                   referrer=fields.get("referrer") or "", title=fields.get("title") or "",
-                   user_agent=client.user_agent, props=fields.get("props") or {}, client_ts=fields.get("ts"),
-                   source=source, raw=raw, error=fields.get("error") or "")
+    def _store(self, records: Records) -> Awaitable | None:
+        """What to await until the records are durable; None when there is nothing to wait
+        for (every capture dropped for DNT).  A duplicate waits for its original's group."""
+        if records.events or records.dead or records.duplicates:
+            return self.committer.store(records.events, records.dead, records.claimed)
+        return None
 
-    # -- the pixel (hot path) ------------------------------------------------------------
-    def pixel_hits(self, captures: list[tuple[float, dict]]) -> list[tuple]:
-        """The flush task's half of the pixel: (time, ASGI scope) captures to the hit tuples
-        ``Enricher.records`` renders, ``(received, visitor, query, user agent, Referer)`` as
-        raw bytes; the IP goes into the visitor hash and no further.  DNT/GPC hits are
-        dropped or anonymised by policy; a capture that fails is logged and skipped."""
-        out = []
-        digest, anonymise, trust = self.hasher.digest, self.anonymise, self.trust_forwarded
-        for now, scope in captures:
-            try:
-                headers = dict(scope["headers"])  # ASGI header names are lower-case
-                get = headers.get
-                query, user_agent = scope["query_string"], get(b"user-agent", b"")
-                if get(b"dnt") == b"1" or get(b"sec-gpc") == b"1":
-                    if not anonymise:
-                        self.counters.dropped_dnt += 1
-                        continue
-                    visitor = b""
-                else:
-                    forwarded = get(b"x-forwarded-for") if trust else None
-                    if forwarded:
-                        ip = forwarded.split(b",", 1)[0].strip()
-                    else:
-                        client = scope.get("client")
-                        ip = client[0].encode() if client else b""
-                    ua = user_agent if user_agent.isascii() else \
-                        user_agent.decode("latin-1").encode("utf-8", "surrogatepass")
-                    visitor = digest(pixel_site(query) + ip + b"\0" + ua, now)
-                out.append((now, visitor, query, user_agent, get(b"referer", b"")))
-            except Exception:  # one odd request never costs its group
-                log.exception("pixel capture failed")
-        return out
+    async def _stored(self, records: Records) -> Records:
+        stored = self._store(records)
+        if stored is not None:
+            await stored
+        return records
 
-    # -- drop-in trackers ----------------------------------------------------------------
-    async def snowplow_pixel(self, query: str, client: Client) -> None:
+    # -- the pixel (hot path) -----------------------------------------------------------------
+    def pixel(self, query: bytes, sender: Sender, now: float) -> Awaitable | None:
+        """``GET /t.gif``: what to await until the hit is durable (None: dropped for DNT).
+        Not a coroutine: the pixel's request awaits the group commit's future itself."""
+        text = query.decode("latin-1")
+        records = self.records("pixel", (pixel_capture(text),), sender, now, (text,))
+        if records.events or records.dead:
+            return self.committer.store(records.events, records.dead)  # a pixel carries no client id
+        return None
+
+    # -- drop-in trackers ---------------------------------------------------------------------
+    async def snowplow_pixel(self, query: str, sender: Sender) -> None:
         """``GET /i``: returns once the hit is durable; an event naming no site is a 400."""
         fields = compat.snowplow(dict(parse_qsl(query)))
         if not fields["site"]:
             raise BadRequest(compat.NO_SITE)
-        hit = self._hit(fields, client, "snowplow", query, self.clock())
-        if hit is not None:
-            self.committer.add_hit(hit)
-        await self.committer.durable()
+        await self._stored(self.records("snowplow", (compat.capture(fields, query),), sender, self.clock(), (query,)))
 
-    async def snowplow_post(self, body: bytes, client: Client) -> int:
+    async def snowplow_post(self, body: bytes, sender: Sender) -> int:
         shallow(body, self.max_json_depth)
         try:
             items = compat.snowplow_payload(_any.decode(body))
@@ -191,37 +233,24 @@ class Intake:
         fields = [compat.snowplow(item) for item in items]
         if fields and not any(f["site"] for f in fields):
             raise BadRequest(compat.NO_SITE)
-        now = self.clock()
-        hits = [self._hit(f, client, "snowplow", encode(item).decode(), now) for f, item in zip(fields, items)]
-        return await self._commit_hits([h for h in hits if h is not None])
+        raws = [_encode(item).decode() for item in items]
+        captures = [compat.capture(f, raw) for f, raw in zip(fields, raws)]
+        return len((await self._stored(self.records("snowplow", captures, sender, self.clock(), raws))).events)
 
-    async def plausible(self, body: bytes, client: Client) -> int:
+    async def plausible(self, body: bytes, sender: Sender) -> int:
         shallow(body, self.max_json_depth)
         try:
             fields = compat.plausible(_any.decode(body))
         except (msgspec.DecodeError, ValueError) as exc:
             raise BadRequest(f"invalid Plausible event: {exc}") from None
-        now = self.clock()
         raw = body.decode("utf-8", "replace")
-        hits = [self._hit(f, client, "plausible", raw, now) for f in fields]
-        return await self._commit_hits([h for h in hits if h is not None])
+        captures = [compat.capture(f, raw) for f in fields]
+        return len((await self._stored(self.records("plausible", captures, sender, self.clock(),
+                                                   [raw] * len(captures)))).events)
 
-    async def _commit_hits(self, hits: list[Hit]) -> int:
-        events, dead = [], []
-        for hit in hits:
-            result = self.enricher.attempt(hit)
-            if isinstance(result, DeadLetter):
-                self.counters.reject(result.reason)
-                dead.append(dead_record(result))
-            else:
-                self.counters.accepted += 1
-                events.append((stream_key(result.site, result.visitor), encode(result)))
-        await self.committer.add_records(events, dead)
-        return len(events)
-
-    # -- the JSON batch ------------------------------------------------------------------
-    def _decode_batch(self, body: bytes) -> list[IncomingEvent | tuple[str, str]]:
-        """Events, or (reason, raw) for the ones that do not even decode (bad JSON types,
+    # -- the JSON batch -----------------------------------------------------------------------
+    def _decode_batch(self, body: bytes) -> list[IncomingEvent | Rejected]:
+        """Events, or ``Rejected`` for the ones that do not even decode (bad JSON types,
         invalid UTF-8: one such event never costs its neighbours)."""
         # No depth check up front: a big batch has thousands of brackets, which would send
         # check_depth to its byte-by-byte scan; the parser's own RecursionError is the signal.
@@ -244,114 +273,19 @@ class Intake:
             if "events" not in raws:
                 raise BadRequest('expected a JSON array of events or {"events": [...]}')
             raws = raws["events"]
-        out: list[IncomingEvent | tuple[str, str]] = []
+        out: list[IncomingEvent | Rejected] = []
         for raw in raws:
             try:
                 out.append(_one.decode(raw))
             except RecursionError:
                 raise too_deep(body, self.max_json_depth) from None
             except (msgspec.DecodeError, UnicodeDecodeError) as exc:
-                out.append((f"invalid event: {exc}", bytes(raw).decode("utf-8", "replace")))
+                out.append(Rejected(f"invalid event: {exc}", bytes(raw).decode("utf-8", "replace")))
         return out
 
-    async def batch(self, body: bytes, client: Client) -> Report:
-        """Validate and enrich every event, make the good ones durable, report on each.
-
-        The loop is the collector's bulk path: per-batch constants (clock, datetime)
-        computed once, visitor hashes per (site, IP, UA), URL/UA results from caches.
-        """
-        items = self._decode_batch(body)
-        if len(items) > self.max_batch_events:
-            raise BadRequest(f"too many events: {len(items)} > {self.max_batch_events}")
-        now = self.clock()
-        received = datetime.fromtimestamp(now, UTC)
-        iso = self.enricher.clock.iso
-        received_iso = iso(now)  # every event of the batch shares it
-        visitors: dict[tuple[str, str, str], bytes | None] = {}  # lives as long as the request
-        results: list[Result] = []
-        duplicates = 0
-        events: list[tuple[bytes, bytes]] = []
-        dead: list[tuple[bytes, bytes]] = []
-        batch_template = self.enricher.batch_template
-        hasher, anonymise = self.hasher, self.anonymise
-        client_ip, client_ua, dnt = client.ip, client.user_agent, client.dnt
-        for index, item in enumerate(items):
-            if type(item) is tuple:
-                reason, raw = item
-                self.counters.reject(reason)
-                dead.append(dead_record(DeadLetter(reason=reason, raw=raw, source="batch", received_at=received)))
-                results.append(Result(index, "rejected", error=reason))
-                continue
-            ua = client_ua if item.user_agent is None else item.user_agent
-            site = normal_site(item.site)
-            key = (site, item.ip or client_ip, ua)
-            visitor = visitors.get(key, False)
-            if visitor is False:
-                if not dnt:
-                    visitor = hasher.visitor(site, key[1], ua, now).encode()
-                elif anonymise:
-                    visitor = b""
-                else:
-                    self.counters.dropped_dnt += 1
-                    visitor = None
-                visitors[key] = visitor
-            if visitor is None:
-                results.append(Result(index, "rejected", error="do not track"))
-                continue
-            template = batch_template(site, item.name, item.url, item.referrer, item.title, ua)
-            props = bytes(item.props)
-            if type(template) is str:
-                reason = template
-            elif props in EMPTY_PROPS:
-                props, reason = b"{}", ""
-            else:
-                props = encoded_props(props)
-                reason = props if type(props) is str else ""
-            if reason:
-                self.counters.reject(reason)
-                # props stay raw until here and may hold bad UTF-8: the dead letter keeps them, replaced
-                raw = encode(msgspec.structs.replace(item, ip=None)).decode("utf-8", "replace")
-                dead.append(dead_record(DeadLetter(reason=reason, raw=raw, source="batch", received_at=received)))
-                results.append(Result(index, "rejected", error=reason))
-                continue
-            sent_id = item.event_id or item.id
-            if sent_id:
-                event_id = client_event_id(site, sent_id)
-                if not self._claim(event_id):  # a retry of an event already stored: acknowledged again
-                    duplicates += 1
-                    results.append(Result(index, "duplicate", event_id))
-                    continue
-            else:
-                event_id = str(uuid7())
-            if item.ts is None:
-                ts_iso = received_iso
-            else:
-                client_ts = _client_ts(item.ts)
-                ts_iso = received_iso if client_ts is None else iso(event_time(now, client_ts))
-            record, key_prefix = template
-            pieces = record.batch_pieces
-            if pieces is None:
-                value = record.render_batch(event_id, ts_iso, received_iso, visitor, props)
-            else:  # RecordTemplate.render_batch, inlined: this loop runs once per event
-                p0, p1, p2, p3, p4, p5 = pieces
-                value = b"".join((p0, event_id.encode(), p1, ts_iso, p2, received_iso, p3, visitor, p4, props, p5))
-            events.append((key_prefix + visitor, value))
-            results.append(Result(index, "accepted", event_id))
-        self.counters.accepted += len(events)
-        await self.committer.add_records(events, dead)
-        return Report(accepted=len(events), rejected=len(results) - len(events) - duplicates, results=results,
-                      duplicates=duplicates)
-
-
-class Result(msgspec.Struct, omit_defaults=True, gc=False):
-    index: int
-    status: str
-    event_id: str | None = None
-    error: str | None = None
-
-
-class Report(msgspec.Struct, omit_defaults=True):
-    accepted: int
-    rejected: int
-    results: list[Result]
-    duplicates: int = 0  # retries of events already stored (same id): not stored again
+    async def batch(self, body: bytes, sender: Sender) -> Report:
+        """Validate and enrich every event, make the good ones durable, report on each."""
+        captures = self._decode_batch(body)
+        if len(captures) > self.max_batch_events:
+            raise BadRequest(f"too many events: {len(captures)} > {self.max_batch_events}")
+        return (await self._stored(self.records("batch", captures, sender, self.clock()))).report()

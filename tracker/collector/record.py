@@ -1,12 +1,11 @@
-"""Pre-encoded stream records for the pixel path.
+"""Stream records as bytes: the one place the collector renders them.
 
-A pixel hit's event differs from its cached template only in event id, timestamps and
-visitor.  ``RecordTemplate`` encodes the template once with msgspec (so the bytes follow
-``TrackingEvent`` exactly), cuts it at those four fields, and per hit joins the pieces
-with the new values: no struct copy, no datetime object, no re-encoding of the other
-~600 bytes.  A template whose other fields happen to contain a marker falls back to
-encoding the struct.  A batch event's props vary per event, so the template is also cut
-before its (empty) props: ``render_batch`` joins in the event's own encoded props.
+An event's record differs from its cached template only in event id, timestamps,
+visitor and props.  ``RecordTemplate`` encodes the template once with msgspec (so the
+bytes follow ``TrackingEvent`` exactly), cuts it at those fields, and ``render`` joins
+the pieces with each event's values: no struct copy, no datetime object, no
+re-encoding of the other ~600 bytes.  A template whose other fields happen to contain
+a marker falls back to encoding the struct.  ``dead_record`` renders a dead letter.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from datetime import UTC, datetime
 import msgspec
 from msgspec.structs import replace
 
-from tracker.event import TrackingEvent
+from tracker.event import DeadLetter, TrackingEvent
 
 _encode = msgspec.json.Encoder().encode
 _ID, _VISITOR = "\x02event-id\x02", "\x02visitor\x02"
@@ -49,45 +48,37 @@ class Clock:
 
 
 class RecordTemplate:
+    """A ``TrackingEvent`` (its props empty) pre-encoded, cut where each event differs."""
+
     def __init__(self, event: TrackingEvent) -> None:
         self.event = event
-        data = _encode(replace(event, event_id=_ID, ts=_TS, received_at=_RECEIVED, visitor=_VISITOR))
+        data = _encode(replace(event, event_id=_ID, ts=_TS, received_at=_RECEIVED, visitor=_VISITOR, props={}))
         markers = [_encode(_ID), _encode(_TS), _encode(_RECEIVED), _encode(_VISITOR)]  # TrackingEvent's order
         positions = [data.find(marker) for marker in markers]
         self.pieces: tuple[bytes, ...] | None = None
-        self.tail: tuple[bytes, bytes] | None = None  # the last piece cut before empty props
-        self.batch_pieces: tuple[bytes, ...] | None = None  # pieces[:4] + tail, for the batch loop
-        if any(data.count(marker) != 1 for marker in markers) or positions != sorted(positions):
-            return  # a field's own content contains a marker: encode per hit instead
+        if (any(data.count(marker) != 1 for marker in markers) or positions != sorted(positions)
+                or not data.endswith(_EMPTY_PROPS_TAIL)):
+            return  # a field's own content contains a marker: encode per event instead
         pieces, at = [], 0
         for position, marker in zip(positions, markers):
             pieces.append(data[at:position + 1])  # up to and including the opening quote
             at = position + len(marker) - 1  # from the closing quote
-        pieces.append(data[at:])
+        pieces.append(data[at:-3])  # up to `"props":`
+        pieces.append(b"}")
         self.pieces = tuple(pieces)
-        if not event.props and pieces[-1].endswith(_EMPTY_PROPS_TAIL):
-            self.tail = (pieces[-1][:-3], b"}")
-            self.batch_pieces = (*pieces[:4], *self.tail)
 
-    def render(self, event_id: str, ts: float, received: float, visitor: str, clock: Clock) -> bytes:
+    def render(self, event_id: str, ts_iso: bytes, received_iso: bytes, visitor: bytes, props: bytes) -> bytes:
+        """The record's bytes: times as ``Clock.iso`` gives them, the visitor as ASCII, props
+        already encoded (a JSON object of strings, as msgspec encodes ``dict[str, str]``)."""
         pieces = self.pieces
         if pieces is None:
-            return _encode(replace(self.event, event_id=event_id, visitor=visitor,
-                                   ts=datetime.fromtimestamp(ts, UTC),
-                                   received_at=datetime.fromtimestamp(received, UTC)))
-        p0, p1, p2, p3, p4 = pieces
-        received_iso = clock.iso(received)
-        return b"".join((p0, event_id.encode(), p1, received_iso if ts == received else clock.iso(ts), p2,
-                         received_iso, p3, visitor.encode(), p4))
-
-    def render_batch(self, event_id: str, ts_iso: bytes, received_iso: bytes, visitor: bytes,
-                     props: bytes) -> bytes:
-        """The record of a batch event: times as ``Clock.iso`` bytes, props already encoded
-        (a JSON object of strings, as msgspec encodes ``dict[str, str]``)."""
-        pieces, tail = self.pieces, self.tail
-        if pieces is None or tail is None:
             return _encode(replace(self.event, event_id=event_id, visitor=visitor.decode(),
                                    ts=_datetime(ts_iso), received_at=_datetime(received_iso),
                                    props=msgspec.json.decode(props)))
-        return b"".join((pieces[0], event_id.encode(), pieces[1], ts_iso, pieces[2], received_iso, pieces[3],
-                         visitor, tail[0], props, tail[1]))
+        p0, p1, p2, p3, p4, p5 = pieces
+        return b"".join((p0, event_id.encode(), p1, ts_iso, p2, received_iso, p3, visitor, p4, props, p5))
+
+
+def dead_record(dead: DeadLetter) -> tuple[bytes, bytes]:
+    """A dead letter's record: keyed by its source, the JSON of the letter."""
+    return dead.source.encode(), _encode(dead)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tracker.collector.enrichment import Invalid, clean_props, event_time
+from tracker.collector.validation import Invalid, clean_props, event_time
 from tracker.enrich.agent import AgentParser
 from tracker.enrich.page import BadUrl, kept_referrer, page, referrer_host
 

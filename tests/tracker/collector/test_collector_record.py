@@ -1,4 +1,4 @@
-"""Pre-encoded pixel records decode to exactly the event msgspec would have encoded."""
+"""Pre-encoded records decode to exactly the event msgspec would have encoded."""
 
 import time
 from datetime import UTC, datetime
@@ -15,52 +15,38 @@ def template(**fields) -> TrackingEvent:
                          path="/a", user_agent="Mozilla/5.0", props={"plan": "pro"}, **fields)
 
 
-def check(event: TrackingEvent) -> None:
+def check(event: TrackingEvent, props: dict[str, str]) -> None:
     clock = Clock()
-    for received, ts in ((time.time(), None), (1_700_000_000.000001, 1_699_999_990.5), (1_700_000_000.0, None)):
+    record = RecordTemplate(event)
+    for received, ts in ((time.time(), None), (1_700_000_000.000001, 1_699_999_990.5), (1_700_000_000.0, None),
+                         (1_700_000_000.25, 1_699_999_990.000001)):
         ts = received if ts is None else ts
-        got = msgspec.json.decode(RecordTemplate(event).render("0190aaaa-0000-7000-8000-000000000001", ts, received,
-                                                               "0123456789abcdef", clock), type=TrackingEvent)
+        got = msgspec.json.decode(record.render("0190aaaa-0000-7000-8000-000000000001", clock.iso(ts),
+                                                clock.iso(received), b"0123456789abcdef",
+                                                msgspec.json.encode(props)), type=TrackingEvent)
         want = msgspec.structs.replace(event, event_id="0190aaaa-0000-7000-8000-000000000001",
                                        visitor="0123456789abcdef", ts=datetime.fromtimestamp(ts, UTC),
-                                       received_at=datetime.fromtimestamp(received, UTC))
+                                       received_at=datetime.fromtimestamp(received, UTC), props=props)
         assert got == want
 
 
 def test_render_equals_encoding_the_event():
-    check(template(title="Pricing", referrer="https://x.example/", is_bot=True))
+    event = template(title="Pricing", referrer="https://x.example/", is_bot=True)
+    assert RecordTemplate(event).pieces is not None
+    check(event, {"plan": "pro", "seats": "3"})
+    check(event, {})
+
+
+def test_the_templates_own_props_are_not_rendered():
+    event = template(title="Pricing")  # props={"plan": "pro"}: each event brings its own
+    check(event, {"a": "b"})
 
 
 def test_a_field_containing_a_marker_falls_back_to_encoding():
     event = template(title='1970-01-01T00:00:00.000001Z', referrer="\x02visitor\x02")
     assert RecordTemplate(event).pieces is None
-    check(event)
-
-
-def batch_check(event: TrackingEvent, props: dict[str, str]) -> None:
-    clock = Clock()
-    received, ts = 1_700_000_000.25, 1_699_999_990.000001
-    record = RecordTemplate(msgspec.structs.replace(event, props={}))
-    got = msgspec.json.decode(record.render_batch("0190aaaa-0000-7000-8000-000000000002", clock.iso(ts),
-                                                  clock.iso(received), b"0123456789abcdef",
-                                                  msgspec.json.encode(props)), type=TrackingEvent)
-    want = msgspec.structs.replace(event, event_id="0190aaaa-0000-7000-8000-000000000002",
-                                   visitor="0123456789abcdef", ts=datetime.fromtimestamp(ts, UTC),
-                                   received_at=datetime.fromtimestamp(received, UTC), props=props)
-    assert got == want
-
-
-def test_batch_render_joins_in_each_events_props():
-    event = template(title="Pricing", referrer="https://x.example/")
-    assert RecordTemplate(msgspec.structs.replace(event, props={})).tail is not None
-    batch_check(event, {"plan": "pro", "seats": "3"})
-    batch_check(event, {})
-
-
-def test_batch_render_falls_back_to_encoding():
-    event = template(title='1970-01-01T00:00:00.000001Z')
-    assert RecordTemplate(msgspec.structs.replace(event, props={})).pieces is None
-    batch_check(event, {"a": "b"})
+    check(event, {"a": "b"})
+    check(event, {})
 
 
 def test_clock_rounds_like_datetime():
@@ -72,17 +58,26 @@ def test_clock_rounds_like_datetime():
         assert clock.iso(epoch).decode() == datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def test_flush_loop_times_equal_the_clocks_across_seconds(tmp_path):
+def test_pixel_records_times_equal_the_clocks_across_seconds(tmp_path):
     import random
 
+    from tracker.collector.committer import Counters
     from tracker.collector.enrichment import Enricher
+    from tracker.collector.intake import Intake
+    from tracker.collector.params import pixel_capture
+    from tracker.collector.sender import Sender
     from tracker.enrich.agent import AgentParser
+    from tracker.enrich.salts import SaltStore
+    from tracker.enrich.visitor import VisitorHasher
 
-    enricher, rng = Enricher(AgentParser()), random.Random(3)
-    received = [1_700_000_000 + rng.choice([0, 0.4999995, 0.9999996, 1.0, 1.5, 0.25, 3.9999999]) for _ in range(500)]
-    hits = [(t, b"0123456789abcdef", b"site=s.example&url=https%3A%2F%2Fs.example%2F", b"UA", b"") for t in received]
-    records, dead = enricher.records(hits)
-    assert not dead
-    for t, (_, value) in zip(received, records):
+    intake = Intake(VisitorHasher(SaltStore(tmp_path)), None, Enricher(AgentParser()), Counters())
+    rng = random.Random(3)
+    capture = pixel_capture("site=s.example&url=https%3A%2F%2Fs.example%2F")
+    sender = Sender("203.0.113.1", "UA", "", False)
+    for _ in range(500):
+        t = 1_700_000_000 + rng.choice([0, 0.4999995, 0.9999996, 1.0, 1.5, 0.25, 3.9999999])
+        records = intake.records("pixel", [capture], sender, t)
+        assert not records.dead
+        ((_, value),) = records.events
         event = msgspec.json.decode(value, type=TrackingEvent)
         assert event.received_at == event.ts == datetime.fromtimestamp(t, UTC)

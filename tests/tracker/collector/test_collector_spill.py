@@ -5,10 +5,7 @@ import asyncio
 import msgspec
 
 from tracker.collector.committer import Counters, GroupCommit
-from tracker.collector.enrichment import Enricher
-from tracker.collector.hit import Hit
 from tracker.collector.spill import Spill, frames
-from tracker.enrich.agent import AgentParser
 from tracker.event import EVENTS_TOPIC
 from tracker.stream.memory import MemoryLog
 
@@ -40,31 +37,32 @@ def test_backlog_is_known_without_listing_and_survives_a_restart(tmp_path):
     assert not again.has_backlog() and not again.segments()
 
 
-def hit(i: int) -> Hit:
-    return Hit(received=1.7e9, event_id=f"01900000-0000-7000-8000-{i:012d}", visitor="v", site="s.example",
-               url=f"https://s.example/{i}")
+def record(i: int) -> tuple[bytes, bytes]:
+    return b"s.example\0v", msgspec.json.encode({"path": f"/{i}"})
+
+
+def store(commit: GroupCommit, i: int) -> asyncio.Task:
+    """A request storing one record; it returns once the record is durable."""
+    return asyncio.ensure_future(commit.store([record(i)]))
 
 
 async def test_stream_down_spills_then_replays_in_order(tmp_path):
     log = MemoryLog(1)
     counters = Counters()
-    commit = GroupCommit(log.producer(), Spill(tmp_path), Enricher(AgentParser()), counters,
+    commit = GroupCommit(log.producer(), Spill(tmp_path), counters,
                          interval_ms=1, timeout_ms=200, replay_interval_ms=20)
     await commit.start()
-    for i in range(5):
-        commit.add_hit(hit(i))
-    await commit.flush()
+    await asyncio.gather(*(store(commit, i) for i in range(5)))
     log.available = False
     for i in range(5, 15):
-        commit.add_hit(hit(i))
-        await commit.flush()
+        await store(commit, i)
     assert counters.spilled == 10 and commit.spill.has_backlog()
     log.available = True
-    for i in range(15, 20):  # arrive while the backlog exists: must queue behind it
-        commit.add_hit(hit(i))
+    later = [store(commit, i) for i in range(15, 20)]  # arrive while the backlog exists: must queue behind it
+    await asyncio.gather(*later)
     for _ in range(100):
         await asyncio.sleep(0.02)
-        if not commit.spill.has_backlog() and not commit.hits:
+        if not commit.spill.has_backlog() and not commit.events:
             break
     await commit.stop()
     paths = [msgspec.json.decode(v)["path"] for v in log.values(EVENTS_TOPIC)]
@@ -75,8 +73,7 @@ async def test_stream_down_spills_then_replays_in_order(tmp_path):
 async def test_spill_left_by_a_crash_is_replayed_at_start(tmp_path):
     Spill(tmp_path).append([(EVENTS_TOPIC, [(b"k", b"left-over")])])
     log = MemoryLog(1)
-    commit = GroupCommit(log.producer(), Spill(tmp_path), Enricher(AgentParser()), Counters(),
-                         replay_interval_ms=10)
+    commit = GroupCommit(log.producer(), Spill(tmp_path), Counters(), replay_interval_ms=10)
     await commit.start()
     for _ in range(100):
         await asyncio.sleep(0.02)
@@ -88,9 +85,9 @@ async def test_spill_left_by_a_crash_is_replayed_at_start(tmp_path):
 
 async def test_batch_waits_until_durable(tmp_path):
     log = MemoryLog(1)
-    commit = GroupCommit(log.producer(), Spill(tmp_path), Enricher(AgentParser()), Counters())
+    commit = GroupCommit(log.producer(), Spill(tmp_path), Counters())
     await commit.start()
-    await commit.add_records([(b"k", b"v")], [])
+    await commit.store([(b"k", b"v")])
     assert log.values(EVENTS_TOPIC) == [b"v"]
     await commit.stop()
 
@@ -109,11 +106,10 @@ async def test_collector_starting_while_the_stream_is_down_spills_then_connects(
                 raise StreamUnavailable("not yet")
 
     log.available = False
-    commit = GroupCommit(Flaky(log), Spill(tmp_path), Enricher(AgentParser()), Counters(), replay_interval_ms=20)
+    commit = GroupCommit(Flaky(log), Spill(tmp_path), Counters(), replay_interval_ms=20)
     await commit.start()
     assert commit.stream_up is False
-    commit.add_hit(hit(1))
-    await commit.flush()
+    await store(commit, 1)
     assert commit.counters.spilled == 1
     log.available = True
     for _ in range(100):

@@ -1,0 +1,38 @@
+"""Who sent a request: what its headers and its connection say, read in one place.
+
+``sender_of`` is the only code that reads the sender's IP (X-Forwarded-For only when the
+operator trusts it), user agent, Referer and DNT / Sec-GPC, for every endpoint; the IP
+goes no further than ``Intake.visitor``'s hash.
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+
+class Sender(msgspec.Struct, gc=False):  # a Struct: built per request, ~4× cheaper than a NamedTuple
+    ip: str
+    user_agent: str
+    referer: str
+    dnt: bool  # DNT: 1 or Sec-GPC: 1
+
+
+def sender_of(scope: dict, trust_forwarded: bool) -> Sender:
+    """The sender of an ASGI HTTP request, in one pass over its (lower-case) headers."""
+    ua = referer = forwarded = ""
+    dnt = False
+    for name, value in scope["headers"]:
+        if name == b"user-agent":
+            ua = value.decode("latin-1")
+        elif name == b"referer":
+            referer = value.decode("latin-1")
+        elif name == b"dnt" or name == b"sec-gpc":
+            dnt = dnt or value == b"1"
+        elif name == b"x-forwarded-for" and trust_forwarded:
+            forwarded = value.decode("latin-1")
+    if forwarded:
+        ip = forwarded.split(",", 1)[0].strip()
+    else:
+        client = scope.get("client")
+        ip = client[0] if client else ""
+    return Sender(ip, ua, referer, dnt)
