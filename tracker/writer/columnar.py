@@ -1,20 +1,32 @@
 """The fast path of decoding: a block of stream records straight to Arrow columns.
 
 ``decoding.decode`` builds a Python object per field (~2-3 µs a record) and the Arrow
-builder walks them again (~3-5 µs). pyarrow's JSON reader (C++, threaded) parses the
-block into columns at once. It is only trusted where it agrees with the exact path,
-so a block is taken here only when every record is certain to decode the same way:
+builder walks them again (~3-5 µs).  Here a block is read in bulk, and only trusted where
+it agrees with the exact path, so a block is taken here only when every record is certain
+to decode the same way; anything else returns None and the block takes the exact path,
+which sorts out poison.
 
-- each value is one JSON object on its own line, so the reader's rows line up with
-  the records one to one (see ``_lines``);
-- every field is present and non-null with its JSON type (the reader refuses a
-  number where a string is declared, a key given twice, invalid UTF-8);
-- ``ts`` and ``received_at`` are RFC 3339 in UTC (``...Z``) and valid dates;
-- nothing would be poison: ``event_id`` is a UUID, ``visitor`` fits 16 bytes;
-- ``props`` is ``{}`` on every record (custom properties take the exact path);
-- the block is valid UTF-8 (the reader copies string bytes unchecked; msgspec refuses them).
+Two readers, tried in this order on each record:
 
-Anything else returns None and the block takes the exact path, which sorts out poison.
+1. **By shape** (``_shaped``, ~1 µs a record): a record as the collector writes it is
+   ``tracker.records.SHAPE``: fixed runs of bytes (``{"event_id":"``, ``","ts":"``, ...) with
+   a string value between each two.  numpy finds every ``"`` of the block at once; a record
+   whose quotes are exactly as many as the shape's, which holds no ``\\`` and no control
+   byte, and whose runs are byte for byte the shape's (compared 8 bytes at a time), is that
+   event's JSON with those values verbatim (no escapes), so its columns are cut out of the
+   block by offset (Arrow ``take``), with no per-record Python.
+2. **pyarrow's JSON reader** (``_read``, ~3 µs a record), for the records the shape does not
+   cover (escapes, custom ``props``, other key orders, whitespace, extra fields), when:
+
+   - each value is one JSON object on its own line, so the reader's rows line up with
+     the records one to one (see ``_lines``);
+   - every field is present and non-null with its JSON type (the reader refuses a
+     number where a string is declared, a key given twice, invalid UTF-8);
+   - ``props`` is ``{}`` on every record (custom properties take the exact path).
+
+On both: the block is valid UTF-8 (the reader copies string bytes unchecked; msgspec refuses
+them); ``ts`` and ``received_at`` are RFC 3339 in UTC (``...Z``) and valid dates; nothing
+would be poison: ``event_id`` is a UUID, ``visitor`` fits 16 bytes.
 """
 
 from __future__ import annotations
@@ -29,6 +41,7 @@ import pyarrow.json as pj
 
 from tracker.olap.arrow_batch import arrow_schema
 from tracker.olap.schema import event_columns
+from tracker.records import SHAPE
 
 _UUID = r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$"  # decoding._UUID
 _RFC3339_UTC = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?Z$"
@@ -62,6 +75,175 @@ class Columns:
     minutes: frozenset[tuple[str, datetime]]  # (site, minute of ts)
 
 
+def columns(values: list[bytes]) -> Columns | None:
+    """A block's record values as Arrow columns, or None when the exact path must decide."""
+    if not values:
+        return None
+    table = _columns(values)
+    if table is None:
+        return None
+    for name in _TIMES:
+        if not pc.all(pc.match_substring_regex(table[name], _RFC3339_UTC)).as_py():
+            return None
+    if not pc.all(pc.match_substring_regex(table["event_id"], _UUID)).as_py():
+        return None
+    if pc.max(pc.binary_length(table["visitor"])).as_py() > 16:
+        return None
+    out, micros = {}, {}
+    for f in _TARGET:
+        col = table[f.name]
+        if f.name in _TIMES:
+            try:
+                micros[f.name] = pc.cast(col, _MICROS)
+            except pa.ArrowInvalid:  # not a calendar date/time (Feb 30, 24:00, 23:59:60...)
+                return None
+            col = pc.cast(micros[f.name], f.type, safe=False)  # truncate to ms, as the exact path
+        out[f.name] = col
+    table = pa.table(out, schema=_TARGET).combine_chunks()  # one record batch: chDB takes it ~20% cheaper
+    newest = pc.max(micros["received_at"]).as_py()
+    keys = pa.table({"site": table["site"], "minute": pc.floor_temporal(table["ts"], unit="minute")})
+    minutes = frozenset((row["site"], row["minute"]) for row in keys.group_by(["site", "minute"]).aggregate([]).to_pylist())
+    return Columns(table, newest, minutes)
+
+
+def _columns(values: list[bytes]) -> pa.Table | None:
+    """The block's columns in record order (times still strings), read by shape where it can."""
+    blob = b"".join(values)
+    try:
+        blob.decode("utf-8")  # ~0.05 µs a row; strict: no overlong forms, surrogates or code points past U+10FFFF
+    except UnicodeDecodeError:
+        return None
+    if len(blob) >= 1 << 31:  # 32-bit Arrow offsets
+        return _read(values)
+    shaped, rows = _shaped(values, blob)
+    if rows.size == len(values):
+        return shaped
+    rest = np.setdiff1d(np.arange(len(values)), rows, assume_unique=True)
+    read = _read([values[i] for i in rest.tolist()])
+    if read is None:
+        return None
+    if shaped is None:
+        return read
+    order = np.empty(len(values), np.int64)  # row of the concatenation holding each record
+    order[rows] = np.arange(rows.size)
+    order[rest] = rows.size + np.arange(rest.size)
+    return pa.concat_tables([shaped, read]).take(order)
+
+
+# -- reading by shape ------------------------------------------------------------------------
+_NS = len(SHAPE.strings)
+_QUOTE, _BACKSLASH, _SPACE = 0x22, 0x5C, 0x20
+
+
+def _quote_indices() -> np.ndarray:
+    """Within a record's quotes, which open and which close each string value (interleaved)."""
+    counts = [variants[0].count(b'"') for variants in SHAPE.runs]
+    if any(v.count(b'"') != c for variants, c in zip(SHAPE.runs, counts) for v in variants):
+        raise AssertionError("records.SHAPE: the variants of a run differ in quotes")
+    opens = np.cumsum(counts[:-1]) - 1
+    return np.column_stack([opens, opens + 1]).ravel()
+
+
+_VALUE_QUOTES = _quote_indices()
+
+
+def _variants() -> list[tuple[int, np.ndarray, pa.Array]]:
+    """The runs with several variants: (run index, the variants' lengths, the variants)."""
+    out = []
+    for j, variants in enumerate(SHAPE.runs):
+        if len(variants) > 1:
+            out.append((j, np.array([len(v) for v in variants]), pa.array([v.decode() for v in variants])))
+    return out
+
+
+_VARIANTS = _variants()
+_FLAGGED = [(j, name) for j, flags in enumerate(SHAPE.flags) for name, _ in flags[0]]
+
+
+def _shaped(values: list[bytes], blob: bytes) -> tuple[pa.Table | None, np.ndarray]:
+    """The columns of the records that have ``SHAPE`` exactly, and which records those are."""
+    n = len(values)
+    lengths = np.fromiter(map(len, values), np.int64, n)
+    ends = np.cumsum(lengths)
+    starts = ends - lengths
+    raw = np.frombuffer(blob, np.uint8)
+    quotes = np.flatnonzero(raw == _QUOTE)
+    odd = raw < _SPACE
+    odd |= raw == _BACKSLASH  # escapes and raw control bytes
+    if quotes.size == n * SHAPE.quotes and not odd.any():
+        # the usual block: if each record's first and last of its share of the quotes are its own,
+        # each record holds exactly its share (the records partition the block)
+        q = quotes.reshape(n, SHAPE.quotes)
+        if (q[:, 0] >= starts).all() and (q[:, -1] < ends).all():
+            return _cut(blob, np.arange(n), starts, ends, q)
+    first = np.searchsorted(quotes, starts)
+    ok = np.searchsorted(quotes, ends) - first == SHAPE.quotes
+    odd = np.flatnonzero(odd)
+    if odd.size:
+        ok[np.searchsorted(ends, odd, side="right")] = False
+    rows = np.flatnonzero(ok)
+    if not rows.size:
+        return None, rows
+    q = quotes[first[rows][:, None] + np.arange(SHAPE.quotes)]
+    return _cut(blob, rows, starts[rows], ends[rows], q)
+
+
+def _cut(blob: bytes, rows: np.ndarray, starts: np.ndarray, ends: np.ndarray,
+         q: np.ndarray) -> tuple[pa.Table | None, np.ndarray]:
+    """Cut the values of these records out at their quotes (``q``: each one's quote positions) and
+    keep the records that are exactly ``SHAPE``'s runs with those values between them."""
+    m = rows.size
+    value_starts = np.take(q, _VALUE_QUOTES[0::2], axis=1)
+    value_starts += 1
+    value_ends = np.take(q, _VALUE_QUOTES[1::2], axis=1)
+    bounds = np.empty(2 * m * _NS + 2, np.int32)  # alternately: a gap, a value
+    bounds[0], bounds[-1] = 0, len(blob)
+    pairs = bounds[1:-1].reshape(m, _NS, 2)
+    pairs[:, :, 0], pairs[:, :, 1] = value_starts, value_ends
+    data = pa.py_buffer(blob)
+    pieces = pa.StringArray.from_buffers(len(bounds) - 1, pa.py_buffer(bounds), data)
+    each = np.arange(1, 2 * m * _NS, 2 * _NS)
+    strings = [pieces.take(each + 2 * j) for j in range(_NS)]
+    # which variant of a run each record has, by its length (the first if none fits: checked below)
+    chosen = {}
+    for j, lengths, _ in _VARIANTS:
+        length = (starts if j == 0 else value_ends[:, j - 1]) if j < _NS else value_ends[:, -1]
+        length = ((ends if j == _NS else value_starts[:, j]) - length)[:, None]
+        chosen[j] = np.argmax(length == lengths, axis=1)
+    joined = []
+    for j, variants in enumerate(SHAPE.runs):
+        joined.append(variants[0].decode() if len(variants) == 1 else next(
+            v for k, _, v in _VARIANTS if k == j).take(chosen[j]))
+        if j < _NS:
+            joined.append(strings[j])
+    rebuilt = pc.binary_join_element_wise(*joined, "")  # the records as the shape would spell them
+    if m == len(starts) and m and starts[0] == 0 and ends[-1] == len(blob) and rows[-1] == m - 1:
+        records = pa.StringArray.from_buffers(m, pa.py_buffer(np.concatenate([[0], ends]).astype(np.int32)), data)
+    else:
+        records = pa.StringArray.from_buffers(
+            2 * m + 1, pa.py_buffer(np.concatenate([[0], np.column_stack([starts, ends]).ravel(), [len(blob)]])
+                                    .astype(np.int32)), data).take(np.arange(1, 2 * m, 2))
+    same = pc.equal(rebuilt, records)
+    out = dict(zip(SHAPE.strings, strings, strict=True))
+    for j, name in _FLAGGED:
+        flags = np.array([dict(variant)[name] for variant in SHAPE.flags[j]])
+        out[name] = pa.array(flags[chosen[j]])
+    out["props"] = _empty_maps(m)
+    table = pa.table([out[f.name] for f in _PARSE], names=_PARSE.names)
+    if not pc.all(same).as_py():
+        keep = same.to_numpy(zero_copy_only=False)
+        table, rows = table.filter(same), rows[keep]
+        if not rows.size:
+            return None, rows
+    return table, rows
+
+
+def _empty_maps(n: int) -> pa.Array:
+    return pa.MapArray.from_arrays(pa.array(np.zeros(n + 1, np.int32)), pa.array([], pa.string()),
+                                   pa.array([], pa.string()))
+
+
+# -- pyarrow's JSON reader -------------------------------------------------------------------
 def _lines(values: list[bytes]) -> bytes | None:
     """The values as newline-delimited JSON, if each sits on its own line as ``{...}``.
 
@@ -83,47 +265,18 @@ def _lines(values: list[bytes]) -> bytes | None:
     return blob
 
 
-def columns(values: list[bytes]) -> Columns | None:
-    """A block's record values as Arrow columns, or None when the exact path must decide."""
-    if not values:
-        return None
+def _read(values: list[bytes]) -> pa.Table | None:
+    """The records through pyarrow's JSON reader, props as empty maps, or None if it cannot vouch."""
     blob = _lines(values)
     if blob is None:
         return None
     try:
-        blob.decode("utf-8")  # ~0.05 µs a row; strict: no overlong forms, surrogates or code points past U+10FFFF
-    except UnicodeDecodeError:
-        return None
-    try:
-        parsed = pj.read_json(pa.py_buffer(blob), read_options=_READ,
-                              parse_options=_OPTIONS)
+        parsed = pj.read_json(pa.py_buffer(blob), read_options=_READ, parse_options=_OPTIONS)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError):
         return None
     if parsed.num_rows != len(values) or any(parsed[f.name].null_count for f in _PARSE):
         return None
     if parsed.schema.field("props").type.num_fields:  # some record has custom properties
         return None
-    if not pc.all(pc.match_substring_regex(parsed["event_id"], _UUID)).as_py():
-        return None
-    if pc.max(pc.binary_length(parsed["visitor"])).as_py() > 16:
-        return None
-    out, micros = {}, {}
-    for f in _TARGET:
-        col = parsed[f.name]
-        if f.name in _TIMES:
-            if not pc.all(pc.match_substring_regex(col, _RFC3339_UTC)).as_py():
-                return None
-            try:
-                micros[f.name] = pc.cast(col, _MICROS)
-            except pa.ArrowInvalid:  # not a calendar date/time (Feb 30, 24:00, 23:59:60...)
-                return None
-            col = pc.cast(micros[f.name], f.type, safe=False)  # truncate to ms, as the exact path
-        elif f.name == "props":
-            col = pa.MapArray.from_arrays(pa.array([0] * (len(values) + 1), pa.int32()),
-                                          pa.array([], pa.string()), pa.array([], pa.string()))
-        out[f.name] = col
-    table = pa.table(out, schema=_TARGET).combine_chunks()  # one record batch: chDB takes it ~20% cheaper
-    newest = pc.max(micros["received_at"]).as_py()
-    keys = pa.table({"site": table["site"], "minute": pc.floor_temporal(table["ts"], unit="minute")})
-    minutes = frozenset((row["site"], row["minute"]) for row in keys.group_by(["site", "minute"]).aggregate([]).to_pylist())
-    return Columns(table, newest, minutes)
+    maps = _empty_maps(len(values))
+    return pa.table([maps if f.name == "props" else parsed[f.name] for f in _PARSE], names=_PARSE.names)
