@@ -108,14 +108,15 @@ def columns(values: list[bytes]) -> Columns | None:
 
 def _columns(values: list[bytes]) -> pa.Table | None:
     """The block's columns in record order (times still strings), read by shape where it can."""
-    blob = b"".join(values)
-    try:
-        blob.decode("utf-8")  # ~0.05 µs a row; strict: no overlong forms, surrogates or code points past U+10FFFF
-    except UnicodeDecodeError:
-        return None
-    if len(blob) >= 1 << 31:  # 32-bit Arrow offsets
+    records = pa.array(values, pa.binary())  # the block and its offsets in one copy
+    if isinstance(records, pa.ChunkedArray) or len(records.buffers()[2] or b"") >= 1 << 31:  # 32-bit offsets
         return _read(values)
-    shaped, rows = _shaped(values, blob)
+    try:
+        # strict as Python's decode: no overlong forms, surrogates or code points past U+10FFFF
+        records = records.cast(pa.string())
+    except pa.ArrowInvalid:
+        return None
+    shaped, rows = _shaped(records)
     if rows.size == len(values):
         return shaped
     rest = np.setdiff1d(np.arange(len(values)), rows, assume_unique=True)
@@ -160,35 +161,35 @@ _VARIANTS = _variants()
 _FLAGGED = [(j, name) for j, flags in enumerate(SHAPE.flags) for name, _ in flags[0]]
 
 
-def _shaped(values: list[bytes], blob: bytes) -> tuple[pa.Table | None, np.ndarray]:
+def _shaped(records: pa.StringArray) -> tuple[pa.Table | None, np.ndarray]:
     """The columns of the records that have ``SHAPE`` exactly, and which records those are."""
-    n = len(values)
-    lengths = np.fromiter(map(len, values), np.int64, n)
-    ends = np.cumsum(lengths)
-    starts = ends - lengths
-    raw = np.frombuffer(blob, np.uint8)
+    n = len(records)
+    _, offsets, data = records.buffers()
+    bounds = np.frombuffer(offsets, np.int32, n + 1)
+    starts, ends = bounds[:-1].astype(np.int64), bounds[1:].astype(np.int64)
+    raw = np.frombuffer(data, np.uint8, int(bounds[-1]))
+    if not raw.size:
+        return None, np.arange(0)
     quotes = np.flatnonzero(raw == _QUOTE)
-    odd = raw < _SPACE
-    odd |= raw == _BACKSLASH  # escapes and raw control bytes
-    if quotes.size == n * SHAPE.quotes and not odd.any():
+    if quotes.size == n * SHAPE.quotes and raw.min() >= _SPACE and not (raw == _BACKSLASH).any():
         # the usual block: if each record's first and last of its share of the quotes are its own,
         # each record holds exactly its share (the records partition the block)
         q = quotes.reshape(n, SHAPE.quotes)
         if (q[:, 0] >= starts).all() and (q[:, -1] < ends).all():
-            return _cut(blob, np.arange(n), starts, ends, q)
+            return _cut(records, raw, np.arange(n), starts, ends, q)
     first = np.searchsorted(quotes, starts)
     ok = np.searchsorted(quotes, ends) - first == SHAPE.quotes
-    odd = np.flatnonzero(odd)
+    odd = np.flatnonzero((raw < _SPACE) | (raw == _BACKSLASH))  # escapes and raw control bytes
     if odd.size:
         ok[np.searchsorted(ends, odd, side="right")] = False
     rows = np.flatnonzero(ok)
     if not rows.size:
         return None, rows
     q = quotes[first[rows][:, None] + np.arange(SHAPE.quotes)]
-    return _cut(blob, rows, starts[rows], ends[rows], q)
+    return _cut(records, raw, rows, starts[rows], ends[rows], q)
 
 
-def _cut(blob: bytes, rows: np.ndarray, starts: np.ndarray, ends: np.ndarray,
+def _cut(records: pa.StringArray, raw: np.ndarray, rows: np.ndarray, starts: np.ndarray, ends: np.ndarray,
          q: np.ndarray) -> tuple[pa.Table | None, np.ndarray]:
     """Cut the values of these records out at their quotes (``q``: each one's quote positions) and
     keep the records that are exactly ``SHAPE``'s runs with those values between them."""
@@ -197,11 +198,10 @@ def _cut(blob: bytes, rows: np.ndarray, starts: np.ndarray, ends: np.ndarray,
     value_starts += 1
     value_ends = np.take(q, _VALUE_QUOTES[1::2], axis=1)
     bounds = np.empty(2 * m * _NS + 2, np.int32)  # alternately: a gap, a value
-    bounds[0], bounds[-1] = 0, len(blob)
+    bounds[0], bounds[-1] = 0, raw.size
     pairs = bounds[1:-1].reshape(m, _NS, 2)
     pairs[:, :, 0], pairs[:, :, 1] = value_starts, value_ends
-    data = pa.py_buffer(blob)
-    pieces = pa.StringArray.from_buffers(len(bounds) - 1, pa.py_buffer(bounds), data)
+    pieces = pa.StringArray.from_buffers(len(bounds) - 1, pa.py_buffer(bounds), records.buffers()[2])
     each = np.arange(1, 2 * m * _NS, 2 * _NS)
     strings = [pieces.take(each + 2 * j) for j in range(_NS)]
     # which variant of a run each record has, by its length (the first if none fits: checked below)
@@ -217,13 +217,7 @@ def _cut(blob: bytes, rows: np.ndarray, starts: np.ndarray, ends: np.ndarray,
         if j < _NS:
             joined.append(strings[j])
     rebuilt = pc.binary_join_element_wise(*joined, "")  # the records as the shape would spell them
-    if m == len(starts) and m and starts[0] == 0 and ends[-1] == len(blob) and rows[-1] == m - 1:
-        records = pa.StringArray.from_buffers(m, pa.py_buffer(np.concatenate([[0], ends]).astype(np.int32)), data)
-    else:
-        records = pa.StringArray.from_buffers(
-            2 * m + 1, pa.py_buffer(np.concatenate([[0], np.column_stack([starts, ends]).ravel(), [len(blob)]])
-                                    .astype(np.int32)), data).take(np.arange(1, 2 * m, 2))
-    same = pc.equal(rebuilt, records)
+    same = pc.equal(rebuilt, records if m == len(records) else records.take(rows))
     out = dict(zip(SHAPE.strings, strings, strict=True))
     for j, name in _FLAGGED:
         flags = np.array([dict(variant)[name] for variant in SHAPE.flags[j]])

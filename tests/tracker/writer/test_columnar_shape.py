@@ -5,6 +5,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import msgspec
+import pyarrow as pa
 import pytest
 
 from tracker.event import TrackingEvent
@@ -45,7 +46,7 @@ def agrees(values: list[bytes]) -> None:
 
 
 def shaped_rows(values: list[bytes]) -> list[int]:
-    return _shaped(values, b"".join(values))[1].tolist()
+    return _shaped(pa.array(values, pa.string()))[1].tolist()
 
 
 def test_the_shape_is_the_encoders():
@@ -123,3 +124,18 @@ def test_a_block_without_any_shaped_record():
     values = [encode(event(i, title=f'"{i}"')) for i in range(4)]
     assert shaped_rows(values) == []
     agrees(values)
+
+
+def test_an_id_without_hyphens_is_still_a_uuid():
+    values = [encode(event(i)) for i in range(6)]
+    values[1] = encode(event(1, event_id=uuid.UUID(int=77).hex.upper()))  # no hyphens: still a UUID
+    assert columns(values).table["event_id"].to_pylist()[1] == uuid.UUID(int=77).hex.upper()
+    agrees(values)
+
+
+@pytest.mark.parametrize("ts", [b"2026-11-22T10:00:37.Z", b"2026-11-22T10:00:37.1234567Z", b"2026-11-22T10:00:3xZ",
+                                b"2026-11-22T10:00:37.12a4Z", b"2026-11-22T10:00:37z"])
+def test_times_that_are_not_rfc3339_utc_are_not_taken(ts):
+    value = encode(event(1)).replace(b'"ts":"2026-11-22T10:00:37.001000Z"', b'"ts":"' + ts + b'"')
+    assert value != encode(event(1))
+    assert columns([encode(event(0)), value]) is None
