@@ -75,16 +75,14 @@ def cpu_seconds() -> float:
 
 
 async def writer_rows_s(store, evs, max_rows: int, partitions: int = 1) -> tuple[float, float, int]:
-    import msgspec
-
     from resilience import Backoff
     from tracker.event import EVENTS_TOPIC, stream_key
+    from tracker.records import encode
     from tracker.stream.memory import MemoryLog
     from tracker.writer.batching import BatchPolicy
     from tracker.writer.loop import TableWriter
 
     log = MemoryLog(partitions=partitions)
-    encode = msgspec.json.encode
     log.append(EVENTS_TOPIC, [(stream_key(e.site, e.visitor), encode(e)) for e in evs])
     writer = TableWriter(log.consumer("bench", [EVENTS_TOPIC]), log.producer(), store,
                          BatchPolicy(max_rows=max_rows, max_age_ms=1000, idle_poll_ms=5), backoff=Backoff(base=0.01))
