@@ -148,17 +148,28 @@ def _quote_indices() -> np.ndarray:
 _VALUE_QUOTES = _quote_indices()
 
 
-def _variants() -> list[tuple[int, np.ndarray, pa.Array]]:
-    """The runs with several variants: (run index, the variants' lengths, the variants)."""
-    out = []
+def _runs() -> tuple[pa.Array, np.ndarray, np.ndarray, list[tuple[int, np.ndarray, np.ndarray]]]:
+    """Every variant of every run as one string_view array (kept alive here: expected views point
+    into it), its views, the index of each run's first variant, and for the runs with several
+    variants: (run, the variants' lengths, their indices)."""
+    texts = [v.decode() for variants in SHAPE.runs for v in variants]
+    runs = pa.array(texts, pa.string()).cast(pa.string_view())
+    first, multi, at = [], [], 0
     for j, variants in enumerate(SHAPE.runs):
+        first.append(at)
         if len(variants) > 1:
-            out.append((j, np.array([len(v) for v in variants]), pa.array([v.decode() for v in variants])))
-    return out
+            multi.append((j, np.array([len(v) for v in variants]), np.arange(at, at + len(variants))))
+        at += len(variants)
+    return runs, np.frombuffer(runs.buffers()[1], np.uint64).reshape(-1, 2), np.array(first), multi
 
 
-_VARIANTS = _variants()
+_RUN_TEXTS, _RUN_VIEWS, _RUN_FIRST, _MULTI = _runs()
 _FLAGGED = [(j, name) for j, flags in enumerate(SHAPE.flags) for name, _ in flags[0]]
+_PER = 2 * _NS + 2  # pieces per record: run, value, run, ..., value, run, then what lies up to the next
+
+
+def _views(views: np.ndarray, buffers: list) -> pa.Array:
+    return pa.Array.from_buffers(pa.string_view(), len(views), [None, pa.py_buffer(views), *buffers])
 
 
 def _shaped(records: pa.StringArray) -> tuple[pa.Table | None, np.ndarray]:
@@ -191,42 +202,40 @@ def _shaped(records: pa.StringArray) -> tuple[pa.Table | None, np.ndarray]:
 
 def _cut(records: pa.StringArray, raw: np.ndarray, rows: np.ndarray, starts: np.ndarray, ends: np.ndarray,
          q: np.ndarray) -> tuple[pa.Table | None, np.ndarray]:
-    """Cut the values of these records out at their quotes (``q``: each one's quote positions) and
-    keep the records that are exactly ``SHAPE``'s runs with those values between them."""
+    """Cut these records (``q``: each one's quote positions) into runs and values, and keep those whose
+    runs are ``SHAPE``'s byte for byte: then each is the shape with those values, verbatim."""
     m = rows.size
-    value_starts = np.take(q, _VALUE_QUOTES[0::2], axis=1)
-    value_starts += 1
-    value_ends = np.take(q, _VALUE_QUOTES[1::2], axis=1)
-    bounds = np.empty(2 * m * _NS + 2, np.int32)  # alternately: a gap, a value
+    bounds = np.empty(_PER * m + 2, np.int32)
     bounds[0], bounds[-1] = 0, raw.size
-    pairs = bounds[1:-1].reshape(m, _NS, 2)
-    pairs[:, :, 0], pairs[:, :, 1] = value_starts, value_ends
+    cuts = bounds[1:-1].reshape(m, _PER)
+    cuts[:, 0] = starts
+    cuts[:, 1:-1:2] = np.take(q, _VALUE_QUOTES[0::2], axis=1) + 1
+    cuts[:, 2:-1:2] = np.take(q, _VALUE_QUOTES[1::2], axis=1)
+    cuts[:, -1] = ends
     pieces = pa.StringArray.from_buffers(len(bounds) - 1, pa.py_buffer(bounds), records.buffers()[2])
-    each = np.arange(1, 2 * m * _NS, 2 * _NS)
-    strings = [pieces.take(each + 2 * j) for j in range(_NS)]
+    # as string_view: each piece is 16 bytes (length, prefix, offset) picked out with numpy, no copying
+    pieces = pieces.cast(pa.string_view())
+    data = pieces.buffers()[2:]
+    views = np.frombuffer(pieces.buffers()[1], np.uint64).reshape(-1, 2)[1:].reshape(m, _PER, 2)
     # which variant of a run each record has, by its length (the first if none fits: checked below)
+    expected = np.broadcast_to(_RUN_FIRST, (m, len(_RUN_FIRST))).copy()
     chosen = {}
-    for j, lengths, _ in _VARIANTS:
-        length = (starts if j == 0 else value_ends[:, j - 1]) if j < _NS else value_ends[:, -1]
-        length = ((ends if j == _NS else value_starts[:, j]) - length)[:, None]
+    for j, lengths, indices in _MULTI:
+        length = (cuts[:, 2 * j + 1] - cuts[:, 2 * j])[:, None]
         chosen[j] = np.argmax(length == lengths, axis=1)
-    joined = []
-    for j, variants in enumerate(SHAPE.runs):
-        joined.append(variants[0].decode() if len(variants) == 1 else next(
-            v for k, _, v in _VARIANTS if k == j).take(chosen[j]))
-        if j < _NS:
-            joined.append(strings[j])
-    rebuilt = pc.binary_join_element_wise(*joined, "")  # the records as the shape would spell them
-    same = pc.equal(rebuilt, records if m == len(records) else records.take(rows))
-    out = dict(zip(SHAPE.strings, strings, strict=True))
+        expected[:, j] = indices[chosen[j]]
+    runs = _views(np.ascontiguousarray(views[:, 0:-1:2]).reshape(-1, 2), data)
+    same = pc.equal(runs, _views(_RUN_VIEWS[expected.ravel()], _RUN_TEXTS.buffers()[2:]))
+    same = same.to_numpy(zero_copy_only=False).reshape(m, len(_RUN_FIRST)).all(axis=1)
+    out = {name: _views(np.ascontiguousarray(views[:, 2 * j + 1]), data).cast(pa.string())
+           for j, name in enumerate(SHAPE.strings)}
     for j, name in _FLAGGED:
         flags = np.array([dict(variant)[name] for variant in SHAPE.flags[j]])
         out[name] = pa.array(flags[chosen[j]])
     out["props"] = _empty_maps(m)
     table = pa.table([out[f.name] for f in _PARSE], names=_PARSE.names)
-    if not pc.all(same).as_py():
-        keep = same.to_numpy(zero_copy_only=False)
-        table, rows = table.filter(same), rows[keep]
+    if not same.all():
+        table, rows = table.filter(pa.array(same)), rows[same]
         if not rows.size:
             return None, rows
     return table, rows

@@ -139,3 +139,19 @@ def test_times_that_are_not_rfc3339_utc_are_not_taken(ts):
     value = encode(event(1)).replace(b'"ts":"2026-11-22T10:00:37.001000Z"', b'"ts":"' + ts + b'"')
     assert value != encode(event(1))
     assert columns([encode(event(0)), value]) is None
+
+
+def test_the_collectors_records_are_read_by_shape():
+    """What the pixel and batch paths write (tracker.collector.record) is what the shape reader reads."""
+    from tracker.collector.record import Clock, RecordTemplate
+
+    clock = Clock()
+    now = 1_700_000_000.25
+    base = event(0, event_id="", is_bot=False)
+    pixel = RecordTemplate(base)
+    bot = RecordTemplate(msgspec.structs.replace(base, is_bot=True, title="Caf\u00e9"))
+    values = [pixel.render(str(uuid.UUID(int=1)), now, now, "0123456789abcdef", clock),
+              bot.render(str(uuid.UUID(int=2)), now - 9.5, now + 0.000001, "0123456789abcdee", clock),
+              pixel.render_batch(str(uuid.UUID(int=3)), clock.iso(now - 1), clock.iso(now), b"0123456789abcded", b"{}")]
+    assert shaped_rows(values) == [0, 1, 2]
+    agrees(values)
