@@ -8,13 +8,14 @@ which sorts out poison.
 
 Two readers, tried in this order on each record:
 
-1. **By shape** (``_shaped``, ~1 µs a record): a record as the collector writes it is
+1. **By shape** (``_shaped``): a record as the collector writes it is
    ``tracker.records.SHAPE``: fixed runs of bytes (``{"event_id":"``, ``","ts":"``, ...) with
-   a string value between each two.  numpy finds every ``"`` of the block at once; a record
-   whose quotes are exactly as many as the shape's, which holds no ``\\`` and no control
-   byte, and whose runs are byte for byte the shape's (compared 8 bytes at a time), is that
-   event's JSON with those values verbatim (no escapes), so its columns are cut out of the
-   block by offset (Arrow ``take``), with no per-record Python.
+   a string value between each two.  numpy finds every ``"`` of the block at once; in a record
+   with exactly as many quotes as the shape, no ``\\`` and no control byte, those quotes cut it
+   into runs and values.  The pieces become Arrow ``string_view``s (16 bytes each, picked out
+   with numpy, nothing copied); a record is kept only if every run equals the shape's byte for
+   byte (one ``equal`` over all runs), and then it is that event's JSON with those values
+   verbatim, so the value pieces are its columns.  No per-record Python anywhere.
 2. **pyarrow's JSON reader** (``_read``, ~3 µs a record), for the records the shape does not
    cover (escapes, custom ``props``, other key orders, whitespace, extra fields), when:
 
