@@ -126,10 +126,26 @@ def _columns(values: list[bytes]) -> pa.Table | None:
         return None
     if shaped is None:
         return read
-    order = np.empty(len(values), np.int64)  # row of the concatenation holding each record
-    order[rows] = np.arange(rows.size)
-    order[rest] = rows.size + np.arange(rest.size)
-    return pa.concat_tables([shaped, read]).take(order)
+    return _merge(shaped, read, rest, len(values))
+
+
+def _merge(shaped: pa.Table, read: pa.Table, rest: np.ndarray, n: int) -> pa.Table:
+    """Both readers' rows back in record order (``rest``: the records ``read`` holds).  A few stray
+    records (the usual case) cost a slice each, left for ``columns`` to combine in one copy."""
+    from_read = np.zeros(n, bool)
+    from_read[rest] = True
+    edges = [0, *(np.flatnonzero(np.diff(from_read)) + 1).tolist(), n]
+    if len(edges) > 64 + n // 100:  # many alternations: one take
+        order = np.empty(n, np.int64)  # row of the concatenation holding each record
+        order[~from_read] = np.arange(shaped.num_rows)
+        order[rest] = shaped.num_rows + np.arange(rest.size)
+        return pa.concat_tables([shaped, read]).take(order)
+    parts, at = [], {False: 0, True: 0}
+    for start, end in zip(edges, edges[1:]):
+        source = bool(from_read[start])
+        parts.append((read if source else shaped).slice(at[source], end - start))
+        at[source] += end - start
+    return pa.concat_tables(parts)
 
 
 # -- reading by shape ------------------------------------------------------------------------

@@ -155,3 +155,10 @@ def test_the_collectors_records_are_read_by_shape():
               pixel.render_batch(str(uuid.UUID(int=3)), clock.iso(now - 1), clock.iso(now), b"0123456789abcded", b"{}")]
     assert shaped_rows(values) == [0, 1, 2]
     agrees(values)
+
+
+@pytest.mark.parametrize("every", [2, 3, 97])
+def test_record_order_with_many_or_few_records_for_the_reader(every):
+    values = [encode(event(i, title=f'"{i}"') if i % every == 0 else event(i)) for i in range(300)]
+    assert len(shaped_rows(values)) == 300 - len(range(0, 300, every))
+    agrees(values)
