@@ -6,7 +6,7 @@ Arrow, in 50k-row blocks, into the same tables, views and settings. Rounds alter
 (ceiling, writer, ceiling, writer) and the best of each is reported, as other work on
 the shared machine slows whichever round it lands on; process CPU per row is reported
 too, and the ratio of CPU per row (steadier than wall time on a loaded machine).
-``python bench/bench_writer.py [--quick] [--rounds N]``.  The records are ``tracker.records.encode``'s,
+``python bench/bench_writer.py [--quick] [--rounds N] [--compare]``.  The records are ``tracker.records.encode``'s,
 as the collector writes them, so the writer reads them by shape (``tracker.writer.columnar``).
 
 Harness contract: ``run(quick=False) -> list[dict]`` (name, value, unit, ceiling,
@@ -29,6 +29,7 @@ TARGET_ROWS_S = 500_000
 BLOCK = 50_000
 PARTITIONS = 4
 ROUNDS = 2
+COMPARE = False  # --compare: also the writer with the shape reader off, alternating in the same run
 CHDB_DIR = Path(tempfile.gettempdir()) / f"tessera-bench-chdb-{os.getpid()}"
 
 
@@ -100,6 +101,24 @@ async def writer_rows_s(store, evs, max_rows: int, partitions: int = 1) -> tuple
     return len(evs) / elapsed, cpu / len(evs) * 1e6, writer.progress.counters.batches
 
 
+def reader_only_round(client, evs) -> tuple[float, float]:
+    import numpy as np
+
+    from tracker.olap.clickhouse import ClickHouseStore
+    from tracker.writer import columnar
+
+    shaped = columnar._shaped
+    columnar._shaped = lambda records: (None, np.arange(0))
+    store = ClickHouseStore(client, f"bench_reader_{uuid.uuid4().hex[:8]}")
+    try:
+        store.migrate()
+        value, cpu, _ = asyncio.run(writer_rows_s(store, evs, BLOCK * PARTITIONS, PARTITIONS))
+    finally:
+        columnar._shaped = shaped
+        client.command(f"DROP DATABASE IF EXISTS {store.db} SYNC")
+    return value, cpu
+
+
 def run(quick: bool = False) -> list[dict]:
     from tracker.olap.clickhouse import ClickHouseStore
 
@@ -121,6 +140,8 @@ def run(quick: bool = False) -> list[dict]:
             assert counted == n, f"writer bench counted {counted} of {n}"
             for db in (store.db, ceiling_store.db):
                 client.command(f"DROP DATABASE IF EXISTS {db} SYNC")
+            if COMPARE:  # the same writer with the shape reader off: every block through pyarrow's reader
+                rounds.setdefault("reader only", []).append(reader_only_round(client, evs))
     finally:
         client.close()
     ceiling, ceiling_cpu = max(rounds["ceiling"])
@@ -136,6 +157,19 @@ def run(quick: bool = False) -> list[dict]:
              "cpu_ratio": cpu_ratio, "rounds": rounds}]
 
 
+def report(r: dict) -> None:
+    print(f"{r['name']}: {r['value']:,.0f} {r['unit']} = {r['ratio']:.2f} x {r['ceiling_name']} "
+          f"({r['ceiling']:,.0f}); target {r['target']}: {'ok' if r['passed'] else 'MISS'}")
+    print(f"  CPU per row: writer {r['cpu_us_per_row']:.2f} µs, ceiling {r['ceiling_cpu_us_per_row']:.2f} µs; "
+          f"ceiling ÷ writer CPU per row (least of the rounds each) {r['cpu_ratio']:.2f}; rounds {r['rounds']}")
+    if "reader only" in r["rounds"]:
+        value, cpu = max(r["rounds"]["reader only"])
+        least = min(c for _, c in r["rounds"]["reader only"])
+        ceiling_cpu = min(c for _, c in r["rounds"]["ceiling"])
+        print(f"  shape reader off (pyarrow's reader for every block): {value:,.0f} rows/s = "
+              f"{value / r['ceiling']:.2f} x the ceiling; CPU {cpu:.2f} µs a row, ceiling ÷ writer {ceiling_cpu / least:.2f}")
+
+
 if __name__ == "__main__":
     if "--block" in sys.argv:  # rows per partition block, e.g. --block 200000
         BLOCK = int(sys.argv[sys.argv.index("--block") + 1])
@@ -143,8 +177,6 @@ if __name__ == "__main__":
         ROUNDS = int(sys.argv[sys.argv.index("--rounds") + 1])
     if "--partitions" in sys.argv:
         PARTITIONS = int(sys.argv[sys.argv.index("--partitions") + 1])
+    COMPARE = "--compare" in sys.argv
     for r in run(quick="--quick" in sys.argv):
-        print(f"{r['name']}: {r['value']:,.0f} {r['unit']} = {r['ratio']:.2f} x {r['ceiling_name']} "
-              f"({r['ceiling']:,.0f}); target {r['target']}: {'ok' if r['passed'] else 'MISS'}")
-        print(f"  CPU per row: writer {r['cpu_us_per_row']:.2f} µs, ceiling {r['ceiling_cpu_us_per_row']:.2f} µs; "
-              f"ceiling ÷ writer CPU per row (least of the rounds each) {r['cpu_ratio']:.2f}; rounds {r['rounds']}")
+        report(r)
