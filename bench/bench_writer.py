@@ -5,7 +5,9 @@ chDB's own ceiling measured in the same run: insert_arrow of the same rows prebu
 Arrow, in 50k-row blocks, into the same tables, views and settings. Rounds alternate
 (ceiling, writer, ceiling, writer) and the best of each is reported, as other work on
 the shared machine slows whichever round it lands on; process CPU per row is reported
-too.  ``python bench/bench_writer.py [--quick]``.
+too, and the ratio of CPU per row (steadier than wall time on a loaded machine).
+``python bench/bench_writer.py [--quick] [--rounds N] [--compare]``.  The records are ``tracker.records.encode``'s,
+as the collector writes them, so the writer reads them by shape (``tracker.writer.columnar``).
 
 Harness contract: ``run(quick=False) -> list[dict]`` (name, value, unit, ceiling,
 ceiling_name, ratio, target, passed).  chDB is one engine per process: every bench
@@ -27,6 +29,7 @@ TARGET_ROWS_S = 500_000
 BLOCK = 50_000
 PARTITIONS = 4
 ROUNDS = 2
+COMPARE = False  # --compare: also the writer with the shape reader off, alternating in the same run
 CHDB_DIR = Path(tempfile.gettempdir()) / f"tessera-bench-chdb-{os.getpid()}"
 
 
@@ -75,16 +78,14 @@ def cpu_seconds() -> float:
 
 
 async def writer_rows_s(store, evs, max_rows: int, partitions: int = 1) -> tuple[float, float, int]:
-    import msgspec
-
     from resilience import Backoff
     from tracker.event import EVENTS_TOPIC, stream_key
+    from tracker.records import encode
     from tracker.stream.memory import MemoryLog
     from tracker.writer.batching import BatchPolicy
     from tracker.writer.loop import TableWriter
 
     log = MemoryLog(partitions=partitions)
-    encode = msgspec.json.encode
     log.append(EVENTS_TOPIC, [(stream_key(e.site, e.visitor), encode(e)) for e in evs])
     writer = TableWriter(log.consumer("bench", [EVENTS_TOPIC]), log.producer(), store,
                          BatchPolicy(max_rows=max_rows, max_age_ms=1000, idle_poll_ms=5), backoff=Backoff(base=0.01))
@@ -98,6 +99,24 @@ async def writer_rows_s(store, evs, max_rows: int, partitions: int = 1) -> tuple
     writer.request_stop()
     await task
     return len(evs) / elapsed, cpu / len(evs) * 1e6, writer.progress.counters.batches
+
+
+def reader_only_round(client, evs) -> tuple[float, float]:
+    import numpy as np
+
+    from tracker.olap.clickhouse import ClickHouseStore
+    from tracker.writer import columnar
+
+    shaped = columnar._shaped
+    columnar._shaped = lambda records: (None, np.arange(0))
+    store = ClickHouseStore(client, f"bench_reader_{uuid.uuid4().hex[:8]}")
+    try:
+        store.migrate()
+        value, cpu, _ = asyncio.run(writer_rows_s(store, evs, BLOCK * PARTITIONS, PARTITIONS))
+    finally:
+        columnar._shaped = shaped
+        client.command(f"DROP DATABASE IF EXISTS {store.db} SYNC")
+    return value, cpu
 
 
 def run(quick: bool = False) -> list[dict]:
@@ -121,25 +140,43 @@ def run(quick: bool = False) -> list[dict]:
             assert counted == n, f"writer bench counted {counted} of {n}"
             for db in (store.db, ceiling_store.db):
                 client.command(f"DROP DATABASE IF EXISTS {db} SYNC")
+            if COMPARE:  # the same writer with the shape reader off: every block through pyarrow's reader
+                rounds.setdefault("reader only", []).append(reader_only_round(client, evs))
     finally:
         client.close()
     ceiling, ceiling_cpu = max(rounds["ceiling"])
     value, value_cpu = max(rounds["writer"])
+    # on a loaded machine wall time says more about the neighbours than about the code: CPU per
+    # row (least of the rounds, each side) is the steadier comparison, reported beside the ratio
+    cpu_ratio = min(c for _, c in rounds["ceiling"]) / min(c for _, c in rounds["writer"])
     return [{"name": f"writer rows/s (decode→Arrow→insert→commit, {PARTITIONS} partitions, {BLOCK * PARTITIONS:,}-row "
                      f"batches), best of {ROUNDS}", "value": value, "unit": "rows/s", "ceiling": ceiling,
              "ceiling_name": f"chDB insert_arrow of prebuilt Arrow, {BLOCK:,}-row blocks, best of {ROUNDS}",
              "ratio": value / ceiling, "target": f">= {TARGET_ROWS_S:,} rows/s", "passed": value >= TARGET_ROWS_S,
              "batches": batches, "rows": n, "cpu_us_per_row": value_cpu, "ceiling_cpu_us_per_row": ceiling_cpu,
-             "rounds": rounds}]
+             "cpu_ratio": cpu_ratio, "rounds": rounds}]
+
+
+def report(r: dict) -> None:
+    print(f"{r['name']}: {r['value']:,.0f} {r['unit']} = {r['ratio']:.2f} x {r['ceiling_name']} "
+          f"({r['ceiling']:,.0f}); target {r['target']}: {'ok' if r['passed'] else 'MISS'}")
+    print(f"  CPU per row: writer {r['cpu_us_per_row']:.2f} µs, ceiling {r['ceiling_cpu_us_per_row']:.2f} µs; "
+          f"ceiling ÷ writer CPU per row (least of the rounds each) {r['cpu_ratio']:.2f}; rounds {r['rounds']}")
+    if "reader only" in r["rounds"]:
+        value, cpu = max(r["rounds"]["reader only"])
+        least = min(c for _, c in r["rounds"]["reader only"])
+        ceiling_cpu = min(c for _, c in r["rounds"]["ceiling"])
+        print(f"  shape reader off (pyarrow's reader for every block): {value:,.0f} rows/s = "
+              f"{value / r['ceiling']:.2f} x the ceiling; CPU {cpu:.2f} µs a row, ceiling ÷ writer {ceiling_cpu / least:.2f}")
 
 
 if __name__ == "__main__":
     if "--block" in sys.argv:  # rows per partition block, e.g. --block 200000
         BLOCK = int(sys.argv[sys.argv.index("--block") + 1])
+    if "--rounds" in sys.argv:
+        ROUNDS = int(sys.argv[sys.argv.index("--rounds") + 1])
     if "--partitions" in sys.argv:
         PARTITIONS = int(sys.argv[sys.argv.index("--partitions") + 1])
+    COMPARE = "--compare" in sys.argv
     for r in run(quick="--quick" in sys.argv):
-        print(f"{r['name']}: {r['value']:,.0f} {r['unit']} = {r['ratio']:.2f} x {r['ceiling_name']} "
-              f"({r['ceiling']:,.0f}); target {r['target']}: {'ok' if r['passed'] else 'MISS'}")
-        print(f"  CPU per row: writer {r['cpu_us_per_row']:.2f} µs, ceiling {r['ceiling_cpu_us_per_row']:.2f} µs; "
-              f"rounds {r['rounds']}")
+        report(r)

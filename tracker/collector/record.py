@@ -17,8 +17,8 @@ import msgspec
 from msgspec.structs import replace
 
 from tracker.event import DeadLetter, TrackingEvent
+from tracker.records import encode as _encode  # the stream record format: its one encoder
 
-_encode = msgspec.json.Encoder().encode
 _ID, _VISITOR = "\x02event-id\x02", "\x02visitor\x02"
 _TS = datetime(1970, 1, 1, 0, 0, 0, 1, tzinfo=UTC)
 _RECEIVED = datetime(1970, 1, 1, 0, 0, 0, 2, tzinfo=UTC)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from operator import attrgetter
 
+import numpy as np
 import pyarrow as pa
 
 from tracker.olap.port import StagedBatch
@@ -45,9 +46,9 @@ class ArrowBuilder:
         n = len(batch)
         if batch.columns is not None:  # decoded straight to columns: add the coordinates
             topic, partition, offset, _ = list(self.schema)[len(self.event_names):]
-            return pa.Table.from_arrays([*batch.columns.columns, pa.array(batch.topics, topic.type),
-                                         pa.array(batch.partitions, partition.type),
-                                         pa.array(batch.offsets, offset.type),
+            return pa.Table.from_arrays([*batch.columns.columns, _same(batch.topics, topic.type),
+                                         _same(batch.partitions, partition.type),
+                                         _offsets(batch.offsets, offset.type),
                                          pa.repeat(pa.scalar(token, pa.string()), n)], schema=self.schema)
         events = batch.events
         columns = [list(map(attrgetter(name), events)) for name in self.event_names]
@@ -64,3 +65,17 @@ def _array(values: list, type_: pa.DataType) -> pa.Array:
         # datetime -> timestamp[us] is a straight copy; -> [ms] directly is ~10x slower
         return pa.array(values, type=_MICROS).cast(type_, safe=False)
     return pa.array(values, type=type_)
+
+
+def _same(values: list, type_: pa.DataType) -> pa.Array:
+    """A column that is one value repeated (a block is one partition's), without a Python pass."""
+    if values and values.count(values[0]) == len(values):
+        return pa.repeat(pa.scalar(values[0], type_), len(values))
+    return pa.array(values, type=type_)
+
+
+def _offsets(offsets: list[int], type_: pa.DataType) -> pa.Array:
+    """Consecutive offsets (the usual block) as a range; any others as they are."""
+    if offsets and offsets[-1] - offsets[0] == len(offsets) - 1 and offsets == list(range(offsets[0], offsets[-1] + 1)):
+        return pa.array(np.arange(offsets[0], offsets[-1] + 1, dtype=np.uint64), type=type_)
+    return pa.array(offsets, type=type_)

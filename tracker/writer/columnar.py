@@ -1,20 +1,33 @@
 """The fast path of decoding: a block of stream records straight to Arrow columns.
 
 ``decoding.decode`` builds a Python object per field (~2-3 µs a record) and the Arrow
-builder walks them again (~3-5 µs). pyarrow's JSON reader (C++, threaded) parses the
-block into columns at once. It is only trusted where it agrees with the exact path,
-so a block is taken here only when every record is certain to decode the same way:
+builder walks them again (~3-5 µs).  Here a block is read in bulk, and only trusted where
+it agrees with the exact path, so a block is taken here only when every record is certain
+to decode the same way; anything else returns None and the block takes the exact path,
+which sorts out poison.
 
-- each value is one JSON object on its own line, so the reader's rows line up with
-  the records one to one (see ``_lines``);
-- every field is present and non-null with its JSON type (the reader refuses a
-  number where a string is declared, a key given twice, invalid UTF-8);
-- ``ts`` and ``received_at`` are RFC 3339 in UTC (``...Z``) and valid dates;
-- nothing would be poison: ``event_id`` is a UUID, ``visitor`` fits 16 bytes;
-- ``props`` is ``{}`` on every record (custom properties take the exact path);
-- the block is valid UTF-8 (the reader copies string bytes unchecked; msgspec refuses them).
+Two readers, tried in this order on each record:
 
-Anything else returns None and the block takes the exact path, which sorts out poison.
+1. **By shape** (``_shaped``): a record as the collector writes it is
+   ``tracker.records.SHAPE``: fixed runs of bytes (``{"event_id":"``, ``","ts":"``, ...) with
+   a string value between each two.  numpy finds every ``"`` of the block at once; in a record
+   with exactly as many quotes as the shape, no ``\\`` and no control byte, those quotes cut it
+   into runs and values.  The pieces become Arrow ``string_view``s (16 bytes each, picked out
+   with numpy, nothing copied); a record is kept only if every run equals the shape's byte for
+   byte (one ``equal`` over all runs), and then it is that event's JSON with those values
+   verbatim, so the value pieces are its columns.  No per-record Python anywhere.
+2. **pyarrow's JSON reader** (``_read``, ~3 µs a record), for the records the shape does not
+   cover (escapes, custom ``props``, other key orders, whitespace, extra fields), when:
+
+   - each value is one JSON object on its own line, so the reader's rows line up with
+     the records one to one (see ``_lines``);
+   - every field is present and non-null with its JSON type (the reader refuses a
+     number where a string is declared, a key given twice, invalid UTF-8);
+   - ``props`` is ``{}`` on every record (custom properties take the exact path).
+
+On both: the block is valid UTF-8 (the reader copies string bytes unchecked; msgspec refuses
+them); ``ts`` and ``received_at`` are RFC 3339 in UTC (``...Z``) and valid dates; nothing
+would be poison: ``event_id`` is a UUID, ``visitor`` fits 16 bytes.
 """
 
 from __future__ import annotations
@@ -29,6 +42,7 @@ import pyarrow.json as pj
 
 from tracker.olap.arrow_batch import arrow_schema
 from tracker.olap.schema import event_columns
+from tracker.records import SHAPE
 
 _UUID = r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$"  # decoding._UUID
 _RFC3339_UTC = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?Z$"
@@ -62,6 +76,194 @@ class Columns:
     minutes: frozenset[tuple[str, datetime]]  # (site, minute of ts)
 
 
+def columns(values: list[bytes]) -> Columns | None:
+    """A block's record values as Arrow columns, or None when the exact path must decide."""
+    if not values:
+        return None
+    table = _columns(values)
+    if table is None:
+        return None
+    for name in _TIMES:
+        if not pc.all(pc.match_substring_regex(table[name], _RFC3339_UTC)).as_py():
+            return None
+    if not pc.all(pc.match_substring_regex(table["event_id"], _UUID)).as_py():
+        return None
+    if pc.max(pc.binary_length(table["visitor"])).as_py() > 16:
+        return None
+    out, micros = {}, {}
+    for f in _TARGET:
+        col = table[f.name]
+        if f.name in _TIMES:
+            try:
+                micros[f.name] = pc.cast(col, _MICROS)
+            except pa.ArrowInvalid:  # not a calendar date/time (Feb 30, 24:00, 23:59:60...)
+                return None
+            col = pc.cast(micros[f.name], f.type, safe=False)  # truncate to ms, as the exact path
+        out[f.name] = col
+    table = pa.table(out, schema=_TARGET).combine_chunks()  # one record batch: chDB takes it ~20% cheaper
+    newest = pc.max(micros["received_at"]).as_py()
+    keys = pa.table({"site": table["site"], "minute": pc.floor_temporal(table["ts"], unit="minute")})
+    minutes = frozenset((row["site"], row["minute"]) for row in keys.group_by(["site", "minute"]).aggregate([]).to_pylist())
+    return Columns(table, newest, minutes)
+
+
+def _columns(values: list[bytes]) -> pa.Table | None:
+    """The block's columns in record order (times still strings), read by shape where it can."""
+    records = pa.array(values, pa.binary())  # the block and its offsets in one copy
+    if isinstance(records, pa.ChunkedArray) or len(records.buffers()[2] or b"") >= 1 << 31:  # 32-bit offsets
+        return _read(values)
+    try:
+        # strict as Python's decode: no overlong forms, surrogates or code points past U+10FFFF
+        records = records.cast(pa.string())
+    except pa.ArrowInvalid:
+        return None
+    shaped, rows = _shaped(records)
+    if rows.size == len(values):
+        return shaped
+    rest = np.setdiff1d(np.arange(len(values)), rows, assume_unique=True)
+    read = _read([values[i] for i in rest.tolist()])
+    if read is None:
+        return None
+    if shaped is None:
+        return read
+    return _merge(shaped, read, rest, len(values))
+
+
+def _merge(shaped: pa.Table, read: pa.Table, rest: np.ndarray, n: int) -> pa.Table:
+    """Both readers' rows back in record order (``rest``: the records ``read`` holds).  A few stray
+    records (the usual case) cost a slice each, left for ``columns`` to combine in one copy."""
+    from_read = np.zeros(n, bool)
+    from_read[rest] = True
+    edges = [0, *(np.flatnonzero(np.diff(from_read)) + 1).tolist(), n]
+    if len(edges) > 64 + n // 100:  # many alternations: one take
+        order = np.empty(n, np.int64)  # row of the concatenation holding each record
+        order[~from_read] = np.arange(shaped.num_rows)
+        order[rest] = shaped.num_rows + np.arange(rest.size)
+        return pa.concat_tables([shaped, read]).take(order)
+    parts, at = [], {False: 0, True: 0}
+    for start, end in zip(edges, edges[1:]):
+        source = bool(from_read[start])
+        parts.append((read if source else shaped).slice(at[source], end - start))
+        at[source] += end - start
+    return pa.concat_tables(parts)
+
+
+# -- reading by shape ------------------------------------------------------------------------
+_NS = len(SHAPE.strings)
+_QUOTE, _BACKSLASH, _SPACE = 0x22, 0x5C, 0x20
+
+
+def _quote_indices() -> np.ndarray:
+    """Within a record's quotes, which open and which close each string value (interleaved)."""
+    counts = [variants[0].count(b'"') for variants in SHAPE.runs]
+    if any(v.count(b'"') != c for variants, c in zip(SHAPE.runs, counts) for v in variants):
+        raise AssertionError("records.SHAPE: the variants of a run differ in quotes")
+    opens = np.cumsum(counts[:-1]) - 1
+    return np.column_stack([opens, opens + 1]).ravel()
+
+
+_VALUE_QUOTES = _quote_indices()
+
+
+def _runs() -> tuple[pa.Array, np.ndarray, np.ndarray, list[tuple[int, np.ndarray, np.ndarray]]]:
+    """Every variant of every run as one string_view array (kept alive here: expected views point
+    into it), its views, the index of each run's first variant, and for the runs with several
+    variants: (run, the variants' lengths, their indices)."""
+    texts = [v.decode() for variants in SHAPE.runs for v in variants]
+    runs = pa.array(texts, pa.string()).cast(pa.string_view())
+    first, multi, at = [], [], 0
+    for j, variants in enumerate(SHAPE.runs):
+        first.append(at)
+        if len(variants) > 1:
+            multi.append((j, np.array([len(v) for v in variants]), np.arange(at, at + len(variants))))
+        at += len(variants)
+    return runs, np.frombuffer(runs.buffers()[1], np.uint64).reshape(-1, 2), np.array(first), multi
+
+
+_RUN_TEXTS, _RUN_VIEWS, _RUN_FIRST, _MULTI = _runs()
+_FLAGGED = [(j, name) for j, flags in enumerate(SHAPE.flags) for name, _ in flags[0]]
+_PER = 2 * _NS + 2  # pieces per record: run, value, run, ..., value, run, then what lies up to the next
+
+
+def _views(views: np.ndarray, buffers: list) -> pa.Array:
+    return pa.Array.from_buffers(pa.string_view(), len(views), [None, pa.py_buffer(views), *buffers])
+
+
+def _shaped(records: pa.StringArray) -> tuple[pa.Table | None, np.ndarray]:
+    """The columns of the records that have ``SHAPE`` exactly, and which records those are."""
+    n = len(records)
+    _, offsets, data = records.buffers()
+    bounds = np.frombuffer(offsets, np.int32, n + 1)
+    starts, ends = bounds[:-1].astype(np.int64), bounds[1:].astype(np.int64)
+    raw = np.frombuffer(data, np.uint8, int(bounds[-1]))
+    if not raw.size:
+        return None, np.arange(0)
+    quotes = np.flatnonzero(raw == _QUOTE)
+    if quotes.size == n * SHAPE.quotes and raw.min() >= _SPACE and not (raw == _BACKSLASH).any():
+        # the usual block: if each record's first and last of its share of the quotes are its own,
+        # each record holds exactly its share (the records partition the block)
+        q = quotes.reshape(n, SHAPE.quotes)
+        if (q[:, 0] >= starts).all() and (q[:, -1] < ends).all():
+            return _cut(records, raw, np.arange(n), starts, ends, q)
+    first = np.searchsorted(quotes, starts)
+    ok = np.searchsorted(quotes, ends) - first == SHAPE.quotes
+    odd = np.flatnonzero((raw < _SPACE) | (raw == _BACKSLASH))  # escapes and raw control bytes
+    if odd.size:
+        ok[np.searchsorted(ends, odd, side="right")] = False
+    rows = np.flatnonzero(ok)
+    if not rows.size:
+        return None, rows
+    q = quotes[first[rows][:, None] + np.arange(SHAPE.quotes)]
+    return _cut(records, raw, rows, starts[rows], ends[rows], q)
+
+
+def _cut(records: pa.StringArray, raw: np.ndarray, rows: np.ndarray, starts: np.ndarray, ends: np.ndarray,
+         q: np.ndarray) -> tuple[pa.Table | None, np.ndarray]:
+    """Cut these records (``q``: each one's quote positions) into runs and values, and keep those whose
+    runs are ``SHAPE``'s byte for byte: then each is the shape with those values, verbatim."""
+    m = rows.size
+    bounds = np.empty(_PER * m + 2, np.int32)
+    bounds[0], bounds[-1] = 0, raw.size
+    cuts = bounds[1:-1].reshape(m, _PER)
+    cuts[:, 0] = starts
+    cuts[:, 1:-1:2] = np.take(q, _VALUE_QUOTES[0::2], axis=1) + 1
+    cuts[:, 2:-1:2] = np.take(q, _VALUE_QUOTES[1::2], axis=1)
+    cuts[:, -1] = ends
+    pieces = pa.StringArray.from_buffers(len(bounds) - 1, pa.py_buffer(bounds), records.buffers()[2])
+    # as string_view: each piece is 16 bytes (length, prefix, offset) picked out with numpy, no copying
+    pieces = pieces.cast(pa.string_view())
+    data = pieces.buffers()[2:]
+    views = np.frombuffer(pieces.buffers()[1], np.uint64).reshape(-1, 2)[1:].reshape(m, _PER, 2)
+    # which variant of a run each record has, by its length (the first if none fits: checked below)
+    expected = np.broadcast_to(_RUN_FIRST, (m, len(_RUN_FIRST))).copy()
+    chosen = {}
+    for j, lengths, indices in _MULTI:
+        length = (cuts[:, 2 * j + 1] - cuts[:, 2 * j])[:, None]
+        chosen[j] = np.argmax(length == lengths, axis=1)
+        expected[:, j] = indices[chosen[j]]
+    runs = _views(np.ascontiguousarray(views[:, 0:-1:2]).reshape(-1, 2), data)
+    same = pc.equal(runs, _views(_RUN_VIEWS[expected.ravel()], _RUN_TEXTS.buffers()[2:]))
+    same = same.to_numpy(zero_copy_only=False).reshape(m, len(_RUN_FIRST)).all(axis=1)
+    out = {name: _views(np.ascontiguousarray(views[:, 2 * j + 1]), data).cast(pa.string())
+           for j, name in enumerate(SHAPE.strings)}
+    for j, name in _FLAGGED:
+        flags = np.array([dict(variant)[name] for variant in SHAPE.flags[j]])
+        out[name] = pa.array(flags[chosen[j]])
+    out["props"] = _empty_maps(m)
+    table = pa.table([out[f.name] for f in _PARSE], names=_PARSE.names)
+    if not same.all():
+        table, rows = table.filter(pa.array(same)), rows[same]
+        if not rows.size:
+            return None, rows
+    return table, rows
+
+
+def _empty_maps(n: int) -> pa.Array:
+    return pa.MapArray.from_arrays(pa.array(np.zeros(n + 1, np.int32)), pa.array([], pa.string()),
+                                   pa.array([], pa.string()))
+
+
+# -- pyarrow's JSON reader -------------------------------------------------------------------
 def _lines(values: list[bytes]) -> bytes | None:
     """The values as newline-delimited JSON, if each sits on its own line as ``{...}``.
 
@@ -83,47 +285,18 @@ def _lines(values: list[bytes]) -> bytes | None:
     return blob
 
 
-def columns(values: list[bytes]) -> Columns | None:
-    """A block's record values as Arrow columns, or None when the exact path must decide."""
-    if not values:
-        return None
+def _read(values: list[bytes]) -> pa.Table | None:
+    """The records through pyarrow's JSON reader, props as empty maps, or None if it cannot vouch."""
     blob = _lines(values)
     if blob is None:
         return None
     try:
-        blob.decode("utf-8")  # ~0.05 µs a row; strict: no overlong forms, surrogates or code points past U+10FFFF
-    except UnicodeDecodeError:
-        return None
-    try:
-        parsed = pj.read_json(pa.py_buffer(blob), read_options=_READ,
-                              parse_options=_OPTIONS)
+        parsed = pj.read_json(pa.py_buffer(blob), read_options=_READ, parse_options=_OPTIONS)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError):
         return None
     if parsed.num_rows != len(values) or any(parsed[f.name].null_count for f in _PARSE):
         return None
     if parsed.schema.field("props").type.num_fields:  # some record has custom properties
         return None
-    if not pc.all(pc.match_substring_regex(parsed["event_id"], _UUID)).as_py():
-        return None
-    if pc.max(pc.binary_length(parsed["visitor"])).as_py() > 16:
-        return None
-    out, micros = {}, {}
-    for f in _TARGET:
-        col = parsed[f.name]
-        if f.name in _TIMES:
-            if not pc.all(pc.match_substring_regex(col, _RFC3339_UTC)).as_py():
-                return None
-            try:
-                micros[f.name] = pc.cast(col, _MICROS)
-            except pa.ArrowInvalid:  # not a calendar date/time (Feb 30, 24:00, 23:59:60...)
-                return None
-            col = pc.cast(micros[f.name], f.type, safe=False)  # truncate to ms, as the exact path
-        elif f.name == "props":
-            col = pa.MapArray.from_arrays(pa.array([0] * (len(values) + 1), pa.int32()),
-                                          pa.array([], pa.string()), pa.array([], pa.string()))
-        out[f.name] = col
-    table = pa.table(out, schema=_TARGET).combine_chunks()  # one record batch: chDB takes it ~20% cheaper
-    newest = pc.max(micros["received_at"]).as_py()
-    keys = pa.table({"site": table["site"], "minute": pc.floor_temporal(table["ts"], unit="minute")})
-    minutes = frozenset((row["site"], row["minute"]) for row in keys.group_by(["site", "minute"]).aggregate([]).to_pylist())
-    return Columns(table, newest, minutes)
+    maps = _empty_maps(len(values))
+    return pa.table([maps if f.name == "props" else parsed[f.name] for f in _PARSE], names=_PARSE.names)
