@@ -150,9 +150,9 @@ def test_the_collectors_records_are_read_by_shape():
     base = event(0, event_id="", is_bot=False)
     pixel = RecordTemplate(base)
     bot = RecordTemplate(msgspec.structs.replace(base, is_bot=True, title="Caf\u00e9"))
-    values = [pixel.render(str(uuid.UUID(int=1)), now, now, "0123456789abcdef", clock),
-              bot.render(str(uuid.UUID(int=2)), now - 9.5, now + 0.000001, "0123456789abcdee", clock),
-              pixel.render_batch(str(uuid.UUID(int=3)), clock.iso(now - 1), clock.iso(now), b"0123456789abcded", b"{}")]
+    values = [pixel.render(str(uuid.UUID(int=1)), clock.iso(now), clock.iso(now), b"0123456789abcdef", b"{}"),
+              bot.render(str(uuid.UUID(int=2)), clock.iso(now - 9.5), clock.iso(now + 0.000001), b"0123456789abcdee", b"{}"),
+              pixel.render(str(uuid.UUID(int=3)), clock.iso(now - 1), clock.iso(now), b"0123456789abcded", b"{}")]
     assert shaped_rows(values) == [0, 1, 2]
     agrees(values)
 
