@@ -5,9 +5,9 @@ into the events table and one into every rollup its views fill.  A regular (full
 is a directory of ~12 files; on the ext4 the tracker runs on (mounted without a journal)
 creating a file scans past every inode deleted in the last minute, and merges delete parts
 all the time, so the part files, not the rows, cost most of an insert's CPU (measured
-~80 ms an insert with the views, ~40 ms of it in the kernel's ``find_inode_bit``).  A
-*packed* part holds all its files in one ``data.packed``; below
-``min_bytes_for_full_part_storage`` new and merged parts are packed (~35 ms an insert).
+~80-88 ms an insert with the views, up to 64 % of it in the kernel's ``find_inode_bit``).
+A *packed* part holds all its files in one ``data.packed``; below
+``min_bytes_for_full_part_storage`` new and merged parts are packed (40-48 ms in the same runs).
 
 Like the events TTL these are settings, not a migration: ``statements`` brings every
 MergeTree table (those created by later migrations too) to ``TABLE_SETTINGS``, and only
