@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import clickhouse_connect
@@ -74,6 +75,8 @@ class ClickHouseStore(EventSink, MetricsSource):
         self.db = database
         self.lock = threading.Lock()
         self.reads = ReadPool(readers, client, self.lock)  # no readers: reads share the client, locked
+        # a request's independent reads, run beside its own thread (never while holding a connection)
+        self._side = ThreadPoolExecutor(len(self.reads), "olap-read") if len(self.reads) else None
         self.arrow = ArrowBuilder()
         self.minutes = BucketCache()  # (site) minute -> (events, bucket)
         self.buckets = BucketCache()  # (site) (interval, start, end) -> (views, bucket)
@@ -284,10 +287,12 @@ class ClickHouseStore(EventSink, MetricsSource):
         return [BreakdownRow(str(k), int(v), int(u)) for k, v, u in rows]
 
     def summary(self, scope: Scope) -> Summary:
-        views, visitors = self._rows(*breakdowns.totals(self.db, scope))[0]
+        totals = self._aside(*breakdowns.totals(self.db, scope))  # three independent reads, side by side
+        engaged = self._aside(*breakdowns.engaged(self.db, scope))
         found = self._closed_visits(scope)
         visits, bounces, visit_views = found or self._rows(*breakdowns.visits(self.db, scope))[0]
-        median, engagements = self._rows(*breakdowns.engaged(self.db, scope))[0]
+        views, visitors = totals.result()[0]
+        median, engagements = engaged.result()[0]
         return Summary(int(views or 0), int(visitors or 0), int(visits), int(bounces), int(visit_views),
                        float(median) if engagements else None)
 
@@ -323,6 +328,17 @@ class ClickHouseStore(EventSink, MetricsSource):
             return None
         return _utc(value)
 
+    def _aside(self, text: str, parameters: dict) -> Future:
+        """``_rows`` on another thread when the store has read connections of its own, else now."""
+        if self._side is not None:
+            return self._side.submit(self._rows, text, parameters)
+        done: Future = Future()
+        try:
+            done.set_result(self._rows(text, parameters))
+        except Exception as exc:
+            done.set_exception(exc)
+        return done
+
     def _rows(self, text: str, parameters: dict) -> list[tuple]:
         with self.reads.one() as client:
             try:
@@ -331,6 +347,8 @@ class ClickHouseStore(EventSink, MetricsSource):
                 raise OlapUnavailable(str(exc)) from exc
 
     def close(self) -> None:
+        if self._side is not None:
+            self._side.shutdown()
         self.reads.close()  # chDB: the engine stops with its last connection, the write client's
         with self.lock:
             self.client.close()
