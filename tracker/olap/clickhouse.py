@@ -1,13 +1,16 @@
 """ClickHouse adapter over clickhouse-connect: embedded chDB (``chdb://``) or a server (``http(s)://``).
 
-The same SQL runs on both. One client per process, guarded by a lock: chDB is one
-engine per process and a clickhouse-connect session runs one query at a time.
+The same SQL runs on both. Writes (inserts, commands, migrations) go through one client under
+a lock; reads through a small pool of their own connections, so the queries of a dashboard
+run side by side (chDB is one engine per process that runs queries on distinct connections in
+parallel; a connection, like a clickhouse-connect session, runs one query at a time).
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import clickhouse_connect
@@ -17,6 +20,7 @@ from tracker.olap import visits as visit_cache
 from tracker.olap.arrow_batch import ArrowBuilder
 from tracker.olap.gc_pause import gc_paused
 from tracker.olap.bucket_cache import BucketCache
+from tracker.olap.read_pool import ReadPool
 from tracker.olap.port import EventSink, MetricsSource, OlapUnavailable, StagedBatch
 from tracker.model import BreakdownQuery, BreakdownRow, Scope, Summary
 from tracker.model import INTERVALS, Bucket, Range, SeriesQuery, TopItem, TopQuery, Totals
@@ -36,6 +40,9 @@ QUERY_SETTINGS = {
     # rollups are ORDER BY (site, minute|hour): group the series in key order, streaming
     "optimize_aggregation_in_order": 1,
 }
+
+
+READERS = 4  # read connections beside the write client: a dashboard's first ~10 queries at once on 2 cores
 
 
 RAW_RECENT_S = 3600  # minutes this young count visitors from the events, which keep a day at least (TTL)
@@ -63,10 +70,13 @@ def _utc(value: datetime) -> datetime:
 
 
 class ClickHouseStore(EventSink, MetricsSource):
-    def __init__(self, client, database: str = "tessera") -> None:
-        self.client = client
+    def __init__(self, client, database: str = "tessera", readers: list | tuple = ()) -> None:
+        self.client = client  # the write client: inserts, commands, migrations, under ``lock``
         self.db = database
         self.lock = threading.Lock()
+        self.reads = ReadPool(readers, client, self.lock)  # no readers: reads share the client, locked
+        # a request's independent reads, run beside its own thread (never while holding a connection)
+        self._side = ThreadPoolExecutor(len(self.reads), "olap-read") if len(self.reads) else None
         self.arrow = ArrowBuilder()
         self.minutes = BucketCache()  # (site) minute -> (events, bucket)
         self.buckets = BucketCache()  # (site) (interval, start, end) -> (views, bucket)
@@ -75,17 +85,21 @@ class ClickHouseStore(EventSink, MetricsSource):
         self.narrow: dict[tuple, int] = {}  # speed only: both plans give the same rows
 
     @classmethod
-    def connect(cls, dsn: str, database: str = "tessera", **kwargs) -> ClickHouseStore:
+    def connect(cls, dsn: str, database: str = "tessera", readers: int = READERS, **kwargs) -> ClickHouseStore:
+        clients = []
         try:
-            client = clickhouse_connect.get_client(dsn=dsn, **kwargs)
+            for _ in range(1 + readers):  # chDB: every connection to the path shares the one engine
+                clients.append(clickhouse_connect.get_client(dsn=dsn, **kwargs))
         except Exception as exc:  # driver-specific errors stop here
+            for client in reversed(clients):
+                client.close()
             raise OlapUnavailable(f"cannot open OLAP at {dsn.split('@')[-1]}: {exc}") from exc
-        return cls(client, database)
+        return cls(clients[0], database, clients[1:])
 
     # -- schema ----------------------------------------------------------
     def migrate(self, ttl_days: int = 0) -> list[int]:
-        """Apply pending migrations; return the versions applied now."""
-        with self.lock:
+        """Apply pending migrations; return the versions applied now (no read runs meanwhile)."""
+        with self.lock, self.reads.exclusive():
             for statement in migrations.bootstrap_statements(self.db):
                 self.client.command(statement)
             rows = self.client.query(f"SELECT version FROM {self.db}.schema_migrations").result_rows
@@ -275,10 +289,12 @@ class ClickHouseStore(EventSink, MetricsSource):
         return [BreakdownRow(str(k), int(v), int(u)) for k, v, u in rows]
 
     def summary(self, scope: Scope) -> Summary:
-        views, visitors = self._rows(*breakdowns.totals(self.db, scope))[0]
+        totals = self._aside(*breakdowns.totals(self.db, scope))  # three independent reads, side by side
+        engaged = self._aside(*breakdowns.engaged(self.db, scope))
         found = self._closed_visits(scope)
         visits, bounces, visit_views = found or self._rows(*breakdowns.visits(self.db, scope))[0]
-        median, engagements = self._rows(*breakdowns.engaged(self.db, scope))[0]
+        views, visitors = totals.result()[0]
+        median, engagements = engaged.result()[0]
         return Summary(int(views or 0), int(visitors or 0), int(visits), int(bounces), int(visit_views),
                        float(median) if engagements else None)
 
@@ -314,13 +330,27 @@ class ClickHouseStore(EventSink, MetricsSource):
             return None
         return _utc(value)
 
+    def _aside(self, text: str, parameters: dict) -> Future:
+        """``_rows`` on another thread when the store has read connections of its own, else now."""
+        if self._side is not None:
+            return self._side.submit(self._rows, text, parameters)
+        done: Future = Future()
+        try:
+            done.set_result(self._rows(text, parameters))
+        except Exception as exc:
+            done.set_exception(exc)
+        return done
+
     def _rows(self, text: str, parameters: dict) -> list[tuple]:
-        with self.lock:
+        with self.reads.one() as client:
             try:
-                return self.client.query(text, parameters=parameters, settings=QUERY_SETTINGS).result_rows
+                return client.query(text, parameters=parameters, settings=QUERY_SETTINGS).result_rows
             except Exception as exc:
                 raise OlapUnavailable(str(exc)) from exc
 
     def close(self) -> None:
+        if self._side is not None:
+            self._side.shutdown()
+        self.reads.close()  # chDB: the engine stops with its last connection, the write client's
         with self.lock:
             self.client.close()
