@@ -22,7 +22,9 @@ from pathlib import Path
 
 import httpx
 
-TARGET_MS = 500.0
+# Probes go one at a time (~9 a second): issue 12 §1 sets p95 <= 1 s at such a rate and <= 500 ms
+# from 1,000 events/s up (the latter is measured by bench_writer_cpu at 10,000 events/s).
+TARGET_MS = 1000.0
 SITE = "fresh.example"
 UA = "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0"
 
@@ -119,7 +121,7 @@ def run(quick: bool = False) -> list[dict]:
             time.sleep(rng.uniform(0.02, 0.2))
             append.append(probe(client, query_url, lambda p: asyncio.run(append_one(p)), f"/append-{i}"))
             time.sleep(rng.uniform(0.02, 0.2))
-        common = {"unit": "ms", "ceiling": TARGET_MS, "ceiling_name": "500 ms target", "target": "p95 <= 500 ms"}
+        common = {"unit": "ms", "ceiling": TARGET_MS, "ceiling_name": "1 s target (low rate)", "target": "p95 <= 1 s (issue 12 §1)"}
         return [
             {"name": "freshness: pixel hit -> visible in query API, p95", "value": p95(pixel),
              "p50": sorted(pixel)[len(pixel) // 2], "ratio": p95(pixel) / TARGET_MS,

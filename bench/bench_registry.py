@@ -122,6 +122,7 @@ class Registry:
         self.tokens = {} if trivial else issue_tokens(f"sqlite:///{tmp}/registry.db")  # before it starts
         env = {**os.environ, "TESSERA_REGISTRY_DATABASE_URL": f"sqlite:///{tmp}/registry.db", "PYTHONUNBUFFERED": "1"}
         env.pop("TESSERA_REGISTRY_REQUIRE_TOKENS", None)  # the default: team tokens on every write
+        env["TESSERA_REGISTRY_ALLOWED_ORIGINS"] = ORIGIN  # the simulated sidecars' loopback widget host (as make up does)
         command = ["-c", TRIVIAL_APP, str(self.port)] if trivial else ["-m", "registry", "--host", "127.0.0.1", "--port", str(self.port)]
         self.proc = subprocess.Popen(
             [sys.executable, *command], env=env, cwd=tmp, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

@@ -25,7 +25,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-TARGET_ROWS_S = 500_000
+TARGET_RATIO = 0.8  # issue 12 §2: >= 0.8 x chDB's own insert of the same rows, same run
 BLOCK = 50_000
 PARTITIONS = 4
 ROUNDS = 2
@@ -152,7 +152,7 @@ def run(quick: bool = False) -> list[dict]:
     return [{"name": f"writer rows/s (decode→Arrow→insert→commit, {PARTITIONS} partitions, {BLOCK * PARTITIONS:,}-row "
                      f"batches), best of {ROUNDS}", "value": value, "unit": "rows/s", "ceiling": ceiling,
              "ceiling_name": f"chDB insert_arrow of prebuilt Arrow, {BLOCK:,}-row blocks, best of {ROUNDS}",
-             "ratio": value / ceiling, "target": f">= {TARGET_ROWS_S:,} rows/s", "passed": value >= TARGET_ROWS_S,
+             "ratio": value / ceiling, "target": f">= {TARGET_RATIO} x the ceiling", "passed": value / ceiling >= TARGET_RATIO,
              "batches": batches, "rows": n, "cpu_us_per_row": value_cpu, "ceiling_cpu_us_per_row": ceiling_cpu,
              "cpu_ratio": cpu_ratio, "rounds": rounds}]
 
