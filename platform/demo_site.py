@@ -10,11 +10,10 @@ import html
 import json
 import sys
 from functools import partial
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-from quiet_http import QuietLog, add_timeout_option, serve
+from quiet_http import QuietLog, QuietServer, add_timeout_option, serve
 
 DEMO = Path(__file__).resolve().parent / "demo"
 
@@ -69,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     pages = json.loads((DEMO / "pages.json").read_text())
     handler = partial(DemoPages, pages=pages, collector=args.collector, site=args.site)
-    server = ThreadingHTTPServer((args.host, args.port), handler)
+    server = QuietServer((args.host, args.port), handler)
     return serve(server, f"demo site on http://{args.host}:{args.port}/ (pixel → {args.collector})", args.timeout)
 
 

@@ -39,6 +39,14 @@ class QuietLog(BaseHTTPRequestHandler):
         sys.stdout.write(f"{self.address_string()} {format % args}\n")
 
 
+class QuietServer(ThreadingHTTPServer):
+    """A threading server whose listen backlog takes a burst of connections (the standard
+    library's 5 made the 6th and later connections of a burst wait for SYN retransmits, 1-7 s)."""
+
+    request_queue_size = 128
+    daemon_threads = True
+
+
 def add_timeout_option(parser) -> None:
     parser.add_argument("--timeout", type=float, default=QuietLog.timeout,
                         help="seconds a client may take for each read before it is closed")

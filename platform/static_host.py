@@ -9,9 +9,9 @@ from __future__ import annotations
 import argparse
 import sys
 from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import SimpleHTTPRequestHandler
 
-from quiet_http import QuietLog, add_timeout_option, serve
+from quiet_http import QuietLog, QuietServer, add_timeout_option, serve
 
 
 class QuietFiles(QuietLog, SimpleHTTPRequestHandler):
@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--directory", default="widgets")
     add_timeout_option(parser)
     args = parser.parse_args(argv)
-    server = ThreadingHTTPServer((args.host, args.port), partial(QuietFiles, directory=args.directory))
+    server = QuietServer((args.host, args.port), partial(QuietFiles, directory=args.directory))
     return serve(server, f"serving {args.directory} on http://{args.host}:{args.port}/", args.timeout)
 
 

@@ -76,13 +76,14 @@ def test_a_slow_client_is_cut_off_and_does_not_starve_the_others(start, tmp_path
     args = ("--directory", str(tmp_path)) if script == "static_host.py" else ()
     base = start(script, "--timeout", "1", *args)
     port = int(base.rsplit(":", 1)[1])
-    slow = []
+    slow, opened = [], time.monotonic()
     for _ in range(50):
         sock = socket.create_connection(("127.0.0.1", port))
         sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")  # never the blank line
         slow.append(sock)
     with urllib.request.urlopen(base + "/healthz", timeout=2) as answer:
         assert answer.status == 200
+    assert time.monotonic() - opened < 2  # a listen backlog of 5 left a burst waiting for SYN retransmits
     started = time.monotonic()
     for sock in slow:
         sock.settimeout(5)  # a server that never closes raises TimeoutError here
