@@ -3,6 +3,8 @@ tests/tracker/conftest.py)."""
 
 from __future__ import annotations
 
+import asyncio
+
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -66,10 +68,24 @@ class FakeConsumer(MemoryConsumer):
         self.stopped = True
 
 
+async def run_until(writer, done, timeout=20.0):
+    """Run ``writer`` until ``done()`` holds (a writer that crashed raises its error here), then stop it."""
+    task = asyncio.create_task(writer.run())
+    try:
+        async with asyncio.timeout(timeout):
+            while not done():
+                if task.done():
+                    task.result()
+                await asyncio.sleep(0.005)
+    finally:
+        writer.request_stop()
+        await task
+
+
 @pytest.fixture
 def kit():
     """The helpers above, for test modules (conftest is not importable under importlib mode)."""
     from types import SimpleNamespace
 
     return SimpleNamespace(make_event=make_event, encode=encode, FakeLog=FakeLog, FakeConsumer=FakeConsumer,
-                           FakeProducer=MemoryProducer, T0=T0)
+                           FakeProducer=MemoryProducer, T0=T0, run_until=run_until)

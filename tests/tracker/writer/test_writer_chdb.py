@@ -1,6 +1,5 @@
 """The writer into real chDB: exactly N counted, across replays and OLAP outages."""
 
-import asyncio
 
 import pytest
 from resilience import Backoff, CircuitBreaker
@@ -28,17 +27,6 @@ def end_offsets(log):
     return {tp: len(rs) for tp, rs in log.records.items() if tp.topic == EVENTS_TOPIC}
 
 
-async def run_until(writer, done, timeout=20.0):
-    task = asyncio.create_task(writer.run())
-    try:
-        async with asyncio.timeout(timeout):
-            while not done():
-                await asyncio.sleep(0.005)
-    finally:
-        writer.request_stop()
-        await task
-
-
 def counted(store):
     views = store.client.query(f"SELECT sum(views) FROM {store.db}.site_minute").result_rows[0][0]
     rows = store.client.query(f"SELECT count() FROM {store.db}.events FINAL").result_rows[0][0]
@@ -49,7 +37,7 @@ def counted(store):
 async def test_n_events_are_counted_exactly_n_times(kit, chdb_store):
     log = kit.FakeLog()
     fill(kit, log, 1000)
-    await run_until(writer_for(kit, log, chdb_store), lambda: log.offsets == end_offsets(log))
+    await kit.run_until(writer_for(kit, log, chdb_store), lambda: log.offsets == end_offsets(log))
     assert counted(chdb_store) == (1000, 1000, 1000)
 
 
@@ -59,10 +47,10 @@ async def test_replay_after_crash_between_insert_and_commit(kit, chdb_store, fir
     fill(kit, log, 700)
     lost = kit.FakeConsumer(log, lose_commits=True)
     w1 = writer_for(kit, log, chdb_store, consumer=lost, max_rows=first)
-    await run_until(w1, lambda: w1.progress.counters.rows >= 700)
+    await kit.run_until(w1, lambda: w1.progress.counters.rows >= 700)
     assert log.offsets == {}
     w2 = writer_for(kit, log, chdb_store, max_rows=second)
-    await run_until(w2, lambda: log.offsets == end_offsets(log))
+    await kit.run_until(w2, lambda: log.offsets == end_offsets(log))
     assert counted(chdb_store) == (700, 700, 700)
     assert w2.progress.counters.replayed == 700
 
@@ -72,10 +60,10 @@ async def test_replay_of_the_same_batch_is_absorbed_by_the_dedup_token(kit, chdb
     log = kit.FakeLog(partitions=1)
     fill(kit, log, 200)
     w1 = writer_for(kit, log, chdb_store, consumer=kit.FakeConsumer(log, lose_commits=True), max_rows=50)
-    await run_until(w1, lambda: w1.progress.counters.rows >= 200)
+    await kit.run_until(w1, lambda: w1.progress.counters.rows >= 200)
     w2 = writer_for(kit, log, chdb_store, max_rows=50)
     w2.guard.needs_lookup = lambda tp, first: False  # no lookup: blocks look fresh
-    await run_until(w2, lambda: log.offsets == end_offsets(log))
+    await kit.run_until(w2, lambda: log.offsets == end_offsets(log))
     assert w2.progress.counters.rows == 200  # inserted again, as far as the writer knows
     assert counted(chdb_store) == (200, 200, 200)
 
@@ -85,14 +73,14 @@ async def test_a_rollup_part_lost_in_a_crash_is_restored_by_the_replay(kit, chdb
     log = kit.FakeLog(partitions=1)
     fill(kit, log, 120)
     w1 = writer_for(kit, log, chdb_store, consumer=kit.FakeConsumer(log, lose_commits=True), max_rows=1000)
-    await run_until(w1, lambda: w1.progress.counters.rows >= 120)
+    await kit.run_until(w1, lambda: w1.progress.counters.rows >= 120)
     c = chdb_store.client
     for (part,) in c.query("SELECT name FROM system.parts WHERE database = {db:String} AND table = 'site_minute' "
                            "AND active", parameters={"db": chdb_store.db}).result_rows:
         c.command(f"ALTER TABLE {chdb_store.db}.site_minute DROP PART '{part}'")
     assert counted(chdb_store)[0] == 0
     w2 = writer_for(kit, log, chdb_store, max_rows=7)  # other boundaries: the stored block is rebuilt
-    await run_until(w2, lambda: log.offsets == end_offsets(log))
+    await kit.run_until(w2, lambda: log.offsets == end_offsets(log))
     assert counted(chdb_store) == (120, 120, 120)
     assert w2.progress.counters.replayed == 120
 
@@ -128,7 +116,7 @@ async def test_olap_outage_holds_then_catches_up(kit, chdb_store):
     w = writer_for(kit, log, Flaky(chdb_store, failures=12))
     commits_during_outage = []
     w.breaker.on_change = lambda old, new: commits_during_outage.append(dict(log.offsets))
-    await run_until(w, lambda: log.offsets == end_offsets(log))
+    await kit.run_until(w, lambda: log.offsets == end_offsets(log))
     assert commits_during_outage and commits_during_outage[0] == {}
     assert w.progress.counters.olap_failures >= 12
     assert counted(chdb_store) == (500, 500, 500)
@@ -142,7 +130,7 @@ async def test_poison_goes_to_dlq_and_counts_reconcile(kit, chdb_store):
     log.append(EVENTS_TOPIC, [(b"x", b"[]"), (b"y", b'{"event_id":"zz"}')])
     fill(kit, log, 100, start=100)
     w = writer_for(kit, log, chdb_store)
-    await run_until(w, lambda: log.offsets == end_offsets(log))
+    await kit.run_until(w, lambda: log.offsets == end_offsets(log))
     assert len(log.values(DEAD_LETTER_TOPIC)) == 2
     assert counted(chdb_store)[0] == 200
     assert w.progress.counters.rows + w.progress.counters.dead_lettered == 202

@@ -1,7 +1,6 @@
 """One insert per flush across partitions, into real chDB: exactly N counted across crashes,
 whether the restarted writer holds every partition of a stored group or only some."""
 
-import asyncio
 
 import pytest
 from resilience import Backoff, CircuitBreaker
@@ -65,17 +64,6 @@ def end_offsets(log, partitions=None):
             if tp.topic == EVENTS_TOPIC and (partitions is None or tp.partition in partitions)}
 
 
-async def run_until(writer, done, timeout=20.0):
-    task = asyncio.create_task(writer.run())
-    try:
-        async with asyncio.timeout(timeout):
-            while not done():
-                await asyncio.sleep(0.005)
-    finally:
-        writer.request_stop()
-        await task
-
-
 def counted(store):
     q = store.client.query
     return (q(f"SELECT sum(views) FROM {store.db}.site_minute").result_rows[0][0],
@@ -88,7 +76,7 @@ async def test_one_flush_is_one_insert_across_partitions(kit, chdb_store):
     log = kit.FakeLog(partitions=3)
     fill(kit, log, 90)
     spy = Spy(chdb_store)
-    await run_until(writer_for(kit, log, spy, max_rows=1000), lambda: log.offsets == end_offsets(log))
+    await kit.run_until(writer_for(kit, log, spy, max_rows=1000), lambda: log.offsets == end_offsets(log))
     assert len(spy.tokens) == 1
     assert spy.tokens[0].count("+") == 2  # three partitions' blocks, one token
     assert counted(chdb_store) == (90, 90, 90, 90)
@@ -99,9 +87,9 @@ async def test_groups_replay_exactly_after_a_crash(kit, chdb_store, first, secon
     log = kit.FakeLog(partitions=3)
     fill(kit, log, 700)
     w1 = writer_for(kit, log, chdb_store, consumer=kit.FakeConsumer(log, lose_commits=True), max_rows=first)
-    await run_until(w1, lambda: w1.progress.counters.rows >= 700)
+    await kit.run_until(w1, lambda: w1.progress.counters.rows >= 700)
     w2 = writer_for(kit, log, chdb_store, max_rows=second)
-    await run_until(w2, lambda: log.offsets == end_offsets(log))
+    await kit.run_until(w2, lambda: log.offsets == end_offsets(log))
     assert counted(chdb_store) == (700, 700, 700, 700)
     assert w2.progress.counters.replayed == 700
 
@@ -113,15 +101,15 @@ async def test_groups_split_between_members_are_settled_and_their_lost_rollup_pa
     log = kit.FakeLog(partitions=3)
     fill(kit, log, 300)
     w1 = writer_for(kit, log, chdb_store, consumer=kit.FakeConsumer(log, lose_commits=True), max_rows=1000)
-    await run_until(w1, lambda: w1.progress.counters.rows >= 300)
+    await kit.run_until(w1, lambda: w1.progress.counters.rows >= 300)
     c, db = chdb_store.client, chdb_store.db
     for (part,) in c.query("SELECT name FROM system.parts WHERE database = {db:String} AND table = 'site_minute' "
                            "AND active", parameters={"db": db}).result_rows:
         c.command(f"ALTER TABLE {db}.site_minute DROP PART '{part}'")
     fill(kit, log, 60, start=300)  # and more traffic meanwhile
     a = writer_for(kit, log, chdb_store, consumer=owning(kit, log, {0}), max_rows=40)
-    await run_until(a, lambda: all(log.offsets.get(tp) == n for tp, n in end_offsets(log, {0}).items()))
+    await kit.run_until(a, lambda: all(log.offsets.get(tp) == n for tp, n in end_offsets(log, {0}).items()))
     b = writer_for(kit, log, chdb_store, consumer=owning(kit, log, {1, 2}), max_rows=40)
-    await run_until(b, lambda: log.offsets == end_offsets(log))
+    await kit.run_until(b, lambda: log.offsets == end_offsets(log))
     assert counted(chdb_store) == (360, 360, 360, 360)
     assert a.progress.counters.rows + b.progress.counters.rows == 60  # the stored group was not inserted again
