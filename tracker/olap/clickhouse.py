@@ -299,22 +299,29 @@ class ClickHouseStore(EventSink, MetricsSource):
                        float(median) if engagements else None)
 
     def _closed_visits(self, scope: Scope) -> tuple[int, int, int] | None:
-        """(visits, bounces, visit views) from ``visit_hour``, closing the hours it lacks or holds
-        stale; None where it cannot answer exactly (see ``olap.visits``): the caller sessionises."""
+        """(visits, bounces, visit views) from ``visit_hour``, closing the finished hours it lacks
+        or holds stale; the hours not over yet are read from the events for the one key asked
+        (never closed: the hour under way grows between two reads, and its close, every key of
+        three hours written under the write lock, cost a second a read); None where it cannot
+        answer exactly (see ``olap.visits``): the caller sessionises."""
         k = visit_cache.key(scope)
         if k is None or not visit_cache.aligned(scope):
             return None
         hours = visit_cache.stale(self._rows(*visit_cache.state(self.db, scope)), scope)
-        if len(hours) > visit_cache.MAX_CLOSE:  # close the newest week's worth now, sessionise this once
-            self._close_hours(scope.site, hours[-visit_cache.MAX_CLOSE:])
+        under_way = visit_cache.under_way(datetime.now(UTC))
+        live = [h for h in hours if h >= under_way]
+        done = [h for h in hours if h < under_way]
+        if len(done) > visit_cache.MAX_CLOSE:  # close the newest week's worth now, sessionise this once
+            self._close_hours(scope.site, done[-visit_cache.MAX_CLOSE:])
             return None
-        live = [] if not hours or self._close_hours(scope.site, hours) else hours  # failed: read them
+        if done and not self._close_hours(scope.site, done):
+            live = done + live  # failed: read them from the events too
         n, bounces, views, risky = self._rows(*visit_cache.read(self.db, scope, k, live))[0]
         return None if risky else (int(n or 0), int(bounces or 0), int(views or 0))
 
     def _close_hours(self, site: str, hours: list[datetime]) -> bool:
-        """Write ``visit_hour``'s rows of these hours (the hour under way too: its rows hold until
-        its next page view); False when that fails (a read-only user, say)."""
+        """Write ``visit_hour``'s rows of these finished hours (a late event makes one stale
+        again); False when that fails (a read-only user, say)."""
         text, parameters = visit_cache.close(self.db, site, hours, datetime.now(UTC))
         with self.lock:
             try:

@@ -25,12 +25,16 @@ bounce: it would be within VISIT_GAP of both ends of its hour).  One filter: exa
 ``risky`` join falls inside the range, where the store sessionises the raw events instead;
 two filters or an unaligned range: the same.  Nothing is approximated.
 
-Hours whose rows are missing or stale (a late event; the hour under way, each time it has
-grown) are closed by the read that finds them: one INSERT ... SELECT over those hours and the
-two before, grouped by visitor once.  A cache checked against ``site_hour``: a late or failed
-close costs speed, never accuracy (a failed close reads those hours from the events for the
-one key asked).  The cost is the close: every key of every page view of the hours closed, so
-the first summary over a day of hours not closed yet costs several raw sessionisations.
+Finished hours whose rows are missing or stale (a late event; the hour just over) are closed
+by the read that finds them: one INSERT ... SELECT over those hours and the two before,
+grouped by visitor once.  The hour under way is never closed (it grows between any two
+reads, so each read would close it again: every key of three hours, written under the
+store's write lock, a second a read on two busy cores): a read takes it from the events for
+the one key asked (``read``'s ``live`` hours).  A cache checked against ``site_hour``: a
+late or failed close costs speed, never accuracy (a failed close reads those hours from the
+events for the one key asked too).  The cost is the close: every key of every page view of
+the hours closed, so the first summary over a day of hours not closed yet costs several raw
+sessionisations.
 """
 
 from __future__ import annotations
@@ -81,6 +85,12 @@ def state(db: str, s: Scope) -> tuple[str, dict]:
     ), {"site": s.site, "lo": _naive(s.start - 2 * HOUR), "start": _naive(s.start), "end": _naive(s.end)}
 
 
+def under_way(now: datetime) -> datetime:
+    """The start of the hour under way (naive UTC, as ``stale`` lists hours): it and any later
+    one are not over, so never closed (their rows would be stale at their next page view)."""
+    return _naive(now).replace(minute=0, second=0, microsecond=0)
+
+
 def stale(rows: list[tuple], s: Scope) -> list[datetime]:
     """The hours of [start, end) whose rows are missing or no longer match ``site_hour``: only
     hours with page views in them or in the two before, or with rows (a range from 1970 is not
@@ -110,21 +120,23 @@ def _rows_of(db: str, hours: list[datetime], keys_of=_keys, columns: tuple[str, 
     params = {"hours": hours, "lo": hours[0] - 2 * HOUR, "hi": hours[-1] + HOUR, "gap": int(VISIT_GAP.total_seconds())}
     within = f"hour IN {{hours:Array({T})}}"
     per_visitor = (
+        # nested subqueries, not aliases: an alias is copied into each use, and analysing those
+        # copies of nested lambdas took most of a small query's time (EXPLAIN alone)
         # a visitor's page views in order, split into pieces where the hour changes or two are more
         # than the gap apart; cross[j]: piece j continues the visit of piece j - 1 (across an hour)
-        f"SELECT arraySort(x -> x.1, groupArray({view})) AS h, "
-        "arraySplit((x, i) -> i > 1 AND (intDiv(x.1, 3600) != intDiv(h[i - 1].1, 3600) "
-        "OR x.1 - h[i - 1].1 > {gap:UInt32}), h, arrayEnumerate(h)) AS ps, "
-        "arrayMap(j -> j > 1 AND intDiv(ps[j][1].1, 3600) != intDiv(ps[j - 1][-1].1, 3600) "
-        "AND ps[j][1].1 - ps[j - 1][-1].1 <= {gap:UInt32}, arrayEnumerate(ps)) AS cross, "
         # items: (1, hour, piece, -, -) for each piece; (2, hour, a, b, c) for each pair a (the last
         # piece before the hour), b (its first) that is one visit across the hour's start, where
         # c is the piece before a when that visit also crossed into a's hour (a is its only piece)
-        "arrayConcat(arrayMap(p -> (1, intDiv(p[1].1, 3600) * 3600, p, arraySlice(p, 1, 0), arraySlice(p, 1, 0)), ps), "
+        "SELECT arrayConcat(arrayMap(p -> (1, intDiv(p[1].1, 3600) * 3600, p, arraySlice(p, 1, 0), arraySlice(p, 1, 0)), ps), "
         "arrayMap(j -> (2, intDiv(ps[j][1].1, 3600) * 3600, ps[j - 1], ps[j], "
         "if(cross[j - 1], ps[j - 2], arraySlice(ps[j], 1, 0))), arrayFilter(j -> cross[j], arrayEnumerate(ps)))) AS items "
+        "FROM (SELECT ps, arrayMap(j -> j > 1 AND intDiv(ps[j][1].1, 3600) != intDiv(ps[j - 1][-1].1, 3600) "
+        "AND ps[j][1].1 - ps[j - 1][-1].1 <= {gap:UInt32}, arrayEnumerate(ps)) AS cross "
+        "FROM (SELECT arraySplit((x, i) -> i > 1 AND (intDiv(x.1, 3600) != intDiv(h[i - 1].1, 3600) "
+        "OR x.1 - h[i - 1].1 > {gap:UInt32}), h, arrayEnumerate(h)) AS ps "
+        f"FROM (SELECT arraySort(x -> x.1, groupArray({view})) AS h "
         f"FROM {db}.events WHERE site = {{site:String}} AND ts >= {{lo:{T}}} AND ts < {{hi:{T}}} AND {COUNTED} "
-        "GROUP BY visitor"
+        "GROUP BY visitor)))"
     )
     shapes = (  # items of the hours closed, counted by shape: the keys each piece holds and the lengths
         "SELECT kind, hour, ka, kb, kc, la, lb, count() AS c FROM ("

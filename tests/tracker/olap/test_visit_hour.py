@@ -108,7 +108,7 @@ def test_a_late_event_makes_its_hour_and_the_next_stale(stores):
     assert visits.stale(chdb._rows(*visits.state(chdb.db, s)), s) == []
 
 
-def test_the_hour_under_way_is_closed_again_when_it_grows(chdb_store):
+def test_the_hour_under_way_is_read_from_the_events_and_never_closed(chdb_store):
     now = datetime.now(UTC)
     hour = now.replace(minute=0, second=0, microsecond=0)
     rows = [pv(0, 1, hour - timedelta(minutes=10), "/"), pv(1, 1, hour + timedelta(seconds=1), "/pricing"),
@@ -122,9 +122,32 @@ def test_the_hour_under_way_is_closed_again_when_it_grows(chdb_store):
     more = [pv(3, 2, hour + timedelta(seconds=2), "/pricing")]  # a second visit of visitor 2 (50 min later)
     load(chdb_store, more, "u/1")
     load(fake, more, "u/1")
-    assert visits.stale(chdb_store._rows(*visits.state(chdb_store.db, spans[0])), spans[0]) == [hour.replace(tzinfo=None)]
     for s in spans:
         assert chdb_store._closed_visits(s) == expected(fake, s), s.filters
+        assert chdb_store.summary(s) == fake.summary(s), s.filters
+    closed = chdb_store._rows(f"SELECT DISTINCT hour FROM {chdb_store.db}.visit_hour ORDER BY hour", {})
+    assert [h for (h,) in closed] == [(hour - timedelta(hours=1)).replace(tzinfo=None)]  # the hour before only, once
+    once = chdb_store._rows(f"SELECT count() FROM {chdb_store.db}.visit_hour WHERE kind = 0", {})
+    assert once == [(1,)]
+
+
+def test_a_read_closes_nothing_when_only_the_hour_under_way_changed(chdb_store, monkeypatch):
+    hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    fake = MemoryStore()
+    first = [pv(10, 1, hour - timedelta(hours=2, minutes=5)), pv(11, 1, hour - timedelta(hours=1, minutes=58), "/a"),
+             pv(12, 3, hour - timedelta(minutes=3)), pv(13, 3, hour + timedelta(seconds=3), "/b")]
+    load(chdb_store, first, "w/0")
+    load(fake, first, "w/0")
+    day = Scope(SITE, hour - timedelta(hours=23), hour + timedelta(hours=1))
+    assert chdb_store.summary(day) == fake.summary(day)  # closes the finished hours once
+    closes = []
+    monkeypatch.setattr(chdb_store, "_close_hours", lambda site, hours: closes.append(hours) or True)
+    for i in range(3):  # the hour under way grows between reads: each read stays exact, closes nothing
+        more = [pv(20 + i, 3 + i % 2, hour + timedelta(seconds=10 + i), "/c")]
+        load(chdb_store, more, f"w/{i + 1}")
+        load(fake, more, f"w/{i + 1}")
+        assert chdb_store.summary(day) == fake.summary(day)
+    assert closes == []
 
 
 def test_hours_a_read_cannot_close_are_read_from_the_events_for_its_key(stores):
