@@ -16,7 +16,7 @@ from dashboard.upstream import UpstreamFailure
 
 router = APIRouter(prefix="/api/v1/metrics", tags=["metrics"])
 FORWARDED_REQUEST_HEADERS = ("accept", "if-none-match", "last-event-id")
-FORWARDED_RESPONSE_HEADERS = ("content-type", "etag", "cache-control", "retry-after")
+FORWARDED_RESPONSE_HEADERS = ("content-type", "etag", "cache-control", "retry-after", "server-timing")
 
 
 def forwarded(headers, names) -> dict[str, str]:

@@ -30,6 +30,7 @@ from tracker.query.publisher import ALL
 from tracker.model import Range, SeriesQuery
 from tracker.query.series import zero_filled
 from tracker.query.settings import QuerySettings
+from tracker.query.timing import ServerTiming
 from tracker.query.wire import iso
 
 Clock = Callable[[], datetime]
@@ -177,7 +178,7 @@ def create_app(source: MetricsSource, settings: QuerySettings, feed: LiveFeed | 
     ]
     quota = Middleware(StreamQuota, per_client=settings.max_streams_per_client, total=settings.max_streams,
                        is_stream=event_streams([f"{base}/stream", f"{base}/recent"]))
-    app = Starlette(routes=routes, lifespan=lifespan, middleware=[quota],
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(ServerTiming), quota],
                     exception_handlers={params.InvalidParams: _on_invalid, OlapUnavailable: _on_unavailable})
     app.state.api = api
     app.state.recent = recent_api
