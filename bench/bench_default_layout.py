@@ -7,6 +7,7 @@ page, kit, catalogue, layout, widget modules) and when the last one was answered
 the query service's time).
 
     python bench/run.py --only default_layout
+    python bench/bench_default_layout.py --detail   # per request: queued, server time, answered (medians)
 """
 
 from __future__ import annotations
@@ -43,6 +44,10 @@ PHASES = """() => {
     && !e.name.includes('/stream') && !e.name.includes('/recent'));
   return [Math.min(...metrics.map(e => e.startTime)), Math.max(...metrics.map(e => e.responseEnd))];
 }"""
+RESOURCES = """() => performance.getEntriesByType('resource').map(e => ({
+  name: e.name, start: e.startTime, sent: e.requestStart, first: e.responseStart, end: e.responseEnd,
+  server: (e.serverTiming || []).map(t => `${t.name}=${t.duration.toFixed(1)}`).join(' '),
+}))"""
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run", "--disable-quic"]
 
@@ -74,7 +79,8 @@ def result(name: str, value: float, target: str) -> dict:
             "target": target, "passed": value <= CEILING_MS}
 
 
-def run(quick: bool = False) -> list[dict]:
+def run(quick: bool = False, detail: list | None = None) -> list[dict]:
+    """``detail``: a list that receives each measured run's resource timings."""
     from playwright.sync_api import sync_playwright
 
     runs = 5 if quick else 15
@@ -106,6 +112,8 @@ def run(quick: bool = False) -> list[dict]:
                         started, answered = page.evaluate(PHASES)
                         first_query.append(started)
                         last_answer.append(answered)
+                        if detail is not None:
+                            detail.append(page.evaluate(RESOURCES))
                     context.close()
                 browser.close()
         finally:
@@ -121,3 +129,43 @@ def run(quick: bool = False) -> list[dict]:
                    "the shell's part: page, kit, catalogue, layout, widget modules"),
             result("default layout last first-query answered p50", percentile(last_answer, 0.5),
                    "the rest is the query service's time")]
+
+
+def _label(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    path = parts.path
+    if "/api/" in path:
+        query = "&".join(q for q in parts.query.split("&") if q.split("=")[0] in ("dimension", "interval", "include"))
+        return path + (f"?{query}" if query else "")
+    return path.rsplit("/", 2)[-2] + "/" + path.rsplit("/", 1)[-1] if path.count("/") > 1 else path
+
+
+def show_detail(runs: list[list[dict]]) -> None:
+    """Median per request (by path and the parameters that tell widgets apart): when it started,
+    how long it waited for a connection (Chromium's queueing/stalled), the server's own time
+    (Server-Timing), and when it was answered."""
+    import statistics
+
+    rows: dict[str, list[dict]] = {}
+    for entries in runs:
+        seen: dict[str, int] = {}
+        for e in entries:
+            name = _label(e["name"])
+            seen[name] = seen.get(name, 0) + 1
+            rows.setdefault(f"{name} #{seen[name]}" if seen[name] > 1 else name, []).append(e)
+    print(f"{'request':58} {'n':>3} {'start':>7} {'queued':>7} {'ttfb':>7} {'end':>7}  server")
+    for name, es in sorted(rows.items(), key=lambda kv: statistics.median(e["start"] for e in kv[1])):
+        med = lambda f: statistics.median(f(e) for e in es)  # noqa: E731
+        servers = sorted(es, key=lambda e: e["end"] - e["start"])[len(es) // 2]["server"]
+        print(f"{name[:58]:58} {len(es):>3} {med(lambda e: e['start']):7.0f} {med(lambda e: e['sent'] - e['start']):7.0f} "
+              f"{med(lambda e: e['first'] - e['sent']):7.0f} {med(lambda e: e['end']):7.0f}  {servers}")
+
+
+if __name__ == "__main__":
+    found: list[list[dict]] = []
+    for r in run(quick="--quick" in sys.argv, detail=found if "--detail" in sys.argv else None):
+        print(f"{r['name']}: {r['value']} {r['unit']}  ({r['target']})")
+    if found:
+        show_detail(found)

@@ -129,13 +129,14 @@ class FakeEventSource {
   fail(closed) { this.readyState = closed ? 2 : 0; this.fire("error"); }
 }
 
-test("one EventSource per stream URL, reference-counted, events routed by name", () => {
+test("one EventSource per stream URL, reference-counted, events routed by name", async () => {
   FakeEventSource.made = [];
   const client = new DataClient("http://d/api", { EventSource: FakeEventSource });
   const got = { a: [], b: [], c: [] };
   const a = client.subscribe("stream", { site: "s" }, (u) => got.a.push(u), { events: ["minute"] });
   const b = client.subscribe("stream", { site: "s" }, (u) => got.b.push(u), { events: ["minute", "hello"] });
   const c = client.subscribe("stream", { site: "other" }, (u) => got.c.push(u), { events: ["minute"] });
+  await tick(5); // opened after the current task, with no query in flight
   assert.equal(FakeEventSource.made.length, 2);
   const [source] = FakeEventSource.made;
   source.open();
@@ -160,6 +161,7 @@ test("a refused stream polls, retries, and resumes from the last id by query par
   const client = new DataClient("http://d/api", { EventSource: FakeEventSource, streamRetryMs: 40, maxStreamFailures: 3 });
   const got = [];
   const sub = client.subscribe("stream", {}, (u) => got.push(u.via === "poll" ? "poll" : u.id), { events: ["minute"], pollMs: 250 });
+  await tick(5);
   const first = FakeEventSource.made[0];
   first.open();
   first.send("minute", "7", {});
@@ -180,7 +182,7 @@ test("a refused stream polls, retries, and resumes from the last id by query par
 
 test("three failed connection attempts in a row fall back to polling", () => {
   FakeEventSource.made = [];
-  const client = new DataClient("http://d/api", { EventSource: FakeEventSource, streamRetryMs: 60_000 });
+  const client = new DataClient("http://d/api", { EventSource: FakeEventSource, streamRetryMs: 60_000, streamHoldMs: 0 });
   const sub = client.subscribe("stream", {}, () => {}, { pollMs: 60_000 });
   const source = FakeEventSource.made[0];
   source.fail(false);
@@ -190,6 +192,44 @@ test("three failed connection attempts in a row fall back to polling", () => {
   assert.equal(sub.mode, "poll");
   assert.equal(source.closed, true);
   sub.close();
+});
+
+test("a stream opens once the page's queries in flight are answered, or after streamHoldMs", async () => {
+  FakeEventSource.made = [];
+  const answers = [];
+  const fetch = (url) => new Promise((resolve) => answers.push(() => resolve(new Response("{\"rows\":[]}", { status: 200 }))));
+  const client = new DataClient("http://d/api", { EventSource: FakeEventSource, fetch, streamHoldMs: 200 });
+  const other = new DataClient("http://e/api", { fetch }); // every client of the page counts
+  const sub = client.subscribe("stream", { site: "q" }, () => {});
+  const first = client.query("summary");
+  const second = other.query("breakdown");
+  await tick(20);
+  assert.equal(FakeEventSource.made.length, 0); // two queries in flight: the stream waits
+  answers[0]();
+  await first;
+  await tick(20);
+  assert.equal(FakeEventSource.made.length, 0); // one still in flight
+  answers[1]();
+  await second;
+  await tick(20);
+  assert.equal(FakeEventSource.made.length, 1);
+  assert.equal(sub.mode, "connecting");
+  sub.close();
+
+  const held = client.subscribe("stream", { site: "r" }, () => {});
+  const hung = client.query("slow"); // never answered here: the stream opens after the hold anyway
+  await tick(60);
+  assert.equal(FakeEventSource.made.length, 1);
+  await tick(250);
+  assert.equal(FakeEventSource.made.length, 2);
+  held.close();
+  const gone = client.subscribe("stream", { site: "s" }, () => {});
+  gone.close(); // closed while held: never opens
+  answers[2]();
+  await hung;
+  await tick(20);
+  assert.equal(FakeEventSource.made.length, 2);
+  assert.deepEqual(openStreams(), []);
 });
 
 test("without EventSource, or with stream: false, subscribers poll", async () => {

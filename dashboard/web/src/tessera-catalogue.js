@@ -6,6 +6,17 @@
 // Attribute: query (the search text; the search box reflects it).
 // Events: tessera-catalogue-selected {entry} when Add is pressed (bubbling, composed).
 
+// Icons come through the dashboard's origin, whose six connections the first render's
+// modules and queries need: the catalogue's icons ask for theirs this long after navigation.
+// (fetchPriority "low" alone still let eight icons take those connections at ~0.8 s.)
+const ICON_DELAY_MS = 2000;
+
+function iconLater(icon, src) {
+  const wait = ICON_DELAY_MS - (globalThis.performance?.now() ?? ICON_DELAY_MS);
+  if (wait <= 0) icon.src = src;
+  else setTimeout(() => { icon.src = src; }, wait);
+}
+
 const css = `
 :host { display: flex; flex-direction: column; min-height: 0; height: 100%; font: 13px/1.45 var(--font, system-ui);
   color: var(--text, #ccccdc); }
@@ -167,9 +178,8 @@ export class CatalogueElement extends HTMLElement {
         <button type="button" class="add">Add</button></div>`;
     if (entry.icon) {
       const icon = document.createElement("img");
-      icon.fetchPriority = "low"; // after the windows' modules and first queries
       icon.decoding = "async";
-      icon.src = entry.icon;
+      iconLater(icon, entry.icon);
       icon.alt = "";
       icon.addEventListener("error", () => icon.remove());
       li.querySelector(".top").prepend(icon);

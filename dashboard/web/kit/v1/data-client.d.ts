@@ -62,6 +62,8 @@ export interface DataClientOptions {
   pollMs?: number;
   maxStreamFailures?: number;
   streamRetryMs?: number;
+  /** A stream opens once the page's queries in flight are answered, or after this many ms (default 3000; 0: at once). */
+  streamHoldMs?: number;
 }
 
 export declare class DataClient {

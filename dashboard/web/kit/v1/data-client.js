@@ -3,6 +3,10 @@
 // last event id, falls back to polling when the stream fails, and shares one connection per
 // stream URL among every subscriber of the page (reference-counted).
 //
+// A stream opens once the page's queries in flight are answered (at most `streamHoldMs`
+// later): a browser holds six HTTP/1.1 connections per origin, and each open stream keeps
+// one, so streams opened first would queue the first render's queries behind them.
+//
 // The shared state lives on `globalThis` under a registered symbol, so a widget that bundled
 // its own copy of the kit still shares connections with widgets importing /kit/v1/.
 
@@ -12,8 +16,46 @@ const SHARED = Symbol.for("tessera.kit.v1.data");
 const DEFAULT_PATH = "/api/v1/metrics";
 
 function shared() {
-  globalThis[SHARED] ??= { clients: new Map(), streams: new Map() };
-  return globalThis[SHARED];
+  const page = (globalThis[SHARED] ??= { clients: new Map(), streams: new Map() });
+  page.queries ??= 0; // in flight, over every client of the page (a copy of an older kit may have made `page`)
+  page.settled ??= new Set(); // called each time the count falls to zero
+  return page;
+}
+
+function queryStarted() {
+  shared().queries += 1;
+}
+
+function queryEnded() {
+  const page = shared();
+  page.queries = Math.max(0, page.queries - 1);
+  if (page.queries === 0) for (const settled of [...page.settled]) settled();
+}
+
+/**
+ * `then()` once the page has no query in flight, looked at after the current task (so the
+ * queries a widget starts right after subscribing count), or after `maxMs` at most.
+ * Returns a function that cancels it.
+ */
+function afterQueries(then, maxMs) {
+  const page = shared();
+  let done = false;
+  const finish = () => {
+    if (done) return;
+    done = true;
+    clearTimeout(limit);
+    page.settled.delete(look);
+    then();
+  };
+  const look = () => setTimeout(() => { if (page.queries === 0) finish(); }, 0);
+  const limit = setTimeout(finish, maxMs);
+  page.settled.add(look);
+  look();
+  return () => {
+    done = true;
+    clearTimeout(limit);
+    page.settled.delete(look);
+  };
 }
 
 /** A failed query: `status` (0 when no answer came), the `field` a 422 names, `detail`. */
@@ -91,6 +133,7 @@ class SharedStream {
   #failures = 0;
   #pollTimer = null;
   #retryTimer = null;
+  #cancelHold = null;
   #onEvent = (event) => this.#received(event);
 
   constructor(url, options, onEmpty) {
@@ -107,7 +150,7 @@ class SharedStream {
       this.#source?.addEventListener(name, this.#onEvent);
     }
     if (this.mode === "poll") this.#startPolling();
-    else if (!this.#source) this.#open();
+    else if (!this.#source && !this.#cancelHold) this.#openAfterQueries();
   }
 
   remove(subscriber) {
@@ -118,12 +161,26 @@ class SharedStream {
   }
 
   close() {
+    this.#cancelHold?.();
+    this.#cancelHold = null;
     this.#source?.close();
     this.#source = null;
     clearInterval(this.#pollTimer);
     clearTimeout(this.#retryTimer);
     this.#pollTimer = this.#retryTimer = null;
     this.mode = "closed";
+  }
+
+  #openAfterQueries() {
+    const hold = Number(this.options.streamHoldMs) || 0;
+    if (hold <= 0 || typeof this.options.EventSource !== "function") {
+      this.#open();
+      return;
+    }
+    this.#cancelHold = afterQueries(() => {
+      this.#cancelHold = null;
+      if (this.subscribers.size > 0 && !this.#source && this.mode === "connecting") this.#open();
+    }, hold);
   }
 
   #open() {
@@ -223,6 +280,7 @@ export class DataClient {
       pollMs: 5_000,
       maxStreamFailures: 3,
       streamRetryMs: 30_000,
+      streamHoldMs: 3_000, // a stream waits for the page's queries in flight this long at most (0: opens at once)
       ...options,
     };
   }
@@ -238,6 +296,7 @@ export class DataClient {
     const timer = setTimeout(() => controller.abort(new DOMException("timed out", "TimeoutError")), timeoutMs);
     const forward = () => controller.abort(signal.reason);
     signal?.addEventListener("abort", forward, { once: true });
+    queryStarted();
     try {
       let response;
       try {
@@ -255,6 +314,7 @@ export class DataClient {
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener("abort", forward);
+      queryEnded();
     }
   }
 
