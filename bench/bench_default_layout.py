@@ -44,6 +44,13 @@ PHASES = """() => {
     && !e.name.includes('/stream') && !e.name.includes('/recent'));
   return [Math.min(...metrics.map(e => e.startTime)), Math.max(...metrics.map(e => e.responseEnd))];
 }"""
+STATES = """tags => tags.map(tag => {
+  const el = document.querySelector(tag);
+  const root = el && (el.shadowRoot || el.renderRoot);
+  const kit = root && root.querySelector('tessera-table, tessera-bar-list, tessera-kpi-tiles, tessera-time-series');
+  const overlay = root && root.querySelector('tessera-state-overlay');
+  return [tag, !!el, kit ? kit.dataState : null, overlay ? overlay.state : null, (kit || overlay)?.error?.message ?? null];
+})"""
 RESOURCES = """() => performance.getEntriesByType('resource').map(e => ({
   name: e.name, start: e.startTime, sent: e.requestStart, first: e.responseStart, end: e.responseEnd,
   server: (e.serverTiming || []).map(t => `${t.name}=${t.duration.toFixed(1)}`).join(' '),
@@ -106,7 +113,10 @@ def run(quick: bool = False, detail: list | None = None) -> list[dict]:
                     context = browser.new_context(viewport={"width": 1440, "height": 1000})
                     page = context.new_page()
                     page.goto(url, wait_until="commit")
-                    page.wait_for_function(ALL_READY, arg=TAGS, polling="raf", timeout=30_000)
+                    try:  # a loaded machine: a slow run counts, not a crash
+                        page.wait_for_function(ALL_READY, arg=TAGS, polling="raf", timeout=90_000)
+                    except Exception as exc:
+                        raise RuntimeError(f"not rendered: {page.evaluate(STATES, TAGS)}") from exc
                     if i:  # the first run warms the servers' caches
                         samples.append(page.evaluate("() => window.__renderedAt"))
                         started, answered = page.evaluate(PHASES)
