@@ -214,11 +214,11 @@ class ClickHouseStore(EventSink, MetricsSource):
         opening = sql.open_minutes(self.db, r.site, open_from, hi) if open_from < hi else None
         # with read connections of its own the store reads the open minutes beside the sums (the
         # wall time of one read, not two); sharing one client, only when the sums show them changed
-        opened = self._aside(*opening) if opening and self._side is not None else None
+        opened = self._side.submit(self._bytes, *opening) if opening and self._side is not None else None
         try:
-            t, v, e = sql.minute_sums_columns(self._bytes(*sql.minute_sums(self.db, r)))
+            t, v, e = sql.columns(self._bytes(*sql.minute_sums(self.db, r)), sql.MINUTE_SUMS_ROW)
         finally:
-            rows = opened.result() if opened else []
+            data = opened.result() if opened else b""
         n = (hi - lo) // 60
         at = (t.astype(np.int64) - lo) // 60
         views = np.bincount(at, weights=v, minlength=n).astype(np.int64)  # a minute's rows in several parts add up
@@ -227,9 +227,10 @@ class ClickHouseStore(EventSink, MetricsSource):
         shown = views > 0  # minutes of bots or custom events only: no bucket
         stale = np.flatnonzero(shown & (events != known)).tolist()
         if stale and opening and opened is None and lo + 60 * stale[-1] >= open_from:
-            rows = self._rows(*opening)
+            data = self._bytes(*opening)
         if stale:
-            counted = {int(m): (int(a), int(b), int(u)) for m, a, b, u in rows}
+            opened_rows = zip(*(c.tolist() for c in sql.columns(data, sql.OPEN_MINUTES_ROW)))
+            counted = {m: (a, b, u) for m, a, b, u in opened_rows}  # minute -> (views, events, visitors)
             fresh: dict[int, tuple[int, Bucket]] = {}
             missing: dict[int, tuple[int, int]] = {}
             for i in stale:
