@@ -11,7 +11,8 @@ from __future__ import annotations
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import clickhouse_connect
 import numpy as np
@@ -67,8 +68,13 @@ def _runs(starts: list[int], step: int) -> list[tuple[int, int]]:
 
 
 def _ceil_minute(t: datetime) -> int:
-    """Epoch seconds of the first minute starting at or after ``t``."""
-    return -(-int(t.timestamp() * 1000) // 60_000) * 60
+    """Epoch seconds of the first minute starting at or after ``t`` to the millisecond (as the
+    reads bind it: ``DateTime64(3)``)."""
+    return -(-((t - _EPOCH) // _MS) // 60_000) * 60
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MS = timedelta(milliseconds=1)
 
 
 def _utc(value: datetime) -> datetime:
@@ -207,7 +213,7 @@ class ClickHouseStore(EventSink, MetricsSource):
         bucket was computed at is served from ``self.minutes`` (one array comparison for the
         range); the open minutes from the events; the rest (any on a first read, one written to
         since) are looked up by ``_buckets``."""
-        lo, hi = _ceil_minute(r.start), _ceil_minute(r.end)  # whole minutes lo <= m < hi, as the SQL reads
+        lo, hi = _ceil_minute(r.start), _ceil_minute(r.end)  # the whole minutes lo <= m < hi the range holds
         if hi <= lo:
             return []
         open_from = max(lo, int(time.time()) // 60 * 60 - OPEN_S)
@@ -216,7 +222,8 @@ class ClickHouseStore(EventSink, MetricsSource):
         # wall time of one read, not two); sharing one client, only when the sums show them changed
         opened = self._side.submit(self._bytes, *opening) if opening and self._side is not None else None
         try:
-            t, v, e = sql.columns(self._bytes(*sql.minute_sums(self.db, r)), sql.MINUTE_SUMS_ROW)
+            whole = replace(r, start=datetime.fromtimestamp(lo, UTC), end=datetime.fromtimestamp(hi, UTC))
+            t, v, e = sql.columns(self._bytes(*sql.minute_sums(self.db, whole)), sql.MINUTE_SUMS_ROW)
         finally:
             data = opened.result() if opened else b""
         n = (hi - lo) // 60
