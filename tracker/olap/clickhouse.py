@@ -11,15 +11,17 @@ from __future__ import annotations
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import clickhouse_connect
+import numpy as np
 
 from tracker.olap import breakdowns, migrations, repair, sql, storage
 from tracker.olap import visits as visit_cache
 from tracker.olap.arrow_batch import ArrowBuilder
 from tracker.olap.gc_pause import gc_paused
-from tracker.olap.bucket_cache import BucketCache
+from tracker.olap.bucket_cache import BucketCache, MinuteCache
 from tracker.olap.read_pool import ReadPool
 from tracker.olap.port import EventSink, MetricsSource, OlapUnavailable, StagedBatch
 from tracker.model import BreakdownQuery, BreakdownRow, Scope, Summary
@@ -65,6 +67,16 @@ def _runs(starts: list[int], step: int) -> list[tuple[int, int]]:
     return [(lo, hi) for lo, hi in runs]
 
 
+def _ceil_minute(t: datetime) -> int:
+    """Epoch seconds of the first minute starting at or after ``t`` to the millisecond (as the
+    reads bind it: ``DateTime64(3)``)."""
+    return -(-((t - _EPOCH) // _MS) // 60_000) * 60
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MS = timedelta(milliseconds=1)
+
+
 def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
@@ -78,7 +90,7 @@ class ClickHouseStore(EventSink, MetricsSource):
         # a request's independent reads, run beside its own thread (never while holding a connection)
         self._side = ThreadPoolExecutor(len(self.reads), "olap-read") if len(self.reads) else None
         self.arrow = ArrowBuilder()
-        self.minutes = BucketCache()  # (site) minute -> (events, bucket)
+        self.minutes = MinuteCache()  # (site) minute -> (events, bucket)
         self.buckets = BucketCache()  # (site) (interval, start, end) -> (views, bucket)
         # breakdowns whose last answer had fewer rows than its limit, by (site, dimension, filter
         # columns): the next one merges every value's states in one read (breakdowns.breakdown)
@@ -196,41 +208,51 @@ class ClickHouseStore(EventSink, MetricsSource):
         return [entry[1] for entry in out if entry is not None]  # None: gone between the two reads
 
     def _minute_series(self, r: Range) -> list[Bucket]:
-        """One query: the minutes' plain sums (no visitor states read) and the open minutes counted
-        from the events.  A minute whose event count matches the bucket cached for it is served
-        from the cache; the open minutes from the events; the rest (any on a first read, one
-        written to since) are looked up by ``_buckets``."""
-        views: dict[int, int] = {}
-        events: dict[int, int] = {}
-        counted: dict[int, tuple[int, int, int]] = {}  # minute -> (views, events, visitors) from events
-        now = int(time.time()) // 60 * 60
-        open_from = max(r.start, datetime.fromtimestamp(now - OPEN_S, UTC))
-        for t, v, e, u, from_events in self._rows(*sql.minute_sums(self.db, r, open_from)):
-            if from_events:
-                counted[t] = (v, e, u)
-            elif t in views:  # the minute's rows sit in more than one part
-                views[t] += v
-                events[t] += e
-            else:
-                views[t] = v
-                events[t] = e
-        cached = self.minutes.of(r.site)  # the dict itself: put() below adds to it or starts a new one
-        order = [t for t in sorted(views) if views[t]]  # minutes of bots or custom events only: no bucket
-        fresh: dict[int, tuple[int, Bucket]] = {}
-        missing: list[int] = []
-        for t in order:
-            if (hit := cached.get(t)) is not None and hit[0] == events[t]:
-                continue
-            if (got := counted.get(t)) is not None and got[1] == events[t]:
-                fresh[t] = (got[1], Bucket(datetime.fromtimestamp(t, UTC), got[0], got[2]))
-            else:
-                missing.append(t)
-        if missing:
-            fresh.update(self._buckets(r.site, missing, views, events))
-        if not fresh:
-            return [cached[t][1] for t in order]
-        self.minutes.put(r.site, {t: entry for t, entry in fresh.items() if entry[0] >= 0})
-        return [(fresh.get(t) or cached[t])[1] for t in order]
+        """Two reads side by side: the minutes' plain sums (no visitor states read), and the open
+        minutes counted from the events.  A minute whose event count matches the one its cached
+        bucket was computed at is served from ``self.minutes`` (one array comparison for the
+        range); the open minutes from the events; the rest (any on a first read, one written to
+        since) are looked up by ``_buckets``."""
+        lo, hi = _ceil_minute(r.start), _ceil_minute(r.end)  # the whole minutes lo <= m < hi the range holds
+        if hi <= lo:
+            return []
+        open_from = max(lo, int(time.time()) // 60 * 60 - OPEN_S)
+        opening = sql.open_minutes(self.db, r.site, open_from, hi) if open_from < hi else None
+        # with read connections of its own the store reads the open minutes beside the sums (the
+        # wall time of one read, not two); sharing one client, only when the sums show them changed
+        opened = self._side.submit(self._bytes, *opening) if opening and self._side is not None else None
+        try:
+            whole = replace(r, start=datetime.fromtimestamp(lo, UTC), end=datetime.fromtimestamp(hi, UTC))
+            t, v, e = sql.columns(self._bytes(*sql.minute_sums(self.db, whole)), sql.MINUTE_SUMS_ROW)
+        finally:
+            data = opened.result() if opened else b""
+        n = (hi - lo) // 60
+        at = (t.astype(np.int64) - lo) // 60
+        views = np.bincount(at, weights=v, minlength=n).astype(np.int64)  # a minute's rows in several parts add up
+        events = np.bincount(at, weights=e, minlength=n).astype(np.int64)  # (float64: exact below 2**53)
+        known, held = self.minutes.snapshot(r.site, lo, n)
+        shown = views > 0  # minutes of bots or custom events only: no bucket
+        stale = np.flatnonzero(shown & (events != known)).tolist()
+        if stale and opening and opened is None and lo + 60 * stale[-1] >= open_from:
+            data = self._bytes(*opening)
+        if stale:
+            opened_rows = zip(*(c.tolist() for c in sql.columns(data, sql.OPEN_MINUTES_ROW)))
+            counted = {m: (a, b, u) for m, a, b, u in opened_rows}  # minute -> (views, events, visitors)
+            fresh: dict[int, tuple[int, Bucket]] = {}
+            missing: dict[int, tuple[int, int]] = {}
+            for i in stale:
+                m = lo + 60 * i
+                if (got := counted.get(m)) is not None and got[1] == events[i]:
+                    fresh[m] = (got[1], Bucket(datetime.fromtimestamp(m, UTC), got[0], got[2]))
+                else:
+                    missing[m] = (int(views[i]), int(events[i]))
+            if missing:
+                fresh.update(self._buckets(r.site, sorted(missing), {m: a for m, (a, _) in missing.items()},
+                                           {m: b for m, (_, b) in missing.items()}))
+            self.minutes.put(r.site, {m: entry for m, entry in fresh.items() if entry[0] >= 0})
+            for m, (_, bucket) in fresh.items():
+                held[(m - lo) // 60] = bucket
+        return [held[i] for i in np.flatnonzero(shown).tolist()]
 
     def _buckets(self, site: str, minutes: list[int], views: dict[int, int],
                  events: dict[int, int]) -> dict[int, tuple[int, Bucket]]:
@@ -347,6 +369,16 @@ class ClickHouseStore(EventSink, MetricsSource):
         except Exception as exc:
             done.set_exception(exc)
         return done
+
+    def _bytes(self, text: str, parameters: dict) -> bytes:
+        """A read's result as ``RowBinary`` bytes (fixed-width columns: decoded in bulk by the caller).
+        No per-call settings: chDB's client applies those to a raw query by reading, setting and
+        restoring them (three more queries, ~5 ms); put any in the text instead."""
+        with self.reads.one() as client:
+            try:
+                return client.raw_query(text, parameters=parameters, fmt="RowBinary")
+            except Exception as exc:
+                raise OlapUnavailable(str(exc)) from exc
 
     def _rows(self, text: str, parameters: dict) -> list[tuple]:
         with self.reads.one() as client:

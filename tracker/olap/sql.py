@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import numpy as np
+
 from tracker.olap.schema import COUNTED
 from tracker.model import RANGE_FILTERS, Range, SeriesQuery, TopQuery
 
@@ -116,24 +118,43 @@ def bucket_sums(db: str, q: SeriesQuery) -> tuple[str, dict]:
     return f"SELECT toUInt32({bucket}) AS t, sum(views) FROM ({rows}) GROUP BY t", params
 
 
-def minute_sums(db: str, r: Range, open_from: datetime | None = None) -> tuple[str, dict]:
-    """Rows (epoch seconds, views, events, visitors, from events?) of a site's minutes:
-    ``site_minute``'s plain sums (no visitor states read; one row per stored part, since in
-    chDB a GROUP BY costs more than adding the few repeats up in Python), and, when
-    ``open_from`` is given, the whole minutes from it to the range's end counted from the
-    events (``raw_minute_visitors``), so the open minute needs no second query."""
-    sql, params = (f"SELECT toUInt32(minute), views, events, toUInt64(0), 0 FROM {db}.site_minute "
-                   f"WHERE {_where(r, 'minute')}"), _params(r)
-    if open_from is not None and open_from < r.end:
-        params["open_from"] = open_from.replace(tzinfo=None)
-        sql += (f" UNION ALL {_raw_minutes(db)} AND ts >= {{open_from:DateTime64(3, 'UTC')}} "
-                f"AND toStartOfMinute(ts) < {{end:DateTime64(3, 'UTC')}} GROUP BY t")
-    return sql, params
+# The two reads of a minute series are small (a day is 1,440 rows of sums, the open minutes a
+# few hundred events) and run side by side: one thread each, and no PREWHERE planning (nothing
+# to skip); ~15 % less CPU a read in chDB than the defaults.  Written into the text, as chDB's
+# client applies per-call settings to a raw read with three more queries.
+SMALL_READ = " SETTINGS max_threads = 1, optimize_move_to_prewhere = 0"
 
 
-def _raw_minutes(db: str) -> str:
+def minute_sums(db: str, r: Range) -> tuple[str, dict]:
+    """Rows (epoch seconds UInt32, views UInt64, events UInt64) of a site's minutes from
+    ``site_minute``'s plain sums: no visitor states read; one row per stored part, since in
+    chDB a GROUP BY costs more than adding the few repeats up on the client.  Read as
+    RowBinary and decoded by ``columns``."""
+    return (f"SELECT toUInt32(minute), views, events FROM {db}.site_minute "
+            f"WHERE {_where(r, 'minute')}{SMALL_READ}"), _params(r)
+
+
+MINUTE_SUMS_ROW = np.dtype([("t", "<u4"), ("views", "<u8"), ("events", "<u8")])
+OPEN_MINUTES_ROW = np.dtype([("t", "<u4"), ("views", "<u8"), ("events", "<u8"), ("visitors", "<u8")])
+
+
+def columns(data: bytes, row: np.dtype) -> tuple[np.ndarray, ...]:
+    """RowBinary rows of fixed-width columns (``MINUTE_SUMS_ROW``, ``OPEN_MINUTES_ROW``) as arrays."""
+    rows = np.frombuffer(data, dtype=row)
+    return tuple(rows[name] for name in row.names)
+
+
+def open_minutes(db: str, site: str, start: int, end: int) -> tuple[str, dict]:
+    """Rows (epoch seconds, views, events, visitors; ``OPEN_MINUTES_ROW``) of the whole minutes
+    [start, end) (epoch seconds on minute boundaries) counted from the events, as
+    ``raw_minute_visitors``: the minutes still written to, read beside ``minute_sums``."""
+    return (f"{_raw_minutes(db, flag=False)} AND ts >= toDateTime64({int(start)}, 3, 'UTC') "
+            f"AND ts < toDateTime64({int(end)}, 3, 'UTC') GROUP BY t{SMALL_READ}"), {"site": site}
+
+
+def _raw_minutes(db: str, flag: bool = True) -> str:
     return (f"SELECT toUInt32(toStartOfMinute(ts)) AS t, countIf({COUNTED}), count(), "
-            f"uniqCombinedIf(12)(visitor, {COUNTED}), 1 FROM {db}.events WHERE site = {{site:String}}")
+            f"uniqCombinedIf(12)(visitor, {COUNTED}){', 1' if flag else ''} FROM {db}.events WHERE site = {{site:String}}")
 
 
 def _minute_keys(site: str, minutes: list[int]) -> tuple[str, dict]:

@@ -28,7 +28,7 @@ from tracker.query import breakdown_routes, openapi, params, recent
 from tracker.query.live import LiveFeed
 from tracker.query.publisher import ALL
 from tracker.model import Range, SeriesQuery
-from tracker.query.series import zero_filled
+from tracker.query.series import points
 from tracker.query.settings import QuerySettings
 from tracker.query.timing import ServerTiming
 from tracker.query.wire import iso
@@ -65,11 +65,10 @@ class MetricsApi:
         q = params.series_query(request.query_params, self.clock(), self.settings.max_points)
         buckets = await self._call(self.source.series, q)
         r = q.range
-        points = zero_filled(buckets, r.start, r.end, q.interval)
         return ORJSONResponse({
             "site": r.site, "interval": q.interval, "from": iso(r.start), "to": iso(r.end),
             "path": r.path, "referrer": r.referrer, "filters": dict(r.filters), "watermark": await self._watermark(),
-            "points": [{"t": iso(b.t), "views": b.views, "visitors": b.visitors} for b in points],
+            "points": points(buckets, r.start, r.end, q.interval),
         })
 
     async def _top(self, request: Request, dimension: str, key: str) -> Response:

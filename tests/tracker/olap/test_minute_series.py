@@ -65,21 +65,82 @@ def test_the_series_equals_a_scan_as_writes_arrive(chdb_store, old):
     assert series(chdb_store, r) == later
 
 
-def test_the_open_minute_is_read_with_the_sums_and_follows_each_write(chdb_store):
+def spy(store) -> list[str]:
+    """The text of every read the store runs from now on."""
+    queries = []
+    rows, raw = store._rows, store._bytes
+    store._rows = lambda text, params: queries.append(text) or rows(text, params)
+    store._bytes = lambda text, params: queries.append(text) or raw(text, params)
+    return queries
+
+
+def test_the_open_minute_is_read_after_the_sums_and_follows_each_write(chdb_store):
     now = this_minute()
     r = Range("s", now - timedelta(minutes=30), now + timedelta(minutes=1))
     chdb_store.insert(events(now - timedelta(minutes=20), 200), "a")
     chdb_store.insert(events(now, 3, seconds=1), "open")
     series(chdb_store, r)
-    queries = []
-    rows = chdb_store._rows
-    chdb_store._rows = lambda text, params: queries.append(text) or rows(text, params)
+    queries = spy(chdb_store)
     for k in range(3):
         chdb_store.insert(events(now, 2, seconds=1, visitors=2, first=50 + 2 * k), f"more{k}")
         got = series(chdb_store, r)
         assert got == scan(chdb_store, r)
         assert got[-1] == Bucket(now, 3 + 2 * (k + 1), 3 + 2 * (k + 1))
-    assert len(queries) == 3  # one query a read: nothing else changed
+    assert len(queries) == 6  # the sums, then the open minutes (written to): nothing else changed
+    assert series(chdb_store, r) == got and len(queries) == 7  # nothing written: the sums alone
+
+
+def test_a_store_with_read_connections_reads_the_open_minutes_beside_the_sums(chdb_client):
+    import clickhouse_connect
+
+    from tracker.olap.clickhouse import ClickHouseStore
+
+    readers = [clickhouse_connect.get_client(dsn=f"chdb://{chdb_client.path}") for _ in range(2)]
+    store = ClickHouseStore(chdb_client, f"t_{uuid.uuid4().hex[:12]}", readers)
+    try:
+        store.migrate()
+        now = this_minute()
+        r = Range("s", now - timedelta(minutes=30), now + timedelta(minutes=1))
+        store.insert(events(now - timedelta(minutes=20), 200), "a")
+        assert series(store, r) == scan(store, r)
+        queries = spy(store)
+        for k in range(3):
+            store.insert(events(now, 2, seconds=1, visitors=2, first=50 + 2 * k), f"more{k}")
+            got = series(store, r)
+            assert got == scan(store, r) and got[-1] == Bucket(now, 2 * (k + 1), 2 * (k + 1))
+        assert len(queries) == 6  # two a read, side by side
+        store.insert(events(now - timedelta(minutes=25), 4, seconds=1, visitors=4, first=900), "late")
+        assert series(store, r) == scan(store, r)
+    finally:
+        store._side.shutdown()
+        store.reads.close()  # the session's client (the writer) stays open for the other tests
+        chdb_client.command(f"DROP DATABASE IF EXISTS {store.db} SYNC")
+
+
+@pytest.mark.parametrize("old", [False, True], ids=["recent", "old"])
+def test_a_late_event_into_a_cached_minute_is_seen_on_the_next_read(chdb_store, old):
+    """Every minute of the range cached (and, when old, closed): a late event into one of them
+    moves its count, so that minute alone is recounted; a second one into the same minute too."""
+    start = OLD if old else this_minute() - timedelta(minutes=40)
+    r = Range("s", start, start + timedelta(minutes=30))
+    for k in range(3):
+        chdb_store.insert(events(start + timedelta(minutes=10 * k), 200, visitors=40, first=100 * k), f"a{k}")
+    first = series(chdb_store, r)
+    chdb_store.close_minutes(r.start, r.end)
+    assert series(chdb_store, r) == first == scan(chdb_store, r) and len(first) == 30
+    queries = spy(chdb_store)
+    late = start + timedelta(minutes=17)
+    chdb_store.insert(events(late, 1, visitors=1, first=5000), "late")
+    second = series(chdb_store, r)
+    assert second == scan(chdb_store, r)
+    assert [(b.t, b.views, b.visitors) for b, a in zip(second, first, strict=True) if a != b] == [
+        (late, first[17].views + 1, first[17].visitors + 1)]
+    # the sums, then that one minute: from the events when recent; when old, its closing (stale
+    # now) and its states
+    assert len(queries) == (3 if old else 2)
+    chdb_store.insert(events(late, 1, visitors=1, first=5000), "again")  # a known visitor: a view, no visitor
+    third = series(chdb_store, r)
+    assert third == scan(chdb_store, r) and third[17] == Bucket(late, first[17].views + 2, first[17].visitors + 1)
 
 
 def test_a_replayed_block_counts_twice_as_before_and_the_events_dropping_it_changes_nothing(chdb_store):
