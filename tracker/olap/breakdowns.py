@@ -121,13 +121,17 @@ def _segments(h0: datetime, h1: datetime) -> list[tuple[str, str, datetime, date
     return out
 
 
-def breakdown(db: str, q: BreakdownQuery, narrow: bool = False) -> tuple[str, dict]:
+def breakdown(db: str, q: BreakdownQuery, narrow: bool = False, known: tuple[str, ...] = ()) -> tuple[str, dict]:
     """Rows (value, views, visitors), most viewed first, from the rollup where it can.
 
     ``narrow``: the dimension is known to have fewer values than the limit here (an earlier
     answer had fewer rows), so every value's states are merged anyway: one read of the rollup
-    rows, not two.  Otherwise a first pass ranks the values without reading a state and the
-    second merges the states of the top ``limit`` only.  The answer is the same either way."""
+    rows, not two.  ``known``: the values an earlier answer of this shape held: one read ranks
+    every value by its views and merges the states of these values only, and each row says
+    whether its value was one of them (a fourth column, 1 or 0): the answer is exact when every
+    row says 1, else the caller asks again without ``known``.  Otherwise a first pass ranks the
+    values without reading a state and the second merges the states of the top ``limit`` only.
+    The rows are the same whichever plan answers."""
     found = _rows(db, q.scope, q.dimension, grouped=True)
     if found is None:
         return breakdown_raw(db, q)
@@ -135,6 +139,10 @@ def breakdown(db: str, q: BreakdownQuery, narrow: bool = False) -> tuple[str, di
     if narrow:
         return (f"SELECT k, sum(views) AS v, uniqCombinedMerge(12)(visitors) AS u FROM ({rows}) "
                 f"GROUP BY k ORDER BY v DESC, k LIMIT {int(q.limit)}"), params
+    if known:
+        params["known"] = list(known)
+        return (f"SELECT k, sum(views) AS v, uniqCombinedMergeIf(12)(visitors, k IN {{known:Array(String)}}) AS u, "
+                f"k IN {{known:Array(String)}} FROM ({rows}) GROUP BY k ORDER BY v DESC, k LIMIT {int(q.limit)}"), params
     top = f"SELECT k FROM ({rows}) GROUP BY k ORDER BY sum(views) DESC, k LIMIT {int(q.limit)}"
     return (f"SELECT k, sum(views) AS v, uniqCombinedMerge(12)(visitors) AS u FROM ({rows}) "
             f"WHERE k IN ({top}) GROUP BY k ORDER BY v DESC, k"), params  # states merged for the top values only

@@ -44,6 +44,8 @@ QUERY_SETTINGS = {
 }
 
 
+MEMO_VALUES = 100  # a breakdown answer this long or shorter is remembered to plan the next one
+
 READERS = 4  # read connections beside the write client: a dashboard's first ~10 queries at once on 2 cores
 
 
@@ -92,9 +94,9 @@ class ClickHouseStore(EventSink, MetricsSource):
         self.arrow = ArrowBuilder()
         self.minutes = MinuteCache()  # (site) minute -> (events, bucket)
         self.buckets = BucketCache()  # (site) (interval, start, end) -> (views, bucket)
-        # breakdowns whose last answer had fewer rows than its limit, by (site, dimension, filter
-        # columns): the next one merges every value's states in one read (breakdowns.breakdown)
-        self.narrow: dict[tuple, int] = {}  # speed only: both plans give the same rows
+        # the values of each breakdown shape's last answer, by (site, dimension, filter columns), and
+        # whether that answer held every value: they pick the next one's plan (breakdowns.breakdown)
+        self.answered: dict[tuple, tuple[tuple[str, ...], bool]] = {}  # speed only: every plan gives the same rows
 
     @classmethod
     def connect(cls, dsn: str, database: str = "tessera", readers: int = READERS, **kwargs) -> ClickHouseStore:
@@ -300,14 +302,18 @@ class ClickHouseStore(EventSink, MetricsSource):
 
     def breakdown(self, query: BreakdownQuery) -> list[BreakdownRow]:
         shape = (query.scope.site, query.dimension, tuple(c for c, _ in query.scope.filters))
-        known = self.narrow.get(shape)  # values the last answer of this shape found, when it found them all
-        rows = self._rows(*breakdowns.breakdown(self.db, query, known is not None and known <= query.limit))
-        if len(self.narrow) > 10_000:
-            self.narrow.clear()
-        if len(rows) < query.limit:
-            self.narrow[shape] = len(rows)
-        else:
-            self.narrow.pop(shape, None)
+        values, every = self.answered.get(shape, ((), False))
+        rows = None
+        if values and not every:  # one read: the earlier top values' states only, checked below
+            found = self._rows(*breakdowns.breakdown(self.db, query, known=values))
+            if all(r[3] for r in found if len(r) > 3):  # else a value outside them ranks now: ask again
+                rows = [r[:3] for r in found]
+        if rows is None:
+            rows = self._rows(*breakdowns.breakdown(self.db, query, every and len(values) <= query.limit))
+        if len(self.answered) > 10_000:
+            self.answered.clear()
+        if len(rows) <= MEMO_VALUES:
+            self.answered[shape] = (tuple(str(r[0]) for r in rows), len(rows) < query.limit)
         return [BreakdownRow(str(k), int(v), int(u)) for k, v, u in rows]
 
     def summary(self, scope: Scope) -> Summary:

@@ -164,3 +164,54 @@ def test_ranges_over_days_read_the_day_rollup_and_still_match(chdb_client):
         assert "breakdown_day" in text and "breakdown_hour" in text and ".events" not in text
     finally:
         chdb_client.command(f"DROP DATABASE IF EXISTS {chdb.db} SYNC")
+
+
+def test_the_known_values_plan_merges_only_those_and_flags_the_others(stores):
+    chdb, fake, _ = stores
+    q = BreakdownQuery(Scope("demo.local", T0, T0 + timedelta(hours=8)), "path", 3)
+    expected = fake.breakdown(q)
+    assert len(expected) == 3
+    text, params = breakdowns.breakdown(chdb.db, q, known=tuple(r.value for r in expected))
+    rows = chdb._rows(text, params)
+    assert [(r[0], r[1], r[2]) for r in rows] == [(r.value, r.views, r.visitors) for r in expected]
+    assert all(r[3] for r in rows)
+    text, params = breakdowns.breakdown(chdb.db, q, known=(expected[0].value,))  # the others unknown
+    rows = chdb._rows(text, params)
+    assert [(r[0], r[1]) for r in rows] == [(r.value, r.views) for r in expected]
+    assert [bool(r[3]) for r in rows] == [True, False, False] and rows[1][2] == rows[2][2] == 0
+
+
+def test_a_breakdown_planned_from_the_last_answer_stays_exact_when_the_ranking_moves(chdb_client):
+    from tracker.olap.clickhouse import ClickHouseStore
+
+    chdb, fake = ClickHouseStore(chdb_client, f"t_{uuid.uuid4().hex[:12]}"), MemoryStore()
+    chdb.migrate()
+    try:
+        rows = events(600, seed=5)
+        load(chdb, rows)
+        load(fake, rows)
+        span = (T0, T0 + timedelta(hours=8))
+        for filters in ({}, {"referrer_host": "news.example"}):
+            q = BreakdownQuery(Scope("demo.local", *span, tuple(filters.items())), "path", 2)
+            first = chdb.breakdown(q)
+            assert first == fake.breakdown(q)
+            shape = ("demo.local", "path", tuple(filters))
+            assert chdb.answered[shape] == (tuple(r.value for r in first), False)
+            assert chdb.breakdown(q) == first  # now from the one-read plan
+        last = fake.breakdown(BreakdownQuery(Scope("demo.local", *span), "path", 50))[-1].value
+        extra = StagedBatch()  # the least viewed page becomes the most viewed (a few visitors: uniqCombined stays exact)
+        for i in range(400):
+            e = TrackingEvent(event_id=str(uuid.UUID(int=10_000 + i)), ts=T0 + timedelta(minutes=30, seconds=i),
+                              received_at=T0, site="demo.local", path=last, referrer_host="news.example",
+                              visitor=f"{1000 + i % 10:016x}", browser="Chrome", os="Windows", device="desktop")
+            extra.append(e, "tessera.events", 0, 1000 + i)
+        chdb.insert(extra, "test/1")
+        fake.insert(extra, "test/1")
+        for filters in ({}, {"referrer_host": "news.example"}):
+            q = BreakdownQuery(Scope("demo.local", *span, tuple(filters.items())), "path", 2)
+            got = chdb.breakdown(q)
+            assert got == fake.breakdown(q) and got[0].value == last, filters
+        q = BreakdownQuery(Scope("demo.local", *span), "path", 50)  # a longer answer than the one remembered
+        assert chdb.breakdown(q) == fake.breakdown(q)
+    finally:
+        chdb_client.command(f"DROP DATABASE IF EXISTS {chdb.db} SYNC")
