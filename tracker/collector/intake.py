@@ -90,6 +90,10 @@ class PixelPlan(NamedTuple):
 
 
 PLAN_KEY_MAX = 4096  # query + user agent + Referer longer than this: a pixel plan is not cached
+# Fields (site, name, URL, referrer, title, user agent, props) longer than this together are not
+# cached (they are computed each time): real events are far shorter, and an attacker's keys stay
+# small (at most 8,192 entries of this size in ``Intake.prepared`` and in the enricher's templates)
+CACHED_FIELDS_MAX = 4096
 
 
 class Records(msgspec.Struct, gc=False):
@@ -120,6 +124,7 @@ class Intake:
         self.seen = seen
         self.iso = Clock().iso
         self.template_of = enricher.template
+        self.prepared = lru_cache(maxsize=8192)(self._prepare)
         self.pixel_plan = lru_cache(maxsize=8192)(self._pixel_plan)
 
     # -- the one way from captures to records -------------------------------------------------
@@ -197,16 +202,25 @@ class Intake:
         return self.hasher.digest(f"{site}\0{ip}\0{user_agent}".encode("utf-8", "surrogatepass"), now)
 
     def prepare(self, item: IncomingEvent, site: str, user_agent: str, referer: str) -> Prepared | str:
-        """A capture validated and enriched (the cached record template) with its props
-        cleaned; or the reason it is invalid."""
-        template = self.template_of(site, item.name, item.url or referer, item.referrer, item.title, user_agent)
+        """A capture validated and enriched (its record template) with its props cleaned; or
+        the reason it is invalid.  Cached by the fields it depends on, unless they are longer
+        than any valid event's (``CACHED_FIELDS_MAX``): a cache key never holds a flood."""
+        url, props = item.url or referer, bytes(item.props)
+        if (len(site) + len(item.name) + len(url) + len(item.referrer) + len(item.title) + len(user_agent)
+                + len(props)) <= CACHED_FIELDS_MAX:
+            return self.prepared(site, item.name, url, item.referrer, item.title, user_agent, props)
+        return self._prepare(site, item.name, url, item.referrer, item.title, user_agent, props, cached=False)
+
+    def _prepare(self, site: str, name: str, url: str, referrer: str, title: str, user_agent: str, props: bytes,
+                 cached: bool = True) -> Prepared | str:
+        template = (self.template_of if cached else self.enricher.uncached_template)(
+            site, name, url, referrer, title, user_agent)
         if type(template) is str:
             return template
-        props = bytes(item.props)
         if props in EMPTY_PROPS:
             props = b"{}"
         else:
-            props = encoded_props(props)
+            props = (encoded_props if cached else encoded_props.__wrapped__)(props)
             if type(props) is str:
                 return props
         return template[0], template[1], props
@@ -254,7 +268,7 @@ class Intake:
         if len(query) + len(user_agent) + len(referer) <= PLAN_KEY_MAX:
             plan = self.pixel_plan(query, user_agent, referer)
         else:  # an outsized hit is not cached: it cannot crowd out the real traffic's plans
-            plan = self._pixel_plan(query, user_agent, referer)
+            plan = self._pixel_plan(query, user_agent, referer, cached=False)
         if type(plan) is PixelPlan:
             site, prepared, ts = plan
             visitor = self.visitor(site, sender.ip, user_agent, sender.dnt, now)
@@ -273,8 +287,8 @@ class Intake:
             reason = plan.reason
         return self.committer.store((), (self.dead_letter(reason, query.decode("latin-1"), "pixel", now),))
 
-    def _pixel_plan(self, query: bytes, user_agent: str, referer: str) -> PixelPlan | Rejected:
-        capture = pixel_capture(query.decode("latin-1"))
+    def _pixel_plan(self, query: bytes, user_agent: str, referer: str, cached: bool = True) -> PixelPlan | Rejected:
+        capture = (pixel_capture if cached else pixel_capture.__wrapped__)(query.decode("latin-1"))
         if type(capture) is Rejected:
             return capture
         site = normal_site(capture.site)
