@@ -3,10 +3,11 @@
 An outer raw-ASGI callable answers ``GET /t.gif``, ``GET /i``, ``/healthz`` and the
 batch ``POST /api/v1/events`` itself — no framework per-request machinery on the hot
 paths — and hands every other request to a small Starlette app (Plausible and Snowplow
-POSTs, the JS snippet, stats); CORS wraps both.  Each route only captures: it reads the
-``Sender`` (``sender_of``) and the query or body, hands them to ``Intake``, and answers
-once the intake returns (the records are on the stream or the spill) or 503 when
-neither took them.  ``create_app`` is the composition root.
+POSTs, the JS snippet, stats); CORS wraps both (the pixel's CORS headers are chosen from
+the ``Sender``'s Origin, read in the same pass over the headers).  Each route only
+captures: it reads the ``Sender`` (``sender_of``) and the query or body, hands them to
+``Intake``, and answers once the intake returns (the records are on the stream or the
+spill) or 503 when neither took them.  ``create_app`` is the composition root.
 """
 
 from __future__ import annotations

@@ -3,10 +3,13 @@
 Every endpoint reads top to bottom the same way: the edge hands over what was sent and
 its ``Sender``; the intake turns that into captures (``params.pixel_capture``, the batch
 decoder, ``compat`` for Plausible and Snowplow); ``records`` — the one function for all
-of them — turns captures into stream records (visitor, validation, enrichment,
-rendering) and dead letters; ``GroupCommit.store`` returns once they are on the stream
-or the spill.  The pixel does all of this in its own request: a cache look-up for its
-query string, one for its record template, a hash, a UUIDv7 and a join.
+of them — turns captures into stream records through the same steps (``visitor``,
+``prepare``: validation, enrichment and props, ``event_iso``, ``RecordTemplate.render``)
+and dead letters; ``GroupCommit.store`` returns once they are on the stream or the
+spill.  The pixel takes those steps for its one capture in its own request, with what
+depends only on its query string, user agent and Referer cached as a ``PixelPlan``: a
+hit costs one cache look-up, the visitor's hash, a UUIDv7, a timestamp and a join.
+Every cache here is bounded in entries and in key size, so a flood cannot grow it.
 """
 
 from __future__ import annotations

@@ -87,3 +87,19 @@ def test_malformed_query_strings_capture_like_parse_qsl():
     for query in ["a=%zz&b=%", "=x&&=&site", "site=%E9t%C3%A9&url=%F0%9F%98", "a+b=c+d&%2B=%2b", "x=" + "%41" * 300,
                   "x=" + "%41" * 3000]:
         assert pairs(query) == parse_qsl(query)
+
+
+async def test_odd_headers_on_the_pixel(make_collector):
+    """Two Origin headers: the first decides, as for every other route; a huge or non-UTF-8
+    user agent is answered with the GIF and dead-lettered or kept, never a 500."""
+    collector = await make_collector(cors_origins="https://ok.example")
+    query = "/t.gif?site=demo.local&url=https%3A%2F%2Fdemo.local%2F"
+    two = await collector.http.get(query, headers=[("origin", "https://evil.example"), ("origin", "https://ok.example")])
+    assert two.status_code == 200 and "access-control-allow-origin" not in two.headers
+    ok = await collector.http.get(query, headers=[("origin", "https://ok.example"), ("origin", "https://evil.example")])
+    assert ok.headers["access-control-allow-origin"] == "https://ok.example"
+    huge = await collector.http.get(query, headers={"user-agent": "U" * 5000})
+    odd = await collector.http.get(query, headers=[(b"user-agent", b"Caf\xe9/\xff")])
+    assert huge.status_code == odd.status_code == 200
+    assert [d["reason"] for d in await collector.dead()] == ["oversize user agent"]
+    assert [e["user_agent"] for e in await collector.events()][-1] == "Caf\u00e9/\u00ff"
