@@ -40,7 +40,7 @@ class Enricher:
         self.template = lru_cache(maxsize=template_cache_size)(self.uncached_template)
 
     def uncached_template(self, site: str, name: str, url: str, referrer: str, title: str,
-                  user_agent: str) -> tuple[RecordTemplate, bytes] | str:
+                         user_agent: str) -> tuple[RecordTemplate, bytes] | str:
         """The record template of an event with these fields (``site`` normalised) and the
         stream key's site part; or the reason the event is invalid."""
         event = self.event(site, name, url, referrer, title, user_agent)

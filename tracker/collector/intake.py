@@ -137,8 +137,8 @@ class Intake:
 
         Per capture: the visitor (``visitor``: DNT first), ``prepare`` (validation,
         enrichment — the cached record template — and props), the client's event id (a
-        retry is a duplicate), the event time (``event_iso``), the rendered bytes.  Visitors are cached for the
-        request only.  ``raws``: what the dead-letter topic keeps of each capture (by
+        retry is a duplicate), the event time (``event_iso``), the rendered bytes.
+        Visitors are cached for the request only.  ``raws``: what the dead-letter topic keeps of each capture (by
         default the capture itself, without its IP).  The pixel and the drop-ins fall back
         to the Referer for a missing page URL; a batch does not (its sender is usually not
         the page).
