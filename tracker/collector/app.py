@@ -3,10 +3,11 @@
 An outer raw-ASGI callable answers ``GET /t.gif``, ``GET /i``, ``/healthz`` and the
 batch ``POST /api/v1/events`` itself — no framework per-request machinery on the hot
 paths — and hands every other request to a small Starlette app (Plausible and Snowplow
-POSTs, the JS snippet, stats); CORS wraps both.  Each route only captures: it reads the
-``Sender`` (``sender_of``) and the query or body, hands them to ``Intake``, and answers
-once the intake returns (the records are on the stream or the spill) or 503 when
-neither took them.  ``create_app`` is the composition root.
+POSTs, the JS snippet, stats); CORS wraps both (the pixel's CORS headers are chosen from
+the ``Sender``'s Origin, read in the same pass over the headers).  Each route only
+captures: it reads the ``Sender`` (``sender_of``) and the query or body, hands them to
+``Intake``, and answers once the intake returns (the records are on the stream or the
+spill) or 503 when neither took them.  ``create_app`` is the composition root.
 """
 
 from __future__ import annotations
@@ -78,28 +79,22 @@ class CollectorApp:
         self.batch = batch or fallback  # raw-ASGI POST /api/v1/events
         self.committer, self.counters = intake.committer, intake.counters
         self.clock = intake.clock
-        self.origin = (cors or Cors(None)).origin
+        self.cors = cors or Cors(None)
 
-    async def send_gif(self, scope, send) -> None:
-        origin = self.origin(scope)
-        await send(GIF_START if origin == b"" else gif_start_for(origin) if origin else GIF_START_NO_CORS)
-        await send(GIF_BODY)
+    def gif_start(self, origin: bytes) -> dict:
+        """The GIF's start: ``*`` for a request naming no Origin (an ``<img>``), the origin
+        echoed with credentials for an allowed one, no CORS header for any other."""
+        return GIF_START if not origin else gif_start_for(origin) if self.cors.allows(origin) else GIF_START_NO_CORS
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
-            path = scope["path"]
-            if path == "/t.gif" or path == "/i":
+        if scope["type"] == "http":
+            method, path = scope["method"], scope["path"]
+            if path == "/t.gif" and (method == "GET" or method == "HEAD"):  # the hot path, inline
                 sender = sender_of(scope, self.trust_forwarded)
                 try:
-                    if path == "/t.gif":
-                        stored = self.intake.pixel(scope["query_string"], sender, self.clock())
-                        if stored is not None:
-                            await stored
-                    else:
-                        await self.intake.snowplow_pixel(scope["query_string"].decode("latin-1"), sender)
-                except BadRequest as exc:
-                    await send_text(send, 400, str(exc).encode())
-                    return
+                    stored = self.intake.pixel(scope["query_string"], sender, self.clock())
+                    if stored is not None:
+                        await stored  # acknowledged only once the hit is on the stream or the spill
                 except NotStored:
                     await send_text(send, 503, b"not stored, retry")
                     return
@@ -107,20 +102,42 @@ class CollectorApp:
                     log.exception("pixel capture failed")
                     await send_text(send, 500, b"not stored")
                     return
-                await self.send_gif(scope, send)
+                await send(self.gif_start(sender.origin))
+                await send(GIF_BODY)
                 return
-            if path == "/healthz":
-                await self.health(send)
+            if method == "POST" and path == "/api/v1/events":
+                await self.batch(scope, receive, send)
                 return
-            if path == "/livez":  # the process serves (a liveness probe): never restart it for an outage
-                await send(HEALTH_START)
-                await send(HEALTH_BODY)
-                return
-        elif scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == "/api/v1/events":
-            await self.batch(scope, receive, send)
-            return
+            if method == "GET" or method == "HEAD":
+                if path == "/i":
+                    await self.snowplow_pixel(scope, send)
+                    return
+                if path == "/healthz":
+                    await self.health(send)
+                    return
+                if path == "/livez":  # the process serves (a liveness probe): never restart it for an outage
+                    await send(HEALTH_START)
+                    await send(HEALTH_BODY)
+                    return
         await self.fallback(scope, receive, send)
 
+    async def snowplow_pixel(self, scope, send) -> None:
+        """``GET /i``: Snowplow's pixel, answered like ``/t.gif``; an event naming no site is a 400."""
+        sender = sender_of(scope, self.trust_forwarded)
+        try:
+            await self.intake.snowplow_pixel(scope["query_string"].decode("latin-1"), sender)
+        except BadRequest as exc:
+            await send_text(send, 400, str(exc).encode())
+            return
+        except NotStored:
+            await send_text(send, 503, b"not stored, retry")
+            return
+        except Exception:
+            log.exception("pixel capture failed")
+            await send_text(send, 500, b"not stored")
+            return
+        await send(self.gif_start(sender.origin))
+        await send(GIF_BODY)
 
     async def health(self, send) -> None:
         """200 ``ok`` while hits go straight to the stream; 503 ``degraded`` with the reason while

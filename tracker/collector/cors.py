@@ -21,6 +21,10 @@ class Cors:
                 return value if self.any or value in self.allowed else None
         return b""
 
+    def allows(self, origin: bytes) -> bool:
+        """Whether a (non-empty) Origin may read the answer."""
+        return self.any or origin in self.allowed
+
     @staticmethod
     def headers_for(origin: bytes) -> list[tuple[bytes, bytes]]:
         """What a credentialed cross-origin request from ``origin`` needs to read the answer."""

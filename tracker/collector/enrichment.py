@@ -37,10 +37,10 @@ class Enricher:
         kept = frozenset(kept_query_params)
         # cached per URL: few distinct pages in real traffic
         self.page = lru_cache(maxsize=16384)(lambda url: page_or_reason(url, kept))
-        self.template = lru_cache(maxsize=template_cache_size)(self._template)
+        self.template = lru_cache(maxsize=template_cache_size)(self.uncached_template)
 
-    def _template(self, site: str, name: str, url: str, referrer: str, title: str,
-                  user_agent: str) -> tuple[RecordTemplate, bytes] | str:
+    def uncached_template(self, site: str, name: str, url: str, referrer: str, title: str,
+                         user_agent: str) -> tuple[RecordTemplate, bytes] | str:
         """The record template of an event with these fields (``site`` normalised) and the
         stream key's site part; or the reason the event is invalid."""
         event = self.event(site, name, url, referrer, title, user_agent)

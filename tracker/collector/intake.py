@@ -3,17 +3,21 @@
 Every endpoint reads top to bottom the same way: the edge hands over what was sent and
 its ``Sender``; the intake turns that into captures (``params.pixel_capture``, the batch
 decoder, ``compat`` for Plausible and Snowplow); ``records`` — the one function for all
-of them — turns captures into stream records (visitor, validation, enrichment,
-rendering) and dead letters; ``GroupCommit.store`` returns once they are on the stream
-or the spill.  The pixel does all of this in its own request: a cache look-up for its
-query string, one for its record template, a hash, a UUIDv7 and a join.
+of them — turns captures into stream records through the same steps (``visitor``,
+``prepare``: validation, enrichment and props, ``event_iso``, ``RecordTemplate.render``)
+and dead letters; ``GroupCommit.store`` returns once they are on the stream or the
+spill.  The pixel takes those steps for its one capture in its own request, with what
+depends only on its query string, user agent and Referer cached as a ``PixelPlan``: a
+hit costs one cache look-up, the visitor's hash, a UUIDv7, a timestamp and a join.
+Every cache here is bounded in entries and in key size, so a flood cannot grow it.
 """
 
 from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
-from typing import Awaitable, Callable, Sequence
+from functools import lru_cache
+from typing import Awaitable, Callable, NamedTuple, Sequence
 from urllib.parse import parse_qsl
 
 import msgspec
@@ -25,7 +29,7 @@ from tracker.collector.capture import EMPTY_PROPS, Envelope, IncomingEvent, Reje
 from tracker.collector.committer import Counters, GroupCommit
 from tracker.collector.enrichment import Enricher
 from tracker.collector.params import pixel_capture
-from tracker.collector.record import Clock, dead_record
+from tracker.collector.record import Clock, RecordTemplate, dead_record
 from tracker.collector.seen import SeenIds
 from tracker.collector.sender import Sender
 from tracker.collector.validation import client_event_id, client_ts, encoded_props, event_time, normal_site
@@ -75,6 +79,26 @@ class Report(msgspec.Struct, omit_defaults=True):
     duplicates: int = 0  # retries of events already stored (same id): not stored again
 
 
+# A valid capture but for its visitor, event id and times: its record template, the stream
+# key's site part, its props cleaned and encoded (a plain tuple: one is made per batch event).
+Prepared = tuple[RecordTemplate, bytes, bytes]
+
+
+class PixelPlan(NamedTuple):
+    """What a pixel query string becomes for a user agent and Referer, before the visitor."""
+
+    site: str
+    prepared: Prepared | str  # or the reason the hit is invalid
+    ts: float | None  # the sender's time (epoch ms), if it gave one
+
+
+PLAN_KEY_MAX = 4096  # query + user agent + Referer longer than this: a pixel plan is not cached
+# Fields (site, name, URL, referrer, title, user agent, props) longer than this together are not
+# cached (they are computed each time): real events are far shorter, and an attacker's keys stay
+# small (at most 8,192 entries of this size in ``Intake.prepared`` and in the enricher's templates)
+CACHED_FIELDS_MAX = 4096
+
+
 class Records(msgspec.Struct, gc=False):
     """What ``Intake.records`` made of a request's captures."""
 
@@ -102,24 +126,25 @@ class Intake:
         self.max_json_depth = max_json_depth
         self.seen = seen
         self.iso = Clock().iso
+        self.template_of = enricher.template
+        self.prepared = lru_cache(maxsize=8192)(self._prepare)
+        self.pixel_plan = lru_cache(maxsize=8192)(self._pixel_plan)
 
     # -- the one way from captures to records -------------------------------------------------
     def records(self, source: str, captures: Sequence[IncomingEvent | Rejected], sender: Sender, now: float,
                 raws: Sequence[str] | None = None) -> Records:
         """Stream records and dead letters for a request's captures, and a result for each.
 
-        Per capture: the visitor (DNT dropped or anonymised by policy, else the keyed hash
-        of site, IP and user agent), the cached record template (validation and enrichment),
-        the props, the client's event id (a retry is a duplicate), the event time, and
-        ``RecordTemplate.render``.  Visitors are cached for the request only.
-        ``raws``: what the dead-letter topic keeps of each capture (by default the capture
-        itself, without its IP).  The pixel and the drop-ins fall back to the Referer for
-        a missing page URL; a batch does not (its sender is usually not the page).
+        Per capture: the visitor (``visitor``: DNT first), ``prepare`` (validation,
+        enrichment — the cached record template — and props), the client's event id (a
+        retry is a duplicate), the event time (``event_iso``), the rendered bytes.
+        Visitors are cached for the request only.  ``raws``: what the dead-letter topic keeps of each capture (by
+        default the capture itself, without its IP).  The pixel and the drop-ins fall back
+        to the Referer for a missing page URL; a batch does not (its sender is usually not
+        the page).
         """
-        iso, template_of, counters = self.iso, self.enricher.template, self.counters
-        digest, anonymise = self.hasher.digest, self.anonymise
-        received_iso = iso(now)
-        received: datetime | None = None
+        counters, prepare, visitor_of, event_iso = self.counters, self.prepare, self.visitor, self.event_iso
+        received_iso = self.iso(now)
         events: list[tuple[bytes, bytes]] = []
         dead: list[tuple[bytes, bytes]] = []
         claimed: list[str] = []
@@ -136,26 +161,14 @@ class Intake:
                 site = normal_site(item.site)
                 key = (site, item.ip or sender_ip, ua)
                 visitor = visitors.get(key, False)
-                if visitor is False:  # the visitor: a keyed hash (the IP goes no further); DNT first
-                    if dnt:
-                        visitor = b"" if anonymise else None
-                    else:
-                        visitor = digest(f"{site}\0{key[1]}\0{ua}".encode("utf-8", "surrogatepass"), now)
-                    visitors[key] = visitor
+                if visitor is False:
+                    visitor = visitors[key] = visitor_of(site, key[1], ua, dnt, now)
                 if visitor is None:
                     counters.dropped_dnt += 1
                     results.append(Result(index, "rejected", error=DNT))
                     continue
-                template = template_of(site, item.name, item.url or referer, item.referrer, item.title, ua)
-                props = bytes(item.props)
-                if type(template) is str:
-                    reason = template
-                elif props in EMPTY_PROPS:
-                    props, reason = b"{}", ""
-                else:
-                    props = encoded_props(props)
-                    reason = props if type(props) is str else ""
-                if not reason:
+                prepared = prepare(item, site, ua, referer)
+                if type(prepared) is tuple:
                     sent_id = item.event_id or item.id
                     if sent_id:
                         event_id = client_event_id(site, sent_id)
@@ -166,28 +179,66 @@ class Intake:
                         claimed.append(event_id)
                     else:
                         event_id = str(uuid7())
+                    template, key_prefix, props = prepared
                     ts = item.ts
-                    if ts is None:
-                        ts_iso = received_iso
-                    else:
-                        sent = client_ts(ts)
-                        ts_iso = received_iso if sent is None else iso(event_time(now, sent))
-                    record, key_prefix = template
-                    events.append((key_prefix + visitor, record.render(event_id, ts_iso, received_iso, visitor, props)))
+                    events.append((key_prefix + visitor, template.render(
+                        event_id, received_iso if ts is None else event_iso(ts, now, received_iso), received_iso,
+                        visitor, props)))
                     results.append(Result(index, "accepted", event_id))
                     continue
+                reason = prepared
                 # props stay raw until here and may hold bad UTF-8: the dead letter keeps them, replaced
                 raw = raws[index] if raws is not None else \
                     _encode(msgspec.structs.replace(item, ip=None)).decode("utf-8", "replace")
-            counters.reject(reason)
-            if received is None:
-                received = datetime.fromtimestamp(now, UTC)
-            dead.append(dead_record(DeadLetter(reason=reason, raw=raw, source=source, received_at=received)))
+            dead.append(self.dead_letter(reason, raw, source, now))
             results.append(Result(index, "rejected", error=reason))
         counters.accepted += len(events)
         if duplicates:
             counters.duplicates += duplicates
         return Records(events, dead, claimed, results, duplicates)
+
+    def visitor(self, site: str, ip: str, user_agent: str, dnt: bool, now: float) -> bytes | None:
+        """The visitor: None for a DNT hit that is dropped, b"" for one that is anonymised,
+        else the keyed hash of site, IP and user agent (the IP goes no further)."""
+        if dnt:
+            return b"" if self.anonymise else None
+        return self.hasher.digest(f"{site}\0{ip}\0{user_agent}".encode("utf-8", "surrogatepass"), now)
+
+    def prepare(self, item: IncomingEvent, site: str, user_agent: str, referer: str) -> Prepared | str:
+        """A capture validated and enriched (its record template) with its props cleaned; or
+        the reason it is invalid.  Cached by the fields it depends on, unless they are longer
+        than any valid event's (``CACHED_FIELDS_MAX``): a cache key never holds a flood."""
+        url, props = item.url or referer, bytes(item.props)
+        if (len(site) + len(item.name) + len(url) + len(item.referrer) + len(item.title) + len(user_agent)
+                + len(props)) <= CACHED_FIELDS_MAX:
+            return self.prepared(site, item.name, url, item.referrer, item.title, user_agent, props)
+        return self._prepare(site, item.name, url, item.referrer, item.title, user_agent, props, cached=False)
+
+    def _prepare(self, site: str, name: str, url: str, referrer: str, title: str, user_agent: str, props: bytes,
+                 cached: bool = True) -> Prepared | str:
+        template = (self.template_of if cached else self.enricher.uncached_template)(
+            site, name, url, referrer, title, user_agent)
+        if type(template) is str:
+            return template
+        if props in EMPTY_PROPS:
+            props = b"{}"
+        else:
+            props = (encoded_props if cached else encoded_props.__wrapped__)(props)
+            if type(props) is str:
+                return props
+        return template[0], template[1], props
+
+    def event_iso(self, ts: float | str | None, now: float, received_iso: bytes) -> bytes:
+        """The event time: the sender's ``ts`` when it is readable and sane, else the received time."""
+        if ts is None:
+            return received_iso
+        sent = client_ts(ts)
+        return received_iso if sent is None else self.iso(event_time(now, sent))
+
+    def dead_letter(self, reason: str, raw: str, source: str, now: float) -> tuple[bytes, bytes]:
+        self.counters.reject(reason)
+        return dead_record(DeadLetter(reason=reason, raw=raw, source=source,
+                                      received_at=datetime.fromtimestamp(now, UTC)))
 
     def _claim(self, event_id: str) -> bool:
         """False when a client's event id is stored or on its way already (a retry)."""
@@ -209,12 +260,42 @@ class Intake:
     # -- the pixel (hot path) -----------------------------------------------------------------
     def pixel(self, query: bytes, sender: Sender, now: float) -> Awaitable | None:
         """``GET /t.gif``: what to await until the hit is durable (None: dropped for DNT).
-        Not a coroutine: the pixel's request awaits the group commit's future itself."""
-        text = query.decode("latin-1")
-        records = self.records("pixel", (pixel_capture(text),), sender, now, (text,))
-        if records.events or records.dead:
-            return self.committer.store(records.events, records.dead)  # a pixel carries no client id
-        return None
+        Not a coroutine: the pixel's request awaits the group commit's future itself.
+
+        ``records`` for one capture, the same steps in the same order (capture, visitor
+        with DNT first, ``prepare``, id, time, render), without the per-request
+        bookkeeping, and with everything that depends only on the query string, the
+        user agent and the Referer cached together (``pixel_plan``): a hit costs a cache
+        look-up, the visitor's hash, a UUIDv7, a timestamp and a join."""
+        user_agent, referer = sender.user_agent, sender.referer
+        if len(query) + len(user_agent) + len(referer) <= PLAN_KEY_MAX:
+            plan = self.pixel_plan(query, user_agent, referer)
+        else:  # an outsized hit is not cached: it cannot crowd out the real traffic's plans
+            plan = self._pixel_plan(query, user_agent, referer, cached=False)
+        if type(plan) is PixelPlan:
+            site, prepared, ts = plan
+            visitor = self.visitor(site, sender.ip, user_agent, sender.dnt, now)
+            if visitor is None:
+                self.counters.dropped_dnt += 1
+                return None
+            if type(prepared) is tuple:  # a pixel carries no client id: never a duplicate
+                template, key_prefix, props = prepared
+                received_iso = self.iso(now)
+                ts_iso = received_iso if ts is None else self.event_iso(ts, now, received_iso)
+                self.counters.accepted += 1
+                return self.committer.store(
+                    ((key_prefix + visitor, template.render(str(uuid7()), ts_iso, received_iso, visitor, props)),))
+            reason = prepared
+        else:
+            reason = plan.reason
+        return self.committer.store((), (self.dead_letter(reason, query.decode("latin-1"), "pixel", now),))
+
+    def _pixel_plan(self, query: bytes, user_agent: str, referer: str, cached: bool = True) -> PixelPlan | Rejected:
+        capture = (pixel_capture if cached else pixel_capture.__wrapped__)(query.decode("latin-1"))
+        if type(capture) is Rejected:
+            return capture
+        site = normal_site(capture.site)
+        return PixelPlan(site, self.prepare(capture, site, user_agent, referer), capture.ts)
 
     # -- drop-in trackers ---------------------------------------------------------------------
     async def snowplow_pixel(self, query: str, sender: Sender) -> None:

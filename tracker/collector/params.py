@@ -15,8 +15,14 @@ from tracker.collector.validation import json_props
 
 
 @lru_cache(maxsize=16384)
+def _unquote(value: str) -> str:
+    return unquote_plus(value)
+
+
 def unquote(value: str) -> str:
-    return unquote_plus(value) if "%" in value or "+" in value else value
+    if "%" not in value and "+" not in value:
+        return value
+    return _unquote(value) if len(value) <= 512 else unquote_plus(value)  # a long value is not kept
 
 
 def pairs(query: str) -> list[tuple[str, str]]:

@@ -1,7 +1,7 @@
 """Who sent a request: what its headers and its connection say, read in one place.
 
 ``sender_of`` is the only code that reads the sender's IP (X-Forwarded-For only when the
-operator trusts it), user agent, Referer and DNT / Sec-GPC, for every endpoint; the IP
+operator trusts it), user agent, Referer, DNT / Sec-GPC and Origin, for every endpoint; the IP
 goes no further than ``Intake.visitor``'s hash.
 """
 
@@ -15,11 +15,13 @@ class Sender(msgspec.Struct, gc=False):  # a Struct: built per request, ~4× che
     user_agent: str
     referer: str
     dnt: bool  # DNT: 1 or Sec-GPC: 1
+    origin: bytes = b""  # the Origin header as sent (b"": none), for CORS
 
 
 def sender_of(scope: dict, trust_forwarded: bool) -> Sender:
     """The sender of an ASGI HTTP request, in one pass over its (lower-case) headers."""
     ua = referer = forwarded = ""
+    origin = b""
     dnt = False
     for name, value in scope["headers"]:
         if name == b"user-agent":
@@ -28,6 +30,8 @@ def sender_of(scope: dict, trust_forwarded: bool) -> Sender:
             referer = value.decode("latin-1")
         elif name == b"dnt" or name == b"sec-gpc":
             dnt = dnt or value == b"1"
+        elif name == b"origin" and not origin:  # the first, as CORS reads it
+            origin = value
         elif name == b"x-forwarded-for" and trust_forwarded:
             forwarded = value.decode("latin-1")
     if forwarded:
@@ -35,4 +39,4 @@ def sender_of(scope: dict, trust_forwarded: bool) -> Sender:
     else:
         client = scope.get("client")
         ip = client[0] if client else ""
-    return Sender(ip, ua, referer, dnt)
+    return Sender(ip, ua, referer, dnt, origin)

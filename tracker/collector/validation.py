@@ -31,9 +31,8 @@ class Invalid(ValueError):
     pass
 
 
-@lru_cache(maxsize=1024)
 def normal_site(site: str) -> str:
-    return site.strip().lower()
+    return site.strip().lower()  # no cache: as cheap as a look-up, and a long site is not kept
 
 
 def check(site: str, name: str, url: str, referrer: str, title: str, user_agent: str) -> str:
