@@ -14,6 +14,7 @@ from pathlib import Path
 from tracker.stream.membership import Membership
 from tracker.stream.port import Consumer, Producer, Record, StreamUnavailable, TopicPartition
 from tracker.stream.sqlite_log import SqliteLog
+from tracker.stream.wake import DirectoryWatch
 
 LOG_FILE = "log.sqlite3"
 
@@ -62,12 +63,20 @@ class LocalProducer(_OnThread, Producer):
 
 
 class LocalConsumer(_OnThread, Consumer):
-    """A member of a consumer group; members of one group split the partitions."""
+    """A member of a consumer group; members of one group split the partitions.
+
+    An idle member costs (almost) nothing: it waits on an inotify watch of the stream's
+    directory (``tracker.stream.wake``) and reads only when the log was written, its
+    rebalance is due, or shortly after a wake that found nothing (SQLite publishes a
+    commit a moment after writing it).  Without inotify (``watch=False``, another OS) it
+    polls, backing off from ``idle_sleep_ms`` to ``idle_sleep_max_ms``."""
 
     def __init__(self, directory: Path, group: str, topics: list[str], partitions: int = 4,
-                 idle_sleep_ms: int = 10, rebalance_interval_ms: int = 500, idle_sleep_max_ms: int = 50) -> None:
+                 idle_sleep_ms: int = 10, rebalance_interval_ms: int = 500, idle_sleep_max_ms: int = 50,
+                 watch: bool = True) -> None:
         super().__init__("stream-consumer")
-        self.log = SqliteLog(Path(directory) / LOG_FILE, partitions)
+        self.directory = Path(directory)
+        self.log = SqliteLog(self.directory / LOG_FILE, partitions)
         self.group, self.topics = group, list(topics)
         self.membership = Membership(Path(directory), group)
         self.positions: dict[TopicPartition, int] = {}
@@ -79,9 +88,16 @@ class LocalConsumer(_OnThread, Consumer):
         self._all: list[TopicPartition] = []
         self._version = -1
         self._drained = False
+        self.use_watch = watch
+        self.watch: DirectoryWatch | None = None
+        self._rechecks = 0  # quick re-reads left after a wake that found nothing
+        self._stale = True  # read at the next poll (start, a wake, a recheck)
+        self.fetches = 0  # reads of the log (a measure of idle cost, for tests and benches)
 
     async def start(self) -> None:
         await self._run(self._start)
+        if self.use_watch:
+            self.watch = DirectoryWatch.open(self.directory)
 
     def _start(self) -> None:
         self.log.open()
@@ -101,6 +117,7 @@ class LocalConsumer(_OnThread, Consumer):
         return bool(acquired)
 
     def _fetch(self, max_records: int) -> dict[TopicPartition, list[Record]]:
+        self.fetches += 1
         changed = False
         if time.monotonic() - self._rebalanced_at >= self.rebalance_interval:
             self._rebalanced_at = time.monotonic()
@@ -122,6 +139,38 @@ class LocalConsumer(_OnThread, Consumer):
         return out
 
     async def poll(self, max_records: int, timeout_ms: int) -> dict[TopicPartition, list[Record]]:
+        if self.watch is None:
+            return await self._poll_sleeping(max_records, timeout_ms)
+        deadline = time.monotonic() + timeout_ms / 1000
+        watch = self.watch
+        while True:
+            woken = watch.changed.is_set()
+            rebalance_in = self._rebalanced_at + self.rebalance_interval - time.monotonic()
+            if woken or self._stale or rebalance_in <= 0:
+                watch.changed.clear()  # before the read: a write during it wakes the next wait
+                self._stale = False
+                out = await self._run(self._fetch, max_records)
+                if out:  # a full read may have left more: read again at the next poll
+                    self._rechecks, self._idle = 0, self.idle_sleep
+                    self._stale = sum(map(len, out.values())) >= max_records
+                    return out
+                if woken:  # the commit may not be published yet: look again shortly, a few times
+                    self._rechecks, self._idle = 3, self.idle_sleep
+                rebalance_in = self._rebalanced_at + self.rebalance_interval - time.monotonic()
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return {}
+            wait = min(left, max(rebalance_in, 0.001))
+            if self._rechecks:
+                wait = min(wait, self._idle)
+            if await watch.wait(wait):
+                continue
+            if self._rechecks and time.monotonic() < deadline:
+                self._rechecks -= 1
+                self._stale = True
+                self._idle = min(2 * self._idle, self.idle_sleep_max)
+
+    async def _poll_sleeping(self, max_records: int, timeout_ms: int) -> dict[TopicPartition, list[Record]]:
         deadline = time.monotonic() + timeout_ms / 1000
         while True:
             out = await self._run(self._fetch, max_records)
@@ -141,6 +190,9 @@ class LocalConsumer(_OnThread, Consumer):
             await self._run(self.log.commit, self.group, mine)
 
     async def stop(self) -> None:
+        if self.watch is not None:
+            self.watch.close()
+            self.watch = None
         try:
             await self._run(self._stop)
         finally:

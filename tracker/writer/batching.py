@@ -24,12 +24,31 @@ class BatchPolicy:
     cpu_share: float = 0.0  # 0: always flush at max_age_ms; else the share of a core inserts may take
     busy_rate: float = 500.0  # events/s from which busy_age_ms is the ceiling (the rate is an average: margin)
     busy_age_ms: int = 100
+    seen_late_ms: int = 500  # a batch's age counts from its oldest record's append, at most this much earlier
 
     def __post_init__(self) -> None:
         if self.max_rows < 1 or self.max_age_ms < 0 or self.idle_poll_ms < 1:
             raise ValueError("batch policy needs max_rows >= 1, max_age_ms >= 0, idle_poll_ms >= 1")
         if not 0 <= self.cpu_share <= 1 or self.busy_rate <= 0 or self.busy_age_ms < 0:
             raise ValueError("batch policy needs 0 <= cpu_share <= 1, busy_rate > 0, busy_age_ms >= 0")
+        if self.seen_late_ms < 0:
+            raise ValueError("batch policy needs seen_late_ms >= 0")
+
+    def opened_ago_ms(self, record_age_ms: float) -> float:
+        """How long before it was polled a new batch counts as opened, given its oldest record's age
+        (now less its append time): freshness runs from the append, so a record seen late (a
+        consumer that woke late) is not held for a whole age more; at most ``seen_late_ms``, so a
+        backlog is still batched rather than flushed poll by poll."""
+        return min(max(0.0, record_age_ms), float(self.seen_late_ms))
+
+    def hold_ms(self, rows: int, age_ms: float, due_ms: float, rate: float, behind: bool = False) -> float:
+        """How long the writer may wait without reading the stream before its next poll: until the
+        batch is due, when a batch is open, not full, traffic is light (below ``busy_rate``) and
+        the stream is not behind (a backlog is read as fast as it comes).  Reading each arrival
+        as it comes costs a read per arrival; one read when the batch is due takes them all."""
+        if rows <= 0 or rows >= self.max_rows or rate >= self.busy_rate or behind:
+            return 0.0
+        return max(0.0, due_ms - age_ms)
 
     def due_age_ms(self, insert_cost_ms: float = 0.0, rate: float = 0.0, flush_ms: float = 0.0) -> float:
         """The age at which a batch is flushed, given the CPU one insert costs (ms), the arrival

@@ -118,6 +118,7 @@ class TableWriter:
         breaker: CircuitBreaker | None = None,
         dead_letter_topic: str = DEAD_LETTER_TOPIC,
         clock: Callable[[], float] = time.monotonic,
+        wall: Callable[[], float] = time.time,
     ) -> None:
         self.consumer = consumer
         self.dead_letters = dead_letters
@@ -128,6 +129,8 @@ class TableWriter:
         self.breaker = breaker or CircuitBreaker(failure_threshold=5, reset_timeout=2.0, name="olap")
         self.dead_letter_topic = dead_letter_topic
         self.clock = clock
+        self.wall = wall  # the records' append times are wall-clock milliseconds
+        self._behind = False  # the last poll's oldest record was older than the policy's seen_late_ms
         self.guard = ReplayGuard()
         self.meter = Meter()
         self.pending = PendingBatch()
@@ -163,6 +166,13 @@ class TableWriter:
 
     async def step(self) -> None:
         age, due = self._age_ms(), self.due_ms()
+        hold = self.policy.hold_ms(self.pending.size, age, due, self.meter.rate, self._behind)
+        if hold > 0:  # light traffic: let arrivals gather in the stream, read them all when due
+            try:
+                await asyncio.wait_for(self.stop.wait(), timeout=hold / 1000)
+            except TimeoutError:
+                pass
+            age, due = self._age_ms(), self.due_ms()
         started = datetime.now(UTC)
         polled = await self._hold(
             lambda: self.consumer.poll(
@@ -184,8 +194,12 @@ class TableWriter:
             await self.flush()
 
     async def _admit(self, polled: dict[TopicPartition, list[Record]]) -> None:
+        oldest = min((records[0].timestamp_ms for records in polled.values() if records), default=None)
+        record_age_ms = 0.0 if oldest is None else self.wall() * 1000.0 - oldest
+        late = self.policy.opened_ago_ms(record_age_ms)
+        self._behind = record_age_ms > self.policy.seen_late_ms
         if self.pending.opened_at is None:
-            self.pending.opened_at = self.clock()
+            self.pending.opened_at = self.clock() - late / 1000.0
         self.meter.arrived(sum(len(records) for records in polled.values()), self.clock())
         for tp, records in polled.items():
             if not records:

@@ -18,7 +18,7 @@ class WriterSettings(StreamSettings, OlapSettings):
     port: int = 8003
     group_id: str = "tessera-writer"
     batch_max_rows: int = 200_000  # per flush, all partitions: ~50k-row blocks at 4 (chDB pays ~60 ms CPU an insert)
-    batch_max_age_ms: int = 700  # the longest a batch is held, less a flush's time (freshness <= 1 s)
+    batch_max_age_ms: int = 800  # the longest a record waits from its append to its flush, less a flush's time (freshness <= 1 s)
     batch_busy_age_ms: int = 400  # ... from ~1,000 events/s up (freshness <= 500 ms)
     batch_cpu_share: float = 0.03  # hold batches until inserts cost this share of a core (0: always max age); 3 % leaves room for the idle loop
     idle_poll_ms: int = 100

@@ -104,3 +104,25 @@ def test_meter_tracks_the_flush_time():
     m.flushed(10, 200)
     m.flushed(10, 200)
     assert m.flush_ms == 150
+
+
+def test_a_batch_counts_from_its_oldest_records_append_up_to_a_bound():
+    p = BatchPolicy(seen_late_ms=500)
+    assert p.opened_ago_ms(120) == 120  # seen 120 ms after its append: the batch is that much older
+    assert p.opened_ago_ms(-30) == 0  # a clock ahead of ours never makes a batch younger than its poll
+    assert p.opened_ago_ms(86_400_000) == 500  # a backlog is still batched, not flushed poll by poll
+
+
+def test_light_traffic_holds_an_open_batch_without_reading_until_due():
+    p = BatchPolicy(max_rows=100, busy_rate=500, seen_late_ms=500)
+    assert p.hold_ms(3, 200, 650, rate=5) == 450
+    assert p.hold_ms(3, 700, 650, rate=5) == 0  # due already
+    assert p.hold_ms(0, 0, 650, rate=5) == 0  # nothing open: wait for the stream instead
+    assert p.hold_ms(100, 10, 650, rate=5) == 0  # full: flush now
+    assert p.hold_ms(3, 200, 650, rate=800) == 0  # busy: read as it comes
+    assert p.hold_ms(3, 200, 650, rate=5, behind=True) == 0  # a backlog: read as fast as it comes
+
+
+def test_rejects_a_negative_late_bound():
+    with pytest.raises(ValueError):
+        BatchPolicy(seen_late_ms=-1)

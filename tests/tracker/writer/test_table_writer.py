@@ -173,7 +173,8 @@ async def test_revoked_partitions_are_dropped_from_the_pending_batch(kit):
 
     consumer = Owning(log)
     w = writer_for(kit, log, store, consumer=consumer, max_rows=10_000)
-    w.policy = type(w.policy)(max_rows=10_000, max_age_ms=10_000, idle_poll_ms=5)
+    # busy from 1 event/s: the writer reads at every step rather than holding its open batch until due
+    w.policy = type(w.policy)(max_rows=10_000, max_age_ms=10_000, idle_poll_ms=5, busy_rate=1)
     await consumer.start()
     await w.step()
     assert w.pending.size == 40
