@@ -108,7 +108,7 @@ def numpy_cutter_round(client, evs) -> tuple[float, float]:
     from tracker.olap.clickhouse import ClickHouseStore
     from tracker.writer import columnar
 
-    kernel, columnar._kernel = columnar._kernel, None
+    kernel, columnar._kernel = columnar.kernel(), None
     store = ClickHouseStore(client, f"bench_numpy_{uuid.uuid4().hex[:8]}")
     try:
         store.migrate()
@@ -122,9 +122,9 @@ def numpy_cutter_round(client, evs) -> tuple[float, float]:
 def warm_up(evs) -> None:
     """Compile (or load from numba's cache) the shape kernel before any round is timed."""
     from tracker.records import encode
-    from tracker.writer.columnar import columns
+    from tracker.writer.columnar import KERNEL_MIN_ROWS, columns, kernel
 
-    assert columns([encode(e) for e in evs]) is not None
+    assert columns([encode(e) for e in evs[:KERNEL_MIN_ROWS]]) is not None and kernel() is not None
 
 
 def run(quick: bool = False) -> list[dict]:
@@ -136,7 +136,7 @@ def run(quick: bool = False) -> list[dict]:
     batches = 0
     try:
         evs = events(n)
-        warm_up(evs[:100])
+        warm_up(evs)
         for _ in range(ROUNDS):
             ceiling_store = ClickHouseStore(client, f"bench_ceiling_{uuid.uuid4().hex[:8]}")
             ceiling_store.migrate()

@@ -47,10 +47,22 @@ from tracker.olap.arrow_batch import arrow_schema
 from tracker.olap.schema import event_columns
 from tracker.records import SHAPE
 
-try:  # the compiled cutter (tracker.writer.shape_kernel); numpy does the same without numba
-    from tracker.writer import shape_kernel as _kernel
-except ImportError:  # pragma: no cover - numba is a dependency; this keeps a bare install working
-    _kernel = None
+KERNEL_MIN_ROWS = 2_000  # smaller blocks take the numpy cutter: numba is not even imported for them
+_kernel = False  # the compiled cutter once loaded (tracker.writer.shape_kernel); None without numba
+
+
+def kernel():
+    """The compiled cutter, imported on the first large block: loading numba and the cached kernel
+    costs ~1.5-2.5 s of CPU, which a writer restarted often (or idling at a few events a second)
+    should not pay; for a few hundred records the numpy cutter is as good."""
+    global _kernel
+    if _kernel is False:
+        try:
+            from tracker.writer import shape_kernel
+        except ImportError:  # pragma: no cover - numba is a dependency; this keeps a bare install working
+            shape_kernel = None
+        _kernel = shape_kernel
+    return _kernel
 
 _UUID = r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$"  # decoding._UUID
 _RFC3339_UTC = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?Z$"
@@ -200,12 +212,13 @@ def _views(views: np.ndarray, buffers: list) -> pa.Array:
 def _shaped(records: pa.StringArray) -> tuple[pa.Table | None, np.ndarray]:
     """The columns of the records that have ``SHAPE`` exactly, and which records those are:
     by the compiled kernel when numba is there, else by numpy (``_shaped_numpy``)."""
-    if _kernel is None:
+    cutter = kernel() if len(records) >= KERNEL_MIN_ROWS else None
+    if cutter is None:
         return _shaped_numpy(records)
     _, offsets, data = records.buffers()
     bounds = np.frombuffer(offsets, np.int32, records.offset + len(records) + 1)[records.offset:]
     raw = np.frombuffer(data, np.uint8, int(bounds[-1])) if data is not None else np.zeros(0, np.uint8)
-    rows, chosen, cut = _kernel.cut(raw, bounds)
+    rows, chosen, cut = cutter.cut(raw, bounds)
     m = rows.size
     if not m:
         return None, rows

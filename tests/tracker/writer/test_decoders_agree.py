@@ -96,6 +96,7 @@ def records(values: list[bytes], partition: int = 2) -> list[Record]:
 
 def staged(recs: list[Record], how: str, monkeypatch) -> tuple[list, list, set, datetime | None, bool]:
     with monkeypatch.context() as m:
+        m.setattr(columnar, "KERNEL_MIN_ROWS", 0)
         if how == "numpy":
             m.setattr(columnar, "_kernel", None)
         elif how == "exact":
@@ -122,7 +123,8 @@ def agree(values: list[bytes], monkeypatch) -> bool:
 
 def test_shaped_records_are_all_read_by_the_kernel_and_agree(monkeypatch):
     values = [v for i in range(6) for v in shaped(i)]
-    assert columnar._kernel is not None, "numba is a dependency: the kernel must be there"
+    assert columnar.kernel() is not None, "numba is a dependency: the kernel must be there"
+    monkeypatch.setattr(columnar, "KERNEL_MIN_ROWS", 0)
     rows = columnar._shaped(pa.array(values, pa.binary()).cast(pa.string()))[1]
     assert rows.tolist() == list(range(len(values)))
     assert agree(values, monkeypatch)
@@ -130,6 +132,7 @@ def test_shaped_records_are_all_read_by_the_kernel_and_agree(monkeypatch):
 
 @pytest.mark.parametrize("make", [unshaped, poison], ids=["unshaped", "poison"])
 def test_each_odd_record_in_a_shaped_block(make, monkeypatch):
+    monkeypatch.setattr(columnar, "KERNEL_MIN_ROWS", 0)
     for k, value in enumerate(make(3)):
         values = [*shaped(1), value, *shaped(2)]
         took = agree(values, monkeypatch)
@@ -175,9 +178,22 @@ def test_any_field_text_agrees(values, flags, monkeypatch):
     agree([*shaped(0)[:2], *encoded], monkeypatch)
 
 
-def test_a_sliced_block_is_read_from_its_own_offsets():
+def test_a_sliced_block_is_read_from_its_own_offsets(monkeypatch):
+    monkeypatch.setattr(columnar, "KERNEL_MIN_ROWS", 0)
     values = [v for i in range(3) for v in shaped(i)]
     whole = pa.array([b"{}", *values], pa.binary()).cast(pa.string())
     table, rows = columnar._shaped(whole.slice(1))
     assert rows.tolist() == list(range(len(values)))
     assert table.equals(columnar._shaped(pa.array(values, pa.binary()).cast(pa.string()))[0])
+
+
+def test_small_blocks_do_not_load_the_kernel(monkeypatch):
+    """A writer restarted often or idling at a few events a second never imports numba."""
+    monkeypatch.setattr(columnar, "_kernel", False)
+    values = [v for i in range(3) for v in shaped(i)]
+    assert len(values) < columnar.KERNEL_MIN_ROWS
+    assert columnar.columns(values) is not None
+    assert columnar._kernel is False
+    big = values * (columnar.KERNEL_MIN_ROWS // len(values) + 1)
+    assert columnar.columns(big) is not None
+    assert columnar._kernel is not False
