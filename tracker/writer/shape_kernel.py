@@ -1,0 +1,113 @@
+"""The shape reader's compiled kernel (numba): a block's records cut by ``tracker.records.SHAPE``
+in one pass over their bytes, each value copied into its column as it is read.
+
+Same rule as the numpy cutter in ``tracker.writer.columnar`` (kept there as the fallback
+when numba is not installed): a record is taken only if it is ``runs[0] + v[0] + runs[1] + ...
++ runs[n]`` exactly, each run one of its variants byte for byte and each value free of ``"``,
+``\\`` and control bytes, so the values are its fields verbatim.  The numpy cutter makes a
+dozen passes over the block (every quote found, views, compares, gathers), each with
+block-sized temporaries; this reads each byte once.  ``nogil``: the event loop and chDB's
+insert go on beside it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+from numba import njit
+
+from tracker.records import SHAPE
+
+
+def _tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Every variant of every run as bytes, with each variant's start and length, and each run's
+    first variant and number of variants."""
+    blob, start, length, first, count = b"", [], [], [], []
+    for variants in SHAPE.runs:
+        first.append(len(start))
+        count.append(len(variants))
+        for v in variants:
+            start.append(len(blob))
+            length.append(len(v))
+            blob += v
+    return (np.frombuffer(blob, np.uint8).copy(), np.array(start, np.int64), np.array(length, np.int64),
+            np.array(first, np.int64), np.array(count, np.int64))
+
+
+RUN_BYTES, VAR_START, VAR_LEN, RUN_FIRST, RUN_COUNT = _tables()
+_QUOTE, _BACKSLASH, _SPACE = 0x22, 0x5C, 0x20
+
+
+@njit(nogil=True, cache=True)
+def _cut(raw, offsets, run_bytes, var_start, var_len, run_first, run_count, data, cap, col_offsets, chosen,
+         rows):  # pragma: no cover - compiled
+    n = offsets.size - 1
+    ns = col_offsets.shape[0]
+    m = 0
+    for j in range(ns):
+        col_offsets[j, 0] = 0
+    for i in range(n):
+        pos = offsets[i]
+        end = offsets[i + 1]
+        good = True
+        for j in range(ns + 1):
+            matched = -1
+            for k in range(run_first[j], run_first[j] + run_count[j]):
+                length = var_len[k]
+                if pos + length > end:
+                    continue
+                s = var_start[k]
+                same = True
+                for b in range(length):
+                    if raw[pos + b] != run_bytes[s + b]:
+                        same = False
+                        break
+                if same:
+                    matched = k
+                    break
+            if matched < 0:
+                good = False
+                break
+            chosen[m, j] = matched - run_first[j]
+            pos += var_len[matched]
+            if j == ns:
+                break
+            at = j * cap + col_offsets[j, m]
+            begin = pos
+            while pos < end:
+                c = raw[pos]
+                if c == _QUOTE:
+                    break
+                if c < _SPACE or c == _BACKSLASH:
+                    good = False
+                    break
+                data[at + pos - begin] = c  # copied while read; kept only if the record is taken
+                pos += 1
+            if not good or pos >= end:
+                good = False
+                break
+            col_offsets[j, m + 1] = col_offsets[j, m] + (pos - begin)
+        if good and pos == end:
+            rows[m] = i
+            m += 1
+    return m
+
+
+def cut(raw: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray, list]:
+    """The records (``offsets`` into ``raw``) that have the shape: their indices, each one's chosen
+    variant of every run, and each string column as (its offsets, its data buffer).
+
+    Each column gets a region of one buffer as large as the block (no value is longer than
+    the bytes before it), written from its start: the pages past what is written are never
+    touched, so never really allocated."""
+    n, ns = offsets.size - 1, len(SHAPE.strings)
+    cap = max(int(raw.size), 1)
+    buffer = pa.allocate_buffer(ns * cap)  # Arrow's pool: no huge-page zeroing of the unused tails
+    col_offsets = np.empty((ns, n + 1), np.int32)
+    chosen = np.empty((n, ns + 1), np.int8)
+    rows = np.empty(n, np.int64)
+    m = _cut(raw, offsets, RUN_BYTES, VAR_START, VAR_LEN, RUN_FIRST, RUN_COUNT,
+             np.frombuffer(buffer, np.uint8), cap, col_offsets, chosen, rows)
+    columns = [(pa.py_buffer(col_offsets[j, :m + 1]) if m else None,
+                buffer.slice(j * cap, int(col_offsets[j, m])) if m else None) for j in range(ns)]
+    return rows[:m], chosen[:m], columns
