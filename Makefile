@@ -6,6 +6,8 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 PYTEST_ARGS ?=
+# tests run on one worker per core, at most 4 (each worker may start browsers, brokers and chDB)
+PYTEST_WORKERS ?= -n auto --maxprocesses 4
 
 .PHONY: up test test-unit test-integration test-e2e bench build bootstrap clean screenshot
 
@@ -15,16 +17,16 @@ up: bootstrap
 bootstrap: $(VENV)/.runtime build
 
 test: $(VENV)/.test build chromium
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test-unit: $(VENV)/.test build
 	$(PY) -m pytest -m "not integration and not e2e and not postgres" $(PYTEST_ARGS)
 
 test-integration: $(VENV)/.test build
-	$(PY) -m pytest -m "integration or postgres" $(PYTEST_ARGS)
+	$(PY) -m pytest $(PYTEST_WORKERS) -m "integration or postgres" $(PYTEST_ARGS)
 
 test-e2e: $(VENV)/.test build chromium
-	$(PY) -m pytest -m e2e $(PYTEST_ARGS)
+	$(PY) -m pytest $(PYTEST_WORKERS) -m e2e $(PYTEST_ARGS)
 
 bench: $(VENV)/.test build loadgen
 	$(PY) bench/run.py $(ARGS)

@@ -27,7 +27,8 @@ def client_from(address: str) -> httpx.AsyncClient:
 
 
 async def test_sixty_four_streams_from_one_client_leave_room_for_another(serve_dashboard, registry, real_query):
-    dashboard = serve_dashboard(registry.url, real_query.url)
+    # the quota is under test, not the upstream timeouts: a busy machine may take a second to open one
+    dashboard = serve_dashboard(registry.url, real_query.url, read_timeout=10.0, connect_timeout=5.0)
     url = f"{dashboard.url}/api/v1/metrics/stream?site=demo.local"
     held, statuses, refusal = [], [], None
     async with client_from("127.0.0.1") as greedy, client_from("127.0.0.2") as other:
