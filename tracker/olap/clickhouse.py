@@ -336,9 +336,14 @@ class ClickHouseStore(EventSink, MetricsSource):
         if k is None or not visit_cache.aligned(scope):
             return None
         hours = visit_cache.stale(self._rows(*visit_cache.state(self.db, scope)), scope)
-        under_way = visit_cache.under_way(datetime.now(UTC))
+        now = datetime.now(UTC)
+        under_way = visit_cache.under_way(now)
         live = [h for h in hours if h >= under_way]
         done = [h for h in hours if h < under_way]
+        if live:  # quiet for a minute: closed once like a finished hour, then read as rows
+            last = self._rows(*visit_cache.last_arrival(self.db, scope.site, min(live)))
+            if visit_cache.quiet(last[0][0] if last else None, now):
+                done, live = done + live, []
         if len(done) > visit_cache.MAX_CLOSE:  # close the newest week's worth now, sessionise this once
             self._close_hours(scope.site, done[-visit_cache.MAX_CLOSE:])
             return None

@@ -85,6 +85,22 @@ def state(db: str, s: Scope) -> tuple[str, dict]:
     ), {"site": s.site, "lo": _naive(s.start - 2 * HOUR), "start": _naive(s.start), "end": _naive(s.end)}
 
 
+QUIET = timedelta(minutes=1)  # an hour under way with no arrival for this long is closed like a finished one
+
+
+def last_arrival(db: str, site: str, since: datetime) -> tuple[str, dict]:
+    """The newest arrival (``received_at``) at the site in the minutes from ``since`` on: an hour
+    under way that has been quiet for ``QUIET`` is closed once, as a finished hour is (a later page
+    view makes its rows stale again, so they are never read wrong; a small or idle site then reads
+    rows, not events).  A replayed backlog carries old arrival times: it only costs a re-close."""
+    return (f"SELECT max(received_max) FROM {db}.site_minute WHERE site = {{site:String}} "
+            f"AND minute >= {{since:{T}}}"), {"site": site, "since": _naive(since)}
+
+
+def quiet(last: datetime | None, now: datetime) -> bool:
+    return last is None or _naive(last) <= _naive(now) - QUIET
+
+
 def under_way(now: datetime) -> datetime:
     """The start of the hour under way (naive UTC, as ``stale`` lists hours): it and any later
     one are not over, so never closed (their rows would be stale at their next page view)."""

@@ -21,8 +21,9 @@ T0 = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 SITE = "demo.local"
 
 
-def pv(n: int, visitor: int, at: datetime, path: str = "/", referrer: str = "", browser: str = "Chrome"):
-    return TrackingEvent(event_id=str(uuid.UUID(int=n + 1)), ts=at, received_at=at, site=SITE, path=path,
+def pv(n: int, visitor: int, at: datetime, path: str = "/", referrer: str = "", browser: str = "Chrome",
+       received: datetime | None = None):
+    return TrackingEvent(event_id=str(uuid.UUID(int=n + 1)), ts=at, received_at=received or at, site=SITE, path=path,
                          referrer_host=referrer, visitor=f"{visitor:016x}", browser=browser, device="desktop")
 
 
@@ -112,7 +113,7 @@ def test_a_late_event_makes_its_hour_and_the_next_stale(stores):
 def test_the_hour_under_way_is_read_from_the_events_and_never_closed(chdb_store):
     now = datetime.now(UTC)
     hour = now.replace(minute=0, second=0, microsecond=0)
-    rows = [pv(0, 1, hour - timedelta(minutes=10), "/"), pv(1, 1, hour + timedelta(seconds=1), "/pricing"),
+    rows = [pv(0, 1, hour - timedelta(minutes=10), "/"), pv(1, 1, hour + timedelta(seconds=1), "/pricing", received=now),
             pv(2, 2, hour - timedelta(minutes=50))]
     fake = MemoryStore()
     load(chdb_store, rows, "u/0")
@@ -120,7 +121,7 @@ def test_the_hour_under_way_is_read_from_the_events_and_never_closed(chdb_store)
     spans = [Scope(SITE, hour - timedelta(hours=1), hour + timedelta(hours=1), f) for f in KEYS[:3]]
     for s in spans:
         assert chdb_store._closed_visits(s) == expected(fake, s), s.filters
-    more = [pv(3, 2, hour + timedelta(seconds=2), "/pricing")]  # a second visit of visitor 2 (50 min later)
+    more = [pv(3, 2, hour + timedelta(seconds=2), "/pricing", received=now)]  # a second visit of visitor 2 (50 min later)
     load(chdb_store, more, "u/1")
     load(fake, more, "u/1")
     for s in spans:
@@ -136,7 +137,7 @@ def test_a_read_closes_nothing_when_only_the_hour_under_way_changed(chdb_store, 
     hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     fake = MemoryStore()
     first = [pv(10, 1, hour - timedelta(hours=2, minutes=5)), pv(11, 1, hour - timedelta(hours=1, minutes=58), "/a"),
-             pv(12, 3, hour - timedelta(minutes=3)), pv(13, 3, hour + timedelta(seconds=3), "/b")]
+             pv(12, 3, hour - timedelta(minutes=3)), pv(13, 3, hour + timedelta(seconds=3), "/b", received=datetime.now(UTC))]
     load(chdb_store, first, "w/0")
     load(fake, first, "w/0")
     day = Scope(SITE, hour - timedelta(hours=23), hour + timedelta(hours=1))
@@ -144,11 +145,39 @@ def test_a_read_closes_nothing_when_only_the_hour_under_way_changed(chdb_store, 
     closes = []
     monkeypatch.setattr(chdb_store, "_close_hours", lambda site, hours: closes.append(hours) or True)
     for i in range(3):  # the hour under way grows between reads: each read stays exact, closes nothing
-        more = [pv(20 + i, 3 + i % 2, hour + timedelta(seconds=10 + i), "/c")]
+        more = [pv(20 + i, 3 + i % 2, hour + timedelta(seconds=10 + i), "/c", received=datetime.now(UTC))]
         load(chdb_store, more, f"w/{i + 1}")
         load(fake, more, f"w/{i + 1}")
         assert chdb_store.summary(day) == fake.summary(day)
     assert closes == []
+
+
+def test_an_hour_under_way_quiet_for_a_minute_is_closed_once_and_a_new_page_view_reopens_it(chdb_store, monkeypatch):
+    hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    monkeypatch.setattr(visits, "under_way", lambda now: hour.replace(tzinfo=None))  # the clock stays in this hour
+    long_ago = datetime.now(UTC) - 2 * visits.QUIET
+    fake = MemoryStore()
+    rows = [pv(30, 1, hour - timedelta(minutes=20)), pv(31, 1, hour + timedelta(seconds=5), "/a", received=long_ago),
+            pv(32, 2, hour + timedelta(seconds=6), "/b", received=long_ago)]
+    load(chdb_store, rows, "q/0")
+    load(fake, rows, "q/0")
+    spans = [Scope(SITE, hour - timedelta(hours=2), hour + timedelta(hours=1), f) for f in KEYS[:3]]
+    for s in spans:  # the first read closes the quiet hour under way; the next ones read its rows
+        assert chdb_store._closed_visits(s) == expected(fake, s), s.filters
+    hour_closed = hour.replace(tzinfo=None)
+    assert visits.stale(chdb_store._rows(*visits.state(chdb_store.db, spans[0])), spans[0]) == []
+    assert chdb_store._rows(f"SELECT count() FROM {chdb_store.db}.visit_hour WHERE kind = 0 AND hour = {{h:DateTime('UTC')}}",
+                            {"h": hour_closed}) == [(1,)]
+    more = [pv(33, 2, hour + timedelta(seconds=7), "/a", received=datetime.now(UTC))]  # traffic again: live, exact
+    load(chdb_store, more, "q/1")
+    load(fake, more, "q/1")
+    closes = []
+    real_close = chdb_store._close_hours
+    monkeypatch.setattr(chdb_store, "_close_hours", lambda site, hours: closes.append(hours) or real_close(site, hours))
+    for s in spans:
+        assert chdb_store._closed_visits(s) == expected(fake, s), s.filters
+        assert chdb_store.summary(s) == fake.summary(s), s.filters
+    assert closes == []  # it just had a page view: read from the events, not closed
 
 
 def test_hours_a_read_cannot_close_are_read_from_the_events_for_its_key(stores):
@@ -188,7 +217,7 @@ def test_the_unfiltered_hour_under_way_reads_as_the_general_sessionisation(chdb_
     for visitor in range(80):
         t = hour - timedelta(seconds=rng.choice([0, 1, 1799, 1800, 1801, 3599, 3600, rng.randrange(1, 9000)]))
         for _ in range(rng.choice([1, 1, 2, 3, 6])):
-            rows.append(pv(len(rows), visitor, t, rng.choice(["/", "/pricing"])))
+            rows.append(pv(len(rows), visitor, t, rng.choice(["/", "/pricing"]), received=datetime.now(UTC)))  # arriving now
             t += timedelta(seconds=rng.choice([0, 1, 60, 1799, 1800, 1801, 2400, 4000]))
     rows = [e for e in rows if e.ts < hour + timedelta(hours=1)]
     fake = MemoryStore()
