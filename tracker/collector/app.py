@@ -89,21 +89,9 @@ class CollectorApp:
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] == "http":
             method, path = scope["method"], scope["path"]
-            if path == "/t.gif" and (method == "GET" or method == "HEAD"):  # the hot path, inline
+            if path == "/t.gif" and (method == "GET" or method == "HEAD"):  # the hot path
                 sender = sender_of(scope, self.trust_forwarded)
-                try:
-                    stored = self.intake.pixel(scope["query_string"], sender, self.clock())
-                    if stored is not None:
-                        await stored  # acknowledged only once the hit is on the stream or the spill
-                except NotStored:
-                    await send_text(send, 503, b"not stored, retry")
-                    return
-                except Exception:
-                    log.exception("pixel capture failed")
-                    await send_text(send, 500, b"not stored")
-                    return
-                await send(self.gif_start(sender.origin))
-                await send(GIF_BODY)
+                await self.pixel(send, sender, self.intake.pixel, scope["query_string"], sender, self.clock())
                 return
             if method == "POST" and path == "/api/v1/events":
                 await self.batch(scope, receive, send)
@@ -124,8 +112,16 @@ class CollectorApp:
     async def snowplow_pixel(self, scope, send) -> None:
         """``GET /i``: Snowplow's pixel, answered like ``/t.gif``; an event naming no site is a 400."""
         sender = sender_of(scope, self.trust_forwarded)
+        await self.pixel(send, sender, self.intake.snowplow_pixel, scope["query_string"].decode("latin-1"), sender)
+
+    async def pixel(self, send, sender, capture, *args) -> None:
+        """Answer a pixel hit once ``capture(*args)`` has stored it (its result, when not None,
+        is awaited: acknowledged only once the hit is on the stream or the spill): the GIF,
+        or 400 / 503 / 500 naming why not."""
         try:
-            await self.intake.snowplow_pixel(scope["query_string"].decode("latin-1"), sender)
+            stored = capture(*args)
+            if stored is not None:
+                await stored
         except BadRequest as exc:
             await send_text(send, 400, str(exc).encode())
             return

@@ -102,4 +102,5 @@ async def test_odd_headers_on_the_pixel(make_collector):
     odd = await collector.http.get(query, headers=[(b"user-agent", b"Caf\xe9/\xff")])
     assert huge.status_code == odd.status_code == 200
     assert [d["reason"] for d in await collector.dead()] == ["oversize user agent"]
-    assert [e["user_agent"] for e in await collector.events()][-1] == "Caf\u00e9/\u00ff"
+    kept = [e["user_agent"] for e in await collector.events()]  # across partitions: in no set order
+    assert kept.count("Caf\u00e9/\u00ff") == 1 and len(kept) == 3

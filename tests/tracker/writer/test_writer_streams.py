@@ -35,19 +35,6 @@ class LostCommits:
         await self.inner.stop()
 
 
-async def run_until(writer, done, timeout=60.0):
-    task = asyncio.create_task(writer.run())
-    try:
-        async with asyncio.timeout(timeout):
-            while not done():
-                if task.done():
-                    task.result()
-                await asyncio.sleep(0.01)
-    finally:
-        writer.request_stop()
-        await task
-
-
 def views(store):
     return store.client.query(f"SELECT sum(views) FROM {store.db}.site_minute").result_rows[0][0]
 
@@ -65,11 +52,11 @@ async def exactly_n_with_a_replay(kit, store, make_consumer, make_producer, n=15
     await producer.stop()
     # first life: inserts, but no commit survives
     w1 = writer(LostCommits(make_consumer()), make_producer(), store, max_rows=200)
-    await run_until(w1, lambda: w1.progress.counters.rows >= n)
+    await kit.run_until(w1, lambda: w1.progress.counters.rows >= n, timeout=60.0)
     # second life, other boundaries: stored blocks re-inserted as they were, nothing doubles
     w2 = writer(make_consumer(), make_producer(), store, max_rows=333)
-    await run_until(w2, lambda: w2.progress.counters.rows + w2.progress.counters.replayed >= n
-                    and w2.progress.counters.dead_lettered >= 1)
+    await kit.run_until(w2, lambda: w2.progress.counters.rows + w2.progress.counters.replayed >= n
+                        and w2.progress.counters.dead_lettered >= 1, timeout=60.0)
     assert views(store) == n
     assert w2.progress.counters.replayed == n
     # third life: everything committed, nothing to do
