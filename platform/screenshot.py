@@ -21,8 +21,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default="http://127.0.0.1:8000/")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "images" / "dashboard.png")
-    parser.add_argument("--width", type=int, default=1400)
-    parser.add_argument("--height", type=int, default=820)
+    parser.add_argument("--width", type=int, default=1440)
+    parser.add_argument("--height", type=int, default=1000)
     args = parser.parse_args(argv)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
