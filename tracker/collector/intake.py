@@ -48,6 +48,15 @@ class BadRequest(ValueError):
     pass
 
 
+def valid_utf8(data: bytes) -> bool:
+    """Whether ``data`` is strict UTF-8 (no lone surrogates): only asked after a decode failed."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def too_deep(body: bytes, limit: int) -> BadRequest:
     """The 400 for a body a parser found too deep (``check_depth`` names the limit)."""
     try:
@@ -338,10 +347,11 @@ class Intake:
         try:
             decoded = _batch.decode(body)
             return decoded.events if isinstance(decoded, Envelope) else decoded
-        except (msgspec.ValidationError, UnicodeDecodeError):  # msgspec raises the latter for bad UTF-8
+        except (msgspec.ValidationError, UnicodeDecodeError):  # msgspec < 0.23 raises the latter for bad UTF-8
             pass
         except msgspec.DecodeError as exc:
-            raise BadRequest(f"body is not JSON: {exc}") from None
+            if valid_utf8(body):  # msgspec >= 0.23 raises DecodeError for bad UTF-8: decode one by one
+                raise BadRequest(f"body is not JSON: {exc}") from None
         except RecursionError:
             raise too_deep(body, self.max_json_depth) from None
         try:
@@ -361,7 +371,8 @@ class Intake:
             except RecursionError:
                 raise too_deep(body, self.max_json_depth) from None
             except (msgspec.DecodeError, UnicodeDecodeError) as exc:
-                out.append(Rejected(f"invalid event: {exc}", bytes(raw).decode("utf-8", "replace")))
+                reason = exc if valid_utf8(bytes(raw)) else "text is not valid utf-8"
+                out.append(Rejected(f"invalid event: {reason}", bytes(raw).decode("utf-8", "replace")))
         return out
 
     async def batch(self, body: bytes, sender: Sender) -> Report:
