@@ -57,11 +57,23 @@ GIF_START_NO_CORS = {"type": "http.response.start", "status": 200, "headers": _G
 GIF_BODY = {"type": "http.response.body", "body": GIF}
 
 
-@lru_cache(maxsize=1024)
-def gif_start_for(origin: bytes) -> dict:
+ORIGIN_CACHED_MAX = 300  # a real origin: scheme, a host of at most 253 bytes, a port
+
+
+def _gif_start_for(origin: bytes) -> dict:
     """The GIF's start for a (credentialed) request from an allowed origin: the origin echoed,
     credentials allowed (``*`` is refused by browsers when credentials are included)."""
     return {"type": "http.response.start", "status": 200, "headers": [*_GIF_HEADERS, *Cors.headers_for(origin)]}
+
+
+gif_start_cache = lru_cache(maxsize=1024)(_gif_start_for)
+
+
+def gif_start_for(origin: bytes) -> dict:
+    """``_gif_start_for``, cached for origins no longer than a real one: a flood of outsized
+    Origin headers is answered but never kept."""
+    return gif_start_cache(origin) if len(origin) <= ORIGIN_CACHED_MAX else _gif_start_for(origin)
+
 
 
 HEALTH_START = {"type": "http.response.start", "status": 200,

@@ -104,3 +104,18 @@ async def test_odd_headers_on_the_pixel(make_collector):
     assert [d["reason"] for d in await collector.dead()] == ["oversize user agent"]
     kept = [e["user_agent"] for e in await collector.events()]  # across partitions: in no set order
     assert kept.count("Caf\u00e9/\u00ff") == 1 and len(kept) == 3
+
+
+async def test_outsized_origins_are_echoed_and_not_cached(collector):
+    from tracker.collector.app import gif_start_cache
+
+    before = gif_start_cache.cache_info().currsize
+    for i in range(5):
+        origin = f"https://{'o' * 4000}{i}.example"
+        response = await collector.http.get("/t.gif?site=demo.local&url=https%3A%2F%2Fdemo.local%2F",
+                                            headers={"origin": origin})
+        assert response.status_code == 200 and response.headers["access-control-allow-origin"] == origin
+    response = await collector.http.get("/t.gif?site=demo.local&url=https%3A%2F%2Fdemo.local%2F",
+                                        headers={"origin": "https://shop.example"})
+    assert response.headers["access-control-allow-origin"] == "https://shop.example"
+    assert gif_start_cache.cache_info().currsize <= before + 1  # the real origin only, never the floods
