@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 # tests run on one worker per core, at most 4 (each worker may start browsers, brokers and chDB)
 PYTEST_WORKERS ?= -n auto --maxprocesses 4
 
-.PHONY: up test test-unit test-integration test-e2e bench build bootstrap clean screenshot
+.PHONY: up test test-unit test-integration test-e2e bench build bootstrap clean screenshot lock
 
 up: bootstrap
 	$(PY) platform/up.py $(ARGS)
@@ -39,13 +39,19 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
 
-$(VENV)/.runtime: pyproject.toml | $(VENV)/bin/python
-	$(PIP) install -q -e .
+$(VENV)/.runtime: pyproject.toml constraints.txt | $(VENV)/bin/python
+	$(PIP) install -q -c constraints.txt -e .
 	@touch $@
 
-$(VENV)/.test: pyproject.toml $(VENV)/.runtime
-	$(PIP) install -q -e '.[test]'
+$(VENV)/.test: pyproject.toml constraints.txt $(VENV)/.runtime
+	$(PIP) install -q -c constraints.txt -e '.[test]'
 	@touch $@
+
+# Pin what a fresh install resolves today (a new release of a dependency once broke CI).
+lock: | $(VENV)/bin/python
+	$(PIP) install -q -e '.[test]'
+	{ sed -n '1,2p' constraints.txt; $(PIP) freeze --exclude-editable | grep -v '^-e'; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
