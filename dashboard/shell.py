@@ -9,7 +9,8 @@ round trip it could skip: ``<link rel="modulepreload">`` for every module of the
 (fetched while the shell's own bundle downloads, instead of after each widget module is
 parsed) and the catalogue as the dashboard last had it (``#tessera-catalogue-seed``), so
 windows import their widgets as soon as the layout is known; the shell still revalidates
-the catalogue and follows its stream."""
+the catalogue and follows its stream. ``/`` and ``/l/{id}`` also carry the layout they open and a
+``modulepreload`` of its widgets' modules (``dashboard/layout_seed.py``)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
+from dashboard import layout_seed
 from dashboard.kit_routes import KIT_MAJOR
 
 router = APIRouter(tags=["shell"])
@@ -61,22 +63,31 @@ def kit_preloads(kit_dir: Path, mtime_ns: int) -> str:
     return "".join(f'<link rel="modulepreload" href="/kit/{KIT_MAJOR}/{name}">' for name in names)
 
 
-async def catalogue_seed(request: Request) -> str:
-    """The catalogue as a JSON script element, or "" when the dashboard has no fresh one at hand."""
+async def fresh_catalogue(request: Request) -> dict | None:
+    """The catalogue as the shell's list shows it, or None when the dashboard has no fresh one at hand."""
     gateway = getattr(request.app.state, "gateway", None)
     if gateway is None:
-        return ""
+        return None
     try:
         snapshot = await asyncio.wait_for(asyncio.shield(gateway.catalogue.refresh()), SEED_WAIT_SECONDS)
     except Exception:  # noqa: BLE001 - a timeout or an upstream failure: no seed; the shell fetches the catalogue itself
-        return ""
+        return None
     if snapshot.fetched_at is None or snapshot.stale:
+        return None
+    return snapshot.as_json()
+
+
+def catalogue_seed(catalogue: dict | None) -> str:
+    """The catalogue as a JSON script element, or "" without one."""
+    if catalogue is None:
         return ""
-    body = json.dumps(snapshot.as_json(), separators=(",", ":")).replace("<", "\\u003c")
+    body = json.dumps(catalogue, separators=(",", ":")).replace("<", "\\u003c")
     return f'<script type="application/json" id="tessera-catalogue-seed">{body}</script>'
 
 
-async def shell_page(request: Request, headers: dict[str, str]) -> Response:
+async def shell_page(request: Request, headers: dict[str, str], layout: str | None = None,
+                     seed_layout: bool = False) -> Response:
+    """The editor's page; with ``seed_layout`` it carries ``layout`` (an id; None: the first-run default)."""
     dist = dist_dir(request)
     index = dist / "index.html"
     if not index.is_file() or not (dist / "shell.js").is_file():
@@ -84,14 +95,17 @@ async def shell_page(request: Request, headers: dict[str, str]) -> Response:
     kit_dir = dist / "kit" / KIT_MAJOR
     preloads = kit_preloads(kit_dir, kit_dir.stat().st_mtime_ns) if kit_dir.is_dir() else ""
     html = index.read_text(encoding="utf-8")
-    extra = f"{preloads}{await catalogue_seed(request)}"
+    layouts = getattr(request.app.state, "layouts", None) if seed_layout else None
+    catalogue, seed = await asyncio.gather(fresh_catalogue(request), layout_seed.layout_seed(layouts, layout))
+    widgets = layout_seed.module_preloads(seed, catalogue["items"]) if catalogue else ""
+    extra = f"{widgets}{preloads}{catalogue_seed(catalogue)}{layout_seed.seed_script(seed)}"
     html = html.replace("</head>", f"{extra}</head>", 1) if "</head>" in html else f"{html}{extra}"
     return HTMLResponse(html, headers=headers)
 
 
 @router.get("/", include_in_schema=False)
 async def read_shell(request: Request) -> Response:
-    return await shell_page(request, {"Cache-Control": "no-cache"})
+    return await shell_page(request, {"Cache-Control": "no-cache"}, None, seed_layout="new" not in request.query_params)
 
 
 @router.get("/gallery", include_in_schema=False)
@@ -101,7 +115,8 @@ async def read_gallery(request: Request) -> Response:
 
 @router.get("/l/{ref}", include_in_schema=False)
 async def read_layout_page(ref: str, request: Request) -> Response:
-    return await shell_page(request, {"Cache-Control": "no-cache"})
+    # a past version (``id@N``) is read-only and rarely a first page: no seed
+    return await shell_page(request, {"Cache-Control": "no-cache"}, ref, seed_layout="@" not in ref)
 
 
 @router.get("/e/{token}", include_in_schema=False)
