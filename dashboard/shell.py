@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import mimetypes
+from email.utils import formatdate
 from functools import lru_cache
 from pathlib import Path
 
@@ -23,7 +25,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from dashboard import layout_seed
-from dashboard.kit_routes import KIT_MAJOR
+from dashboard.kit_routes import KIT_MAJOR, read_file
 
 router = APIRouter(tags=["shell"])
 DEFAULT_DIST = Path(__file__).parent / "web" / "dist"
@@ -53,6 +55,7 @@ def page(request: Request, html: str, script: str, headers: dict[str, str]) -> R
     return FileResponse(index, media_type="text/html", headers=headers)
 
 
+ASSET_MEMORY_LIMIT = 4 * 1024 * 1024  # larger assets (none today) stream from the file
 SEED_WAIT_SECONDS = 0.25  # at most this long for a catalogue refresh; else the page goes without a seed
 
 
@@ -131,8 +134,19 @@ async def read_casual_view(token: str, request: Request) -> Response:
 
 @router.get("/static/{name:path}", include_in_schema=False)
 async def read_asset(name: str, request: Request) -> Response:
+    """A bundled asset, revalidated on every use (``no-cache``, ETag). Answered from memory in one
+    write (read once per build), so the shell's bundle is not sent in chunks interleaved with
+    the page's other requests; a Range request goes to the file as before."""
     root = dist_dir(request).resolve()
     path = (root / name).resolve()
     if not path.is_relative_to(root) or not path.is_file():
         return Response(status_code=404)
-    return FileResponse(path, headers={"Cache-Control": "no-cache"})
+    stat = path.stat()
+    if "range" in request.headers or stat.st_size > ASSET_MEMORY_LIMIT:
+        return FileResponse(path, headers={"Cache-Control": "no-cache"})
+    body, etag = read_file(path, stat.st_mtime_ns, stat.st_size)
+    headers = {"Cache-Control": "no-cache", "ETag": etag, "Last-Modified": formatdate(stat.st_mtime, usegmt=True)}
+    if etag in (tag.strip() for tag in request.headers.get("if-none-match", "").split(",")):
+        return Response(status_code=304, headers=headers)
+    kind = mimetypes.guess_type(path.name)[0] or "text/plain"  # as FileResponse guesses
+    return Response(body, media_type=kind, headers=headers)
