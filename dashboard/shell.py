@@ -5,7 +5,7 @@
 no editor code). Pages that carry a token are never cached and send no referrer.
 
 The editing shell's page carries what its first render needs, so nothing waits for a
-round trip it could skip: ``<link rel="modulepreload">`` for every module of the widget kit
+round trip it could skip: ``<link rel="modulepreload">`` for the widget kit
 (fetched while the shell's own bundle downloads, instead of after each widget module is
 parsed) and the catalogue as the dashboard last had it (``#tessera-catalogue-seed``), so
 windows import their widgets as soon as the layout is known; the shell still revalidates
@@ -55,14 +55,18 @@ def page(request: Request, html: str, script: str, headers: dict[str, str]) -> R
     return FileResponse(index, media_type="text/html", headers=headers)
 
 
+KIT_FACADE = b"// kit facade:"  # build.mjs's first line of a module that only re-exports from kit.js
 ASSET_MEMORY_LIMIT = 4 * 1024 * 1024  # larger assets (none today) stream from the file
 SEED_WAIT_SECONDS = 0.25  # at most this long for a catalogue refresh; else the page goes without a seed
 
 
 @lru_cache(maxsize=8)
 def kit_preloads(kit_dir: Path, mtime_ns: int) -> str:
-    """One modulepreload link per kit module (re-read when the build changes the folder)."""
-    names = sorted(path.name for path in kit_dir.glob("*.js") if path.name != "index.js")
+    """A modulepreload link per kit module with code of its own (re-read when the build changes
+    the folder): ``kit.js`` and the time series (see build.mjs), not the facades that re-export
+    from ``kit.js`` (the built-in widgets import ``kit.js`` itself), nor ``index.js``."""
+    names = sorted(path.name for path in kit_dir.glob("*.js")
+                   if path.name != "index.js" and not path.read_bytes().startswith(KIT_FACADE))
     return "".join(f'<link rel="modulepreload" href="/kit/{KIT_MAJOR}/{name}">' for name in names)
 
 

@@ -85,3 +85,15 @@ def test_assets_are_answered_whole_from_memory_and_revalidated_by_etag(client, t
     rebuilt = client.get("/static/shell.js", headers={"If-None-Match": first.headers["etag"]})
     assert rebuilt.status_code == 200 and rebuilt.text == "export const b = 2;"
     assert client.get("/static/missing.js").status_code == 404
+
+
+def test_the_kit_facades_are_not_preloaded(client, tmp_path):
+    kit = tmp_path / "dist" / "kit" / "v1"
+    kit.mkdir(parents=True)
+    for name in ("index.js", "kit.js", "time-series.js"):
+        (kit / name).write_text("export {};")
+    for name in ("data-client.js", "theme.js"):
+        (kit / name).write_text('// kit facade: /kit/v1/x.js\nexport { a } from "./kit.js";\n')
+    html = client.get("/l/abc123").text
+    assert html.count('rel="modulepreload"') == 2
+    assert '<link rel="modulepreload" href="/kit/v1/kit.js"><link rel="modulepreload" href="/kit/v1/time-series.js">' in html
