@@ -105,7 +105,7 @@ async def shell_page(request: Request, headers: dict[str, str], layout: str | No
     layouts = getattr(request.app.state, "layouts", None) if seed_layout else None
     catalogue, seed = await asyncio.gather(fresh_catalogue(request), layout_seed.layout_seed(layouts, layout))
     widgets = layout_seed.module_preloads(seed, catalogue["items"]) if catalogue else ""
-    extra = f"{widgets}{preloads}{catalogue_seed(catalogue)}{layout_seed.seed_script(seed)}"
+    extra = f"{preloads}{widgets}{catalogue_seed(catalogue)}{layout_seed.seed_script(seed)}"  # the kit first: every widget imports it
     html = html.replace("</head>", f"{extra}</head>", 1) if "</head>" in html else f"{html}{extra}"
     return HTMLResponse(html, headers=headers)
 
