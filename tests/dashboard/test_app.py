@@ -73,7 +73,8 @@ def client(upstreams, tmp_path):
     (dist / "shell.js").write_text("export {};")
     (dist / "shell.css").write_text("body{}")
     settings = DashboardSettings(registry_url=REGISTRY, query_url=QUERY, web_dist=str(dist),
-                                 catalogue_cache_seconds=0, retry_attempts=2, breaker_failures=50)
+                                 catalogue_cache_seconds=0, retry_attempts=2, breaker_failures=50,
+                                 database_url=f"sqlite:///{tmp_path}/dashboard.db")
     with TestClient(create_app(settings, transport=httpx.MockTransport(upstreams))) as test_client:
         yield test_client
 
@@ -282,3 +283,53 @@ def test_known_widgets_stay_routable_while_the_registry_is_down(client, upstream
     assert client.get("/api/v1/catalogue").status_code == 200
     upstreams.registry_down = True
     assert client.get("/widgets/page-views/dist/page-views.js").status_code == 200
+
+
+def seeded(html: str) -> dict | None:
+    import re
+
+    found = re.search(r'<script type="application/json" id="tessera-layout-seed">(.*?)</script>', html)
+    return json.loads(found.group(1)) if found else None
+
+
+def a_layout(client, title="Web analytics", owner="Tessera", widget="page-views", version=None) -> str:
+    state = {"widgetId": widget, "windowId": "w1", "attributes": {"site": "demo.local"}}
+    if version:
+        state["version"] = version
+    body = {"title": title, "owner": owner, "layout": {"root": {"type": "row", "content": [
+        {"type": "component", "componentType": "tessera-widget", "title": "Views", "componentState": state}]}}}
+    response = client.post("/api/v1/layouts", json=body)
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+def test_the_home_page_carries_the_default_layout_and_preloads_its_widget_modules(client, upstreams):
+    from dashboard.integrity import digest
+
+    integrity = digest(b"export default 1;")
+    upstreams.widgets = [page_views(integrity=integrity)]
+    assert seeded(client.get("/").text) is None  # no default layout yet
+    a_layout(client, title="Web analytics", owner="Mallory")  # the right title, not Tessera's
+    assert seeded(client.get("/").text) is None
+    default = a_layout(client)
+    html = client.get("/").text
+    seed = seeded(html)
+    assert seed == {"default": True, "layout": client.get(f"/api/v1/layouts/{default}").json()}  # the API's answer
+    url = "/widgets/page-views/dist/page-views.js?v=" + integrity.replace("+", "%2B").replace("/", "%2F").replace("=", "%3D")
+    assert f'<link rel="modulepreload" href="{url}" integrity="{integrity}">' in html
+    assert client.get(url).headers["cache-control"] == "public, max-age=31536000, immutable"  # the URL the shell imports
+    assert seeded(client.get("/?new").text) is None  # "New layout" opens no layout
+    assert 'modulepreload" href="/widgets/' not in client.get("/gallery").text
+
+
+def test_a_layout_page_carries_its_latest_version_only(client, upstreams):
+    layout = a_layout(client, title="Mine </script><script>alert(1)</script>", owner="me", version="9.9.9")
+    html = client.get(f"/l/{layout}").text
+    assert "<script>alert(1)" not in html
+    assert seeded(html) == {"default": False, "layout": client.get(f"/api/v1/layouts/{layout}").json()}
+    assert 'modulepreload" href="/widgets/' not in html  # pinned to a version not live: a placeholder, no import
+    assert seeded(client.get(f"/l/{layout}@1").text) is None
+    assert seeded(client.get("/l/no-such-layout").text) is None
+    upstreams.registry_down = True
+    client.get("/api/v1/catalogue")  # a stale catalogue: no module preloads, the layout is still carried
+    assert seeded(client.get(f"/l/{layout}").text)["layout"]["id"] == layout

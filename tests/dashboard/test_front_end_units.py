@@ -58,3 +58,16 @@ def test_layout_modules_pass_their_node_test_runner_suite():
     result = subprocess.run([NODE, "--test", *files], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert "# fail 0" in result.stdout
+
+
+def test_the_page_preloads_the_very_url_the_shell_imports_a_widget_from():
+    from dashboard.layout_seed import import_url
+
+    entries = [{"module": "/widgets/w/dist/w.js", "integrity": integrity} for integrity in (
+        "sha384-ab+cd/ef==", "sha256-AAA= sha512-B/b+", "sha384-x~y*z_.-", "sha384-ünï")]
+    out = run(f"""
+      globalThis.location = {{ origin: "http://127.0.0.1:8000" }};
+      const {{ moduleUrl }} = await import('./dashboard/web/src/widget-module.js');
+      console.log(JSON.stringify({json.dumps(entries)}.map(moduleUrl)));
+    """)
+    assert out == [import_url(entry) for entry in entries]

@@ -68,3 +68,32 @@ def test_a_missing_casual_view_build_is_a_clear_503(client, tmp_path):
     (tmp_path / "dist" / "view.js").unlink()
     response = client.get("/v/tvl_abc")
     assert response.status_code == 503 and "npm run build" in response.text
+
+
+def test_assets_are_answered_whole_from_memory_and_revalidated_by_etag(client, tmp_path):
+    bundle = tmp_path / "dist" / "shell.js"
+    bundle.write_text("export const a = 1;" * 1000)
+    first = client.get("/static/shell.js")
+    assert first.status_code == 200 and first.text == bundle.read_text()
+    assert first.headers["content-type"] == "text/javascript; charset=utf-8"
+    assert first.headers["cache-control"] == "no-cache" and "script-src 'self'" in first.headers["content-security-policy"]
+    again = client.get("/static/shell.js", headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304 and again.content == b""
+    part = client.get("/static/shell.js", headers={"Range": "bytes=0-5"})
+    assert part.status_code == 206 and part.text == "export"
+    bundle.write_text("export const b = 2;")  # a new build: a new body and ETag
+    rebuilt = client.get("/static/shell.js", headers={"If-None-Match": first.headers["etag"]})
+    assert rebuilt.status_code == 200 and rebuilt.text == "export const b = 2;"
+    assert client.get("/static/missing.js").status_code == 404
+
+
+def test_the_kit_facades_are_not_preloaded(client, tmp_path):
+    kit = tmp_path / "dist" / "kit" / "v1"
+    kit.mkdir(parents=True)
+    for name in ("index.js", "kit.js", "time-series.js"):
+        (kit / name).write_text("export {};")
+    for name in ("data-client.js", "theme.js"):
+        (kit / name).write_text('// kit facade: /kit/v1/x.js\nexport { a } from "./kit.js";\n')
+    html = client.get("/l/abc123").text
+    assert html.count('rel="modulepreload"') == 2
+    assert '<link rel="modulepreload" href="/kit/v1/kit.js"><link rel="modulepreload" href="/kit/v1/time-series.js">' in html

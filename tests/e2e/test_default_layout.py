@@ -92,6 +92,55 @@ def test_first_run_seeds_once_and_slash_opens_it(running, chromium):
         page.close()
 
 
+def test_the_page_carries_the_layout_and_its_modules_and_the_shell_checks_the_layout(running, chromium):
+    """`/` opens the default layout from the page itself (no layouts API call), each widget module
+    is fetched once (preloaded under its integrity, then imported), the kit as kit.js (and the time
+    series), never its facades; a seed that does not fit is dropped and the layout is fetched."""
+    context = chromium.new_context(viewport={"width": 1440, "height": 1000})
+    page = context.new_page()
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url))
+    try:
+        page.goto(running.dashboard)
+        wait_states(page, WIDGETS, {"ready"}, timeout=90)
+        page.wait_for_url("**/l/*")
+        layout_id = page.url.rsplit("/l/", 1)[1]
+        paths = [url.split(running.dashboard.rstrip("/"), 1)[-1] for url in asked]
+        assert not [p for p in paths if p.startswith("/api/v1/layouts")], paths
+        modules = [p.split("?")[0] for p in paths if "/dist/" in p and p.split("?")[0].endswith(".js")]
+        assert len(modules) == len(WIDGETS) == len(set(modules)), modules
+        assert all("?v=sha" in p for p in paths if "/dist/" in p and ".js" in p)  # the URL the shell imports
+        assert sorted(p for p in paths if p.startswith("/kit/")) == [
+            "/kit/v1/kit.js", "/kit/v1/time-series-element.js", "/kit/v1/time-series.js"]
+    finally:
+        context.close()
+
+    def tampered(route, change):
+        answer = route.fetch()
+        body = answer.text()
+        start = body.index('id="tessera-layout-seed">') + len('id="tessera-layout-seed">')
+        seed = json.loads(body[start:body.index("</script>", start)])
+        change(seed["layout"])
+        route.fulfill(response=answer, body=body[:start] + json.dumps(seed) + body[body.index("</script>", start):])
+
+    for change in (lambda layout: layout.update(version="7"), lambda layout: layout.update(owner="Mallory"),
+                   lambda layout: layout.update(layout=None)):
+        context = chromium.new_context(viewport={"width": 1440, "height": 1000})
+        page = context.new_page()
+        asked = []
+        page.on("request", lambda r: asked.append(r.url))
+        page.route(running.dashboard, (lambda edit: lambda route: tampered(route, edit))(change))
+        try:
+            page.goto(running.dashboard)
+            page.wait_for_url(f"**/l/{layout_id}")
+            page.wait_for_function("n => document.querySelectorAll('tessera-widget-frame').length === n", arg=len(WIDGETS))
+            assert any("/api/v1/layouts?owner=Tessera" in url for url in asked)
+            assert any(url.endswith(f"/api/v1/layouts/{layout_id}") for url in asked)
+            assert page.evaluate("() => tessera.session.state.version") == 1  # the API's answer, not the seed's
+        finally:
+            context.close()
+
+
 def test_every_widget_draws_data_and_the_screenshots(running, chromium):
     IMAGES.mkdir(parents=True, exist_ok=True)
     for theme in ("dark", "light"):

@@ -403,3 +403,22 @@ def test_accept_routes_the_shells_messages_once_each_replays_the_last_and_stops_
       return {seen, last: el.lastMessage.topic};
     }""")
     assert got == {"seen": ["early.local", "page.selected /a"], "last": "other"}
+
+
+def test_every_kit_url_shares_one_instance_of_each_module(blank):
+    """Built-in widgets import /kit/v1/kit.js; a third-party widget imports /kit/v1/<file>.js (a
+    facade re-exporting from kit.js): both get the same data client and the same classes."""
+    same = blank.evaluate("""async () => {
+      const kit = await import('/kit/v1/kit.js');
+      const client = await import('/kit/v1/data-client.js');
+      const table = await import('/kit/v1/table.js');
+      const index = await import('/kit/v1/index.js');
+      const series = await import('/kit/v1/time-series.js');
+      const element = await import('/kit/v1/kit-element.js');
+      return [kit.clientFor === client.clientFor, kit.DataClient === index.DataClient, table.TableElement === kit.TableElement,
+              customElements.get('tessera-table') === kit.TableElement, index.TimeSeriesElement === series.TimeSeriesElement,
+              Object.getPrototypeOf(Object.getPrototypeOf(series.TimeSeriesElement)) === element.KitElement,
+              clientFor(document.body) === client.clientFor(document.body)].map(Boolean);
+      function clientFor(el) { return kit.clientFor(el); }
+    }""")
+    assert same == [True] * 7

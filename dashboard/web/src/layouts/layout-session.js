@@ -9,6 +9,7 @@ import { ApiError, ConflictError } from "./api-client.js";
 import { fromAnswer, toDocument, windows } from "./document.js";
 import { LayoutPanels } from "./layout-panels.js";
 import { layoutPath } from "./routes.js";
+import { LayoutSeed } from "./seed.js";
 import { initialState, isBehind, isDirty, reduce } from "./save-state.js";
 
 export class LayoutSession extends EventTarget {
@@ -28,10 +29,12 @@ export class LayoutSession extends EventTarget {
   #rebase = false;
   #author = "";
   #values = null; // BusValues: the bus's current values, kept per layout in this tab
+  #seed; // the layout the page carried (seed.js): the first open needs no round trip
 
-  constructor({ api, drafts, workspace, ui }) {
+  constructor({ api, drafts, workspace, ui, seed = new LayoutSeed() }) {
     super();
     this.#api = api;
+    this.#seed = seed;
     this.#drafts = drafts;
     this.#workspace = workspace;
     this.#ui = ui;
@@ -84,7 +87,8 @@ export class LayoutSession extends EventTarget {
           this.#drafts.lastLayout = null; // "New layout": start one (a never-saved draft is kept)
           history.replaceState(null, "", "/");
         } // a browser with no layout of its own opens the first-run default ("Web analytics")
-        const last = this.#drafts.lastLayout ?? (fresh || this.#drafts.loadDraft(null) ? null : await this.#api.defaultLayout());
+        const last = this.#drafts.lastLayout
+          ?? (fresh || this.#drafts.loadDraft(null) ? null : this.#seed.defaultId ?? await this.#api.defaultLayout());
         if (last) {
           history.replaceState(null, "", layoutPath(last));
           return await this.#openLayout(last, null, { fallbackToNew: true });
@@ -121,7 +125,7 @@ export class LayoutSession extends EventTarget {
     this.#ui.setLoading(true);
     let answer;
     try {
-      answer = await this.#api.get(id, version);
+      answer = this.#seed.take(id, version) ?? await this.#api.get(id, version);
     } catch (error) {
       if (fallbackToNew && error instanceof ApiError && [404, 410].includes(error.status)) {
         this.#drafts.lastLayout = null;
