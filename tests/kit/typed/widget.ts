@@ -46,3 +46,13 @@ const wrong: TimeRangePayload = { from: "2026-01-01T00:00:00Z" };
 void wrong;
 // @ts-expect-error attributes are typed
 document.createElement("tessera-table").emitTopic = 42;
+
+// The same names through the kit's one module (what the built-in widgets import).
+import { clientFor as kitClientFor, formatNumber, KitElement as KitKitElement } from "/kit/v1/kit.js";
+import type { PageSelectedPayload as KitPageSelected } from "/kit/v1/kit.js";
+const sameClass: typeof KitElement = KitKitElement;
+const fromKit: KitPageSelected = { path: "/" };
+void [sameClass, fromKit, formatNumber(1200), kitClientFor("/api/v1/metrics")];
+// @ts-expect-error the kit's one module leaves the time series out (it is /kit/v1/time-series.js)
+import { TimeSeriesElement } from "/kit/v1/kit.js";
+void TimeSeriesElement;
