@@ -136,7 +136,7 @@ async def read_casual_view(token: str, request: Request) -> Response:
     return page(request, "view.html", "view.js", TOKEN_PAGE_HEADERS)
 
 
-@router.get("/static/{name:path}", include_in_schema=False)
+@router.api_route("/static/{name:path}", methods=["GET", "HEAD"], include_in_schema=False)
 async def read_asset(name: str, request: Request) -> Response:
     """A bundled asset, revalidated on every use (``no-cache``, ETag). Answered from memory in one
     write (read once per build), so the shell's bundle is not sent in chunks interleaved with

@@ -85,6 +85,8 @@ def test_assets_are_answered_whole_from_memory_and_revalidated_by_etag(client, t
     rebuilt = client.get("/static/shell.js", headers={"If-None-Match": first.headers["etag"]})
     assert rebuilt.status_code == 200 and rebuilt.text == "export const b = 2;"
     assert client.get("/static/missing.js").status_code == 404
+    head = client.head("/static/shell.js")
+    assert head.status_code == 200 and head.content == b"" and head.headers["etag"] == rebuilt.headers["etag"]
 
 
 def test_the_kit_facades_are_not_preloaded(client, tmp_path):
