@@ -17,9 +17,9 @@ def make_store(backend: str, dsn: str, database: str = "tessera", pinot_table: s
     if backend == "chdb":
         if not dsn.startswith("chdb://"):
             raise ValueError(f"the chdb backend needs a chdb:///abs/path DSN, not {dsn.split('@')[-1]!r}")
-        from tracker.olap.clickhouse import ClickHouseStore
+        from tracker.olap.clickhouse import CHDB_OPTIONS, ClickHouseStore
 
-        return ClickHouseStore.connect(dsn, database)
+        return ClickHouseStore.connect(dsn, database, chdb_options=CHDB_OPTIONS)
     if backend == "clickhouse":
         if not dsn.startswith(("http://", "https://", "clickhouse://", "clickhouses://")):
             raise ValueError("the clickhouse backend needs an http(s):// DSN")

@@ -30,6 +30,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(7, "per-hour breakdown rollup (dimension x filter)", lambda db, ttl: schema.breakdown_statements(db)),
     Migration(8, "site rollups in wide parts", lambda db, ttl: schema.wide_part_statements(db)),
     Migration(9, "per-hour visit pieces for KPI summaries (a cache)", lambda db, ttl: schema.visit_statements(db)),
+    Migration(10, "breakdown view: its (filter, dimension) pairs as index arrays", lambda db, ttl: schema.breakdown_view_statements(db)),
 )
 
 

@@ -4,8 +4,8 @@ from tracker.olap import migrations
 
 
 def test_pending_is_ordered_and_skips_applied():
-    assert [m.version for m in migrations.pending(set())] == [1, 2, 3, 4, 5, 6, 7, 8, 9]
-    assert [m.version for m in migrations.pending({1, 3})] == [2, 4, 5, 6, 7, 8, 9]
+    assert [m.version for m in migrations.pending(set())] == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+    assert [m.version for m in migrations.pending({1, 3})] == [2, 4, 5, 6, 7, 8, 9, 10]
 
 
 def test_versions_are_unique():
@@ -16,8 +16,9 @@ def test_versions_are_unique():
 def test_every_statement_is_idempotent():
     for m in migrations.MIGRATIONS:
         for statement in m.statements("db", 7):
-            # DDL is guarded; a backfill only runs into an empty table; a setting is set, not toggled
-            assert "IF NOT EXISTS" in statement or ") = 0" in statement or "MODIFY SETTING" in statement
+            # DDL is guarded; a backfill only runs into an empty table; a setting or a view's query is set, not toggled
+            assert ("IF NOT EXISTS" in statement or ") = 0" in statement or "MODIFY SETTING" in statement
+                    or "MODIFY QUERY" in statement)
 
 
 def test_ttl_matching():
@@ -29,7 +30,7 @@ def test_ttl_matching():
 @pytest.mark.integration
 def test_migrate_on_chdb_is_idempotent_and_recorded(chdb_store):
     assert chdb_store.migrate() == []  # the fixture already applied everything
-    assert chdb_store.applied_versions() == [1, 2, 3, 4, 5, 6, 7, 8, 9]
+    assert chdb_store.applied_versions() == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
     tables = {r[0] for r in chdb_store.client.query(
         "SELECT name FROM system.tables WHERE database = {db:String}", parameters={"db": chdb_store.db}).result_rows}
     assert {"events", "site_minute", "site_minute_mv", "page_minute", "page_minute_mv",
@@ -89,3 +90,73 @@ def test_site_rollups_write_wide_parts(chdb_store):
         "AND table IN ('site_minute', 'site_hour', 'page_minute') GROUP BY table ORDER BY table",
         parameters={"db": chdb_store.db}).result_rows
     assert types == [("page_minute", ["Compact"]), ("site_hour", ["Wide"]), ("site_minute", ["Wide"])]
+
+
+def _varied_events():
+    import uuid
+    from datetime import UTC, datetime, timedelta
+
+    from tracker.event import TrackingEvent
+    from tracker.olap.port import StagedBatch
+
+    b = StagedBatch()
+    for i in range(60):
+        ts = datetime(2026, 11, 22, 10, tzinfo=UTC) + timedelta(minutes=11 * i)
+        b.append(TrackingEvent(event_id=str(uuid.UUID(int=i + 1)), ts=ts, received_at=ts, site=f"s{i % 2}",
+                               name="signup" if i % 9 == 0 else "pageview", path=["/", "/a", "/ünï", ""][i % 4],
+                               referrer_host=["", "g.com", "x.org"][i % 3], browser=["Firefox", "", "Chrome"][i % 3],
+                               os="Linux" if i % 2 else "", device="desktop", utm_source=["", "news"][i % 2],
+                               utm_campaign=f"c{i % 5}", visitor=f"{i % 7:016x}", is_bot=i % 10 == 0),
+                 "tessera.events", 0, i)
+    return b
+
+
+
+def _legacy_select(db: str) -> str:
+    from tracker.olap import schema
+
+    legacy = schema.Rollup("breakdown_hour", "hour", schema.BREAKDOWN_KEYS, "views", exprs=("b.1", "b.2", "b.3", "b.4"),
+                           join=schema.legacy_breakdown_join())
+    return legacy.select(db)
+
+
+def _finalised(client, select: str) -> list[tuple]:
+    return client.query(f"SELECT site, hour, filter_dim, filter_value, dim, value, sum(views), "
+                        f"uniqCombinedMerge(12)(visitors) FROM ({select}) GROUP BY ALL ORDER BY ALL").result_rows
+
+
+@pytest.mark.integration
+def test_the_breakdown_pairs_as_index_arrays_give_the_rows_the_literal_tuples_gave(chdb_store):
+    from tracker.olap import schema
+
+    db, c = chdb_store.db, chdb_store.client
+    chdb_store.insert(_varied_events(), "varied/0")
+    old = _finalised(c, _legacy_select(db))
+    assert len(old) > 100
+    assert _finalised(c, schema.BREAKDOWN_HOUR.select(db)) == old
+    assert _finalised(c, f"SELECT * FROM {db}.breakdown_hour") == old  # what the view stored
+    assert _finalised(c, schema.BREAKDOWN_HOUR.select(db, "site = 's1'")) == [r for r in old if r[0] == "s1"]
+
+
+@pytest.mark.integration
+def test_migration_10_replaces_the_breakdown_view_and_keeps_its_rows(chdb_store):
+    db, c = chdb_store.db, chdb_store.client
+    c.command(f"ALTER TABLE {db}.breakdown_hour_mv MODIFY QUERY {_legacy_select(db)}")  # as migration 7 left it
+    c.command(f"ALTER TABLE {db}.schema_migrations DELETE WHERE version = 10", settings={"mutations_sync": 2})
+    events = _varied_events()
+    half = len(events) // 2
+    first, second = type(events)(), type(events)()
+    for i, e in enumerate(events.events):
+        (first if i < half else second).append(e, events.topics[i], 0, i)
+    chdb_store.insert(first, "before/0")  # through the old view
+
+    assert chdb_store.migrate() == [10]
+    view = c.query("SELECT as_select FROM system.tables WHERE database = {db:String} AND name = 'breakdown_hour_mv'",
+                   parameters={"db": db}).result_rows[0][0]
+    assert "b_f" in view and "b.1" not in view
+
+    chdb_store.insert(second, "after/0")  # through the new one
+    assert _finalised(c, f"SELECT * FROM {db}.breakdown_hour") == _finalised(c, _legacy_select(db))
+    days = c.query(f"SELECT sum(views) FROM {db}.breakdown_day WHERE dim = 'os' AND filter_dim = ''").result_rows
+    assert days == [(sum(1 for e in events.events if e.name == "pageview" and not e.is_bot),)]
+    assert chdb_store.migrate() == []
