@@ -5,7 +5,9 @@ in the same run (the ratio is the figure that holds on a noisy machine).  KPI su
 (24 h; by a page; by a referrer) from ``visit_hour`` against the same KPIs from the raw
 events, alternating, with the first call (which closes the hours) reported apart; and the
 floor of a trivial query through the same client.
-``python bench/bench_breakdown.py [--quick]``.
+``python bench/bench_breakdown.py [--quick] [--data DIR]``: ``--data`` keeps the filled events (and
+their rollups, migrated to the current schema) in DIR and reuses them on the next run, so an
+iteration times the same reads without the minutes of filling (the first run fills as usual).
 
 Data: INSERT ... SELECT from numbers() into the events table, so the materialized views
 fill exactly as they do for the writer: one site, one event every 60 ms (10M events span
@@ -19,6 +21,7 @@ Harness contract: ``run(quick=False) -> list[dict]``.
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
 import sys
@@ -225,27 +228,37 @@ def measure(client, store, start: datetime, n: int, seconds: float, settled: flo
     ]
 
 
-def run(quick: bool = False) -> list[dict]:
+def run(quick: bool = False, data: Path | None = None) -> list[dict]:
     import clickhouse_connect
 
     from tracker.olap.clickhouse import ClickHouseStore
 
     n = 1_000_000 if quick else 10_000_000
-    client = clickhouse_connect.get_client(dsn=f"chdb:///{CHDB_DIR}")
-    store = ClickHouseStore(client, f"bench_breakdown_{uuid.uuid4().hex[:8]}")
+    kept = data / f"filled-{n}.json" if data is not None else None
+    client = clickhouse_connect.get_client(dsn=f"chdb:///{data or CHDB_DIR}")
+    store = ClickHouseStore(client, f"bench_breakdown_{n}" if kept else f"bench_breakdown_{uuid.uuid4().hex[:8]}")
     try:
-        store.migrate()
-        start = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(milliseconds=n * STEP_MS)
-        seconds = fill(client, store.db, n, start)
-        settled = settle(client, store.db)
+        store.migrate()  # a kept database: brought to the current schema by the migrations, as a live one is
+        if kept is not None and kept.exists():
+            meta = json.loads(kept.read_text())
+            start, seconds, settled = datetime.fromisoformat(meta["start"]), meta["seconds"], meta["settled"]
+        else:
+            start = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(milliseconds=n * STEP_MS)
+            seconds = fill(client, store.db, n, start)
+            settled = settle(client, store.db)
+            if kept is not None:
+                kept.write_text(json.dumps({"start": start.isoformat(), "seconds": seconds, "settled": settled}))
+        settle(client, store.db)  # a migration's backfill merges too
         return measure(client, store, start, n, seconds, settled, quick)
     finally:
-        client.command(f"DROP DATABASE IF EXISTS {store.db} SYNC")
+        if kept is None:
+            client.command(f"DROP DATABASE IF EXISTS {store.db} SYNC")
         client.close()
 
 
 if __name__ == "__main__":
-    for r in run(quick="--quick" in sys.argv):
+    kept_dir = Path(sys.argv[sys.argv.index("--data") + 1]) if "--data" in sys.argv else None
+    for r in run(quick="--quick" in sys.argv, data=kept_dir):
         extra = f" (p50 {r['p50']:.1f})" if "p50" in r else ""
         print(f"{r['name']}: {r['value']:,.1f} {r['unit']}{extra} = {r['ratio']:.2f} x {r['ceiling_name']} "
               f"({r['ceiling']:,.1f}); target {r['target']}: {'ok' if r['passed'] else 'MISS'}")
