@@ -1,9 +1,8 @@
 """ClickHouse SQL for breakdowns and KPI summaries (``tracker.query.breakdown``).
 
-A breakdown reads ``breakdown_day`` for the whole UTC days of its range,
-``breakdown_hour`` for the whole hours around them, and the events table for ragged
-edges (at most two partial hours; the API asks for whole hours), merging the visitor
-states of all; a filter set the rollup is not keyed by (see ``plan``) is answered by a scan of
+A breakdown reads ``breakdown_span`` for the whole hours of its range (its days, four-hour
+spans and hours, in one read: ``_segments``), and the events table for ragged edges (at most
+two partial hours; the API asks for whole hours), merging the visitor states of all; a filter set the rollup is not keyed by (see ``plan``) is answered by a scan of
 the events table.  Column names come from ``schema.BREAKDOWN_DIMENSIONS`` only; every
 value (site, times, filter values) is a bound parameter.  Each function returns
 ``(sql, parameters)``.
@@ -11,9 +10,9 @@ value (site, times, filter values) is a bound parameter.  Each function returns
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from tracker.olap.schema import BREAKDOWN_DIMENSIONS, BREAKDOWN_FILTERS, COUNTED
+from tracker.olap.schema import BREAKDOWN_DIMENSIONS, BREAKDOWN_FILTERS, COUNTED, SPANS
 from tracker.model import VISIT_GAP, BreakdownQuery, Scope
 
 Plan = tuple[str, str, str, str | None]  # (filter_dim, filter_value, dim, value or None)
@@ -70,9 +69,19 @@ def _raw_where(s: Scope, params: dict, span: str) -> str:
     return f"site = {{site:String}} AND {span} AND {COUNTED}" + (f" AND {match}" if match else "")
 
 
-def _rows(db: str, s: Scope, dim: str, grouped: bool) -> tuple[str, dict] | None:
+# A breakdown read is small (a few hundred rollup rows) and most of its cost is planning it: one
+# thread, and no PREWHERE planning (the key already narrows the read to a granule or two).
+# Written into the text: chDB's client sends per-call settings as a clause it appends anyway.
+SMALL_READ = " SETTINGS max_threads = 1, optimize_move_to_prewhere = 0"
+
+
+def _rows(db: str, s: Scope, dim: str, grouped: bool) -> tuple[str, dict, bool, str] | None:
     """A subquery of (k, views, visitors-state) rows covering the scope, from the rollup
-    and the edges, or None when the rollup cannot answer it."""
+    and the edges, or None when the rollup cannot answer it; whether it is one read of one
+    rollup table with no edges, whose ``SELECT ... FROM ... WHERE`` the caller may aggregate
+    directly (``_flat``: each more read in a query cost ~3.5 ms of planning in chDB, a
+    subquery around the one read ~0.5 ms); and the settings clause for the query (none
+    where it scans events for the edges)."""
     p = plan(s.filter_map(), dim if grouped else None)
     if p is None:
         return None
@@ -92,33 +101,41 @@ def _rows(db: str, s: Scope, dim: str, grouped: bool) -> tuple[str, dict] | None
         edges = (f"SELECT {value_col} AS k, count() AS views, uniqCombinedState(12)(visitor) AS visitors "
                  f"FROM {db}.events WHERE {_raw_where(s, params, f'({span})')} GROUP BY k")
     if h0 >= h1:
-        return edges, params
+        return edges, params, False, ""
     params.update(fdim=filter_dim, fval=filter_value, dim=rollup_dim)
     fixed = ""
     if value is not None:
         params["value"] = value
         fixed = " AND value = {value:String}"
-    parts = []
-    for i, (table, col, lo, hi) in enumerate(_segments(h0, h1)):
+    within = []
+    for i, (span, lo, hi) in enumerate(_segments(h0, h1)):
         params[f"lo{i}"], params[f"hi{i}"] = lo.replace(tzinfo=None), hi.replace(tzinfo=None)
-        parts.append(f"SELECT {'value' if grouped else chr(39) * 2} AS k, views, visitors FROM {db}.{table} "
-                     "WHERE site = {site:String} AND dim = {dim:String} AND filter_dim = {fdim:String} "
-                     f"AND filter_value = {{fval:String}}{fixed} AND {col} >= {{lo{i}:{T}}} AND {col} < {{hi{i}:{T}}}")
-    return " UNION ALL ".join(parts + ([edges] if edges else [])), params
+        within.append(f"(span = {int(span)} AND start >= {{lo{i}:{T}}} AND start < {{hi{i}:{T}}})")
+    rolled = (f"SELECT {'value' if grouped else chr(39) * 2} AS k, views, visitors FROM {db}.breakdown_span "
+              "WHERE site = {site:String} AND dim = {dim:String} AND filter_dim = {fdim:String} "
+              f"AND filter_value = {{fval:String}}{fixed} AND ({' OR '.join(within)})")  # one key range a span
+    return (rolled + (f" UNION ALL {edges}" if edges else ""), params, not edges, "" if edges else SMALL_READ)
 
 
-def _segments(h0: datetime, h1: datetime) -> list[tuple[str, str, datetime, datetime]]:
-    """Whole hours [h0, h1) as rows of breakdown_day for the whole UTC days and of
-    breakdown_hour for the hours around them."""
-    d0 = h0 if h0 == h0.replace(hour=0) else h0.replace(hour=0) + timedelta(days=1)
-    d1 = h1.replace(hour=0)
-    if d0 >= d1:
-        return [("breakdown_hour", "hour", h0, h1)]
-    out = [("breakdown_hour", "hour", h0, d0)] if h0 < d0 else []
-    out.append(("breakdown_day", "day", d0, d1))
-    if d1 < h1:
-        out.append(("breakdown_hour", "hour", d1, h1))
-    return out
+def _flat(rows: str) -> str:
+    """The ``FROM ... WHERE ...`` of a one-read subquery (see ``_rows``)."""
+    return rows[rows.index(" FROM "):]
+
+
+def _segments(h0: datetime, h1: datetime) -> list[tuple[int, datetime, datetime]]:
+    """Whole hours [h0, h1) as runs (span seconds, from, to) of ``breakdown_span`` rows: from
+    each point the longest span (``SPANS``) that starts there and fits, so a range is at most a
+    few hours, four-hour spans, days, four-hour spans and hours."""
+    out: list[list] = []
+    t, end = int(h0.timestamp()), int(h1.timestamp())
+    while t < end:
+        span = next(s for s in reversed(SPANS) if t % s == 0 and t + s <= end)  # 3600 always fits
+        if out and out[-1][0] == span and out[-1][2] == t:
+            out[-1][2] = t + span
+        else:
+            out.append([span, t, t + span])
+        t += span
+    return [(span, datetime.fromtimestamp(lo, UTC), datetime.fromtimestamp(hi, UTC)) for span, lo, hi in out]
 
 
 def breakdown(db: str, q: BreakdownQuery, narrow: bool = False, known: tuple[str, ...] = ()) -> tuple[str, dict]:
@@ -126,26 +143,39 @@ def breakdown(db: str, q: BreakdownQuery, narrow: bool = False, known: tuple[str
 
     ``narrow``: the dimension is known to have fewer values than the limit here (an earlier
     answer had fewer rows), so every value's states are merged anyway: one read of the rollup
-    rows, not two.  ``known``: the values an earlier answer of this shape held: one read ranks
+    rows, not two, in no particular order when it is one read of one table (``ranked`` orders
+    and cuts them: sorting a few rows in chDB cost ~1 ms of planning).  ``known``: the values an
+    earlier answer of this shape held: one read ranks
     every value by its views and merges the states of these values only, and each row says
     whether its value was one of them (a fourth column, 1 or 0): the answer is exact when every
     row says 1, else the caller asks again without ``known``.  Otherwise a first pass ranks the
     values without reading a state and the second merges the states of the top ``limit`` only.
-    The rows are the same whichever plan answers."""
+    The rows are the same whichever plan answers (after ``ranked``)."""
     found = _rows(db, q.scope, q.dimension, grouped=True)
     if found is None:
         return breakdown_raw(db, q)
-    rows, params = found
+    rows, params, flat, tail = found
+    order = f" ORDER BY v DESC, k LIMIT {int(q.limit)}"
     if narrow:
+        if flat:
+            return (f"SELECT value AS k, sum(views) AS v, uniqCombinedMerge(12)(visitors) AS u{_flat(rows)} "
+                    f"GROUP BY k{tail}"), params
         return (f"SELECT k, sum(views) AS v, uniqCombinedMerge(12)(visitors) AS u FROM ({rows}) "
-                f"GROUP BY k ORDER BY v DESC, k LIMIT {int(q.limit)}"), params
+                f"GROUP BY k{order}{tail}"), params
     if known:
         params["known"] = list(known)
-        return (f"SELECT k, sum(views) AS v, uniqCombinedMergeIf(12)(visitors, k IN {{known:Array(String)}}) AS u, "
-                f"k IN {{known:Array(String)}} FROM ({rows}) GROUP BY k ORDER BY v DESC, k LIMIT {int(q.limit)}"), params
+        return (f"SELECT {'value AS ' if flat else ''}k, sum(views) AS v, "
+                "uniqCombinedMergeIf(12)(visitors, k IN {known:Array(String)}) AS u, k IN {known:Array(String)}"
+                f"{_flat(rows) if flat else f' FROM ({rows})'} GROUP BY k{order}{tail}"), params
     top = f"SELECT k FROM ({rows}) GROUP BY k ORDER BY sum(views) DESC, k LIMIT {int(q.limit)}"
     return (f"SELECT k, sum(views) AS v, uniqCombinedMerge(12)(visitors) AS u FROM ({rows}) "
-            f"WHERE k IN ({top}) GROUP BY k ORDER BY v DESC, k"), params  # states merged for the top values only
+            f"WHERE k IN ({top}) GROUP BY k ORDER BY v DESC, k{tail}"), params  # states merged for the top values only
+
+
+def ranked(rows: list[tuple], limit: int) -> list[tuple]:
+    """Rows (value, views, ...) most viewed first, ties by value, the first ``limit``: the order
+    the SQL's ``ORDER BY v DESC, k`` gives (a str's code points sort as its UTF-8 bytes do)."""
+    return sorted(rows, key=lambda r: (-r[1], r[0]))[:limit]
 
 
 def breakdown_raw(db: str, q: BreakdownQuery) -> tuple[str, dict]:
@@ -161,8 +191,9 @@ def totals(db: str, s: Scope) -> tuple[str, dict]:
     found = _rows(db, s, "", grouped=False)
     if found is None:
         return totals_raw(db, s)
-    rows, params = found
-    return f"SELECT sum(views), uniqCombinedMerge(12)(visitors) FROM ({rows})", params
+    rows, params, flat, tail = found
+    source = _flat(rows) if flat else f" FROM ({rows})"
+    return f"SELECT sum(views), uniqCombinedMerge(12)(visitors){source}{tail}", params
 
 
 def totals_raw(db: str, s: Scope) -> tuple[str, dict]:

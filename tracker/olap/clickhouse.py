@@ -311,11 +311,14 @@ class ClickHouseStore(EventSink, MetricsSource):
         values, every = self.answered.get(shape, ((), False))
         rows = None
         if values and not every:  # one read: the earlier top values' states only, checked below
-            found = self._rows(*breakdowns.breakdown(self.db, query, known=values))
+            found = self._rows(*breakdowns.breakdown(self.db, query, known=values), settings=None)
             if all(r[3] for r in found if len(r) > 3):  # else a value outside them ranks now: ask again
                 rows = [r[:3] for r in found]
         if rows is None:
-            rows = self._rows(*breakdowns.breakdown(self.db, query, every and len(values) <= query.limit))
+            narrow = every and len(values) <= query.limit
+            rows = self._rows(*breakdowns.breakdown(self.db, query, narrow), settings=None)
+            if narrow:
+                rows = breakdowns.ranked(rows, query.limit)
         if len(self.answered) > 10_000:
             self.answered.clear()
         if len(rows) <= MEMO_VALUES:
@@ -323,7 +326,7 @@ class ClickHouseStore(EventSink, MetricsSource):
         return [BreakdownRow(str(k), int(v), int(u)) for k, v, u in rows]
 
     def summary(self, scope: Scope) -> Summary:
-        totals = self._aside(*breakdowns.totals(self.db, scope))  # three independent reads, side by side
+        totals = self._aside(*breakdowns.totals(self.db, scope), settings=None)  # three independent reads, side by side
         engaged = self._aside(*breakdowns.engaged(self.db, scope))
         found = self._closed_visits(scope)
         visits, bounces, visit_views = found or self._rows(*breakdowns.visits(self.db, scope))[0]
@@ -376,13 +379,13 @@ class ClickHouseStore(EventSink, MetricsSource):
             return None
         return _utc(value)
 
-    def _aside(self, text: str, parameters: dict) -> Future:
+    def _aside(self, text: str, parameters: dict, settings: dict | None = QUERY_SETTINGS) -> Future:
         """``_rows`` on another thread when the store has read connections of its own, else now."""
         if self._side is not None:
-            return self._side.submit(self._rows, text, parameters)
+            return self._side.submit(self._rows, text, parameters, settings)
         done: Future = Future()
         try:
-            done.set_result(self._rows(text, parameters))
+            done.set_result(self._rows(text, parameters, settings))
         except Exception as exc:
             done.set_exception(exc)
         return done
@@ -397,10 +400,12 @@ class ClickHouseStore(EventSink, MetricsSource):
             except Exception as exc:
                 raise OlapUnavailable(str(exc)) from exc
 
-    def _rows(self, text: str, parameters: dict) -> list[tuple]:
+    def _rows(self, text: str, parameters: dict, settings: dict | None = QUERY_SETTINGS) -> list[tuple]:
+        """``settings``: QUERY_SETTINGS for the series' in-order reads; None for a read that has
+        its own in its text (each setting sent is one more clause for chDB to apply)."""
         with self.reads.one() as client:
             try:
-                return client.query(text, parameters=parameters, settings=QUERY_SETTINGS).result_rows
+                return client.query(text, parameters=parameters, settings=settings).result_rows
             except Exception as exc:
                 raise OlapUnavailable(str(exc)) from exc
 

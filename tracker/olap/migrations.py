@@ -31,6 +31,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(8, "site rollups in wide parts", lambda db, ttl: schema.wide_part_statements(db)),
     Migration(9, "per-hour visit pieces for KPI summaries (a cache)", lambda db, ttl: schema.visit_statements(db)),
     Migration(10, "breakdown view: its (filter, dimension) pairs as index arrays", lambda db, ttl: schema.breakdown_view_statements(db)),
+    Migration(11, "breakdown rollup by hour, 4 hours and day in one table", lambda db, ttl: schema.span_statements(db)),
 )
 
 

@@ -156,7 +156,7 @@ def test_breakdowns_and_summaries_run_the_same_sql_as_chdb(stand_in, chdb_client
             assert remote.breakdown(q) == local.breakdown(q) and local.breakdown(q)
             expected = local.summary(s)  # first: the stand-in records INSERTs (visit_hour closes) without running them
             assert remote.summary(s) == expected
-        assert any("FROM " + db + ".breakdown_hour" in q for q in stand_in.selects)
+        assert any("FROM " + db + ".breakdown_span" in q for q in stand_in.selects)
         assert any("FROM " + db + ".visit_hour" in q for q in stand_in.selects)
         assert not any("reilly" in q for q in stand_in.selects)  # values travel as bound parameters
     finally:

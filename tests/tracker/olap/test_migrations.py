@@ -4,8 +4,8 @@ from tracker.olap import migrations
 
 
 def test_pending_is_ordered_and_skips_applied():
-    assert [m.version for m in migrations.pending(set())] == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
-    assert [m.version for m in migrations.pending({1, 3})] == [2, 4, 5, 6, 7, 8, 9, 10]
+    assert [m.version for m in migrations.pending(set())] == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]
+    assert [m.version for m in migrations.pending({1, 3})] == [2, 4, 5, 6, 7, 8, 9, 10, 11]
 
 
 def test_versions_are_unique():
@@ -18,7 +18,7 @@ def test_every_statement_is_idempotent():
         for statement in m.statements("db", 7):
             # DDL is guarded; a backfill only runs into an empty table; a setting or a view's query is set, not toggled
             assert ("IF NOT EXISTS" in statement or ") = 0" in statement or "MODIFY SETTING" in statement
-                    or "MODIFY QUERY" in statement)
+                    or "MODIFY QUERY" in statement or statement.startswith(("DROP VIEW IF EXISTS", "DROP TABLE IF EXISTS")))
 
 
 def test_ttl_matching():
@@ -30,7 +30,7 @@ def test_ttl_matching():
 @pytest.mark.integration
 def test_migrate_on_chdb_is_idempotent_and_recorded(chdb_store):
     assert chdb_store.migrate() == []  # the fixture already applied everything
-    assert chdb_store.applied_versions() == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+    assert chdb_store.applied_versions() == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]
     tables = {r[0] for r in chdb_store.client.query(
         "SELECT name FROM system.tables WHERE database = {db:String}", parameters={"db": chdb_store.db}).result_rows}
     assert {"events", "site_minute", "site_minute_mv", "page_minute", "page_minute_mv",
@@ -51,7 +51,7 @@ def test_ttl_setting_is_applied_and_removed(chdb_store):
 
 
 @pytest.mark.integration
-def test_the_breakdown_rollup_is_backfilled_from_events_stored_before_it(chdb_store):
+def test_the_breakdown_rollups_are_backfilled_from_events_stored_before_them(chdb_store):
     import uuid
     from datetime import UTC, datetime, timedelta
 
@@ -59,9 +59,9 @@ def test_the_breakdown_rollup_is_backfilled_from_events_stored_before_it(chdb_st
     from tracker.olap.port import StagedBatch
 
     db, c = chdb_store.db, chdb_store.client
-    for table in ("breakdown_day_mv", "breakdown_day", "breakdown_hour_mv", "breakdown_hour"):
+    for table in ("breakdown_span_mv", "breakdown_span", "breakdown_hour_mv", "breakdown_hour"):
         c.command(f"DROP TABLE {db}.{table} SYNC")  # a store as it was before migration 7
-    c.command(f"ALTER TABLE {db}.schema_migrations DELETE WHERE version = 7", settings={"mutations_sync": 2})
+    c.command(f"ALTER TABLE {db}.schema_migrations DELETE WHERE version IN (7, 11)", settings={"mutations_sync": 2})
     b = StagedBatch()
     for i in range(30):
         ts = datetime(2026, 11, 22, 10, tzinfo=UTC) + timedelta(minutes=7 * i)
@@ -69,15 +69,18 @@ def test_the_breakdown_rollup_is_backfilled_from_events_stored_before_it(chdb_st
                                browser="Firefox", visitor=f"{i % 4:016x}", is_bot=i % 10 == 0), "tessera.events", 0, i)
     chdb_store.insert(b, "before/0")
 
-    assert chdb_store.migrate() == [7]
+    assert chdb_store.migrate() == [7, 11]
 
     rows = c.query(f"SELECT dim, filter_dim, sum(views), uniqCombinedMerge(12)(visitors) FROM {db}.breakdown_hour "
                    "WHERE dim IN ('path', 'browser') GROUP BY dim, filter_dim ORDER BY dim, filter_dim").result_rows
     assert rows == [("browser", "", 27, 4), ("browser", "path", 27, 4), ("browser", "referrer_host", 27, 4),
                     ("path", "", 27, 4), ("path", "referrer_host", 27, 4)]
-    days = c.query(f"SELECT sum(views), uniqCombinedMerge(12)(visitors) FROM {db}.breakdown_day "
-                   "WHERE dim = 'os' AND filter_dim = ''").result_rows
-    assert days == [(27, 4)]  # filled from the hours' backfill by its view
+    spans = c.query(f"SELECT span, count(), sum(views), uniqCombinedMerge(12)(visitors) FROM {db}.breakdown_span "
+                    "WHERE dim = 'os' AND filter_dim = '' GROUP BY span ORDER BY span").result_rows
+    assert spans == [(3600, 4, 27, 4), (14400, 2, 27, 4), (86400, 1, 27, 4)]  # 10:00-13:23: hours 10-13, blocks 8 and 12
+    tables = {r[0] for r in c.query("SELECT name FROM system.tables WHERE database = {db:String}",
+                                    parameters={"db": db}).result_rows}
+    assert "breakdown_day" not in tables and "breakdown_day_mv" not in tables  # its rows are the day spans
     assert chdb_store.migrate() == []
 
 
@@ -157,6 +160,7 @@ def test_migration_10_replaces_the_breakdown_view_and_keeps_its_rows(chdb_store)
 
     chdb_store.insert(second, "after/0")  # through the new one
     assert _finalised(c, f"SELECT * FROM {db}.breakdown_hour") == _finalised(c, _legacy_select(db))
-    days = c.query(f"SELECT sum(views) FROM {db}.breakdown_day WHERE dim = 'os' AND filter_dim = ''").result_rows
+    days = c.query(f"SELECT sum(views) FROM {db}.breakdown_span WHERE dim = 'os' AND filter_dim = '' "
+                   "AND span = 86400").result_rows  # breakdown_day's rows since migration 11
     assert days == [(sum(1 for e in events.events if e.name == "pageview" and not e.is_bot),)]
     assert chdb_store.migrate() == []

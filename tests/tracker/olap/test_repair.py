@@ -146,53 +146,31 @@ def test_the_breakdown_rollup_is_repaired_like_the_others(chdb_store):
     assert chdb_store.repair_replayed(["tessera.events/0/0-39"]) == []
 
 
-def test_repairing_the_hour_breakdowns_does_not_feed_the_days_again(chdb_store):
-    """breakdown_day is filled by a view on breakdown_hour: an hour repair goes through a staging
-    table and ATTACH PARTITION, so a day rollup that kept the block does not count it twice."""
+def test_repairing_the_hour_breakdowns_does_not_feed_the_spans_again(chdb_store):
+    """breakdown_span is filled by a view on breakdown_hour: an hour repair goes through a staging
+    table and ATTACH PARTITION, so a span rollup that kept the block does not count it twice."""
     first, second = batch(40, browser="Firefox"), batch(25, start=40)
     chdb_store.insert(first, "tessera.events/0/0-39")
-    lose_block(chdb_store, "breakdown_hour")  # the day rows stay
+    lose_block(chdb_store, "breakdown_hour")  # the span rows stay
     chdb_store.insert(second, "tessera.events/0/40-64")
     chdb_store.insert(first, "tessera.events/0/0-39")
 
     assert chdb_store.repair_replayed(["tessera.events/0/0-39"]) == [("breakdown_hour", "tessera.events/0/0-39")]
-    for table in ("breakdown_hour", "breakdown_day"):
+    for table, spans in (("breakdown_hour", 1), ("breakdown_span", 3)):  # an hour, its four hours, its day
         views = chdb_store.client.query(f"SELECT sum(views) FROM {chdb_store.db}.{table} "
                                         "WHERE dim = 'browser' AND filter_dim = ''").result_rows[0][0]
-        assert views == 65, table
+        assert views == 65 * spans, table
 
 
-def test_hour_and_day_breakdowns_that_both_lost_a_block_get_it_once_each(chdb_store):
+def test_hour_and_span_breakdowns_that_both_lost_a_block_get_it_once_each(chdb_store):
     block = batch(40)
     chdb_store.insert(block, "tessera.events/0/0-39")
     lose_block(chdb_store, "breakdown_hour")
-    lose_block(chdb_store, "breakdown_day")
+    lose_block(chdb_store, "breakdown_span")
     chdb_store.insert(block, "tessera.events/0/0-39")
     assert sorted(chdb_store.repair_replayed(["tessera.events/0/0-39"])) == [
-        ("breakdown_day", "tessera.events/0/0-39"), ("breakdown_hour", "tessera.events/0/0-39")]
-    assert total(chdb_store, "breakdown_day") == 22 * 40 and total(chdb_store, "breakdown_hour") == 22 * 40
-
-
-def test_equal_blocks_on_one_key_the_newest_explains_the_deficit(chdb_store):
-    """Two 150-row blocks in one site-hour: counts fit either. The crash cut the newest (still to
-    replay); the older one, which the rollup holds, must not be inserted again."""
-    def one_hour(n, start):
-        b = StagedBatch()
-        for i in range(start, start + n):
-            ts = T0 + timedelta(seconds=i)
-            b.append(TrackingEvent(event_id=str(uuid.UUID(int=i + 1)), ts=ts, received_at=ts, site="s",
-                                   visitor=f"{i % 7:016x}"), "tessera.events", 0, i)
-        return b
-
-    older, newer = one_hour(150, 0), one_hour(150, 150)
-    chdb_store.insert(newer, "tessera.events/0/150-299")
-    lose_block(chdb_store, "site_hour")  # the newest block's site_hour part lost, its record kept
-    chdb_store.insert(older, "tessera.events/0/0-149")
-    assert total(chdb_store, "site_hour") == 150
-
-    repaired = chdb_store.repair_replayed(["tessera.events/0/0-149"], pending=["tessera.events/0/150-299"])
-    assert repaired == [] and total(chdb_store, "site_hour") == 150  # the pending newest explains it
-    chdb_store.insert(newer, "tessera.events/0/150-299")  # its replay: dropped by site_hour's record
-    repaired = chdb_store.repair_replayed(["tessera.events/0/0-149", "tessera.events/0/150-299"])
-    assert repaired == [("site_hour", "tessera.events/0/150-299")]
-    assert total(chdb_store, "site_hour") == 300
+        ("breakdown_hour", "tessera.events/0/0-39"), ("breakdown_span", "tessera.events/0/0-39")]
+    assert total(chdb_store, "breakdown_hour") == 22 * 40 and total(chdb_store, "breakdown_span") == 3 * 22 * 40
+    spans = chdb_store.client.query(f"SELECT span, sum(views), uniqCombinedMerge(12)(visitors) FROM {chdb_store.db}"
+                                    ".breakdown_span WHERE dim = 'os' AND filter_dim = '' GROUP BY span ORDER BY span")
+    assert spans.result_rows == [(3600, 40, 7), (14400, 40, 7), (86400, 40, 7)]

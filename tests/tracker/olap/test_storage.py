@@ -58,13 +58,13 @@ def test_small_parts_are_one_file_and_still_deduplicate(chdb_store):
     chdb_store.insert(batch(5, 5), "tessera.events/0/5-9")
     parts = c.query("SELECT table, part_storage_type, path FROM system.parts WHERE database = {db:String} "
                     "AND active AND table != 'schema_migrations'", parameters={"db": db}).result_rows  # written before
-    assert {t for t, _, _ in parts} >= {"events", "site_minute", "page_minute", "breakdown_hour", "breakdown_day"}
+    assert {t for t, _, _ in parts} >= {"events", "site_minute", "page_minute", "breakdown_hour", "breakdown_span"}
     for table, kind, path in parts:
         assert kind == "Packed", table
         assert os.listdir(path) == ["data.packed"], table
     assert c.query(f"SELECT count() FROM {db}.events").result_rows[0][0] == 10
     assert c.query(f"SELECT sum(events), sum(views) FROM {db}.site_minute").result_rows[0] == (10, 10)
-    assert c.query(f"SELECT sum(views) FROM {db}.breakdown_day WHERE dim = 'path' AND filter_dim = ''"
-                   ).result_rows[0][0] == 10
+    assert c.query(f"SELECT sum(views) FROM {db}.breakdown_span WHERE dim = 'path' AND filter_dim = '' "
+                   "AND span = 86400").result_rows[0][0] == 10
     c.command(f"OPTIMIZE TABLE {db}.site_minute FINAL")  # a merge reads packed parts back
     assert c.query(f"SELECT sum(events), uniqCombinedMerge(12)(visitors) FROM {db}.site_minute").result_rows[0] == (10, 4)
