@@ -129,9 +129,20 @@ def minute_sums(db: str, r: Range) -> tuple[str, dict]:
     """Rows (epoch seconds UInt32, views UInt64, events UInt64) of a site's minutes from
     ``site_minute``'s plain sums: no visitor states read; one row per stored part, since in
     chDB a GROUP BY costs more than adding the few repeats up on the client.  Read as
-    RowBinary and decoded by ``columns``."""
-    return (f"SELECT toUInt32(minute), views, events FROM {db}.site_minute "
-            f"WHERE {_where(r, 'minute')}{SMALL_READ}"), _params(r)
+    RowBinary and decoded by ``columns``.  The bounds are bound as whole seconds (``minute``
+    holds whole seconds, so ``minute >= ceil(start)`` is ``minute >= start``): a DateTime64
+    parameter compared with the DateTime column took ~0.7 ms more to plan (3.6 vs 2.9 ms CPU)."""
+    if r.path is not None or r.referrer is not None or r.filters:
+        raise ValueError("minute_sums reads a site's minutes: no filters")
+    bounds = {"lo": _ceil_second(r.start), "hi": _ceil_second(r.end)}
+    return (f"SELECT toUInt32(minute), views, events FROM {db}.site_minute WHERE site = {{site:String}} "
+            "AND minute >= toDateTime({lo:UInt32}, 'UTC') AND minute < toDateTime({hi:UInt32}, 'UTC')"
+            f"{SMALL_READ}"), {"site": r.site, **bounds}
+
+
+def _ceil_second(t: datetime) -> int:
+    whole = int(t.timestamp() // 1)
+    return whole if t.microsecond == 0 else whole + 1
 
 
 MINUTE_SUMS_ROW = np.dtype([("t", "<u4"), ("views", "<u8"), ("events", "<u8")])

@@ -164,3 +164,20 @@ def test_a_range_not_on_minute_boundaries_counts_whole_minutes(chdb_store):
     r = Range("s", start + timedelta(seconds=30), now + timedelta(seconds=30))
     whole = Range("s", start + timedelta(minutes=1), now + timedelta(minutes=1))
     assert series(chdb_store, r) == scan(chdb_store, whole)
+
+
+def test_minute_sums_bind_whole_seconds_and_keep_the_bounds_of_a_fractional_range(chdb_store):
+    start = OLD.replace(minute=30)
+    chdb_store.insert(events(start, 60, seconds=20), "a")  # minutes 10:30-10:39, six events each
+
+    def minutes(r):
+        text, params = sql.minute_sums(chdb_store.db, r)
+        assert "DateTime64" not in text and isinstance(params["lo"], int)
+        t, v, e = sql.columns(chdb_store.client.raw_query(text, parameters=params, fmt="RowBinary"), sql.MINUTE_SUMS_ROW)
+        return [(datetime.fromtimestamp(int(x), UTC).minute, int(n)) for x, n in zip(t, v)]
+
+    assert minutes(Range("s", start, start + timedelta(minutes=3))) == [(30, 6), (31, 6), (32, 6)]
+    ms = timedelta(milliseconds=1)  # a bound a millisecond past a minute leaves that minute out, as before
+    assert minutes(Range("s", start + ms, start + timedelta(minutes=3) + ms)) == [(31, 6), (32, 6), (33, 6)]
+    with pytest.raises(ValueError):
+        sql.minute_sums(chdb_store.db, Range("s", start, start + timedelta(minutes=3), path="/"))
