@@ -163,7 +163,7 @@ def run(quick: bool = False) -> list[dict]:
         # (hundreds of MB rewritten under both timings alike, every few arrivals): a live table's
         # old data sits in big parts that merges leave alone, its new rows in a few small ones
         tables = ("events", "site_minute", "page_minute", "referrer_minute", "site_hour", "breakdown_hour",
-                  "breakdown_day")
+                  "breakdown_span")
         for table in tables:
             client.command(f"ALTER TABLE {store.db}.{table} MODIFY SETTING max_bytes_to_merge_at_max_space_in_pool "
                            "= 1048576, max_bytes_to_merge_at_min_space_in_pool = 1048576")
