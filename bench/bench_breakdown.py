@@ -1,5 +1,5 @@
 """Breakdown latency over 10M events in chDB: every dimension, unfiltered and filtered by a
-page or a referrer, over the whole hours the API asks for, served from ``breakdown_hour``,
+page or a referrer, over the whole hours the API asks for, served from ``breakdown_span``,
 against the 50 ms target, and the same queries by a raw scan of the events table
 in the same run (the ratio is the figure that holds on a noisy machine).  KPI summaries
 (24 h; by a page; by a referrer) from ``visit_hour`` against the same KPIs from the raw

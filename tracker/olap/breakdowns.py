@@ -26,7 +26,7 @@ def _column(name: str) -> str:
 
 
 def plan(filters: dict[str, str], dim: str | None) -> Plan | None:
-    """Which rows of ``breakdown_hour`` answer ``dim`` under ``filters`` (``dim`` None: the
+    """Which rows of ``breakdown_span`` answer ``dim`` under ``filters`` (``dim`` None: the
     totals), or None when the rollup is not keyed by this combination (a raw scan)."""
     for f in ("", *BREAKDOWN_FILTERS):
         if f and f not in filters:
