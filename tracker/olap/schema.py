@@ -302,7 +302,7 @@ ROLLUP_TABLES = (
     Rollup("referrer_minute", "minute", tuple(ROLLUPS["referrer_minute"]), "views"),
     Rollup("site_hour", "hour", (), "views"),
     BREAKDOWN_HOUR,
-    BREAKDOWN_SPAN,  # breakdown_day until migration 10 (its day spans)
+    BREAKDOWN_SPAN,  # breakdown_day until migration 11 (its day spans)
 )
 _BY_NAME = {r.name: r for r in ROLLUP_TABLES}
 
