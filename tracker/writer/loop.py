@@ -28,7 +28,7 @@ from tracker.stream.port import Consumer, Producer, Record, StreamUnavailable, T
 from tracker.writer.batching import BatchPolicy, Meter
 from tracker.writer.columnar import columns
 from tracker.writer.decoding import Poison, decode
-from tracker.writer.ledger import PartitionBatch, ReplayGuard, plan
+from tracker.writer.ledger import Block, PartitionBatch, ReplayGuard, plan
 from tracker.writer.progress import BatchCommitted, Progress
 
 log = logging.getLogger("tessera.writer")
@@ -69,20 +69,49 @@ class Staged:
     newest: datetime | None
 
 
-def _stage(records: list[Record]) -> Staged:
-    """Decode and stage one block (CPU work, run off the event loop): columnar when it can vouch, else exact."""
+def _stage(records: list[Record], blocks: tuple[Block, ...] = ()) -> Staged:
+    """Decode and stage one block (CPU work, run off the event loop): columnar when it can vouch, else exact.
+    ``blocks``: the group's blocks, whose records ``records`` are, in order (``ledger.plan``)."""
     with gc_paused():
         values = [r.value for r in records]
         fast = columns(values)
         if fast is not None:  # a group may hold several partitions' blocks
-            batch = StagedBatch(topics=[r.topic for r in records], partitions=[r.partition for r in records],
-                                offsets=[r.offset for r in records], columns=fast.table, values=values)
+            topics, partitions, offsets = _coordinates(records, blocks)
+            batch = StagedBatch(topics=topics, partitions=partitions, offsets=offsets, columns=fast.table,
+                                values=values)
             return Staged(batch, [], set(fast.minutes), fast.newest)
         poison: list[Poison] = []
         minutes: set[tuple[str, datetime]] = set()
         batch = _exact(records, poison, minutes)
         newest = max((_aware(e.received_at) for e in batch.events), default=None)
         return Staged(batch, poison, minutes, newest)
+
+
+def _coordinates(records: list[Record], blocks: tuple[Block, ...]) -> tuple[list[str], list[int], list[int]]:
+    """Each record's topic, partition and offset.  The records are read one pass a list, and a block's
+    records are scattered in memory (each ~0.15 µs a pass at 200k), so when every block's records are
+    exactly its span (``first``..``last``, no gap: offsets only increase within a partition, so first,
+    last and count pin them all) the lists are built from the blocks instead; else record by record."""
+    topics: list[str] = []
+    partitions: list[int] = []
+    offsets: list[int] = []
+    at, n = 0, len(records)
+    for b in blocks:
+        k = b.last - b.first + 1
+        if k <= 0 or at + k > n:
+            break
+        head, tail = records[at], records[at + k - 1]
+        if not (head.offset == b.first and tail.offset == b.last and head.partition == tail.partition == b.partition
+                and head.topic == tail.topic == b.topic):
+            break
+        topics += [b.topic] * k
+        partitions += [b.partition] * k
+        offsets += range(b.first, b.last + 1)
+        at += k
+    else:
+        if at == n and blocks:
+            return topics, partitions, offsets
+    return [r.topic for r in records], [r.partition for r in records], [r.offset for r in records]
 
 
 def _exact(records: list[Record], poison: list[Poison], minutes: set) -> StagedBatch:
@@ -253,7 +282,7 @@ class TableWriter:
         try:
             for group, records, again in work:
                 t = time.perf_counter()
-                staged = await asyncio.to_thread(_stage, records)
+                staged = await asyncio.to_thread(_stage, records, group.blocks)
                 decoding += time.perf_counter() - t
                 dead += await self._dead_letter(staged)
                 minutes |= staged.minutes
