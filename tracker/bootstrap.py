@@ -63,9 +63,10 @@ class QueryApi:
     on_stop: list[Hook] = field(default_factory=list)  # in order, after serving
 
 
-def query_api(store, settings: QuerySettings, watermark) -> QueryApi:
+def query_api(store, settings: QuerySettings, watermark, watermark_in_memory: bool = False) -> QueryApi:
     """The query API over ``store`` with its live feed; the minute publisher pushes to the
-    sites someone streams. The store is closed after every ``on_stop`` hook ran."""
+    sites someone streams. The store is closed after every ``on_stop`` hook ran.
+    ``watermark_in_memory``: ``watermark`` reads no store (the writer's progress)."""
     feed = LiveFeed(settings.stream_ring)
     publisher = MinutePublisher(store, feed, watermark, watched=lambda: ())
 
@@ -82,7 +83,7 @@ def query_api(store, settings: QuerySettings, watermark) -> QueryApi:
                     await hook()
             store.close()
 
-    app = create_query_app(store, settings, feed, watermark, lifespan=lifespan)
+    app = create_query_app(store, settings, feed, watermark, lifespan=lifespan, watermark_in_memory=watermark_in_memory)
     watchers = app.state.api.watchers
     publisher.watched = lambda: watchers
     parts = QueryApi(app, feed, publisher)
@@ -153,7 +154,7 @@ def writer(settings: WriterSettings, query: QuerySettings | None = None, *, cons
     store = store or open_store(settings)
     progress = Progress()
     loop = table_writer(settings, consumer, dead_letters, store, progress)
-    parts = query_api(store, query, progress.watermark)
+    parts = query_api(store, query, progress.watermark, watermark_in_memory=True)
     progress.listeners.append(lambda batch: parts.publisher.mark(batch.minutes))
     closer = MinuteCloser(store)
     progress.listeners.append(closer.mark)

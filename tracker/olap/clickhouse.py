@@ -344,15 +344,15 @@ class ClickHouseStore(EventSink, MetricsSource):
         k = visit_cache.key(scope)
         if k is None or not visit_cache.aligned(scope):
             return None
-        hours = visit_cache.stale(self._rows(*visit_cache.state(self.db, scope)), scope)
         now = datetime.now(UTC)
         under_way = visit_cache.under_way(now)
+        reaches = _utc(scope.end).replace(tzinfo=None) > under_way  # the scope holds the hour under way
+        state = self._rows(*visit_cache.state(self.db, scope, under_way if reaches else None))
+        hours = visit_cache.stale(state, scope)
         live = [h for h in hours if h >= under_way]
         done = [h for h in hours if h < under_way]
-        if live:  # quiet for a minute: closed once like a finished hour, then read as rows
-            last = self._rows(*visit_cache.last_arrival(self.db, scope.site, min(live)))
-            if visit_cache.quiet(last[0][0] if last else None, now):
-                done, live = done + live, []
+        if live and visit_cache.quiet(visit_cache.last_arrival(state, min(live)), now):
+            done, live = done + live, []  # quiet for a minute: closed once like a finished hour, then read as rows
         if len(done) > visit_cache.MAX_CLOSE:  # close the newest week's worth now, sessionise this once
             self._close_hours(scope.site, done[-visit_cache.MAX_CLOSE:])
             return None

@@ -72,29 +72,40 @@ def _naive(t: datetime) -> datetime:
     return t.astimezone(UTC).replace(tzinfo=None)
 
 
-def state(db: str, s: Scope) -> tuple[str, dict]:
+def state(db: str, s: Scope, arrivals_from: datetime | None = None) -> tuple[str, dict]:
     """Rows (tag, hour, a, b, c): tag 0 = counted views in ``site_hour`` of [start - 2 h, end),
     tag 1 = the newest close of each hour in [start, end) with the counts it saw of the hour and
-    the two before (its joins read them)."""
-    return (
+    the two before (its joins read them); with ``arrivals_from`` (the hour under way), tag 2 =
+    the newest arrival at the site in each hour from there on, in epoch milliseconds (see
+    ``last_arrival``): read with the rest, not after it."""
+    text = (
         f"SELECT 0 AS tag, hour, toUInt64(sum(views)) AS a, toUInt64(0) AS b, toUInt64(0) AS c FROM {db}.site_hour WHERE site = {{site:String}} "
         f"AND hour >= {{lo:{T}}} AND hour < {{end:{T}}} GROUP BY hour "
         f"UNION ALL SELECT 1, hour, argMax(n, closed_at), argMax(n_prev, closed_at), argMax(n_prev2, closed_at) FROM {db}.visit_hour "
         f"WHERE site = {{site:String}} AND filter_dim = '' AND filter_value = '' AND kind = 0 "
         f"AND hour >= {{start:{T}}} AND hour < {{end:{T}}} GROUP BY hour"
-    ), {"site": s.site, "lo": _naive(s.start - 2 * HOUR), "start": _naive(s.start), "end": _naive(s.end)}
+    )
+    params = {"site": s.site, "lo": _naive(s.start - 2 * HOUR), "start": _naive(s.start), "end": _naive(s.end)}
+    if arrivals_from is not None:
+        text += (" UNION ALL SELECT 2, toStartOfHour(minute) AS h, toUInt64(toUnixTimestamp64Milli(max(received_max))), "
+                 f"toUInt64(0), toUInt64(0) FROM {db}.site_minute WHERE site = {{site:String}} "
+                 f"AND minute >= {{arrivals:{T}}} GROUP BY h")
+        params["arrivals"] = _naive(arrivals_from)
+    return text, params
 
 
 QUIET = timedelta(minutes=1)  # an hour under way with no arrival for this long is closed like a finished one
 
 
-def last_arrival(db: str, site: str, since: datetime) -> tuple[str, dict]:
-    """The newest arrival (``received_at``) at the site in the minutes from ``since`` on: an hour
-    under way that has been quiet for ``QUIET`` is closed once, as a finished hour is (a later page
-    view makes its rows stale again, so they are never read wrong; a small or idle site then reads
-    rows, not events).  A replayed backlog carries old arrival times: it only costs a re-close."""
-    return (f"SELECT max(received_max) FROM {db}.site_minute WHERE site = {{site:String}} "
-            f"AND minute >= {{since:{T}}}"), {"site": site, "since": _naive(since)}
+def last_arrival(rows: list[tuple], since: datetime) -> datetime | None:
+    """The newest arrival (``received_at``) at the site in the hours from ``since`` on, from
+    ``state``'s tag 2 rows: an hour under way that has been quiet for ``QUIET`` is closed once,
+    as a finished hour is (a later page view makes its rows stale again, so they are never read
+    wrong; a small or idle site then reads rows, not events).  A replayed backlog carries old
+    arrival times: it only costs a re-close."""
+    since = _naive(since)
+    found = [int(ms) for tag, h, ms, _, _ in rows if tag == 2 and _naive(h) >= since]
+    return datetime.fromtimestamp(max(found) / 1000, UTC) if found else None
 
 
 def quiet(last: datetime | None, now: datetime) -> bool:

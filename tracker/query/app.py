@@ -47,11 +47,13 @@ class ORJSONResponse(JSONResponse):
 
 class MetricsApi:
     def __init__(self, source: MetricsSource, settings: QuerySettings, feed: LiveFeed,
-                 watermark: Callable[[], datetime | None], clock: Clock = _now) -> None:
+                 watermark: Callable[[], datetime | None], clock: Clock = _now,
+                 watermark_in_memory: bool = False) -> None:
         self.source = source
         self.settings = settings
         self.feed = feed
         self.watermark_of = watermark
+        self.watermark_in_memory = watermark_in_memory  # the writer's progress: no read, no thread
         self.clock = clock
         self.watchers: Counter[str] = Counter()  # site -> open SSE streams
 
@@ -59,24 +61,37 @@ class MetricsApi:
         return await asyncio.to_thread(fn, *args)
 
     async def _watermark(self) -> str | None:
+        if self.watermark_in_memory:
+            return iso(self.watermark_of())
         return iso(await self._call(self.watermark_of))
+
+    async def _read(self, *reads: tuple) -> tuple[list, str | None]:
+        """The results of ``reads`` (each a function and its arguments), run side by side on
+        threads of their own, and the answer's watermark.  A watermark kept in memory is taken on
+        the event loop before the reads start, so everything it claims was visible to them (and
+        no thread waits for it); one read from the store is read beside them."""
+        if self.watermark_in_memory:
+            mark = await self._watermark()
+            return list(await asyncio.gather(*(self._call(*read) for read in reads))), mark
+        mark, *results = await asyncio.gather(self._watermark(), *(self._call(*read) for read in reads))
+        return results, mark
 
     async def pageviews(self, request: Request) -> Response:
         q = params.series_query(request.query_params, self.clock(), self.settings.max_points)
-        buckets = await self._call(self.source.series, q)
+        (buckets,), mark = await self._read((self.source.series, q))
         r = q.range
         return ORJSONResponse({
             "site": r.site, "interval": q.interval, "from": iso(r.start), "to": iso(r.end),
-            "path": r.path, "referrer": r.referrer, "filters": dict(r.filters), "watermark": await self._watermark(),
+            "path": r.path, "referrer": r.referrer, "filters": dict(r.filters), "watermark": mark,
             "points": points(buckets, r.start, r.end, q.interval),
         })
 
     async def _top(self, request: Request, dimension: str, key: str) -> Response:
         q = params.top_query(request.query_params, self.clock(), dimension, self.settings.max_top)
-        items = await self._call(self.source.top, q)
+        (items,), mark = await self._read((self.source.top, q))
         r = q.range
         return ORJSONResponse({
-            "site": r.site, "from": iso(r.start), "to": iso(r.end), "watermark": await self._watermark(),
+            "site": r.site, "from": iso(r.start), "to": iso(r.end), "watermark": mark,
             "items": [{key: i.key, "views": i.views, "visitors": i.visitors} for i in items],
         })
 
@@ -88,9 +103,9 @@ class MetricsApi:
 
     async def visitors(self, request: Request) -> Response:
         r = params.range_query(request.query_params, self.clock())
-        totals = await self._call(self.source.totals, r)
+        (totals,), mark = await self._read((self.source.totals, r))
         return ORJSONResponse({
-            "site": r.site, "from": iso(r.start), "to": iso(r.end), "watermark": await self._watermark(),
+            "site": r.site, "from": iso(r.start), "to": iso(r.end), "watermark": mark,
             "visitors": totals.visitors, "views": totals.views,
         })
 
@@ -101,11 +116,12 @@ class MetricsApi:
         now = self.clock()
         window = timedelta(seconds=self.settings.live_window_s)
         minute = now.replace(second=0, microsecond=0)
-        totals = await self._call(self.source.totals, Range(site, now - window, now + timedelta(seconds=1)))
-        current = await self._call(self.source.series, SeriesQuery(Range(site, minute, minute + timedelta(minutes=1)), "1m"))
+        (totals, current), mark = await self._read(  # two independent reads, side by side
+            (self.source.totals, Range(site, now - window, now + timedelta(seconds=1))),
+            (self.source.series, SeriesQuery(Range(site, minute, minute + timedelta(minutes=1)), "1m")))
         cur = current[0] if current else None
         return ORJSONResponse({
-            "site": site, "watermark": await self._watermark(), "window_seconds": self.settings.live_window_s,
+            "site": site, "watermark": mark, "window_seconds": self.settings.live_window_s,
             "views": totals.views, "visitors": totals.visitors,
             "current_minute": {"t": iso(minute), "views": cur.views if cur else 0, "visitors": cur.visitors if cur else 0},
         })
@@ -159,8 +175,11 @@ async def healthz(request: Request) -> Response:
 
 def create_app(source: MetricsSource, settings: QuerySettings, feed: LiveFeed | None = None,
                watermark: Callable[[], datetime | None] | None = None, lifespan=None,
-               clock: Clock = _now) -> Starlette:
-    api = MetricsApi(source, settings, feed or LiveFeed(settings.stream_ring), watermark or source.watermark, clock)
+               clock: Clock = _now, watermark_in_memory: bool = False) -> Starlette:
+    """``watermark_in_memory``: ``watermark`` only reads memory (the writer's progress), so the
+    API calls it on the event loop; by default it is a read of the store, run on a thread."""
+    api = MetricsApi(source, settings, feed or LiveFeed(settings.stream_ring), watermark or source.watermark, clock,
+                     watermark_in_memory)
     base = "/api/v1/metrics"
     recent_api = recent.RecentApi(reader_for(source), clock, settings.stream_heartbeat_s)
     routes = [

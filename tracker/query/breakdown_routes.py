@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import orjson
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -34,20 +32,20 @@ class BreakdownRoutes:
 
     async def breakdown(self, request: Request) -> Response:
         q = breakdown.breakdown_query(request.query_params, self.api.clock(), self.api.settings.max_top)
-        rows = await self.api._call(self.api.source.breakdown, q)
+        (rows,), mark = await self.api._read((self.api.source.breakdown, q))
         s = q.scope
         return _Json({
             "site": s.site, **_scope_wire(s), "dimension": model.WIRE_NAME[q.dimension],
-            "filters": _filters_wire(s), "limit": q.limit, "watermark": await self.api._watermark(),
+            "filters": _filters_wire(s), "limit": q.limit, "watermark": mark,
             "rows": [{"value": r.value, "views": r.views, "visitors": r.visitors} for r in rows],
         })
 
     async def summary(self, request: Request) -> Response:
         s = breakdown.summary_scope(request.query_params, self.api.clock())
-        current, previous = await asyncio.gather(self.api._call(self.api.source.summary, s),  # side by side
-                                                 self.api._call(self.api.source.summary, s.before()))
+        (current, previous), mark = await self.api._read((self.api.source.summary, s),  # side by side
+                                                         (self.api.source.summary, s.before()))
         return _Json({
-            "site": s.site, **_scope_wire(s), "filters": _filters_wire(s), "watermark": await self.api._watermark(),
+            "site": s.site, **_scope_wire(s), "filters": _filters_wire(s), "watermark": mark,
             "current": current.wire(), "previous": {**_scope_wire(s.before()), **previous.wire()},
         })
 

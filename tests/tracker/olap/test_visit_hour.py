@@ -180,6 +180,33 @@ def test_an_hour_under_way_quiet_for_a_minute_is_closed_once_and_a_new_page_view
     assert closes == []  # it just had a page view: read from the events, not closed
 
 
+def test_the_newest_arrival_under_way_comes_with_the_state_read(chdb_store, monkeypatch):
+    """Whether the hour under way is quiet is known from the state read itself: a summary's
+    visits with a live hour are two reads (state, then the rows and the live hour), not three."""
+    hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    monkeypatch.setattr(visits, "under_way", lambda now: hour.replace(tzinfo=None))
+    now = datetime.now(UTC)
+    rows = [pv(40, 1, hour - timedelta(minutes=30)), pv(41, 1, hour + timedelta(seconds=5), "/a", received=now - timedelta(seconds=5)),
+            pv(42, 2, hour + timedelta(seconds=6), "/b", received=now)]
+    fake = MemoryStore()
+    load(chdb_store, rows, "a/0")
+    load(fake, rows, "a/0")
+    s = Scope(SITE, hour - timedelta(hours=2), hour + timedelta(hours=1))
+    state = chdb_store._rows(*visits.state(chdb_store.db, s, hour))
+    newest = visits.last_arrival(state, hour)
+    assert newest is not None and abs(newest - now) < timedelta(milliseconds=1)  # stored to the millisecond
+    assert visits.last_arrival(state, hour + timedelta(hours=1)) is None  # nothing arrived in a later hour
+    assert not visits.quiet(newest, now)
+    chdb_store._closed_visits(s)  # closes the hours before
+    reads = []
+    real = chdb_store._rows
+    monkeypatch.setattr(chdb_store, "_rows", lambda text, params: reads.append(text) or real(text, params))
+    assert chdb_store._closed_visits(s) == expected(fake, s)
+    assert len(reads) == 2 and "received_max" in reads[0]
+    assert chdb_store._rows(f"SELECT count() FROM {chdb_store.db}.visit_hour WHERE hour = {{h:DateTime('UTC')}}",
+                            {"h": hour.replace(tzinfo=None)}) == [(0,)]  # live: read from the events, not closed
+
+
 def test_hours_a_read_cannot_close_are_read_from_the_events_for_its_key(stores):
     chdb, fake = stores  # what the store does when the close fails (a read-only user, say)
     for (a, b), filters in itertools.product(HOURS, KEYS[:4]):

@@ -1,9 +1,11 @@
 """The query API's contract (docs/contracts.md) against the in-memory OLAP fake."""
 
+import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from starlette.responses import JSONResponse
 from starlette.testclient import TestClient
 
 from tracker.event import TrackingEvent
@@ -103,6 +105,61 @@ def test_live_counts_the_last_five_minutes(client):
     assert (body["views"], body["visitors"]) == (0, 0)  # NOW is 10:30
     assert body["current_minute"] == {"t": "2026-11-22T10:30:00Z", "views": 0, "visitors": 0}
     assert client.get("/api/v1/metrics/live").status_code == 422
+
+
+class Recording(MemoryStore):
+    """The fake store, noting each read and making ``totals`` and ``series`` meet at a barrier:
+    answered only when both run at once."""
+
+    def __init__(self, meet: bool) -> None:
+        super().__init__()
+        self.calls: list[str] = []
+        self.barrier = threading.Barrier(2, timeout=5) if meet else None
+
+    def _note(self, name: str) -> None:
+        self.calls.append(name)
+        if self.barrier is not None:
+            self.barrier.wait()
+
+    def totals(self, range_):
+        self._note("totals")
+        return super().totals(range_)
+
+    def series(self, query):
+        self._note("series")
+        return super().series(query)
+
+
+def test_live_reads_its_totals_and_current_minute_side_by_side():
+    store = Recording(meet=True)
+    app = create_app(store, QuerySettings(olap_dsn="chdb:///unused"), LiveFeed(), clock=lambda: NOW)
+    with TestClient(app) as c:
+        body = c.get("/api/v1/metrics/live", params={"site": "demo.local"}).json()
+    assert sorted(store.calls) == ["series", "totals"]  # one after the other, each would wait 5 s and fail
+    assert body["current_minute"] == {"t": "2026-11-22T10:30:00Z", "views": 0, "visitors": 0}
+
+
+def test_an_in_memory_watermark_is_taken_on_the_event_loop_before_the_read():
+    store, loop_thread = Recording(meet=False), []
+    mark = datetime(2026, 11, 22, 10, 29, 59, tzinfo=UTC)
+
+    def watermark():
+        store.calls.append("watermark")
+        loop_thread.append(threading.get_ident())
+        return mark
+
+    app = create_app(store, QuerySettings(olap_dsn="chdb:///unused"), LiveFeed(), watermark=watermark,
+                     clock=lambda: NOW, watermark_in_memory=True)
+
+    async def on_loop(request):
+        return JSONResponse(threading.get_ident())
+
+    app.add_route("/thread", on_loop)
+    with TestClient(app) as c:
+        body = c.get("/api/v1/metrics/visitors", params={"site": "demo.local"}).json()
+        assert body["watermark"] == "2026-11-22T10:29:59Z"
+        assert store.calls == ["watermark", "totals"]  # all it counts was visible to the read
+        assert loop_thread == [c.get("/thread").json()]  # no thread hop for a value in memory
 
 
 def test_olap_down_is_503(client):
