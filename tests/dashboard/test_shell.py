@@ -3,6 +3,8 @@ carry a capability token."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -99,3 +101,12 @@ def test_the_kit_facades_are_not_preloaded(client, tmp_path):
     html = client.get("/l/abc123").text
     assert html.count('rel="modulepreload"') == 2
     assert '<link rel="modulepreload" href="/kit/v1/kit.js"><link rel="modulepreload" href="/kit/v1/time-series.js">' in html
+
+
+def test_the_pages_ask_for_the_icon_once():
+    # the header's logo is inline: a second request for favicon.svg took one of the six
+    # connections the first render's queries wait for
+    web = Path(__file__).resolve().parents[2] / "dashboard" / "web"
+    for name in ("index.html", "view.html"):
+        html = (web / name).read_text()
+        assert html.count("favicon.svg") == 1 and 'class="brand"' in html, name
