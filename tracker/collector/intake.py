@@ -15,6 +15,7 @@ Every cache here is bounded in entries and in key size, so a flood cannot grow i
 from __future__ import annotations
 
 import time
+from binascii import hexlify
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Awaitable, Callable, NamedTuple, Sequence
@@ -152,48 +153,71 @@ class Intake:
         to the Referer for a missing page URL; a batch does not (its sender is usually not
         the page).
         """
-        counters, prepare, visitor_of, event_iso = self.counters, self.prepare, self.visitor, self.event_iso
+        counters, prepare, event_iso = self.counters, self.prepare, self.event_iso
         received_iso = self.iso(now)
         events: list[tuple[bytes, bytes]] = []
         dead: list[tuple[bytes, bytes]] = []
         claimed: list[str] = []
         results: list[Result] = []
+        add_event, add_result = events.append, results.append
         duplicates = 0
-        visitors: dict[tuple[str, str, str], bytes | None] = {}  # lives as long as the request
+        # Both live as long as the request (so no flood can grow them beyond its own size):
+        # a visitor per (site as sent, IP, user agent), and ``prepare``'s answer (with the
+        # normalised site) per event shape, so a batch repeating a page pays for it once.
+        visitors: dict[tuple[str, str, str], bytes | None] = {}
+        shapes: dict[tuple, tuple[str, Prepared | str]] = {}
         sender_ip, sender_ua, dnt = sender.ip, sender.user_agent, sender.dnt
+        dnt_visitor = (b"" if self.anonymise else None) if dnt else False
+        keyed = None if dnt else self.hasher.keyed(now)  # ``visitor``'s hash, its day looked up once
         referer = "" if source == "batch" else sender.referer
         for index, item in enumerate(captures):
             if type(item) is Rejected:
                 reason, raw = item
             else:
                 ua = sender_ua if item.user_agent is None else item.user_agent
-                site = normal_site(item.site)
-                key = (site, item.ip or sender_ip, ua)
+                sent_site = item.site
+                key = (sent_site, item.ip or sender_ip, ua)
                 visitor = visitors.get(key, False)
                 if visitor is False:
-                    visitor = visitors[key] = visitor_of(site, key[1], ua, dnt, now)
+                    if dnt_visitor is False:  # as ``visitor`` hashes it
+                        h = keyed.copy()
+                        h.update(f"{normal_site(sent_site)}\0{key[1]}\0{ua}".encode("utf-8", "surrogatepass"))
+                        visitor = visitors[key] = hexlify(h.digest())
+                    else:
+                        visitor = visitors[key] = dnt_visitor
                 if visitor is None:
                     counters.dropped_dnt += 1
-                    results.append(Result(index, "rejected", error=DNT))
+                    add_result(Result(index, "rejected", error=DNT))
                     continue
-                prepared = prepare(item, site, ua, referer)
+                shape = (sent_site, item.name, item.url, item.referrer, item.title, ua, bytes(item.props))
+                got = shapes.get(shape)
+                if got is None:
+                    site = normal_site(sent_site)
+                    prepared = prepare(item, site, ua, referer)
+                    got = shapes[shape] = (site, prepared, prepared[0].received(received_iso, prepared[2])
+                                           if type(prepared) is tuple else None)
+                site, prepared, cut = got
                 if type(prepared) is tuple:
                     sent_id = item.event_id or item.id
                     if sent_id:
                         event_id = client_event_id(site, sent_id)
                         if not self._claim(event_id):  # a retry of an event stored or on its way
                             duplicates += 1
-                            results.append(Result(index, "duplicate", event_id))
+                            add_result(Result(index, "duplicate", event_id))
                             continue
                         claimed.append(event_id)
                     else:
                         event_id = str(uuid7())
                     template, key_prefix, props = prepared
                     ts = item.ts
-                    events.append((key_prefix + visitor, template.render(
+                    if ts is None and cut is not None:  # ``render`` with both times the received one
+                        add_event((key_prefix + visitor, b"".join((cut[0], event_id.encode(), cut[1], visitor, cut[2]))))
+                        add_result(Result(index, "accepted", event_id))
+                        continue
+                    add_event((key_prefix + visitor, template.render(
                         event_id, received_iso if ts is None else event_iso(ts, now, received_iso), received_iso,
                         visitor, props)))
-                    results.append(Result(index, "accepted", event_id))
+                    add_result(Result(index, "accepted", event_id))
                     continue
                 reason = prepared
                 # props stay raw until here and may hold bad UTF-8: the dead letter keeps them, replaced
