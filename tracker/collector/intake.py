@@ -15,7 +15,6 @@ Every cache here is bounded in entries and in key size, so a flood cannot grow i
 from __future__ import annotations
 
 import time
-from binascii import hexlify
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Awaitable, Callable, NamedTuple, Sequence
@@ -148,12 +147,12 @@ class Intake:
         Per capture: the visitor (``visitor``: DNT first), ``prepare`` (validation,
         enrichment — the cached record template — and props), the client's event id (a
         retry is a duplicate), the event time (``event_iso``), the rendered bytes.
-        Visitors are cached for the request only.  ``raws``: what the dead-letter topic keeps of each capture (by
-        default the capture itself, without its IP).  The pixel and the drop-ins fall back
+        Visitors and prepared shapes are cached for the request only.  ``raws``: what the
+        dead-letter topic keeps of each capture (by default the capture itself, without its IP).  The pixel and the drop-ins fall back
         to the Referer for a missing page URL; a batch does not (its sender is usually not
         the page).
         """
-        counters, prepare, event_iso = self.counters, self.prepare, self.event_iso
+        counters, prepare, visitor_of, event_iso = self.counters, self.prepare, self.visitor, self.event_iso
         received_iso = self.iso(now)
         events: list[tuple[bytes, bytes]] = []
         dead: list[tuple[bytes, bytes]] = []
@@ -165,10 +164,8 @@ class Intake:
         # a visitor per (site as sent, IP, user agent), and ``prepare``'s answer (with the
         # normalised site) per event shape, so a batch repeating a page pays for it once.
         visitors: dict[tuple[str, str, str], bytes | None] = {}
-        shapes: dict[tuple, tuple[str, Prepared | str]] = {}
+        shapes: dict[tuple, tuple[str, Prepared | str, tuple[bytes, bytes, bytes] | None]] = {}
         sender_ip, sender_ua, dnt = sender.ip, sender.user_agent, sender.dnt
-        dnt_visitor = (b"" if self.anonymise else None) if dnt else False
-        keyed = None if dnt else self.hasher.keyed(now)  # ``visitor``'s hash, its day looked up once
         referer = "" if source == "batch" else sender.referer
         for index, item in enumerate(captures):
             if type(item) is Rejected:
@@ -179,12 +176,7 @@ class Intake:
                 key = (sent_site, item.ip or sender_ip, ua)
                 visitor = visitors.get(key, False)
                 if visitor is False:
-                    if dnt_visitor is False:  # as ``visitor`` hashes it
-                        h = keyed.copy()
-                        h.update(f"{normal_site(sent_site)}\0{key[1]}\0{ua}".encode("utf-8", "surrogatepass"))
-                        visitor = visitors[key] = hexlify(h.digest())
-                    else:
-                        visitor = visitors[key] = dnt_visitor
+                    visitor = visitors[key] = visitor_of(normal_site(sent_site), key[1], ua, dnt, now)
                 if visitor is None:
                     counters.dropped_dnt += 1
                     add_result(Result(index, "rejected", error=DNT))
@@ -211,7 +203,8 @@ class Intake:
                     template, key_prefix, props = prepared
                     ts = item.ts
                     if ts is None and cut is not None:  # ``render`` with both times the received one
-                        add_event((key_prefix + visitor, b"".join((cut[0], event_id.encode(), cut[1], visitor, cut[2]))))
+                        add_event((key_prefix + visitor,
+                                   b"".join((cut[0], event_id.encode(), cut[1], visitor, cut[2]))))
                         add_result(Result(index, "accepted", event_id))
                         continue
                     add_event((key_prefix + visitor, template.render(

@@ -33,13 +33,6 @@ class VisitorHasher:
         h.update(material)
         return hexlify(h.digest())
 
-    def keyed(self, now: float):
-        """The keyed BLAKE2b state for ``now``'s day, for a caller hashing many visitors at one
-        instant (a batch): ``hexlify(state.copy().update(material).digest())`` is ``digest``."""
-        if not self._since <= now < self._until:
-            self._rekey(now)
-        return self._keyed
-
     def visitor(self, site: str, ip: str, user_agent: str, now: float) -> str:
         if not self._since <= now < self._until:
             self._rekey(now)
