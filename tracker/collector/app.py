@@ -197,7 +197,15 @@ async def receive_body(scope: dict, receive: Callable, limit: int) -> bytes:
     for name, value in scope["headers"]:
         if name == b"content-length" and value.isdigit() and int(value) > limit:
             raise OversizeBody(int(value))
-    body = bytearray()
+    message = await receive()
+    if message["type"] != "http.request":
+        raise Disconnected
+    first = message.get("body", b"")
+    if len(first) > limit:
+        raise OversizeBody(len(first))
+    if not message.get("more_body", False):  # in one message (as the edge's JSON guard hands it on): no copy
+        return bytes(first)
+    body = bytearray(first)
     while True:
         message = await receive()
         if message["type"] != "http.request":

@@ -147,8 +147,8 @@ class Intake:
         Per capture: the visitor (``visitor``: DNT first), ``prepare`` (validation,
         enrichment — the cached record template — and props), the client's event id (a
         retry is a duplicate), the event time (``event_iso``), the rendered bytes.
-        Visitors are cached for the request only.  ``raws``: what the dead-letter topic keeps of each capture (by
-        default the capture itself, without its IP).  The pixel and the drop-ins fall back
+        Visitors and prepared shapes are cached for the request only.  ``raws``: what the
+        dead-letter topic keeps of each capture (by default the capture itself, without its IP).  The pixel and the drop-ins fall back
         to the Referer for a missing page URL; a batch does not (its sender is usually not
         the page).
         """
@@ -158,8 +158,13 @@ class Intake:
         dead: list[tuple[bytes, bytes]] = []
         claimed: list[str] = []
         results: list[Result] = []
+        add_event, add_result = events.append, results.append
         duplicates = 0
-        visitors: dict[tuple[str, str, str], bytes | None] = {}  # lives as long as the request
+        # Both live as long as the request (so no flood can grow them beyond its own size):
+        # a visitor per (site as sent, IP, user agent), and ``prepare``'s answer (with the
+        # normalised site) per event shape, so a batch repeating a page pays for it once.
+        visitors: dict[tuple[str, str, str], bytes | None] = {}
+        shapes: dict[tuple, tuple[str, Prepared | str, tuple[bytes, bytes, bytes] | None]] = {}
         sender_ip, sender_ua, dnt = sender.ip, sender.user_agent, sender.dnt
         referer = "" if source == "batch" else sender.referer
         for index, item in enumerate(captures):
@@ -167,33 +172,45 @@ class Intake:
                 reason, raw = item
             else:
                 ua = sender_ua if item.user_agent is None else item.user_agent
-                site = normal_site(item.site)
-                key = (site, item.ip or sender_ip, ua)
+                sent_site = item.site
+                key = (sent_site, item.ip or sender_ip, ua)
                 visitor = visitors.get(key, False)
                 if visitor is False:
-                    visitor = visitors[key] = visitor_of(site, key[1], ua, dnt, now)
+                    visitor = visitors[key] = visitor_of(normal_site(sent_site), key[1], ua, dnt, now)
                 if visitor is None:
                     counters.dropped_dnt += 1
-                    results.append(Result(index, "rejected", error=DNT))
+                    add_result(Result(index, "rejected", error=DNT))
                     continue
-                prepared = prepare(item, site, ua, referer)
+                shape = (sent_site, item.name, item.url, item.referrer, item.title, ua, bytes(item.props))
+                got = shapes.get(shape)
+                if got is None:
+                    site = normal_site(sent_site)
+                    prepared = prepare(item, site, ua, referer)
+                    got = shapes[shape] = (site, prepared, prepared[0].received(received_iso, prepared[2])
+                                           if type(prepared) is tuple else None)
+                site, prepared, cut = got
                 if type(prepared) is tuple:
                     sent_id = item.event_id or item.id
                     if sent_id:
                         event_id = client_event_id(site, sent_id)
                         if not self._claim(event_id):  # a retry of an event stored or on its way
                             duplicates += 1
-                            results.append(Result(index, "duplicate", event_id))
+                            add_result(Result(index, "duplicate", event_id))
                             continue
                         claimed.append(event_id)
                     else:
                         event_id = str(uuid7())
                     template, key_prefix, props = prepared
                     ts = item.ts
-                    events.append((key_prefix + visitor, template.render(
+                    if ts is None and cut is not None:  # ``render`` with both times the received one
+                        add_event((key_prefix + visitor,
+                                   b"".join((cut[0], event_id.encode(), cut[1], visitor, cut[2]))))
+                        add_result(Result(index, "accepted", event_id))
+                        continue
+                    add_event((key_prefix + visitor, template.render(
                         event_id, received_iso if ts is None else event_iso(ts, now, received_iso), received_iso,
                         visitor, props)))
-                    results.append(Result(index, "accepted", event_id))
+                    add_result(Result(index, "accepted", event_id))
                     continue
                 reason = prepared
                 # props stay raw until here and may hold bad UTF-8: the dead letter keeps them, replaced

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from binascii import hexlify
 from hashlib import blake2b
 
 from tracker.enrich.salts import SaltStore
@@ -30,7 +31,7 @@ class VisitorHasher:
             self._rekey(now)
         h = self._keyed.copy()
         h.update(material)
-        return h.hexdigest().encode()
+        return hexlify(h.digest())
 
     def visitor(self, site: str, ip: str, user_agent: str, now: float) -> str:
         if not self._since <= now < self._until:

@@ -191,3 +191,36 @@ async def test_batch_streamed_past_the_limit_is_413(make_collector):
 
     response = await c.http.post("/api/v1/events", content=chunks())
     assert response.status_code == 413 and "exceeds 1000 bytes" in response.json()["detail"]
+
+
+def test_receive_body_in_one_message_or_in_chunks_and_its_limit():
+    import asyncio
+
+    import pytest
+
+    from tracker.collector.app import Disconnected, OversizeBody, receive_body
+
+    def feeding(*messages):
+        queue = list(messages)
+
+        async def receive():
+            return queue.pop(0)
+        return receive
+
+    def body(*chunks, limit=10, headers=()):
+        messages = [{"type": "http.request", "body": c, "more_body": i < len(chunks) - 1} for i, c in enumerate(chunks)]
+        return asyncio.run(receive_body({"headers": list(headers)}, feeding(*messages), limit))
+
+    assert body(b"0123456789") == b"0123456789"
+    assert body(b"01234", b"", b"56789") == b"0123456789"
+    assert type(body(b"ab", b"cd")) is bytes
+    for chunks in ((b"0123456789a",), (b"0123456789a", b"b"), (b"01234", b"567890")):
+        with pytest.raises(OversizeBody):
+            body(*chunks)
+    with pytest.raises(OversizeBody):
+        body(b"", headers=[(b"content-length", b"11")])
+    with pytest.raises(Disconnected):
+        asyncio.run(receive_body({"headers": []}, feeding({"type": "http.disconnect"}), 10))
+    with pytest.raises(Disconnected):
+        asyncio.run(receive_body({"headers": []}, feeding({"type": "http.request", "body": b"a", "more_body": True},
+                                                          {"type": "http.disconnect"}), 10))

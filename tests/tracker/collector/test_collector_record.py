@@ -81,3 +81,45 @@ def test_pixel_records_times_equal_the_clocks_across_seconds(tmp_path):
         ((_, value),) = records.events
         event = msgspec.json.decode(value, type=TrackingEvent)
         assert event.received_at == event.ts == datetime.fromtimestamp(t, UTC)
+
+
+def test_batch_records_equal_rendering_each_event_on_its_own(tmp_path):
+    """``records`` caches per request (visitors, prepared shapes, pieces cut at the received
+    time): its bytes equal ``visitor`` + ``prepare`` + ``render`` taken event by event."""
+    import uuid
+
+    from tracker.collector.capture import IncomingEvent
+    from tracker.collector.committer import Counters
+    from tracker.collector.enrichment import Enricher
+    from tracker.collector.intake import Intake
+    from tracker.collector.sender import Sender
+    from tracker.collector.validation import normal_site
+    from tracker.enrich.agent import AgentParser
+    from tracker.enrich.salts import SaltStore
+    from tracker.enrich.visitor import VisitorHasher
+
+    intake = Intake(VisitorHasher(SaltStore(tmp_path)), None, Enricher(AgentParser()), Counters())
+    now = 1_700_000_000.123456
+    raw = msgspec.Raw
+    captures = [IncomingEvent(site=site, url=f"https://s.example/{page}", title=title, ts=ts, ip=ip, user_agent=ua,
+                              props=raw(props), id=sent_id)
+                for site in ("s.example", " S.Example ")
+                for page, title in (("a", "A"), ("b", '1970-01-01T00:00:00.000001Z'))  # the second: no pieces
+                for ts in (None, (now - 5) * 1000, "not a time")
+                for ip, ua in ((None, None), ("198.51.100.7", "Firefox"))
+                for props, sent_id in ((b"{}", None), (b'{"plan":"pro","n":3}', None), (b"{}", f"x-{page}-{ts}"))]
+    captures += captures[:7]  # the same shapes and visitors again
+    assert any(intake.prepare(c, normal_site(c.site), c.user_agent or "UA", "")[0].pieces is None for c in captures)
+    sender = Sender("203.0.113.1", "Mozilla/5.0", "", False)
+    records = intake.records("batch", captures, sender, now)
+    assert not records.dead and len(records.events) == len(captures)  # no SeenIds: no duplicates
+    received = intake.iso(now)
+    events = iter(records.events)
+    for item, result in zip(captures, records.results):
+        site, ua = normal_site(item.site), item.user_agent or sender.user_agent
+        visitor = intake.visitor(site, item.ip or sender.ip, ua, False, now)
+        template, prefix, props = intake.prepare(item, site, ua, "")
+        event_id = result.event_id
+        assert uuid.UUID(event_id).version == (5 if item.id else 7)
+        want = template.render(event_id, intake.event_iso(item.ts, now, received), received, visitor, props)
+        assert next(events) == (prefix + visitor, want)
