@@ -4,7 +4,6 @@
 // It uses the kit's <tessera-bar-list> and data client, but not KitElement: it receives topics
 // the plain way (the `tessera-message` event and the `lastMessage` property of issue 9's contract).
 // A clicked row emits filter.changed {filters: {utm_source|utm_medium|utm_campaign: value}}.
-import "../../_shared/kit-preload.js"; // the kit's modules in parallel, not as a chain
 import "/kit/v1/bar-list-element.js";
 import { LitElement, css, html } from "lit";
 import { clientFor } from "/kit/v1/data-client.js";

@@ -1,7 +1,6 @@
 // <tessera-devices>: visitors by device type, browser or operating system (tabs), as a kit
 // bar list; a clicked row emits filter.changed {filters: {device|browser|os: value}} (again,
 // or Escape: the value null). Follows the scope (scope.js) — except the filter it sets itself.
-import "../../_shared/kit-preload.js"; // the kit's modules in parallel, not as a chain
 import "/kit/v1/bar-list-element.js";
 import "/kit/v1/bar-list.js";
 import { BreakdownWidget } from "../../_shared/breakdown-widget.js";

@@ -3,7 +3,6 @@
 // period before, with an hourly sparkline of views and visitors. Data: the query API's
 // /summary (current and previous period) and /pageviews?interval=1h (the sparklines).
 // Follows the scope (scope.js): page, referrer, filters, time range, site.
-import "../../_shared/kit-preload.js"; // the kit's modules in parallel, not as a chain
 import "/kit/v1/kpi-tiles-element.js";
 import "/kit/v1/sparkline.js";
 import { clientFor } from "/kit/v1/data-client.js";

@@ -4,7 +4,6 @@
 // polling while the stream is down) opens with the newest page views, then pushes each new one;
 // a line shows its time, path, referrer host, device and browser, newest first.
 // Follows site.selected; the feed shows every page of the site.
-import "../../_shared/kit-preload.js"; // the kit's modules in parallel, not as a chain
 import { clientFor } from "/kit/v1/data-client.js";
 import { clockTime, formatNumber } from "/kit/v1/format.js";
 import { KitElement } from "/kit/v1/kit-element.js";

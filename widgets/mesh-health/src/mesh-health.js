@@ -5,7 +5,6 @@
 // data products and last heartbeat. Gone widgets come from /api/v1/catalogue?include=gone (the
 // shell's add-widget catalogue never lists them). Polls every refresh-seconds (the kit's
 // subscribe with stream: false).
-import "../../_shared/kit-preload.js"; // the kit's modules in parallel, not as a chain
 import "/kit/v1/table-element.js";
 import { DataClient, resolveBase } from "/kit/v1/data-client.js";
 import { formatDuration, formatNumber } from "/kit/v1/format.js";

@@ -15,7 +15,6 @@
 // sets an attribute (page, referrer, filters, from, to: see widgets/_shared/scope.js) and the
 // series is asked for again under those filters.
 
-import "../../_shared/kit-preload.js"; // the kit's modules in parallel, not as a chain
 import "/kit/v1/time-series-element.js";
 import "/kit/v1/series.js";
 import { clientFor } from "/kit/v1/data-client.js";

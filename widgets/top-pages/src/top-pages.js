@@ -2,7 +2,6 @@
 // selecting a row emits page.selected {path} (again, or Escape: {path: null}).
 // Follows the scope (scope.js): referrer, filters, time range, site; page.selected only
 // marks the selected row (the list is not filtered down to one page).
-import "../../_shared/kit-preload.js"; // the kit's modules in parallel, not as a chain
 import "/kit/v1/table-element.js";
 import "/kit/v1/table.js";
 import { BreakdownWidget } from "../../_shared/breakdown-widget.js";

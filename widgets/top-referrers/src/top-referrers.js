@@ -1,7 +1,6 @@
 // <tessera-top-referrers>: where visitors come from (referrer hosts; "" is direct) as a kit bar
 // list; a clicked row emits referrer.selected {referrer} (again, or Escape: {referrer: null}).
 // Follows the scope (scope.js): page, filters, time range, site; referrer.selected marks the row.
-import "../../_shared/kit-preload.js"; // the kit's modules in parallel, not as a chain
 import "/kit/v1/bar-list-element.js";
 import "/kit/v1/bar-list.js";
 import { BreakdownWidget } from "../../_shared/breakdown-widget.js";
