@@ -56,3 +56,8 @@ void [sameClass, fromKit, formatNumber(1200), kitClientFor("/api/v1/metrics")];
 // @ts-expect-error the kit's one module leaves the time series out (it is /kit/v1/time-series.js)
 import { TimeSeriesElement } from "/kit/v1/kit.js";
 void TimeSeriesElement;
+// index.js: the whole kit, the time series included
+import { KIT_VERSION, themeCss, TimeSeriesElement as IndexSeries } from "/kit/v1/index.js";
+import { TimeSeriesElement as SeriesElement } from "/kit/v1/time-series.js";
+const sameSeries: typeof SeriesElement = IndexSeries;
+void [KIT_VERSION.length, themeCss.length, sameSeries];

@@ -1,12 +1,4 @@
-export * from "./bar-list.js";
-export * from "./data-client.js";
-export * from "./data-element.js";
-export * from "./format.js";
-export * from "./kit-element.js";
-export * from "./kpi-tiles.js";
-export * from "./rows.js";
-export * from "./state-overlay.js";
-export * from "./table.js";
+// /kit/v1/index.js: the whole kit, kit.js and the time series.
+export * from "./kit.js";
 export * from "./time-series.js";
-export * from "./topics.js";
 export declare const KIT_VERSION: string;

@@ -11,4 +11,5 @@ export { KitElement } from "./kit-element.js";
 export { change, clockTime, formatDuration, formatNumber, formatPercent, formatValue, isStale } from "./format.js";
 export { payloadFor, sortRows } from "./rows.js";
 export { TOPICS } from "./topics.js";
+export { cssValue, sheetFor, themeCss, watchDocumentTheme } from "./theme.js";
 export const KIT_VERSION = "1.0.0";
