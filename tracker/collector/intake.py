@@ -164,7 +164,7 @@ class Intake:
         # a visitor per (site as sent, IP, user agent), and ``prepare``'s answer (with the
         # normalised site) per event shape, so a batch repeating a page pays for it once.
         visitors: dict[tuple[str, str, str], bytes | None] = {}
-        shapes: dict[tuple, tuple[str, Prepared | str, tuple[bytes, bytes, bytes] | None]] = {}
+        shapes: dict[tuple, tuple[str, Prepared | str]] = {}
         sender_ip, sender_ua, dnt = sender.ip, sender.user_agent, sender.dnt
         referer = "" if source == "batch" else sender.referer
         for index, item in enumerate(captures):
@@ -186,9 +186,8 @@ class Intake:
                 if got is None:
                     site = normal_site(sent_site)
                     prepared = prepare(item, site, ua, referer)
-                    got = shapes[shape] = (site, prepared, prepared[0].received(received_iso, prepared[2])
-                                           if type(prepared) is tuple else None)
-                site, prepared, cut = got
+                    got = shapes[shape] = (site, prepared)
+                site, prepared = got
                 if type(prepared) is tuple:
                     sent_id = item.event_id or item.id
                     if sent_id:
@@ -202,11 +201,6 @@ class Intake:
                         event_id = str(uuid7())
                     template, key_prefix, props = prepared
                     ts = item.ts
-                    if ts is None and cut is not None:  # ``render`` with both times the received one
-                        add_event((key_prefix + visitor,
-                                   b"".join((cut[0], event_id.encode(), cut[1], visitor, cut[2]))))
-                        add_result(Result(index, "accepted", event_id))
-                        continue
                     add_event((key_prefix + visitor, template.render(
                         event_id, received_iso if ts is None else event_iso(ts, now, received_iso), received_iso,
                         visitor, props)))

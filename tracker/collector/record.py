@@ -78,15 +78,6 @@ class RecordTemplate:
         p0, p1, p2, p3, p4, p5 = pieces
         return b"".join((p0, event_id.encode(), p1, ts_iso, p2, received_iso, p3, visitor, p4, props, p5))
 
-    def received(self, received_iso: bytes, props: bytes) -> tuple[bytes, bytes, bytes] | None:
-        """``render`` for events timed when they were received, cut down to three pieces: a
-        record is ``head + event id + middle + visitor + tail`` (None: no pieces, ``render``)."""
-        pieces = self.pieces
-        if pieces is None:
-            return None
-        p0, p1, p2, p3, p4, p5 = pieces
-        return p0, b"".join((p1, received_iso, p2, received_iso, p3)), p4 + props + p5
-
 
 def dead_record(dead: DeadLetter) -> tuple[bytes, bytes]:
     """A dead letter's record: keyed by its source, the JSON of the letter."""
