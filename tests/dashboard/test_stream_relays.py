@@ -79,8 +79,12 @@ def test_real_widget_files_stream_through_the_gateway(dashboard):
 
 
 def test_a_client_that_leaves_releases_the_registry_connection(serve_dashboard, registry, query):
-    server = serve_dashboard(registry.url, query.url, stream_keepalive_seconds=0.2)
-    with httpx.Client(timeout=5) as client, client.stream("GET", f"{server.url}/api/v1/catalogue/stream") as stream:
+    # a busy machine's upstream timeouts: the stub registry shares this test's process, and a 2 s
+    # connect timeout under load answered 502 with no registry connection (this tests the release)
+    server = serve_dashboard(registry.url, query.url, stream_keepalive_seconds=0.2, connect_timeout=15.0,
+                             read_timeout=30.0)
+    with httpx.Client(timeout=20) as client, client.stream("GET", f"{server.url}/api/v1/catalogue/stream") as stream:
+        assert stream.status_code == 200
         next(stream.iter_lines())
         deadline = time.monotonic() + 15  # a wait, not a bound: CI machines get loaded
         while not registry.subscribers and time.monotonic() < deadline:
