@@ -17,6 +17,7 @@ import { importModule, moduleUrl } from "./widget-module.js";
 
 export { COMPONENT_TYPE };
 const SAVE_DELAY_MS = 300;
+const HOLD_MAX_MS = 400; // the longest a loading layout stays out of layout (see #holdSizing)
 
 // golden-layout's LocationSelector.TypeId is a const enum (erased at build): its values.
 const FIRST_ROW_OR_COLUMN = 3;
@@ -109,7 +110,7 @@ export class Workspace extends EventTarget {
     this.#loadedWiring = wiring;
     this.#bus?.setWiring(wiring, { silent: true });
     this.#element.classList.toggle("locked", locked);
-    this.#prefetch(config);
+    this.#holdSizing(this.#prefetch(config));
     this.#loading = true;
     try {
       const base = config ? withWindowIds({ ...EMPTY_LAYOUT, ...config, header: EMPTY_LAYOUT.header,
@@ -184,16 +185,41 @@ export class Workspace extends EventTarget {
    */
   #prefetch(config) {
     const wanted = config ? windows(config).filter((w) => w.widgetId) : [];
-    if (wanted.length === 0 || !this.#catalogue) return;
+    if (wanted.length === 0 || !this.#catalogue) return [];
     const start = () => {
+      const imports = [];
       for (const { widgetId, version } of wanted) {
         const entry = this.#catalogue.get(widgetId);
         // a pinned version that is no longer live shows a placeholder: nothing to import
-        if (entry?.module && !(version && entry.version && version !== entry.version)) importModule(moduleUrl(entry)).catch(() => {});
+        if (entry?.module && !(version && entry.version && version !== entry.version)) {
+          imports.push(importModule(moduleUrl(entry)).catch(() => {}));
+        }
       }
+      return imports;
     };
-    if (this.#catalogue.loaded) start();
-    else this.#catalogue.whenLoaded?.().then(start);
+    if (this.#catalogue.loaded) return start();
+    this.#catalogue.whenLoaded?.().then(start);
+    return [];
+  }
+
+  /**
+   * Golden-layout sizes every window as it loads a layout, reading the DOM's geometry (a
+   * forced layout of the whole page, 30–80 ms with eight windows on a busy machine). While
+   * the windows' widget modules are still on their way that work would only delay the
+   * widgets' first queries: the workspace stays out of layout (display: none) until they
+   * are in and their widgets have started (or HOLD_MAX_MS), then is sized once.
+   */
+  #holdSizing(imports) {
+    if (imports.length === 0) return;
+    const element = this.#element;
+    element.classList.add("sizing-held");
+    const release = () => {
+      if (!element.classList.contains("sizing-held")) return;
+      element.classList.remove("sizing-held");
+      if (this.#layout.isInitialised) this.#layout.setSize(element.offsetWidth, element.offsetHeight);
+    };
+    setTimeout(release, HOLD_MAX_MS);
+    Promise.allSettled(imports).then(() => setTimeout(release, 0)); // after the frames' own continuations
   }
 
   #createFrame(container, state) {

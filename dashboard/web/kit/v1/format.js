@@ -1,20 +1,35 @@
 // Pure formatting helpers shared by the kit's elements (no DOM; tested in node).
 
-const compact = new Intl.NumberFormat("en", { notation: "compact", maximumFractionDigits: 1 });
-const whole = new Intl.NumberFormat("en");
-const percent = new Intl.NumberFormat("en", { style: "percent", maximumFractionDigits: 1 });
+// The formatters are made on first use: a page's first Intl formatter loads the locale data
+// (15–30 ms on a busy 2-core machine), which would otherwise sit in the kit's import, before
+// any widget could ask for its data. `warmFormats()` makes them while the page is idle.
+const formatters = {};
+const formatter = (name, make) => (formatters[name] ??= make());
+const compact = () => formatter("compact", () => new Intl.NumberFormat("en", { notation: "compact", maximumFractionDigits: 1 }));
+const whole = () => formatter("whole", () => new Intl.NumberFormat("en"));
+const percent = () => formatter("percent", () => new Intl.NumberFormat("en", { style: "percent", maximumFractionDigits: 1 }));
+
+/** Make the formatters now (idempotent); the kit calls it once the page is idle. */
+export function warmFormats() {
+  compact();
+  whole();
+  percent();
+}
+
+// In a browser: made in the first idle moment, typically while the first queries are in flight.
+globalThis.requestIdleCallback?.(warmFormats, { timeout: 2000 });
 
 /** 1234 → "1,234"; 12_345 → "12.3K" (compact from 10,000 up); "–" for anything not a number. */
 export function formatNumber(value) {
   const number = Number(value);
   if (value === null || value === undefined || value === "" || !Number.isFinite(number)) return "–";
-  return Math.abs(number) >= 10_000 ? compact.format(number) : whole.format(Math.round(number * 100) / 100);
+  return Math.abs(number) >= 10_000 ? compact().format(number) : whole().format(Math.round(number * 100) / 100);
 }
 
 /** 0.4213 → "42.1%". */
 export function formatPercent(ratio) {
   const number = Number(ratio);
-  return ratio === null || ratio === undefined || !Number.isFinite(number) ? "–" : percent.format(number);
+  return ratio === null || ratio === undefined || !Number.isFinite(number) ? "–" : percent().format(number);
 }
 
 /** Seconds → "42s", "3m 05s", "1h 02m". */
@@ -48,7 +63,7 @@ export function change(value, previous) {
   const ratio = (now - before) / Math.abs(before);
   const direction = Math.abs(ratio) < 0.0005 ? "flat" : ratio > 0 ? "up" : "down";
   const sign = direction === "up" ? "+" : direction === "down" ? "−" : "±";
-  return { ratio, direction, text: `${sign}${percent.format(Math.abs(ratio))}` };
+  return { ratio, direction, text: `${sign}${percent().format(Math.abs(ratio))}` };
 }
 
 /** Seconds the data lags behind `now`, or null without a (valid) watermark. */

@@ -8,7 +8,7 @@ export { TimeSeriesElement } from "./time-series.js";
 export { DataClient, QueryError, buildUrl, clientFor, openStreams, query, resolveBase, subscribe } from "./data-client.js";
 export { DataElement } from "./data-element.js";
 export { KitElement } from "./kit-element.js";
-export { change, clockTime, formatDuration, formatNumber, formatPercent, formatValue, isStale } from "./format.js";
+export { change, clockTime, formatDuration, formatNumber, formatPercent, formatValue, isStale, warmFormats } from "./format.js";
 export { payloadFor, sortRows } from "./rows.js";
 export { TOPICS } from "./topics.js";
 export { cssValue, sheetFor, themeCss, watchDocumentTheme } from "./theme.js";

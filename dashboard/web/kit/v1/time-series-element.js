@@ -31,8 +31,12 @@ const css = `
 .u-over { cursor: crosshair; }
 .u-select { background: var(--kit-accent-soft); }
 `;
-const hoursMinutes = new Intl.DateTimeFormat("en", { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
-const dayMonth = new Intl.DateTimeFormat("en", { month: "short", day: "numeric" });
+// made on first use (see format.js: a page's first Intl formatter is slow to make)
+let axisFormats = null;
+const formats = () => (axisFormats ??= {
+  hoursMinutes: new Intl.DateTimeFormat("en", { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }),
+  dayMonth: new Intl.DateTimeFormat("en", { month: "short", day: "numeric" }),
+});
 
 export class TimeSeriesElement extends DataElement {
   static css = css;
@@ -139,7 +143,7 @@ export class TimeSeriesElement extends DataElement {
         y: { range: (u, min, max) => [0, Math.max(4, Math.ceil((max ?? 0) * 1.1))] },
       },
       axes: [
-        { ...axis, size: 30, values: (u, splits) => splits.map((s) => (spanDays(u) > 2 ? dayMonth : hoursMinutes).format(new Date(s * 1000))) },
+        { ...axis, size: 30, values: (u, splits) => splits.map((s) => (spanDays(u) > 2 ? formats().dayMonth : formats().hoursMinutes).format(new Date(s * 1000))) },
         { ...axis, size: 48, incrs: COUNT_STEPS, values: (u, splits) => splits.map(formatNumber) },
       ],
       series: [{}, ...series.map((s, i) => {
@@ -168,7 +172,7 @@ export class TimeSeriesElement extends DataElement {
   #readout(index) {
     const point = this.#point(index);
     this.#parts.readout.textContent = point
-      ? `${hoursMinutes.format(new Date(point.t))} · ${this.effectiveSeries.map((s) => `${formatNumber(point.values[s.key])} ${s.label ?? s.key}`).join(" · ")}`
+      ? `${formats().hoursMinutes.format(new Date(point.t))} · ${this.effectiveSeries.map((s) => `${formatNumber(point.values[s.key])} ${s.label ?? s.key}`).join(" · ")}`
       : "";
   }
 
