@@ -263,3 +263,45 @@ def test_moving_a_window_into_another_stack_keeps_the_widget_working(page, dashb
     statuses = page.locator("tessera-widget-frame").evaluate_all("frames => frames.map(f => f.status)")
     assert statuses == ["ready", "ready"]
     assert not page.errors
+
+
+RELEASE_WATCH = """new MutationObserver((changes, observer) => {
+  const workspace = document.querySelector('#workspace');
+  if (!workspace) return;
+  if (workspace.classList.contains('sizing-held')) window.__held = true;
+  else if (window.__held || document.querySelector('tessera-widget-frame')) {
+    window.__release = { held: Boolean(window.__held), at: performance.now() };
+    observer.disconnect();
+  }
+}).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['class'] });"""
+
+
+def test_a_widget_module_that_never_arrives_does_not_hold_the_layout_back(page, dashboard, registry, widget_host):
+    """A reopened layout stays out of layout (unsized) only while its widget modules are on their
+    way, and at most HOLD_MAX_MS (workspace.js): a module that hangs keeps neither the other windows
+    nor the layout's sizing waiting."""
+    registry.widgets["broken-hangs"] = widget_public(
+        broken_manifest("broken-hangs", "tessera-broken-hangs", "forever.js"), widget_host.url, "hang")
+    page.goto(dashboard.url)
+    catalogue(page).locator("li", has_text="Broken broken-hangs").wait_for()
+    add(page, "Page views")
+    add(page, "Broken broken-hangs")
+    page.wait_for_function(WIDGET_CANVAS)
+    page.wait_for_function("() => localStorage.getItem('tessera.layout.v1')?.includes('broken-hangs')")
+
+    page.add_init_script(RELEASE_WATCH)
+    page.reload()
+    page.wait_for_function("() => window.__release", timeout=5000)
+    assert page.evaluate("() => window.__release.held"), "the reopened layout was not held while its modules loaded"
+    page.wait_for_function(WIDGET_CANVAS, timeout=10000)
+    # released before the hanging module's request ended (the gateway's 504 after its 1 s read timeout)
+    page.wait_for_function("() => performance.getEntriesByType('resource').some(e => e.name.includes('forever.js'))")
+    released, module_ended = page.evaluate("""() => [window.__release.at,
+      performance.getEntriesByType('resource').find(e => e.name.includes('forever.js')).responseEnd]""")
+    assert released < module_ended, (released, module_ended)
+    sizes = page.evaluate("""() => [...document.querySelectorAll('tessera-widget-frame')].map(f => {
+      const r = f.getBoundingClientRect(); return [f.getAttribute('widget-id'), Math.round(r.width), Math.round(r.height)]; })""")
+    assert len(sizes) == 2 and all(w > 100 and h > 100 for _, w, h in sizes), sizes
+    hanging = page.locator("tessera-widget-frame[widget-id=broken-hangs]")
+    assert hanging.evaluate("f => f.status") == "loading"
+    assert hanging.is_visible()
