@@ -7,7 +7,8 @@
 //   dashboard/web/dist/   shell.js (+ golden-layout), shell.css (+ golden-layout CSS), index.html, favicon.svg,
 //                         view.js + view-casual-view.js + view.html (the casual view: no editor code)
 //   dashboard/web/dist/kit/v1/   the widget kit: kit.js holds all of it but the time series, which
-//                                stays apart (uPlot inlined) and imports the rest from kit.js; every
+//                                stays apart and imports the rest from kit.js (and uPlot, uplot.js,
+//                                when it first draws); every
 //                                other source file keeps its own URL as a facade re-exporting its
 //                                names from kit.js, so a widget importing /kit/v1/table.js loads
 //                                two modules instead of a chain, and each kit module (the data
@@ -29,9 +30,10 @@ const kitDist = join(shellDist, "kit/v1");
 const kitFiles = await readdir(kitSource);
 
 const kitSources = kitFiles.filter((name) => name.endsWith(".js"));
-// Modules kept apart from kit.js: the time series (uPlot inlined: a widget without a chart
-// never downloads it) and index.js (which re-exports it).
-const KIT_APART = /^(time-series(-element)?|index)\.js$/;
+// Modules kept apart from kit.js: the time series, uPlot (uplot.js, which the time series
+// imports when it first draws: a widget without a chart never downloads it, and a chart's
+// first query does not wait for it) and index.js (which re-exports them).
+const KIT_APART = /^(time-series(-element)?|uplot|index)\.js$/;
 const kitCore = kitSources.filter((name) => !KIT_APART.test(name));
 export const KIT_FACADE = "// kit facade:";
 

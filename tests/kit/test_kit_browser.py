@@ -364,7 +364,8 @@ def test_the_built_kit_serves_its_declarations_and_modules_with_their_types(kit_
                        ("index.d.ts", "application/typescript"), ("topics.d.ts", "application/typescript")]:
         answer = httpx.get(f"{kit_server.url}/kit/v1/{name}")
         assert answer.status_code == 200 and answer.headers["content-type"].startswith(kind), name
-    assert b"u-over" in httpx.get(f"{kit_server.url}/kit/v1/time-series-element.js").content  # uPlot bundled in
+    assert b"u-cursor-pt" in httpx.get(f"{kit_server.url}/kit/v1/uplot.js").content  # uPlot, imported by the time series
+    assert b"u-cursor-pt" not in httpx.get(f"{kit_server.url}/kit/v1/time-series-element.js").content  # when it first draws
     assert b"u-over" not in httpx.get(f"{kit_server.url}/kit/v1/table-element.js").content
 
 
@@ -422,3 +423,39 @@ def test_every_kit_url_shares_one_instance_of_each_module(blank):
       function clientFor(el) { return kit.clientFor(el); }
     }""")
     assert same == [True] * 7
+
+
+# ---- the chart library, imported when a chart first draws ------------------------------------------
+
+def test_a_chart_waits_loading_for_its_library_then_draws(page, kit_server):
+    """uPlot (/kit/v1/uplot.js) is imported by the first time series with points to draw: until it
+    is in, the element's data state stays "loading" (rows alone do not make it ready)."""
+    held = []
+    page.route("**/kit/v1/uplot.js", lambda route: held.append(route))  # answered when the test says
+    page.goto(f"{kit_server.url}/blank.html")
+    page.wait_for_function("() => customElements.get('tessera-time-series')")
+    mount(page, "<tessera-time-series id='s' style='height:200px'></tessera-time-series>")
+    page.evaluate("() => document.querySelector('#s').rows = [{t: 0, views: 3}, {t: 60, views: 5}]")
+    page.wait_for_function("() => document.querySelector('#s').shadowRoot.querySelector('tessera-state-overlay').state")
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(20)
+    assert len(held) == 1
+    assert page.evaluate("() => [document.querySelector('#s').dataState, document.querySelector('#s').chart]") == ["loading", None]
+    held[0].continue_()
+    page.wait_for_function("() => document.querySelector('#s').dataState === 'ready' && document.querySelector('#s').chart")
+    rendered(page, "#s")
+    assert page.errors == []
+
+
+def test_a_chart_whose_library_cannot_load_says_so(page, kit_server):
+    page.route("**/kit/v1/uplot.js", lambda route: route.fulfill(status=503, body="down"))
+    page.goto(f"{kit_server.url}/blank.html")
+    page.wait_for_function("() => customElements.get('tessera-time-series')")
+    mount(page, "<tessera-time-series id='s' style='height:200px'></tessera-time-series>")
+    page.evaluate("() => document.querySelector('#s').rows = [{t: 0, views: 3}, {t: 60, views: 5}]")
+    page.wait_for_function("() => document.querySelector('#s').dataState === 'error'")
+    overlay = page.evaluate("() => { const o = document.querySelector('#s').shadowRoot.querySelector('tessera-state-overlay');"
+                            " return [o.state, o.message]; }")
+    assert overlay[0] == "error" and "the chart library did not load" in overlay[1], overlay

@@ -1,4 +1,5 @@
-// <tessera-time-series>: one or more series over time, drawn with uPlot (bundled in).
+// <tessera-time-series>: one or more series over time, drawn with uPlot (./uplot.js, imported
+// when there is first something to draw; until it is in, the element stays "loading").
 //
 // Property rows: [{t, <key>: number, …}] (t: ISO time, epoch seconds or milliseconds).
 // Attributes: series (JSON: [{key, label, style: "line" | "bars" | "area"}]; default: every
@@ -8,8 +9,6 @@
 // Events (bubbling, composed): tessera-time-series-selected {t, values} on a click,
 // the `emit-topic` with {from, to, interval} on a drag.
 
-import uPlot from "uplot";
-import uplotCss from "uplot/dist/uPlot.min.css";
 import { DataElement, dataProperties } from "./data-element.js";
 import { formatNumber } from "./format.js";
 import { numericKeys, rangePayload, toColumns } from "./series.js";
@@ -31,6 +30,18 @@ const css = `
 .u-over { cursor: crosshair; }
 .u-select { background: var(--kit-accent-soft); }
 `;
+// uPlot, once ./uplot.js is in (one import for the page, started by the first chart with points)
+let uPlot = null;
+let uplotSheet = null;
+let loading = null;
+function loadUplot() {
+  loading ??= import("./uplot.js").then((module) => {
+    uPlot = module.default;
+    uplotSheet = sheetFor(module.uplotCss);
+  });
+  return loading;
+}
+
 // made on first use (see format.js: a page's first Intl formatter is slow to make)
 let axisFormats = null;
 const formats = () => (axisFormats ??= {
@@ -55,7 +66,6 @@ export class TimeSeriesElement extends DataElement {
 
   constructor() {
     super();
-    this.shadowRoot.adoptedStyleSheets = [...this.shadowRoot.adoptedStyleSheets, sheetFor(uplotCss)];
     this.shadowRoot.innerHTML = `
       <div class="plot" part="plot"></div>
       <div class="legend" part="legend"><span class="keys"></span><span class="readout"></span></div>
@@ -90,11 +100,33 @@ export class TimeSeriesElement extends DataElement {
     if (this.#chart) this.#chart.setSize(this.#size());
   }
 
+  /** "loading" while the chart library is on its way, then as for any data element. */
+  get dataState() {
+    const state = super.dataState;
+    if (state !== "ready" || uPlot) return state;
+    return this.#failed ? "error" : "loading";
+  }
+
+  #failed = false;
+
   render() {
     const series = this.effectiveSeries;
     this.#columns = toColumns(this.rows, this.timeKey, series.map((s) => s.key));
     const hasPoints = this.#columns[0].length > 0;
     this.#renderLegend(series);
+    if (hasPoints && !uPlot) {
+      if (!this.#failed) {
+        loadUplot().then(() => this.queueRender(), (error) => {
+          this.#failed = true;
+          this.error = `the chart library did not load (${error?.message ?? error})`;
+        });
+      }
+      this.renderState(this.#parts.state);
+      return;
+    }
+    if (uplotSheet && !this.shadowRoot.adoptedStyleSheets.includes(uplotSheet)) {
+      this.shadowRoot.adoptedStyleSheets = [...this.shadowRoot.adoptedStyleSheets, uplotSheet];
+    }
     const shape = JSON.stringify([series, this.theme, document.documentElement.dataset.theme ?? ""]);
     if (!hasPoints) {
       this.disconnected();

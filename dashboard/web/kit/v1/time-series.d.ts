@@ -11,7 +11,7 @@ export declare class TimeSeriesElement extends DataElement<TimePoint> {
   interval: string;
   emitTopic: string;
   readonly effectiveSeries: SeriesSpec[];
-  /** The uPlot instance, once there is data. */
+  /** The uPlot instance, once drawn (uPlot, /kit/v1/uplot.js, is imported when there is first data: until then dataState is "loading"). */
   readonly chart: unknown;
 }
 
