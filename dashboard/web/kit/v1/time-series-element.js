@@ -42,6 +42,17 @@ function loadUplot() {
   return loading;
 }
 
+// A chart on the page: uPlot is imported in the first idle moment (typically while the widgets'
+// first queries are in flight), or at once when points arrive first.
+let warming = false;
+function warmUplot() {
+  if (warming || loading) return;
+  warming = true;
+  const start = () => loadUplot().catch(() => {}); // a failure is reported by the chart that needs it
+  if (globalThis.requestIdleCallback) requestIdleCallback(start, { timeout: 500 });
+  else setTimeout(start, 0);
+}
+
 // made on first use (see format.js: a page's first Intl formatter is slow to make)
 let axisFormats = null;
 const formats = () => (axisFormats ??= {
@@ -83,6 +94,10 @@ export class TimeSeriesElement extends DataElement {
     const declared = Array.isArray(this.series) ? this.series.filter((s) => s && s.key) : null;
     if (declared?.length) return declared;
     return numericKeys(this.rows, this.timeKey).map((key) => ({ key, label: key, style: "line" }));
+  }
+
+  connected() {
+    warmUplot();
   }
 
   disconnected() {
