@@ -56,6 +56,9 @@ export class Workspace extends EventTarget {
     this.#bus = bus;
     this.#store = store;
     this.#theme = theme;
+    // the page's workspace starts held (index.html): golden-layout's set-up does not force the
+    // page's first layout before the widgets ask for data; released by load(), or HOLD_MAX_MS
+    if (element.classList.contains("sizing-held")) setTimeout(() => this.#releaseSizing(), HOLD_MAX_MS);
     this.#layout = new GoldenLayout(element);
     this.#layout.resizeWithContainerAutomatically = true;
     this.#layout.registerComponentFactoryFunction(COMPONENT_TYPE, (container, state) => this.#createFrame(container, state));
@@ -210,16 +213,21 @@ export class Workspace extends EventTarget {
    * are in and their widgets have started (or HOLD_MAX_MS), then is sized once.
    */
   #holdSizing(imports) {
-    if (imports.length === 0) return;
+    if (imports.length === 0) {
+      this.#releaseSizing();
+      return;
+    }
+    this.#element.classList.add("sizing-held");
+    setTimeout(() => this.#releaseSizing(), HOLD_MAX_MS);
+    // after the frames' own continuations: their widgets are created and have asked for data
+    Promise.allSettled(imports).then(() => setTimeout(() => this.#releaseSizing(), 0));
+  }
+
+  #releaseSizing() {
     const element = this.#element;
-    element.classList.add("sizing-held");
-    const release = () => {
-      if (!element.classList.contains("sizing-held")) return;
-      element.classList.remove("sizing-held");
-      if (this.#layout.isInitialised) this.#layout.setSize(element.offsetWidth, element.offsetHeight);
-    };
-    setTimeout(release, HOLD_MAX_MS);
-    Promise.allSettled(imports).then(() => setTimeout(release, 0)); // after the frames' own continuations
+    if (!element.classList.contains("sizing-held")) return;
+    element.classList.remove("sizing-held");
+    if (this.#layout.isInitialised) this.#layout.setSize(element.offsetWidth, element.offsetHeight);
   }
 
   #createFrame(container, state) {
