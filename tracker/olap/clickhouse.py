@@ -56,7 +56,7 @@ READERS = 4  # read connections beside the write client: a dashboard's first ~10
 
 
 RAW_RECENT_S = 3600  # minutes this young count visitors from the events, which keep a day at least (TTL)
-OPEN_S = 60  # the minutes from the previous one on are read from the events with the sums, in one statement
+OPEN_S = 60  # the minutes from the previous one on are read from the events with the sums
 
 
 def _raw_from() -> datetime:
@@ -216,30 +216,36 @@ class ClickHouseStore(EventSink, MetricsSource):
         return [entry[1] for entry in out if entry is not None]  # None: gone between the two reads
 
     def _minute_series(self, r: Range) -> list[Bucket]:
-        """One statement (``sql.minute_series``): the minutes' plain sums (no visitor states read),
-        and the open minutes counted from the events.  A minute whose event count matches the
-        one its cached bucket was computed at is served from ``self.minutes`` (one array
-        comparison for the range); the open minutes from the events; the rest (any on a first
-        read, one written to since) are looked up by ``_buckets``."""
+        """Two reads side by side: the minutes' plain sums (no visitor states read), and the open
+        minutes counted from the events.  A minute whose event count matches the one its cached
+        bucket was computed at is served from ``self.minutes`` (one array comparison for the
+        range); the open minutes from the events; the rest (any on a first read, one written to
+        since) are looked up by ``_buckets``."""
         lo, hi = _ceil_minute(r.start), _ceil_minute(r.end)  # the whole minutes lo <= m < hi the range holds
         if hi <= lo:
             return []
         open_from = max(lo, int(time.time()) // 60 * 60 - OPEN_S)
-        whole = replace(r, start=datetime.fromtimestamp(lo, UTC), end=datetime.fromtimestamp(hi, UTC))
-        text, parameters = sql.minute_series(self.db, whole, open_from if open_from < hi else None)
-        rows = np.frombuffer(self._bytes(text, parameters), dtype=sql.MINUTE_SERIES_ROW)
-        opened = rows["open"].astype(bool)
-        sums = rows[~opened]
+        opening = sql.open_minutes(self.db, r.site, open_from, hi) if open_from < hi else None
+        # with read connections of its own the store reads the open minutes beside the sums (the
+        # wall time of one read, not two); sharing one client, only when the sums show them changed
+        opened = self._side.submit(self._bytes, *opening) if opening and self._side is not None else None
+        try:
+            whole = replace(r, start=datetime.fromtimestamp(lo, UTC), end=datetime.fromtimestamp(hi, UTC))
+            t, v, e = sql.columns(self._bytes(*sql.minute_sums(self.db, whole)), sql.MINUTE_SUMS_ROW)
+        finally:
+            data = opened.result() if opened else b""
         n = (hi - lo) // 60
-        at = (sums["t"].astype(np.int64) - lo) // 60
-        views = np.bincount(at, weights=sums["views"], minlength=n).astype(np.int64)  # a minute's rows in several parts add up
-        events = np.bincount(at, weights=sums["events"], minlength=n).astype(np.int64)  # (float64: exact below 2**53)
+        at = (t.astype(np.int64) - lo) // 60
+        views = np.bincount(at, weights=v, minlength=n).astype(np.int64)  # a minute's rows in several parts add up
+        events = np.bincount(at, weights=e, minlength=n).astype(np.int64)  # (float64: exact below 2**53)
         known, held = self.minutes.snapshot(r.site, lo, n)
         shown = views > 0  # minutes of bots or custom events only: no bucket
         stale = np.flatnonzero(shown & (events != known)).tolist()
+        if stale and opening and opened is None and lo + 60 * stale[-1] >= open_from:
+            data = self._bytes(*opening)
         if stale:
-            columns = (rows[opened][name].tolist() for name in ("t", "views", "events", "visitors"))
-            counted = {m: (a, b, u) for m, a, b, u in zip(*columns)}  # minute -> (views, events, visitors)
+            opened_rows = zip(*(c.tolist() for c in sql.columns(data, sql.OPEN_MINUTES_ROW)))
+            counted = {m: (a, b, u) for m, a, b, u in opened_rows}  # minute -> (views, events, visitors)
             fresh: dict[int, tuple[int, Bucket]] = {}
             missing: dict[int, tuple[int, int]] = {}
             for i in stale:

@@ -118,10 +118,10 @@ def bucket_sums(db: str, q: SeriesQuery) -> tuple[str, dict]:
     return f"SELECT toUInt32({bucket}) AS t, sum(views) FROM ({rows}) GROUP BY t", params
 
 
-# The reads of a minute series are small (a day is 1,440 rows of sums, the open minutes a few
-# hundred events): one thread, and no PREWHERE planning (nothing to skip); ~15 % less CPU a read
-# in chDB than the defaults.  Written into the text, as chDB's client applies per-call settings
-# to a raw read with three more queries.
+# The two reads of a minute series are small (a day is 1,440 rows of sums, the open minutes a
+# few hundred events) and run side by side: one thread each, and no PREWHERE planning (nothing
+# to skip); ~15 % less CPU a read in chDB than the defaults.  Written into the text, as chDB's
+# client applies per-call settings to a raw read with three more queries.
 SMALL_READ = " SETTINGS max_threads = 1, optimize_move_to_prewhere = 0"
 
 
@@ -132,18 +132,12 @@ def minute_sums(db: str, r: Range) -> tuple[str, dict]:
     RowBinary and decoded by ``columns``.  The bounds are bound as whole seconds (``minute``
     holds whole seconds, so ``minute >= ceil(start)`` is ``minute >= start``): a DateTime64
     parameter compared with the DateTime column took ~0.7 ms more to plan (3.6 vs 2.9 ms CPU)."""
-    text, params = _sums(db, r, "")
-    return text + SMALL_READ, params
-
-
-def _sums(db: str, r: Range, extra: str) -> tuple[str, dict]:
-    """``minute_sums``'s read without settings, ``extra`` columns after the sums'."""
     if r.path is not None or r.referrer is not None or r.filters:
         raise ValueError("minute_sums reads a site's minutes: no filters")
     bounds = {"lo": _ceil_second(r.start), "hi": _ceil_second(r.end)}
-    return (f"SELECT toUInt32(minute), views, events{extra} FROM {db}.site_minute WHERE site = {{site:String}} "
+    return (f"SELECT toUInt32(minute), views, events FROM {db}.site_minute WHERE site = {{site:String}} "
             "AND minute >= toDateTime({lo:UInt32}, 'UTC') AND minute < toDateTime({hi:UInt32}, 'UTC')"
-            ), {"site": r.site, **bounds}
+            f"{SMALL_READ}"), {"site": r.site, **bounds}
 
 
 def _ceil_second(t: datetime) -> int:
@@ -153,8 +147,6 @@ def _ceil_second(t: datetime) -> int:
 
 MINUTE_SUMS_ROW = np.dtype([("t", "<u4"), ("views", "<u8"), ("events", "<u8")])
 OPEN_MINUTES_ROW = np.dtype([("t", "<u4"), ("views", "<u8"), ("events", "<u8"), ("visitors", "<u8")])
-# ``minute_series``: the sums' rows (open 0, visitors 0) and the open minutes' (open 1), unpadded
-MINUTE_SERIES_ROW = np.dtype([("t", "<u4"), ("views", "<u8"), ("events", "<u8"), ("visitors", "<u8"), ("open", "u1")])
 
 
 def columns(data: bytes, row: np.dtype) -> tuple[np.ndarray, ...]:
@@ -166,31 +158,14 @@ def columns(data: bytes, row: np.dtype) -> tuple[np.ndarray, ...]:
 def open_minutes(db: str, site: str, start: int, end: int) -> tuple[str, dict]:
     """Rows (epoch seconds, views, events, visitors; ``OPEN_MINUTES_ROW``) of the whole minutes
     [start, end) (epoch seconds on minute boundaries) counted from the events, as
-    ``raw_minute_visitors``: the minutes still written to, read with the sums by ``minute_series``."""
-    return _open(db, start, end, "") + SMALL_READ, {"site": site}
+    ``raw_minute_visitors``: the minutes still written to, read beside ``minute_sums``."""
+    return (f"{_raw_minutes(db, flag=False)} AND ts >= toDateTime64({int(start)}, 3, 'UTC') "
+            f"AND ts < toDateTime64({int(end)}, 3, 'UTC') GROUP BY t{SMALL_READ}"), {"site": site}
 
 
-def _open(db: str, start: int, end: int, extra: str) -> str:
-    return (f"{_raw_minutes(db, flag=False, extra=extra)} AND ts >= toDateTime64({int(start)}, 3, 'UTC') "
-            f"AND ts < toDateTime64({int(end)}, 3, 'UTC') GROUP BY t")
-
-
-def minute_series(db: str, r: Range, open_from: int | None) -> tuple[str, dict]:
-    """One statement for a site's 1m series (``MINUTE_SERIES_ROW``): ``minute_sums``'s rows of
-    ``r`` (``open`` 0), and when ``open_from`` is given, ``open_minutes``'s rows of the minutes
-    from ``open_from`` (epoch seconds) to the end of ``r`` (``open`` 1).  One statement rather
-    than two reads side by side: chDB prepares and answers one query, and the two reads of the
-    same moment cost ~20 % less CPU (bench_query, alternating in one process; see decisions)."""
-    sums, params = _sums(db, r, ", toUInt64(0), toUInt8(0)")
-    if open_from is None:
-        return sums + SMALL_READ, params
-    return f"{sums} UNION ALL {_open(db, open_from, _ceil_second(r.end), ', toUInt8(1)')}{SMALL_READ}", params
-
-
-def _raw_minutes(db: str, flag: bool = True, extra: str = "") -> str:
+def _raw_minutes(db: str, flag: bool = True) -> str:
     return (f"SELECT toUInt32(toStartOfMinute(ts)) AS t, countIf({COUNTED}), count(), "
-            f"uniqCombinedIf(12)(visitor, {COUNTED}){', 1' if flag else ''}{extra} FROM {db}.events "
-            "WHERE site = {site:String}")
+            f"uniqCombinedIf(12)(visitor, {COUNTED}){', 1' if flag else ''} FROM {db}.events WHERE site = {{site:String}}")
 
 
 def _minute_keys(site: str, minutes: list[int]) -> tuple[str, dict]:

@@ -74,7 +74,7 @@ def spy(store) -> list[str]:
     return queries
 
 
-def test_the_open_minute_is_read_with_the_sums_and_follows_each_write(chdb_store):
+def test_the_open_minute_is_read_after_the_sums_and_follows_each_write(chdb_store):
     now = this_minute()
     r = Range("s", now - timedelta(minutes=30), now + timedelta(minutes=1))
     chdb_store.insert(events(now - timedelta(minutes=20), 200), "a")
@@ -86,12 +86,11 @@ def test_the_open_minute_is_read_with_the_sums_and_follows_each_write(chdb_store
         got = series(chdb_store, r)
         assert got == scan(chdb_store, r)
         assert got[-1] == Bucket(now, 3 + 2 * (k + 1), 3 + 2 * (k + 1))
-    assert len(queries) == 3  # one statement a read (the sums and the open minutes): nothing else changed
-    assert all("site_minute" in q and "UNION ALL" in q for q in queries)
-    assert series(chdb_store, r) == got and len(queries) == 4  # nothing written: the same one statement
+    assert len(queries) == 6  # the sums, then the open minutes (written to): nothing else changed
+    assert series(chdb_store, r) == got and len(queries) == 7  # nothing written: the sums alone
 
 
-def test_a_store_with_read_connections_reads_the_open_minutes_with_the_sums(chdb_client):
+def test_a_store_with_read_connections_reads_the_open_minutes_beside_the_sums(chdb_client):
     import clickhouse_connect
 
     from tracker.olap.clickhouse import ClickHouseStore
@@ -109,7 +108,7 @@ def test_a_store_with_read_connections_reads_the_open_minutes_with_the_sums(chdb
             store.insert(events(now, 2, seconds=1, visitors=2, first=50 + 2 * k), f"more{k}")
             got = series(store, r)
             assert got == scan(store, r) and got[-1] == Bucket(now, 2 * (k + 1), 2 * (k + 1))
-        assert len(queries) == 3  # one statement a read
+        assert len(queries) == 6  # two a read, side by side
         store.insert(events(now - timedelta(minutes=25), 4, seconds=1, visitors=4, first=900), "late")
         assert series(store, r) == scan(store, r)
     finally:
@@ -182,23 +181,3 @@ def test_minute_sums_bind_whole_seconds_and_keep_the_bounds_of_a_fractional_rang
     assert minutes(Range("s", start + ms, start + timedelta(minutes=3) + ms)) == [(31, 6), (32, 6), (33, 6)]
     with pytest.raises(ValueError):
         sql.minute_sums(chdb_store.db, Range("s", start, start + timedelta(minutes=3), path="/"))
-
-
-def test_minute_series_is_the_sums_and_the_open_minutes_in_one_statement(chdb_store):
-    now = this_minute()
-    chdb_store.insert(events(now - timedelta(minutes=4), 90, seconds=3), "a")
-    chdb_store.insert(events(now - timedelta(minutes=1), 30, seconds=2, is_bot=True), "bots")
-    r = Range("s", now - timedelta(minutes=5), now + timedelta(minutes=1))
-    start, end = int(r.start.timestamp()), int(r.end.timestamp())
-
-    def read(text, params, row):
-        return sorted(zip(*(c.tolist() for c in sql.columns(
-            chdb_store.client.raw_query(text, parameters=params, fmt="RowBinary"), row))))
-
-    both = read(*sql.minute_series(chdb_store.db, r, end - 120), sql.MINUTE_SERIES_ROW)
-    sums = read(*sql.minute_sums(chdb_store.db, r), sql.MINUTE_SUMS_ROW)
-    opened = read(*sql.open_minutes(chdb_store.db, "s", end - 120, end), sql.OPEN_MINUTES_ROW)
-    assert [row[:3] for row in both if not row[4]] == sums and all(row[3] == 0 for row in both if not row[4])
-    assert [row[:4] for row in both if row[4]] == opened and len(opened) == 2
-    past = read(*sql.minute_series(chdb_store.db, r, None), sql.MINUTE_SERIES_ROW)  # no open minutes: the sums alone
-    assert [row[:3] for row in past] == sums and "UNION" not in sql.minute_series(chdb_store.db, r, None)[0]
