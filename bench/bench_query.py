@@ -152,6 +152,8 @@ def run(quick: bool = False, data: Path | None = None) -> list[dict]:
                                     f"bench_query_{n}" if kept else f"bench_query_{uuid.uuid4().hex[:8]}")
     client = store.client
     try:
+        if kept is not None and not kept.exists():  # a fill cut short before its note: start over
+            client.command(f"DROP DATABASE IF EXISTS {store.db} SYNC")
         store.migrate()  # a kept database: brought to the current schema by the migrations, as a live one is
         start, end, seconds, counted = filled(client, store.db, n, kept)
         closing = time.perf_counter()
