@@ -1,7 +1,10 @@
 """Query latency over 10M events in chDB: the per-minute pageviews series of the last 24 h
 served from the rollups, against the 50 ms target and against the same series by a raw
 scan of the events, timed alternately in the same run with equal answers asserted.
-``python bench/bench_query.py [--quick]``.
+``python bench/bench_query.py [--quick] [--data DIR]``: ``--data`` keeps the filled events (and
+their rollups, migrated to the current schema) in DIR and reuses them on the next run, topped up
+with the same events from where the last run's data ended to now, so an iteration times the
+same reads without the minutes of filling (the first run fills as usual).
 
 Data: INSERT ... SELECT from numbers() into the events table, so the materialized
 views fill exactly as they do for the writer (one site, one event every 60 ms:
@@ -14,6 +17,7 @@ Harness contract: ``run(quick=False) -> list[dict]``."""
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import statistics
@@ -30,7 +34,8 @@ SITE = "bench.example"
 STEP_MS = 60
 
 
-def fill(client, db: str, n: int, start: datetime) -> float:
+def fill(client, db: str, n: int, start: datetime, first: int = 0) -> float:
+    """Events ``first`` to ``n`` (exclusive) of the series that starts at ``start``."""
     sql = f"""
     INSERT INTO {db}.events (event_id, ts, received_at, site, name, url, path, referrer_host, visitor,
                              _topic, _partition, _offset, _batch)
@@ -39,7 +44,7 @@ def fill(client, db: str, n: int, start: datetime) -> float:
            t, '{SITE}', 'pageview', concat('https://{SITE}/p', toString(number % 50)),
            concat('/p', toString(number % 50)), ['', 'news.example', 'search.example'][number % 3 + 1],
            leftPad(hex(cityHash64(number % 200000)), 16, '0'), 'bench', 0, number, 'bench'
-    FROM numbers({n})
+    FROM numbers({first}, {n - first})
     """
     started = time.perf_counter()
     client.command(sql, settings={"max_insert_threads": 2, "max_block_size": 1_000_000})
@@ -110,21 +115,47 @@ def alternate(fns: dict, before, pairs: int) -> dict[str, list[float]]:
     return samples
 
 
-def run(quick: bool = False) -> list[dict]:
+def filled(client, db: str, n: int, kept: Path | None) -> tuple[datetime, datetime, float, int]:
+    """(start, end, fill seconds, counted events) of the data: n events filled now, or the kept
+    data topped up to now with the events the same fill would have written since (``--data``)."""
+    from tracker.olap.schema import COUNTED
+
+    if kept is not None and kept.exists():
+        meta = json.loads(kept.read_text())
+        start, seconds, have = datetime.fromisoformat(meta["start"]), meta["seconds"], int(meta["events"])
+        total = max(have, (datetime.now(UTC).replace(second=0, microsecond=0) - start) // timedelta(milliseconds=STEP_MS))
+        if total > have:
+            fill(client, db, total, start, first=have)
+    else:
+        start = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(milliseconds=n * STEP_MS)
+        seconds, total = fill(client, db, n, start), n
+    if kept is not None:
+        kept.write_text(json.dumps({"start": start.isoformat(), "seconds": seconds, "events": total}))
+        # earlier runs' arrivals are stored too: the rollups must add up to the events' own count
+        counted = client.query(f"SELECT count() FROM {db}.events WHERE site = {{site:String}} AND {COUNTED}",
+                               parameters={"site": SITE}).result_rows[0][0]
+    else:
+        counted = n
+    return start, start + timedelta(milliseconds=total * STEP_MS), seconds, counted
+
+
+def run(quick: bool = False, data: Path | None = None) -> list[dict]:
     from tracker.model import Bucket, Range, SeriesQuery
     from tracker.olap import sql
     from tracker.olap.clickhouse import ClickHouseStore
     from tracker.query.series import zero_filled
 
     n = 1_000_000 if quick else 10_000_000
+    kept = data / f"query-filled-{n}.json" if data is not None else None
     # as the query service opens it: a write client and read connections of its own (reads side by side)
-    store = ClickHouseStore.connect(f"chdb:///{CHDB_DIR}", f"bench_query_{uuid.uuid4().hex[:8]}")
+    store = ClickHouseStore.connect(f"chdb:///{data or CHDB_DIR}",
+                                    f"bench_query_{n}" if kept else f"bench_query_{uuid.uuid4().hex[:8]}")
     client = store.client
     try:
-        store.migrate()
-        start = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(milliseconds=n * STEP_MS)
-        seconds = fill(client, store.db, n, start)
-        end = start + timedelta(milliseconds=n * STEP_MS)
+        if kept is not None and not kept.exists():  # a fill cut short before its note: start over
+            client.command(f"DROP DATABASE IF EXISTS {store.db} SYNC")
+        store.migrate()  # a kept database: brought to the current schema by the migrations, as a live one is
+        start, end, seconds, counted = filled(client, store.db, n, kept)
         closing = time.perf_counter()
         store.close_minutes(start, end - timedelta(minutes=2))
         closing = time.perf_counter() - closing
@@ -154,7 +185,7 @@ def run(quick: bool = False) -> list[dict]:
             rows = client.query(raw_text, parameters=sql._params(day)).result_rows
             return zero_filled([Bucket(t.replace(tzinfo=UTC), v, u) for t, v, u in rows], day.start, day.end, "1m")
 
-        assert sum(b.views for b in series_all_hourly()) == n
+        assert sum(b.views for b in series_all_hourly()) == counted
         cold = time.perf_counter()
         series_day()  # the first read of the day in this process: no minute cached yet
         cold = (time.perf_counter() - cold) * 1000
@@ -229,12 +260,14 @@ def run(quick: bool = False) -> list[dict]:
              "passed": True},
         ]
     finally:
-        client.command(f"DROP DATABASE IF EXISTS {store.db} SYNC")
+        if kept is None:
+            client.command(f"DROP DATABASE IF EXISTS {store.db} SYNC")
         store.close()
 
 
 if __name__ == "__main__":
-    for r in run(quick="--quick" in sys.argv):
+    kept_dir = Path(sys.argv[sys.argv.index("--data") + 1]) if "--data" in sys.argv else None
+    for r in run(quick="--quick" in sys.argv, data=kept_dir):
         extra = f" (p50 {r['p50']:.1f})" if "p50" in r else ""
         if "rollup_cpu_p95" in r:
             extra += (f" (CPU ms p50/p95: rollup {r['rollup_cpu_p50']:.1f}/{r['rollup_cpu_p95']:.1f}, "
