@@ -159,6 +159,15 @@ def test_every_widget_draws_data_and_the_screenshots(running, chromium):
                 detail: li.querySelector('.detail')?.textContent, time: li.querySelector('time')?.dateTime}))""")
             assert lines and all(line["path"].startswith("/") and line["time"] for line in lines), lines[:3]
             assert all(line["detail"] for line in lines), lines[:3]  # referrer host or "direct", device, browser
+            if theme == "dark":  # an arrival inserts its line and keeps the other lines' elements
+                page.evaluate("() => document.querySelector('tessera-live-feed').shadowRoot"
+                              ".querySelectorAll('li').forEach(li => { li.seen = true; })")
+                page.wait_for_function("() => !document.querySelector('tessera-live-feed').shadowRoot"
+                                       ".querySelector('li').seen", timeout=30_000)
+                kept = page.evaluate("""() => { const items = [...document.querySelector('tessera-live-feed')
+                  .shadowRoot.querySelectorAll('li')]; const i = items.findIndex(li => li.seen);
+                  return [i, items.slice(i).every(li => li.seen)]; }""")
+                assert kept[0] > 0 and kept[1], kept
             teams = page.evaluate("""() => [...document.querySelector('platform-mesh-health').shadowRoot
               .querySelectorAll('.team')].map(t => t.textContent)""")
             assert any(t.startswith("web-analytics") and "6 live" in t and "last beat" in t for t in teams), teams

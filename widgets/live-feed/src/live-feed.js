@@ -16,11 +16,15 @@ const css = `${frameCss}
 .now { display: flex; gap: 18px; align-items: baseline; }
 .now b { font-size: 22px; font-weight: 600; font-variant-numeric: tabular-nums; }
 .now span { color: var(--kit-fg-2); font-size: 11.5px; margin-left: 4px; }
-.dot { display: inline-block; width: 8px; height: 8px; border-radius: 50%; background: var(--kit-good); margin-right: 6px;
-  box-shadow: 0 0 0 0 var(--kit-good); animation: pulse 2s infinite; }
-.dot.off { background: var(--kit-fg-3); animation: none; }
-@keyframes pulse { 0% { box-shadow: 0 0 0 0 color-mix(in srgb, var(--kit-good) 60%, transparent); } 70% { box-shadow: 0 0 0 6px transparent; } }
-@media (prefers-reduced-motion: reduce) { .dot { animation: none; } }
+.dot { position: relative; display: inline-block; width: 8px; height: 8px; border-radius: 50%; background: var(--kit-good);
+  margin-right: 6px; }
+/* the pulse and the new-line flash animate transform and opacity only: the compositor runs
+   them, so an open feed does not repaint every frame */
+.dot::after { content: ""; position: absolute; inset: 0; border-radius: 50%; background: var(--kit-good); opacity: .6;
+  animation: pulse 2s ease-out infinite; }
+.dot.off { background: var(--kit-fg-3); }
+.dot.off::after { display: none; }
+@keyframes pulse { 70%, 100% { transform: scale(2.5); opacity: 0; } }
 ol { list-style: none; margin: 0; padding: 0; position: absolute; inset: 0; overflow: auto; font-variant-numeric: tabular-nums; }
 li { display: flex; gap: 10px; align-items: baseline; padding: 4px 4px; border-bottom: 1px solid var(--kit-border); font-size: 12.5px; }
 li time { color: var(--kit-fg-3); width: 5.5em; flex: none; white-space: nowrap; }
@@ -28,8 +32,11 @@ li .path { color: var(--kit-fg); font-weight: 600; min-width: 0; flex: 0 1 auto;
   white-space: nowrap; }
 li .detail { color: var(--kit-fg-2); margin-left: auto; flex: 0 1 auto; min-width: 0; overflow: hidden; text-overflow: ellipsis;
   white-space: nowrap; text-align: right; }
-li.fresh { animation: fresh 1.2s ease-out; }
-@keyframes fresh { from { background: var(--kit-accent-soft); } to { background: transparent; } }
+li { position: relative; isolation: isolate; }
+li.fresh::before { content: ""; position: absolute; inset: 0; z-index: -1; background: var(--kit-accent-soft);
+  pointer-events: none; animation: fresh 1.2s ease-out forwards; }
+@keyframes fresh { to { opacity: 0; } }
+@media (prefers-reduced-motion: reduce) { .dot::after, li.fresh::before { animation: none; display: none; } }
 `;
 
 export class LiveFeedElement extends KitElement {
@@ -46,8 +53,8 @@ export class LiveFeedElement extends KitElement {
   #error = "";
   #loaded = false;
   #totals = null;
-  #fresh = 0;
   #lastTotals = 0;
+  #items = new Map(); // line id -> its <li>, kept while the line is shown
 
   constructor() {
     super();
@@ -100,12 +107,38 @@ export class LiveFeedElement extends KitElement {
     this.#live = clientFor(this).subscribe("recent", { site: this.site }, (update) => {
       if ((update.type === "recent" || update.type === "pageviews") && update.data) {
         this.#lines = addArrivals(this.#lines, update.data.events);
-        this.#fresh = update.type === "pageviews" ? update.data.events?.length ?? 0 : 0;
         this.#loaded = true;
       }
       if (update.via === "poll" || Date.now() - this.#lastTotals > 2000) this.#loadTotals();
       this.queueRender();
     }, { events: ["recent", "pageviews"], pollMs: this.refreshSeconds * 1000 });
+  }
+
+  /**
+   * The list as `#lines` says, keeping the <li> of every line still shown: an arrival inserts
+   * its line (flashing, unless it is the first fill) and drops the oldest, instead of
+   * rebuilding fifty lines five times a second.
+   */
+  #renderLines(list) {
+    const flash = this.#items.size > 0;
+    const items = new Map();
+    let cursor = list.firstElementChild;
+    for (const line of this.#lines) {
+      let item = this.#items.get(line.id);
+      if (!item) {
+        item = lineItem(line);
+        if (flash) item.className = "fresh";
+      }
+      items.set(line.id, item);
+      if (item === cursor) cursor = cursor.nextElementSibling;
+      else list.insertBefore(item, cursor);
+    }
+    while (cursor) {
+      const next = cursor.nextElementSibling;
+      cursor.remove();
+      cursor = next;
+    }
+    this.#items = items;
   }
 
   render() {
@@ -116,20 +149,7 @@ export class LiveFeedElement extends KitElement {
       + (this.#totals?.window_seconds ? ` · last ${Math.round(this.#totals.window_seconds / 60)} min` : "");
     visitors.textContent = this.#totals ? formatNumber(this.#totals.visitors) : "–";
     views.textContent = this.#totals ? formatNumber(this.#totals.views) : "–";
-    list.replaceChildren(...this.#lines.map((line, index) => {
-      const item = document.createElement("li");
-      if (index < this.#fresh) item.className = "fresh";
-      item.innerHTML = `<time></time><span class="path"></span><span class="detail"></span>`;
-      item.querySelector("time").textContent = clockTime(line.t);
-      item.querySelector("time").dateTime = line.t;
-      item.querySelector(".path").textContent = line.path;
-      item.querySelector(".path").title = line.path;
-      item.querySelector(".detail").textContent = arrivalDetail(line);
-      item.querySelector(".detail").title = [line.referrer ? `from ${line.referrer}` : "direct", line.device, line.browser, line.os]
-        .filter(Boolean).join(", ");
-      return item;
-    }));
-    this.#fresh = 0;
+    this.#renderLines(list);
     const hasTotals = Boolean(this.#totals);
     state.state = !this.#loaded ? "loading" : this.#error && !hasTotals ? "error" : this.#lines.length || hasTotals ? "ready" : "empty";
     state.message = state.state === "error" ? this.#error : state.state === "loading" ? "Connecting to the live stream…" : "";
@@ -140,6 +160,20 @@ export class LiveFeedElement extends KitElement {
     if (this.theme) state.theme = this.theme;
     else state.removeAttribute("theme");
   }
+}
+
+function lineItem(line) {
+  const item = document.createElement("li");
+  item.innerHTML = `<time></time><span class="path"></span><span class="detail"></span>`;
+  item.querySelector("time").textContent = clockTime(line.t);
+  item.querySelector("time").dateTime = line.t;
+  item.querySelector(".path").textContent = line.path;
+  item.querySelector(".path").title = line.path;
+  item.querySelector(".detail").textContent = arrivalDetail(line);
+  item.querySelector(".detail").title = [line.referrer ? `from ${line.referrer}` : "direct", line.device, line.browser, line.os]
+    .filter(Boolean).join(", ");
+  item.addEventListener("animationend", () => item.classList.remove("fresh"), { once: true });
+  return item;
 }
 
 LiveFeedElement.defineProperties();

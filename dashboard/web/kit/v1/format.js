@@ -8,6 +8,8 @@ const formatter = (name, make) => (formatters[name] ??= make());
 const compact = () => formatter("compact", () => new Intl.NumberFormat("en", { notation: "compact", maximumFractionDigits: 1 }));
 const whole = () => formatter("whole", () => new Intl.NumberFormat("en"));
 const percent = () => formatter("percent", () => new Intl.NumberFormat("en", { style: "percent", maximumFractionDigits: 1 }));
+const clock = () => formatter("clock", () => new Intl.DateTimeFormat("en", { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" }));
+const dayClock = () => formatter("dayClock", () => new Intl.DateTimeFormat("en", { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }));
 
 /** Make the formatters now (idempotent); the kit calls it once the page is idle. */
 export function warmFormats() {
@@ -84,8 +86,5 @@ export function clockTime(iso, now = Date.now()) {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return "";
   const sameDay = new Date(now).toDateString() === date.toDateString();
-  const options = sameDay
-    ? { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" }
-    : { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
-  return date.toLocaleString("en", options);
+  return (sameDay ? clock() : dayClock()).format(date); // one formatter each (toLocaleString makes one a call)
 }
