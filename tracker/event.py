@@ -14,6 +14,10 @@ from typing import Annotated
 import msgspec
 
 
+PAST_SKEW_S = 24 * 3600  # a client timestamp older than this (before its receipt) is not believed
+FUTURE_SKEW_S = 60  # nor one later than this
+
+
 @dataclass(frozen=True)
 class Column:
     """How a field is stored in OLAP: its ClickHouse type, and an optional codec."""

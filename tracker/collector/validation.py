@@ -12,6 +12,8 @@ from functools import lru_cache
 
 import msgspec
 
+from tracker.event import FUTURE_SKEW_S, PAST_SKEW_S
+
 _encode = msgspec.json.Encoder().encode
 PropValue = str | int | float | bool | None
 MAX_SITE = 253
@@ -22,8 +24,6 @@ MAX_UA = 1024
 MAX_PROPS = 30
 MAX_PROP_KEY = 100
 MAX_PROP_VALUE = 1000
-PAST_SKEW_S = 24 * 3600  # a client timestamp older than this is not believed
-FUTURE_SKEW_S = 60
 CLIENT_ID_NAMESPACE = uuid.NAMESPACE_URL
 
 

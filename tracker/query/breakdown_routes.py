@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import orjson
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -10,6 +12,7 @@ from starlette.routing import Route
 
 from tracker import model
 from tracker.query import breakdown
+from tracker.query.closed_answers import ClosedAnswers, closed
 from tracker.query.wire import iso
 
 
@@ -29,6 +32,7 @@ def _filters_wire(s: model.Scope) -> dict:
 class BreakdownRoutes:
     def __init__(self, api) -> None:
         self.api = api  # a tracker.query.app.MetricsApi: source, settings, clock, watermark
+        self.closed = ClosedAnswers()  # the summaries of periods before: closed once a day old
 
     async def breakdown(self, request: Request) -> Response:
         q = breakdown.breakdown_query(request.query_params, self.api.clock(), self.api.settings.max_top)
@@ -42,8 +46,16 @@ class BreakdownRoutes:
 
     async def summary(self, request: Request) -> Response:
         s = breakdown.summary_scope(request.query_params, self.api.clock())
-        (current, previous), mark = await self.api._read((self.api.source.summary, s),  # side by side
-                                                         (self.api.source.summary, s.before()))
+        before = s.before()
+        key = ("summary", before)
+        previous = self.closed.get(key)  # a period that can no longer change, answered a moment ago
+        if previous is not None:
+            (current,), mark = await self.api._read((self.api.source.summary, s))
+        else:
+            (current, previous), mark = await self.api._read((self.api.source.summary, s),  # side by side
+                                                             (self.api.source.summary, before))
+            if closed(before.end, datetime.fromisoformat(mark) if mark else None):
+                self.closed.put(key, previous)
         return _Json({
             "site": s.site, **_scope_wire(s), "filters": _filters_wire(s), "watermark": mark,
             "current": current.wire(), "previous": {**_scope_wire(s.before()), **previous.wire()},
