@@ -347,6 +347,10 @@ class ClickHouseStore(EventSink, MetricsSource):
         now = datetime.now(UTC)
         under_way = visit_cache.under_way(now)
         reaches = _utc(scope.end).replace(tzinfo=None) > under_way  # the scope holds the hour under way
+        # the usual outcome, read beside the state that decides it: every finished hour closed and
+        # current, the hour under way (if in scope) live; used only if the state agrees
+        guess = [under_way] if reaches else []
+        guessed = self._aside(*visit_cache.read(self.db, scope, k, guess)) if self._side is not None else None
         state = self._rows(*visit_cache.state(self.db, scope, under_way if reaches else None))
         hours = visit_cache.stale(state, scope)
         live = [h for h in hours if h >= under_way]
@@ -358,7 +362,11 @@ class ClickHouseStore(EventSink, MetricsSource):
             return None
         if done and not self._close_hours(scope.site, done):
             live = done + live  # failed: read them from the events too
-        n, bounces, views, risky = self._rows(*visit_cache.read(self.db, scope, k, live))[0]
+        if guessed is not None and not done and live == guess:
+            found = guessed.result()
+        else:
+            found = self._rows(*visit_cache.read(self.db, scope, k, live))  # (a guess read is left to finish)
+        n, bounces, views, risky = found[0]
         return None if risky else (int(n or 0), int(bounces or 0), int(views or 0))
 
     def _close_hours(self, site: str, hours: list[datetime]) -> bool:

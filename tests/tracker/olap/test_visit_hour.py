@@ -262,3 +262,43 @@ def test_the_unfiltered_hour_under_way_reads_as_the_general_sessionisation(chdb_
         assert chdb_store.summary(s) == fake.summary(s), back
     hours = chdb_store._rows(f"SELECT DISTINCT hour FROM {chdb_store.db}.visit_hour", {})
     assert hour.replace(tzinfo=None) not in [h for (h,) in hours]
+
+
+@pytest.fixture
+def store_with_readers(chdb_client):
+    """A store with read connections of its own (as the writer opens it): reads run side by side."""
+    import clickhouse_connect
+
+    from tracker.olap.clickhouse import ClickHouseStore
+
+    readers = [clickhouse_connect.get_client(dsn=f"chdb://{chdb_client.path}") for _ in range(2)]
+    store = ClickHouseStore(chdb_client, f"t_{uuid.uuid4().hex[:12]}", readers)
+    store.migrate()
+    yield store
+    chdb_client.command(f"DROP DATABASE IF EXISTS {store.db} SYNC")
+
+
+def test_the_usual_visits_read_goes_beside_the_state_and_is_kept_only_when_the_state_agrees(store_with_readers,
+                                                                                           monkeypatch):
+    """With finished hours closed and current, the visits read guessed beside the state read is the
+    answer (one read); when the state finds hours to close, the guess is dropped and read again."""
+    store = store_with_readers
+    hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    fake = MemoryStore()
+    rows = [pv(40, 1, hour - timedelta(hours=2, minutes=5)), pv(41, 1, hour - timedelta(hours=1, minutes=58), "/a"),
+            pv(42, 3, hour - timedelta(minutes=3)), pv(43, 3, hour + timedelta(seconds=3), "/b", received=datetime.now(UTC))]
+    load(store, rows, "g/0")
+    load(fake, rows, "g/0")
+    reads = []
+    real_read = visits.read
+    monkeypatch.setattr(visits, "read", lambda *a: reads.append(list(a[3])) or real_read(*a))
+    day = Scope(SITE, hour - timedelta(hours=23), hour + timedelta(hours=1))
+    assert store.summary(day) == fake.summary(day)  # closes the finished hours: the guess is not the answer
+    assert len(reads) == 2 and reads[0] == [hour.replace(tzinfo=None)]
+    reads.clear()
+    for i in range(3):  # only the hour under way grows: the guess is the answer, one read each time
+        more = [pv(50 + i, 3 + i % 2, hour + timedelta(seconds=10 + i), "/c", received=datetime.now(UTC))]
+        load(store, more, f"g/{i + 1}")
+        load(fake, more, f"g/{i + 1}")
+        assert store.summary(day) == fake.summary(day)
+    assert len(reads) == 3
