@@ -111,7 +111,7 @@ def test_the_page_carries_the_layout_and_its_modules_and_the_shell_checks_the_la
         assert len(modules) == len(WIDGETS) == len(set(modules)), modules
         assert all("?v=sha" in p for p in paths if "/dist/" in p and ".js" in p)  # the URL the shell imports
         assert sorted(p for p in paths if p.startswith("/kit/")) == [
-            "/kit/v1/kit.js", "/kit/v1/time-series-element.js", "/kit/v1/time-series.js"]
+            "/kit/v1/kit.js", "/kit/v1/time-series-element.js", "/kit/v1/time-series.js", "/kit/v1/uplot.js"]
     finally:
         context.close()
 

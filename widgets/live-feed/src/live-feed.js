@@ -91,13 +91,17 @@ export class LiveFeedElement extends KitElement {
 
   async #loadTotals() {
     this.#lastTotals = Date.now();
+    const site = this.site;
+    let totals = null;
+    let failure = "";
     try {
-      const answer = await clientFor(this).query("live", { site: this.site });
-      this.#totals = answer.body;
-      this.#error = "";
+      totals = (await clientFor(this).query("live", { site })).body;
     } catch (error) {
-      this.#error = error?.message ?? String(error);
+      failure = error?.message ?? String(error);
     }
+    if (site !== this.site) return; // answered for a site the feed no longer shows
+    if (totals) this.#totals = totals;
+    this.#error = failure;
     this.#loaded = true;
     this.queueRender();
   }
