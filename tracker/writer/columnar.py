@@ -100,14 +100,16 @@ def columns(values: list[bytes]) -> Columns | None:
     """A block's record values as Arrow columns, or None when the exact path must decide."""
     if not values:
         return None
-    table = _columns(values)
-    if table is None:
+    read = _columns(values)
+    if read is None:
         return None
-    for name in _TIMES:
-        if not pc.all(pc.match_substring_regex(table[name], _RFC3339_UTC)).as_py():
+    table, checked = read
+    if not checked:  # the kernel checks these as it reads; the other readers do not
+        for name in _TIMES:
+            if not pc.all(pc.match_substring_regex(table[name], _RFC3339_UTC)).as_py():
+                return None
+        if not pc.all(pc.match_substring_regex(table["event_id"], _UUID)).as_py():
             return None
-    if not pc.all(pc.match_substring_regex(table["event_id"], _UUID)).as_py():
-        return None
     if pc.max(pc.binary_length(table["visitor"])).as_py() > 16:
         return None
     out, micros = {}, {}
@@ -127,26 +129,28 @@ def columns(values: list[bytes]) -> Columns | None:
     return Columns(table, newest, minutes)
 
 
-def _columns(values: list[bytes]) -> pa.Table | None:
-    """The block's columns in record order (times still strings), read by shape where it can."""
+def _columns(values: list[bytes]) -> tuple[pa.Table, bool] | None:
+    """The block's columns in record order (times still strings), read by shape where it can, and
+    whether its times and ids were checked already (every record read by the kernel)."""
     records = pa.array(values, pa.binary())  # the block and its offsets in one copy
     if isinstance(records, pa.ChunkedArray) or len(records.buffers()[2] or b"") >= 1 << 31:  # 32-bit offsets
-        return _read(values)
+        read = _read(values)
+        return None if read is None else (read, False)
     try:
         # strict as Python's decode: no overlong forms, surrogates or code points past U+10FFFF
         records = records.cast(pa.string())
     except pa.ArrowInvalid:
         return None
-    shaped, rows = _shaped(records)
+    shaped, rows, checked = _shaped(records)
     if rows.size == len(values):
-        return shaped
+        return shaped, checked
     rest = np.setdiff1d(np.arange(len(values)), rows, assume_unique=True)
     read = _read([values[i] for i in rest.tolist()])
     if read is None:
         return None
     if shaped is None:
-        return read
-    return _merge(shaped, read, rest, len(values))
+        return read, False
+    return _merge(shaped, read, rest, len(values)), False
 
 
 def _merge(shaped: pa.Table, read: pa.Table, rest: np.ndarray, n: int) -> pa.Table:
@@ -209,26 +213,27 @@ def _views(views: np.ndarray, buffers: list) -> pa.Array:
     return pa.Array.from_buffers(pa.string_view(), len(views), [None, pa.py_buffer(views), *buffers])
 
 
-def _shaped(records: pa.StringArray) -> tuple[pa.Table | None, np.ndarray]:
-    """The columns of the records that have ``SHAPE`` exactly, and which records those are:
-    by the compiled kernel when numba is there, else by numpy (``_shaped_numpy``)."""
+def _shaped(records: pa.StringArray) -> tuple[pa.Table | None, np.ndarray, bool]:
+    """The columns of the records that have ``SHAPE`` exactly, which records those are, and whether
+    their times and ids passed ``columns``' checks: by the compiled kernel when numba is there
+    (it checks them as it reads), else by numpy (``_shaped_numpy``, which does not)."""
     cutter = kernel() if len(records) >= KERNEL_MIN_ROWS else None
     if cutter is None:
-        return _shaped_numpy(records)
+        return *_shaped_numpy(records), False
     _, offsets, data = records.buffers()
     bounds = np.frombuffer(offsets, np.int32, records.offset + len(records) + 1)[records.offset:]
     raw = np.frombuffer(data, np.uint8, int(bounds[-1])) if data is not None else np.zeros(0, np.uint8)
-    rows, chosen, cut = cutter.cut(raw, bounds)
+    rows, chosen, cut, checked = cutter.cut(raw, bounds)
     m = rows.size
     if not m:
-        return None, rows
+        return None, rows, False
     out = {name: pa.StringArray.from_buffers(m, offsets_j, data_j)
            for name, (offsets_j, data_j) in zip(SHAPE.strings, cut, strict=True)}
     for j, name in _FLAGGED:
         flags = np.array([dict(variant)[name] for variant in SHAPE.flags[j]])
         out[name] = pa.array(flags[chosen[:, j]])
     out["props"] = _empty_maps(m)
-    return pa.table([out[f.name] for f in _PARSE], names=_PARSE.names), rows
+    return pa.table([out[f.name] for f in _PARSE], names=_PARSE.names), rows, checked
 
 
 def _shaped_numpy(records: pa.StringArray) -> tuple[pa.Table | None, np.ndarray]:

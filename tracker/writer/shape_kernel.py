@@ -36,20 +36,66 @@ def _tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarra
 
 RUN_BYTES, VAR_START, VAR_LEN, RUN_FIRST, RUN_COUNT = _tables()
 _QUOTE, _BACKSLASH, _SPACE = 0x22, 0x5C, 0x20
+# what each string column must look like to be taken without the regex checks of ``columnar.columns``
+# (the same rules): 1 an RFC 3339 time in UTC (``...Z``), 2 a UUID (hyphens optional), 0 anything
+_TIME, _UUID = 1, 2
+CHECKS = np.array([_TIME if name in ("ts", "received_at") else _UUID if name == "event_id" else 0
+                   for name in SHAPE.strings], np.int8)
+
+
+@njit(nogil=True, cache=True)
+def _digits(data, at, n):  # pragma: no cover - compiled
+    for b in range(at, at + n):
+        if data[b] < 0x30 or data[b] > 0x39:
+            return False
+    return True
+
+
+@njit(nogil=True, cache=True)
+def _is_time(data, at, n):  # pragma: no cover - compiled
+    """``^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,6})?Z$``"""
+    if n != 20 and not 22 <= n <= 27:
+        return False
+    if not (_digits(data, at, 4) and data[at + 4] == 0x2D and _digits(data, at + 5, 2) and data[at + 7] == 0x2D
+            and _digits(data, at + 8, 2) and data[at + 10] == 0x54 and _digits(data, at + 11, 2)
+            and data[at + 13] == 0x3A and _digits(data, at + 14, 2) and data[at + 16] == 0x3A
+            and _digits(data, at + 17, 2) and data[at + n - 1] == 0x5A):
+        return False
+    return n == 20 or (data[at + 19] == 0x2E and _digits(data, at + 20, n - 21))
+
+
+@njit(nogil=True, cache=True)
+def _is_uuid(data, at, n):  # pragma: no cover - compiled
+    """``^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$``"""
+    pos, end = at, at + n
+    for g in range(5):
+        if g and pos < end and data[pos] == 0x2D:
+            pos += 1
+        size = 12 if g == 4 else 8 if g == 0 else 4
+        if pos + size > end:
+            return False
+        for b in range(pos, pos + size):
+            c = data[b] | 0x20  # folds A-F onto a-f (only A-F and a-f land in a-f)
+            if not (0x30 <= data[b] <= 0x39 or 0x61 <= c <= 0x66):
+                return False
+        pos += size
+    return pos == end
 
 
 @njit(nogil=True, cache=True)
 def _cut(raw, offsets, run_bytes, var_start, var_len, run_first, run_count, data, cap, col_offsets, chosen,
-         rows):  # pragma: no cover - compiled
+         rows, checks, unchecked):  # pragma: no cover - compiled
     n = offsets.size - 1
     ns = col_offsets.shape[0]
     m = 0
+    unchecked[0] = 0
     for j in range(ns):
         col_offsets[j, 0] = 0
     for i in range(n):
         pos = offsets[i]
         end = offsets[i + 1]
         good = True
+        valid = True
         for j in range(ns + 1):
             matched = -1
             for k in range(run_first[j], run_first[j] + run_count[j]):
@@ -87,15 +133,23 @@ def _cut(raw, offsets, run_bytes, var_start, var_len, run_first, run_count, data
                 good = False
                 break
             col_offsets[j, m + 1] = col_offsets[j, m] + (pos - begin)
+            if checks[j] == _TIME:
+                valid = valid and _is_time(data, at, pos - begin)
+            elif checks[j] == _UUID:
+                valid = valid and _is_uuid(data, at, pos - begin)
         if good and pos == end:
             rows[m] = i
             m += 1
+            if not valid:
+                unchecked[0] += 1
     return m
 
 
-def cut(raw: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray, list]:
+def cut(raw: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray, list, bool]:
     """The records (``offsets`` into ``raw``) that have the shape: their indices, each one's chosen
-    variant of every run, and each string column as (its offsets, its data buffer).
+    variant of every run, each string column as (its offsets, its data buffer), and whether every
+    record taken passed ``CHECKS`` (its times RFC 3339 in UTC, its id a UUID: what ``columnar.columns``
+    otherwise checks with a regex a column, ~0.1 µs a value each).
 
     Each column gets a region of one buffer as large as the block (no value is longer than
     the bytes before it), written from its start: the pages past what is written are never
@@ -106,8 +160,9 @@ def cut(raw: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray, l
     col_offsets = np.empty((ns, n + 1), np.int32)
     chosen = np.empty((n, ns + 1), np.int8)
     rows = np.empty(n, np.int64)
+    unchecked = np.zeros(1, np.int64)
     m = _cut(raw, offsets, RUN_BYTES, VAR_START, VAR_LEN, RUN_FIRST, RUN_COUNT,
-             np.frombuffer(buffer, np.uint8), cap, col_offsets, chosen, rows)
+             np.frombuffer(buffer, np.uint8), cap, col_offsets, chosen, rows, CHECKS, unchecked)
     columns = [(pa.py_buffer(col_offsets[j, :m + 1]) if m else None,
                 buffer.slice(j * cap, int(col_offsets[j, m])) if m else None) for j in range(ns)]
-    return rows[:m], chosen[:m], columns
+    return rows[:m], chosen[:m], columns, not unchecked[0]
