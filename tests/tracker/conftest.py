@@ -26,6 +26,22 @@ def chdb_client():
 
 
 @pytest.fixture
+def pooled(chdb_client):
+    """A store with 4 read connections of its own, beside the session's client (its writer), as
+    the writer opens it: its reads run side by side."""
+    import clickhouse_connect
+
+    from tracker.olap.clickhouse import ClickHouseStore
+
+    readers = [clickhouse_connect.get_client(dsn=f"chdb://{chdb_client.path}") for _ in range(4)]
+    store = ClickHouseStore(chdb_client, f"t_{uuid.uuid4().hex[:12]}", readers)
+    store.migrate()
+    yield store
+    store.reads.close()
+    chdb_client.command(f"DROP DATABASE IF EXISTS {store.db} SYNC")
+
+
+@pytest.fixture
 def chdb_store(chdb_client):
     from tracker.olap.clickhouse import ClickHouseStore
 

@@ -47,18 +47,17 @@ class BreakdownRoutes:
     async def summary(self, request: Request) -> Response:
         s = breakdown.summary_scope(request.query_params, self.api.clock())
         before = s.before()
-        key = ("summary", before)
-        previous = self.closed.get(key)  # a period that can no longer change, answered a moment ago
+        previous = self.closed.get(before)  # a period that can no longer change, answered a moment ago
         if previous is not None:
             (current,), mark = await self.api._read((self.api.source.summary, s))
         else:
             (current, previous), mark = await self.api._read((self.api.source.summary, s),  # side by side
                                                              (self.api.source.summary, before))
             if closed(before.end, datetime.fromisoformat(mark) if mark else None):
-                self.closed.put(key, previous)
+                self.closed.put(before, previous)
         return _Json({
             "site": s.site, **_scope_wire(s), "filters": _filters_wire(s), "watermark": mark,
-            "current": current.wire(), "previous": {**_scope_wire(s.before()), **previous.wire()},
+            "current": current.wire(), "previous": {**_scope_wire(before), **previous.wire()},
         })
 
 

@@ -9,7 +9,6 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
-import clickhouse_connect
 import pytest
 
 from tracker.event import TrackingEvent
@@ -41,17 +40,6 @@ def insert(store: ClickHouseStore, events: list[TrackingEvent], token: str) -> N
     for i, e in enumerate(events):
         b.append(e, "tessera.events", 0, i)
     store.insert(b, token)
-
-
-@pytest.fixture
-def pooled(chdb_client):
-    """A store with 4 read connections of its own, beside the session's client (its writer)."""
-    readers = [clickhouse_connect.get_client(dsn=f"chdb://{chdb_client.path}") for _ in range(4)]
-    store = ClickHouseStore(chdb_client, f"t_{uuid.uuid4().hex[:12]}", readers)
-    store.migrate()
-    yield store
-    store.reads.close()
-    chdb_client.command(f"DROP DATABASE IF EXISTS {store.db} SYNC")
 
 
 DAY = Range(SITE, T0, T0 + timedelta(hours=8))

@@ -264,25 +264,10 @@ def test_the_unfiltered_hour_under_way_reads_as_the_general_sessionisation(chdb_
     assert hour.replace(tzinfo=None) not in [h for (h,) in hours]
 
 
-@pytest.fixture
-def store_with_readers(chdb_client):
-    """A store with read connections of its own (as the writer opens it): reads run side by side."""
-    import clickhouse_connect
-
-    from tracker.olap.clickhouse import ClickHouseStore
-
-    readers = [clickhouse_connect.get_client(dsn=f"chdb://{chdb_client.path}") for _ in range(2)]
-    store = ClickHouseStore(chdb_client, f"t_{uuid.uuid4().hex[:12]}", readers)
-    store.migrate()
-    yield store
-    chdb_client.command(f"DROP DATABASE IF EXISTS {store.db} SYNC")
-
-
-def test_the_usual_visits_read_goes_beside_the_state_and_is_kept_only_when_the_state_agrees(store_with_readers,
-                                                                                           monkeypatch):
+def test_the_usual_visits_read_goes_beside_the_state_and_is_kept_only_when_the_state_agrees(pooled, monkeypatch):
     """With finished hours closed and current, the visits read guessed beside the state read is the
     answer (one read); when the state finds hours to close, the guess is dropped and read again."""
-    store = store_with_readers
+    store = pooled
     hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     fake = MemoryStore()
     rows = [pv(40, 1, hour - timedelta(hours=2, minutes=5)), pv(41, 1, hour - timedelta(hours=1, minutes=58), "/a"),

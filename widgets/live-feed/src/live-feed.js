@@ -26,13 +26,13 @@ const css = `${frameCss}
 .dot.off::after { display: none; }
 @keyframes pulse { 70%, 100% { transform: scale(2.5); opacity: 0; } }
 ol { list-style: none; margin: 0; padding: 0; position: absolute; inset: 0; overflow: auto; font-variant-numeric: tabular-nums; }
-li { display: flex; gap: 10px; align-items: baseline; padding: 4px 4px; border-bottom: 1px solid var(--kit-border); font-size: 12.5px; }
+li { position: relative; isolation: isolate; display: flex; gap: 10px; align-items: baseline; padding: 4px 4px;
+  border-bottom: 1px solid var(--kit-border); font-size: 12.5px; }
 li time { color: var(--kit-fg-3); width: 5.5em; flex: none; white-space: nowrap; }
 li .path { color: var(--kit-fg); font-weight: 600; min-width: 0; flex: 0 1 auto; overflow: hidden; text-overflow: ellipsis;
   white-space: nowrap; }
 li .detail { color: var(--kit-fg-2); margin-left: auto; flex: 0 1 auto; min-width: 0; overflow: hidden; text-overflow: ellipsis;
   white-space: nowrap; text-align: right; }
-li { position: relative; isolation: isolate; }
 li.fresh::before { content: ""; position: absolute; inset: 0; z-index: -1; background: var(--kit-accent-soft);
   pointer-events: none; animation: fresh 1.2s ease-out forwards; }
 @keyframes fresh { to { opacity: 0; } }

@@ -46,7 +46,7 @@ function loadUplot() {
 // first queries are in flight), or at once when points arrive first.
 let warming = false;
 function warmUplot() {
-  if (warming || loading) return;
+  if (warming) return;
   warming = true;
   const start = () => loadUplot().catch(() => {}); // a failure is reported by the chart that needs it
   if (globalThis.requestIdleCallback) requestIdleCallback(start, { timeout: 500 });
@@ -71,6 +71,7 @@ export class TimeSeriesElement extends DataElement {
   };
 
   #parts;
+  #failed = false; // the chart library could not be imported
   #chart = null;
   #shape = "";
   #columns = [[]];
@@ -121,8 +122,6 @@ export class TimeSeriesElement extends DataElement {
     if (state !== "ready" || uPlot) return state;
     return this.#failed ? "error" : "loading";
   }
-
-  #failed = false;
 
   render() {
     const series = this.effectiveSeries;
