@@ -13,6 +13,7 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import clickhouse_connect
 import numpy as np
@@ -21,6 +22,7 @@ from tracker.olap import breakdowns, migrations, repair, sql, storage
 from tracker.olap import visits as visit_cache
 from tracker.olap.arrow_batch import ArrowBuilder
 from tracker.olap.gc_pause import gc_paused
+from tracker.olap.intents import Intents
 from tracker.olap.bucket_cache import BucketCache, MinuteCache
 from tracker.olap.read_pool import ReadPool
 from tracker.olap.port import EventSink, MetricsSource, OlapUnavailable, StagedBatch
@@ -90,9 +92,11 @@ def _utc(value: datetime) -> datetime:
 
 
 class ClickHouseStore(EventSink, MetricsSource):
-    def __init__(self, client, database: str = "tessera", readers: list | tuple = ()) -> None:
+    def __init__(self, client, database: str = "tessera", readers: list | tuple = (),
+                 intents: Intents | None = None) -> None:
         self.client = client  # the write client: inserts, commands, migrations, under ``lock``
         self.db = database
+        self.intents = intents  # chDB (in the writer's process): the inserts started (tracker.olap.intents)
         self.lock = threading.Lock()
         self.reads = ReadPool(readers, client, self.lock)  # no readers: reads share the client, locked
         # a request's independent reads, run beside its own thread (never while holding a connection)
@@ -114,7 +118,10 @@ class ClickHouseStore(EventSink, MetricsSource):
             for client in reversed(clients):
                 client.close()
             raise OlapUnavailable(f"cannot open OLAP at {dsn.split('@')[-1]}: {exc}") from exc
-        return cls(clients[0], database, clients[1:])
+        intents = None
+        if dsn.startswith("chdb://"):  # a server finishes an insert its client died in; chDB dies with it
+            intents = Intents(Path(dsn.removeprefix("chdb://").split("?")[0]) / f"{database}.intents")
+        return cls(clients[0], database, clients[1:], intents)
 
     # -- schema ----------------------------------------------------------
     def migrate(self, ttl_days: int = 0) -> list[int]:
@@ -153,6 +160,8 @@ class ClickHouseStore(EventSink, MetricsSource):
             table = self.arrow.build(batch, token)
         settings = {**INSERT_SETTINGS, "insert_deduplication_token": token}
         with self.lock:
+            if self.intents is not None:
+                self.intents.note(token)
             try:
                 self.client.insert_arrow(f"{self.db}.events", table, settings=settings)
             except Exception as exc:
@@ -177,6 +186,9 @@ class ClickHouseStore(EventSink, MetricsSource):
     def stored_blocks(self, topic: str, partition: int, from_offset: int) -> set[str]:
         rows = self._rows(*sql.stored_blocks(self.db, topic, partition, from_offset))
         return {r[0] for r in rows}
+
+    def intended_blocks(self, topic: str, partition: int, from_offset: int) -> set[str]:
+        return set() if self.intents is None else self.intents.touching(topic, partition, from_offset)
 
     # -- source ----------------------------------------------------------
     def series(self, query: SeriesQuery) -> list[Bucket]:
@@ -236,8 +248,10 @@ class ClickHouseStore(EventSink, MetricsSource):
             data = opened.result() if opened else b""
         n = (hi - lo) // 60
         at = (t.astype(np.int64) - lo) // 60
-        views = np.bincount(at, weights=v, minlength=n).astype(np.int64)  # a minute's rows in several parts add up
-        events = np.bincount(at, weights=e, minlength=n).astype(np.int64)  # (float64: exact below 2**53)
+        # a minute's rows in several parts add up (float64: exact below 2**53); as Int64, since a row that
+        # takes a doubled block back holds its counts' two's complement (tracker.olap.repair)
+        views = np.bincount(at, weights=v.astype(np.int64), minlength=n).astype(np.int64)
+        events = np.bincount(at, weights=e.astype(np.int64), minlength=n).astype(np.int64)
         known, held = self.minutes.snapshot(r.site, lo, n)
         shown = views > 0  # minutes of bots or custom events only: no bucket
         stale = np.flatnonzero(shown & (events != known)).tolist()
@@ -423,3 +437,5 @@ class ClickHouseStore(EventSink, MetricsSource):
         self.reads.close()  # chDB: the engine stops with its last connection, the write client's
         with self.lock:
             self.client.close()
+            if self.intents is not None:
+                self.intents.close()

@@ -32,6 +32,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(9, "per-hour visit pieces for KPI summaries (a cache)", lambda db, ttl: schema.visit_statements(db)),
     Migration(10, "breakdown view: its (filter, dimension) pairs as index arrays", lambda db, ttl: schema.breakdown_view_statements(db)),
     Migration(11, "breakdown rollup by hour, 4 hours and day in one table", lambda db, ttl: schema.span_statements(db)),
+    Migration(12, "rollups keep a checksum of the blocks they hold (crash repair)",
+              lambda db, ttl: schema.block_sum_statements(db)),
 )
 
 

@@ -15,6 +15,12 @@ from tracker.event import Column, TrackingEvent
 
 DEDUP_WINDOW = 10_000  # blocks remembered per table for insert_deduplication_token
 COUNTED = "name = 'pageview' AND NOT is_bot"  # what a rollup counts as a view
+# Every rollup row also sums the hash of each counted event's block (``_batch``): a checksum of which
+# blocks it holds, so crash repair can tell two blocks of one size on one key apart (tracker.olap.repair).
+# A UInt64 sum wraps, in ClickHouse as in the repair's arithmetic (mod 2**64).
+BLOCK_SUM = "block_sum"
+BLOCK_SUM_DDL = f"{BLOCK_SUM} SimpleAggregateFunction(sum, UInt64)"
+BLOCK_HASH = "cityHash64(_batch)"  # _batch is LowCardinality: hashed once per block, not per row
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +88,8 @@ def _rollup_table(db: str, name: str, dims: list[str], extra: str = "", grain: s
         f"  {grain} DateTime('UTC'),\n"
         f"{dim_ddl}"
         "  views SimpleAggregateFunction(sum, UInt64),\n"
-        f"  visitors AggregateFunction(uniqCombined(12), FixedString(16)){extra}\n"
+        f"  visitors AggregateFunction(uniqCombined(12), FixedString(16)){extra},\n"
+        f"  {BLOCK_SUM_DDL}\n"
         ")\nENGINE = AggregatingMergeTree\n"
         f"PARTITION BY toYYYYMM({grain})\n"
         f"ORDER BY (site, {grain}{', ' + keys if keys else ''})\n"
@@ -90,13 +97,15 @@ def _rollup_table(db: str, name: str, dims: list[str], extra: str = "", grain: s
     )
 
 
-def _rollup_select(db: str, dims: list[str], extra: str = "", grain: str = "minute", where: str = "") -> str:
+def _rollup_select(db: str, dims: list[str], extra: str = "", grain: str = "minute", where: str = "",
+                   every_row: bool = False) -> str:
     select_dims = "".join(f"{d.split()[0]}, " for d in dims)
     group_dims = "".join(f", {d.split()[0]}" for d in dims)
+    block_sum = f"sum({BLOCK_HASH})" if every_row else f"sumIf({BLOCK_HASH}, {COUNTED})"
     return (
         f"SELECT site, {GRAINS[grain]}(ts) AS {grain}, {select_dims}"
         f"countIf({COUNTED}) AS views, "
-        f"uniqCombinedStateIf(12)(visitor, {COUNTED}) AS visitors{extra}\n"
+        f"uniqCombinedStateIf(12)(visitor, {COUNTED}) AS visitors{extra}, {block_sum} AS {BLOCK_SUM}\n"
         f"FROM {db}.events{' WHERE ' + where if where else ''}\nGROUP BY site, {grain}{group_dims}"
     )
 
@@ -150,7 +159,7 @@ class Rollup:
         if self.join:
             return _breakdown_select(self, db, where)
         extra = MINUTE_EXTRA_SELECT if self.counted == "events" else ""
-        return _rollup_select(db, list(self.dims), extra, self.grain, where)
+        return _rollup_select(db, list(self.dims), extra, self.grain, where, every_row=self.counted == "events")
 
     def view(self, db: str) -> str:
         return f"CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.{self.name}_mv TO {db}.{self.name} AS\n" + self.select(db)
@@ -216,7 +225,7 @@ def _breakdown_select(rollup: Rollup, db: str, where: str = "") -> str:
     dims = "".join(f"{e} AS {n}, " for e, n in zip(rollup.exprs, names, strict=True))
     return (
         f"SELECT site, {rollup.grain_expr()} AS {rollup.grain}, {dims}count() AS views, "
-        f"uniqCombinedState(12)(visitor) AS visitors\n"
+        f"uniqCombinedState(12)(visitor) AS visitors, sum({BLOCK_HASH}) AS {BLOCK_SUM}\n"
         f"FROM {rollup.source(db)} WHERE {COUNTED}{' AND ' + where if where else ''}\n"
         f"GROUP BY site, {rollup.grain}, {', '.join(names)}"
     )
@@ -228,7 +237,8 @@ def _breakdown_table(db: str, r: Rollup) -> str:
         f"  site LowCardinality(String),\n  {r.grain} DateTime('UTC'),\n"
         + "".join(f"  {d},\n" for d in r.dims)
         + "  views SimpleAggregateFunction(sum, UInt64),\n"
-        "  visitors AggregateFunction(uniqCombined(12), FixedString(16))\n"
+        "  visitors AggregateFunction(uniqCombined(12), FixedString(16)),\n"
+        f"  {BLOCK_SUM_DDL}\n"
         ")\nENGINE = AggregatingMergeTree\n"
         f"PARTITION BY toYYYYMM({r.grain})\n"
         f"ORDER BY (site, dim, filter_dim, filter_value, {r.grain}, value)\n"
@@ -265,24 +275,29 @@ BREAKDOWN_SPAN = Rollup("breakdown_span", "start", ("span UInt32", *BREAKDOWN_KE
                         start="toDateTime(intDiv(toUnixTimestamp(ts), sp) * sp, 'UTC')")
 
 
+def _span_select(db: str) -> str:
+    """What ``breakdown_span``'s view inserts: an insert into ``breakdown_hour`` merged up to every span."""
+    spans = ", ".join(map(str, SPANS))
+    return (f"SELECT site, toDateTime(intDiv(toUInt32(hour), sp) * sp, 'UTC') AS start, sp AS span, filter_dim, "
+            "filter_value, dim, value, sum(views) AS views, uniqCombinedMergeState(12)(visitors) AS visitors, "
+            f"sum({BLOCK_SUM}) AS {BLOCK_SUM} FROM {db}.breakdown_hour ARRAY JOIN [{spans}] AS sp "
+            "GROUP BY site, start, span, filter_dim, filter_value, dim, value")
+
+
 def span_statements(db: str) -> list[str]:
     """``breakdown_span``: the breakdown rows of every hour, four hours and day in one table,
     keyed so that the spans covering a range are one read (``breakdowns``: each more table read
     in a query cost ~3.5 ms of planning in chDB, more than merging the states).  Filled by a
     view on ``breakdown_hour``'s inserts (its rows merged up: no second pass over the events),
     and backfilled from it once.  Small granules: a read takes a few dozen rows of one key."""
-    r = BREAKDOWN_SPAN
-    spans = ", ".join(map(str, SPANS))
-    up = (f"SELECT site, toDateTime(intDiv(toUInt32(hour), sp) * sp, 'UTC') AS start, sp AS span, filter_dim, "
-          "filter_value, dim, value, sum(views) AS views, uniqCombinedMergeState(12)(visitors) AS visitors "
-          f"FROM {db}.breakdown_hour ARRAY JOIN [{spans}] AS sp "
-          "GROUP BY site, start, span, filter_dim, filter_value, dim, value")
+    r, up = BREAKDOWN_SPAN, _span_select(db)
     table = (
         f"CREATE TABLE IF NOT EXISTS {db}.{r.name} (\n"
         "  site LowCardinality(String),\n  start DateTime('UTC'),\n"
         + "".join(f"  {d},\n" for d in r.dims)
         + "  views SimpleAggregateFunction(sum, UInt64),\n"
-        "  visitors AggregateFunction(uniqCombined(12), FixedString(16))\n"
+        "  visitors AggregateFunction(uniqCombined(12), FixedString(16)),\n"
+        f"  {BLOCK_SUM_DDL}\n"
         ")\nENGINE = AggregatingMergeTree\n"
         "PARTITION BY toYYYYMM(start)\n"
         "ORDER BY (site, dim, filter_dim, filter_value, span, start, value)\n"
@@ -307,12 +322,36 @@ ROLLUP_TABLES = (
 _BY_NAME = {r.name: r for r in ROLLUP_TABLES}
 
 
+def block_sum_statements(db: str) -> list[str]:
+    """Migration 12: ``block_sum`` in every rollup and its view.  The rows already stored get one
+    correction row per key (views 0, the key's block sum from the events) for every key a new event
+    can still reach (``PAST_SKEW_S`` back, from a day's start: the longest grain), once: each insert
+    runs while its rollup's sums are all 0 (a re-run after a crash finds them set and adds nothing).
+    A breakdown_hour correction reaches breakdown_span through its view, like any insert."""
+    from tracker.event import PAST_SKEW_S
+
+    out = [f"ALTER TABLE {db}.{r.name} ADD COLUMN IF NOT EXISTS {BLOCK_SUM_DDL}" for r in ROLLUP_TABLES]
+    out += [f"ALTER TABLE {db}.{r.name}_mv MODIFY QUERY {_span_select(db) if r is BREAKDOWN_SPAN else r.select(db)}"
+            for r in ROLLUP_TABLES]
+    since = f"ts >= toStartOfDay(now() - INTERVAL {PAST_SKEW_S} SECOND)"
+    for r in ROLLUP_TABLES:
+        if r is BREAKDOWN_SPAN:
+            continue
+        names = r.keys()
+        exprs = ", ".join(f"{e} AS {n}" for e, n in zip(r.key_exprs(), names, strict=True))
+        counted = "" if r.counted == "events" else f" AND {COUNTED}"  # no key the view did not write
+        out.append(f"INSERT INTO {db}.{r.name} ({', '.join(names)}, {BLOCK_SUM}) SELECT {exprs}, sum({BLOCK_HASH}) "
+                   f"FROM {r.source(db)} WHERE {since}{counted} AND (SELECT sum({BLOCK_SUM}) FROM {db}.{r.name}) = 0 "
+                   f"GROUP BY {', '.join(names)}")
+    return out
+
+
 def hourly_statements(db: str) -> list[str]:
     """Per-hour site rollup: long ranges merge 60x fewer visitor states."""
     backfill = (
         f"INSERT INTO {db}.site_hour SELECT site, toStartOfHour(ts) AS hour, countIf({COUNTED}) AS views, "
-        f"uniqCombinedStateIf(12)(visitor, {COUNTED}) AS visitors FROM {db}.events FINAL "
-        f"WHERE (SELECT count() FROM {db}.site_hour) = 0 GROUP BY site, hour"
+        f"uniqCombinedStateIf(12)(visitor, {COUNTED}) AS visitors, sumIf({BLOCK_HASH}, {COUNTED}) AS {BLOCK_SUM} "
+        f"FROM {db}.events FINAL WHERE (SELECT count() FROM {db}.site_hour) = 0 GROUP BY site, hour"
     )  # existing data, once (the writer is not running while migrations run)
     return [_rollup_table(db, "site_hour", [], grain="hour"), _BY_NAME["site_hour"].view(db), backfill]
 

@@ -121,6 +121,10 @@ class KafkaConsumer(Consumer):
                 for m in messages]
             for tp, messages in got.items() if messages}
 
+    def seek(self, tp: TopicPartition, offset: int) -> None:
+        assert self._consumer is not None
+        self._consumer.seek(KafkaTopicPartition(tp.topic, tp.partition), offset)
+
     async def commit(self, offsets: dict[TopicPartition, int]) -> None:
         assert self._consumer is not None
         try:

@@ -127,7 +127,9 @@ class LocalConsumer(_OnThread, Consumer):
             return {}  # nobody appended since we last read everything: skip the partition reads
         self._version = version
         out: dict[TopicPartition, list[Record]] = {}
-        for tp, position in list(self.positions.items()):
+        order = list(self.positions.items())
+        turn = self.fetches % len(order) if order else 0  # each read starts at the next partition: a
+        for tp, position in order[turn:] + order[:turn]:  # backlog in one does not starve the others
             if max_records <= 0:
                 break
             records = self.log.read(tp, position, max_records)
@@ -182,6 +184,11 @@ class LocalConsumer(_OnThread, Consumer):
                 return out
             await asyncio.sleep(min(self._idle, left))
             self._idle = min(2 * self._idle, self.idle_sleep_max)
+
+    def seek(self, tp: TopicPartition, offset: int) -> None:
+        if tp in self.positions:  # polls and seeks take turns on the writer's loop: no read runs now
+            self.positions[tp] = offset
+            self._stale, self._drained = True, False
 
     async def commit(self, offsets: dict[TopicPartition, int]) -> None:
         # a partition handed over since the poll is skipped: its new owner re-reads (at least once)

@@ -98,6 +98,9 @@ class MemoryConsumer(Consumer):
             except TimeoutError:
                 pass
 
+    def seek(self, tp: TopicPartition, offset: int) -> None:
+        self.positions[tp] = offset
+
     async def commit(self, offsets: dict[TopicPartition, int]) -> None:
         for tp, offset in offsets.items():
             self.log.committed[(self.group, tp)] = offset

@@ -60,5 +60,10 @@ class Consumer(ABC):
         """The partitions this member owns right now; None when the adapter cannot tell."""
         return None
 
+    def seek(self, tp: TopicPartition, offset: int) -> None:
+        """Read this partition from ``offset`` at the next poll (records polled after it are
+        given back: the writer trims a batch that a crash's replay filled; ``tracker.writer.ledger``)."""
+        raise NotImplementedError
+
     @abstractmethod
     async def stop(self) -> None: ...

@@ -13,6 +13,12 @@ drops the repeat by its token, and a materialized view whose part was lost in th
 crash receives it, while one that has it drops it too. Records outside a stored
 block form fresh blocks. So the count is exact whatever the old batch boundaries.
 
+A group whose insert was started but which is not in the events table (an embedded
+engine killed mid-insert can keep the rollups' parts and lose the events table's:
+``tracker.olap.intents``) is *intended*: replayed whole under its token like a stored
+group when it can be, so the tables that have it drop it; when it cannot (a block gone,
+or the batch full first) it is *released*, its records fresh again.
+
 A stored group can be re-inserted only by a writer that holds every one of its
 blocks. When one of them can no longer come back here (its partition is another
 member's now, or was committed past), the group is *settled* instead: its rows are
@@ -132,13 +138,16 @@ class ReplayGuard:
         self._next: dict[TopicPartition, int] = {}
         self._groups: dict[Block, Group] = {}
         self._settled: set[str] = set()  # stored groups settled without an insert (see the module doc)
+        self._intended: set[str] = set()  # groups started but not in the events table (see the module doc)
 
     def needs_lookup(self, tp: TopicPartition, first_offset: int) -> bool:
         """True when this partition is new to us or went back (start, re-assignment, seek)."""
         expected = self._next.get(tp)
         return expected is None or first_offset < expected
 
-    def remember(self, tp: TopicPartition, tokens: set[str]) -> None:
+    def remember(self, tp: TopicPartition, tokens: set[str], intended: set[str] = frozenset()) -> None:
+        """This partition's stored groups (``tokens``) and the intended ones not among them; an
+        intended group that overlaps another group's block here is left out (its records fresh)."""
         blocks = []
         for token in tokens:
             group = Group.parse(token)
@@ -146,7 +155,30 @@ class ReplayGuard:
                 if (b.topic, b.partition) == (tp.topic, tp.partition):
                     self._groups[b] = group
                     blocks.append(b)
+        mine = {t: [b for b in Group.parse(t).blocks if (b.topic, b.partition) == (tp.topic, tp.partition)]
+                for t in intended - set(tokens)}
+        for token, own in mine.items():
+            others = blocks + [b for t, bs in mine.items() if t != token for b in bs]
+            if any(b.first <= o.last and o.first <= b.last for b in own for o in others):
+                continue
+            group = Group.parse(token)
+            for b in own:
+                self._groups[b] = group
+            blocks += own
+            self._intended.add(token)
         self._stored[tp] = sorted(blocks)
+
+    def intended(self, group: Group) -> bool:
+        return group.token in self._intended
+
+    def release(self, group: Group) -> None:
+        """An intended group that cannot be replayed whole: its blocks are not stored blocks any more."""
+        for b in group.blocks:
+            tp = TopicPartition(b.topic, b.partition)
+            if tp in self._stored:
+                self._stored[tp] = [s for s in self._stored[tp] if s != b]
+            self._groups.pop(b, None)
+        self._intended.discard(group.token)
 
     def group(self, block: Block) -> Group:
         """The stored group a stored block belongs to."""
@@ -157,6 +189,8 @@ class ReplayGuard:
         self._settled.add(group.token)
 
     def settled(self, group: Group, owned: set[TopicPartition] | None) -> bool:
+        if group.token in self._intended:  # its rows are not in the events table: never committed without them
+            return False
         return group.token in self._settled or any(self.gone(b, owned) for b in group.blocks)
 
     def gone(self, block: Block, owned: set[TopicPartition] | None) -> bool:
@@ -185,13 +219,18 @@ class ReplayGuard:
                 if b.last < committed_next:
                     self._groups.pop(b, None)
             self._stored[tp] = [b for b in self._stored[tp] if b.last >= committed_next]
-        self._settled &= {g.token for g in self._groups.values()}
+        self._prune()
+
+    def _prune(self) -> None:
+        live = {g.token for g in self._groups.values()}
+        self._settled &= live
+        self._intended &= live
 
     def forget(self, tp: TopicPartition) -> None:
         """The partition was revoked: look it up again if it comes back."""
         for b in self._stored.pop(tp, ()):
             self._groups.pop(b, None)
-        self._settled &= {g.token for g in self._groups.values()}
+        self._prune()
         self._next.pop(tp, None)
 
 
@@ -203,11 +242,15 @@ class Plan:
     inserts: list[tuple[Group, list[Record], bool]] = field(default_factory=list)  # (group, records, replayed)
     settled: list[str] = field(default_factory=list)  # stored groups committed without an insert
     skipped: list[Record] = field(default_factory=list)  # their records here (poison is dead-lettered again)
+    trims: dict[TopicPartition, int] = field(default_factory=dict)  # partition -> last offset kept (the rest re-read)
 
 
 def plan(batches: list[PartitionBatch], guard: ReplayGuard, owned: set[TopicPartition] | None,
          split_rows: int = 0, full: bool = False) -> Plan:
     """One insert for every partition's fresh records, one per stored group replayed whole.
+    An intended group (see the module doc) waits like a stored one; when the batch is ``full``
+    its partitions' records past its blocks are given back (``trims``) so the polls can reach
+    its other blocks, and it is released when nothing can be given back.
     With ``split_rows``, fresh blocks are packed into inserts of at least that many rows each
     instead (big batches: the decode of one overlaps the insert of the one before).
 
@@ -217,6 +260,8 @@ def plan(batches: list[PartitionBatch], guard: ReplayGuard, owned: set[TopicPart
     so is one still incomplete when the batch is ``full`` (the polls may not reach its
     other partitions before the backlog of this one is read)."""
     pieces = {pb.tp: pb.blocks() for pb in batches if pb.records}
+    by_tp = {pb.tp: pb for pb in batches}
+    trims: dict[TopicPartition, int] = {}
     stored = {pb.tp: set(pb.stored) for pb in batches}
     ready = {tp for tp in pieces if next(pb for pb in batches if pb.tp == tp).complete()}
 
@@ -236,13 +281,26 @@ def plan(batches: list[PartitionBatch], guard: ReplayGuard, owned: set[TopicPart
                 if block in stored[tp]:
                     group = guard.group(block)
                     if not settled(group) and not all(whole(b, ready) for b in group.blocks):
+                        if guard.intended(group):
+                            cut = {TopicPartition(b.topic, b.partition): b.last for b in group.blocks
+                                   if (pb := by_tp.get(TopicPartition(b.topic, b.partition))) is not None
+                                   and pb.records and pb.last_offset > b.last} if full else {}
+                            if any(guard.gone(b, owned) for b in group.blocks) or (full and not cut):
+                                guard.release(group)  # cannot come back whole: its records are fresh blocks again
+                                for pb in batches:
+                                    pb.stored = [b for b in pb.stored if b not in group.blocks]
+                                return plan(batches, guard, owned, split_rows, full)
+                            trims.update(cut)  # full: give back what was polled past its blocks, and wait
+                            ready -= {TopicPartition(b.topic, b.partition) for b in group.blocks}
+                            changed = True
+                            break
                         if full:
                             guard.settle(group)
                             continue
                         ready.discard(tp)
                         changed = True
                         break
-    out = Plan(ready=[pb for pb in batches if pb.tp in ready])
+    out = Plan(ready=[pb for pb in batches if pb.tp in ready], trims=trims)
     fresh: list[tuple[Block, list[Record]]] = []
     replayed: dict[Group, dict[Block, list[Record]]] = {}
     for pb in out.ready:

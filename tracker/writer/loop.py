@@ -240,17 +240,23 @@ class TableWriter:
                     self.pending.remove([tp])
                     pb = None
                 first = records[0].offset
-                tokens = await self._hold(
-                    lambda tp=tp, first=first: asyncio.to_thread(self.sink.stored_blocks, tp.topic, tp.partition, first)
+                tokens, intended = await self._hold(
+                    lambda tp=tp, first=first: asyncio.to_thread(self._lookup, tp, first)
                 )
-                self.guard.remember(tp, tokens)
-                if tokens:
-                    log.info("partition %s/%d: %d stored block(s) after offset %d will be re-inserted as they were",
-                             tp.topic, tp.partition, len(tokens), first)
+                self.guard.remember(tp, tokens, intended)
+                if tokens or intended:
+                    log.info("partition %s/%d: %d stored block(s) and %d started but not stored after offset %d "
+                             "will be re-inserted as they were", tp.topic, tp.partition, len(tokens),
+                             len(intended - tokens), first)
             if pb is None:
                 pb = self.pending.partitions[tp] = PartitionBatch(tp, stored=self.guard.blocks(tp))
             pb.records.extend(records)
             self.guard.seen(tp, records[-1].offset)
+
+    def _lookup(self, tp: TopicPartition, first: int) -> tuple[set[str], set[str]]:
+        """The groups of this partition from ``first`` on in OLAP, and those whose insert was started."""
+        return (self.sink.stored_blocks(tp.topic, tp.partition, first),
+                self.sink.intended_blocks(tp.topic, tp.partition, first))
 
     async def flush(self) -> None:
         """Insert the ready partitions' records (one insert across partitions, plus one per stored group
@@ -259,6 +265,12 @@ class TableWriter:
         owned = self._assignment()
         planned = plan(list(self.pending.partitions.values()), self.guard, owned, SPLIT_ROWS,
                        full=self.pending.size >= self.policy.max_rows)
+        for tp, last in planned.trims.items():  # a crash's replay filled the batch: give back what is past
+            pb = self.pending.partitions.get(tp)  # a started group's blocks, read again after it
+            if pb is not None:
+                pb.records = [r for r in pb.records if r.offset <= last]
+            self.consumer.seek(tp, last + 1)
+            self.guard.seen(tp, last)
         ready = planned.ready
         if not ready:
             return
@@ -268,7 +280,9 @@ class TableWriter:
         started, cpu_started = time.perf_counter(), time.process_time()
         work = planned.inserts
         recovering = {pb.tp for pb in ready} & self._recovering
-        fresh_after_crash: list[tuple[str, StagedBatch]] = []  # checked after the inserts (olap.repair)
+        # fresh or started-but-not-stored groups of a recovering partition: the events table may have
+        # dropped one for a deduplication record a crash left (checked after the inserts, olap.repair)
+        check_events: list[tuple[str, StagedBatch]] = []
         minutes: set[tuple[str, datetime]] = set()
         newest: datetime | None = None
         rows = replayed = dead = 0
@@ -294,8 +308,9 @@ class TableWriter:
                     rows += len(staged.batch)
                 if previous is not None:
                     await previous
-                if len(staged.batch) and not again and group.partitions() & recovering:
-                    fresh_after_crash.append((group.token, staged.batch))
+                if len(staged.batch) and group.partitions() & recovering and (
+                        not again or self.guard.intended(group)):
+                    check_events.append((group.token, staged.batch))
                 if len(staged.batch):
                     previous = asyncio.create_task(self._hold(lambda batch=staged.batch, token=group.token:
                                                               asyncio.to_thread(self.sink.insert, batch, token)))
@@ -307,10 +322,11 @@ class TableWriter:
             if previous is not None and not previous.done():
                 previous.cancel()
         replayed_tokens = [group.token for group, _, again in work if again] + planned.settled
-        for token, batch in fresh_after_crash:  # the events table may have dropped it for a record a crash left
+        for token, batch in check_events:
             if await self._hold(lambda batch=batch, token=token: asyncio.to_thread(self.sink.restore_if_dropped,
                                                                                      batch, token)):
-                replayed_tokens.append(token)  # its rollups are checked like a replayed block's
+                if token not in replayed_tokens:
+                    replayed_tokens.append(token)  # its rollups are checked like a replayed block's
         if replayed_tokens or self._recheck:  # after a crash: a rollup may have dropped a replayed block
             # (tracker.olap.repair).  A check can be inconclusive while other partitions' stored blocks
             # are still to be replayed, so each replayed block is checked again for a few flushes.

@@ -4,8 +4,8 @@ from tracker.olap import migrations
 
 
 def test_pending_is_ordered_and_skips_applied():
-    assert [m.version for m in migrations.pending(set())] == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]
-    assert [m.version for m in migrations.pending({1, 3})] == [2, 4, 5, 6, 7, 8, 9, 10, 11]
+    assert [m.version for m in migrations.pending(set())] == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]
+    assert [m.version for m in migrations.pending({1, 3})] == [2, 4, 5, 6, 7, 8, 9, 10, 11, 12]
 
 
 def test_versions_are_unique():
@@ -30,7 +30,7 @@ def test_ttl_matching():
 @pytest.mark.integration
 def test_migrate_on_chdb_is_idempotent_and_recorded(chdb_store):
     assert chdb_store.migrate() == []  # the fixture already applied everything
-    assert chdb_store.applied_versions() == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]
+    assert chdb_store.applied_versions() == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]
     tables = {r[0] for r in chdb_store.client.query(
         "SELECT name FROM system.tables WHERE database = {db:String}", parameters={"db": chdb_store.db}).result_rows}
     assert {"events", "site_minute", "site_minute_mv", "page_minute", "page_minute_mv",
@@ -163,4 +163,53 @@ def test_migration_10_replaces_the_breakdown_view_and_keeps_its_rows(chdb_store)
     days = c.query(f"SELECT sum(views) FROM {db}.breakdown_span WHERE dim = 'os' AND filter_dim = '' "
                    "AND span = 86400").result_rows  # breakdown_day's rows since migration 11
     assert days == [(sum(1 for e in events.events if e.name == "pageview" and not e.is_bot),)]
+    assert chdb_store.migrate() == []
+
+
+@pytest.mark.integration
+def test_migration_12_gives_the_stored_rollup_rows_their_block_sums_once(chdb_store):
+    """A store from before migration 12 (no ``block_sum``): the migration adds it, and the keys a new
+    event can still reach get the sums of what they hold, so a crash repair can match on them."""
+    import uuid
+    from datetime import UTC, datetime, timedelta
+
+    from tracker.event import TrackingEvent
+    from tracker.olap import repair, schema
+    from tracker.olap.port import StagedBatch
+
+    db, c = chdb_store.db, chdb_store.client
+    for r in schema.ROLLUP_TABLES:  # as migration 11 left them
+        view = c.query("SELECT as_select FROM system.tables WHERE database = {db:String} AND name = {n:String}",
+                       parameters={"db": db, "n": f"{r.name}_mv"}).result_rows[0][0]
+        end = view.index(" AS block_sum")
+        c.command(f"ALTER TABLE {db}.{r.name}_mv MODIFY QUERY {view[:view.rindex(', sum', 0, end)]}"
+                  f"{view[end + len(' AS block_sum'):]}")
+    for r in schema.ROLLUP_TABLES:
+        c.command(f"ALTER TABLE {db}.{r.name} DROP COLUMN block_sum")
+    c.command(f"ALTER TABLE {db}.schema_migrations DELETE WHERE version = 12", settings={"mutations_sync": 2})
+    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+
+    def block(n, start, at):
+        b = StagedBatch()
+        for i in range(start, start + n):
+            ts = at + timedelta(seconds=i * 7)
+            b.append(TrackingEvent(event_id=str(uuid.UUID(int=i + 1)), ts=ts, received_at=ts, site="s",
+                                   path=f"/p{i % 3}", browser="Firefox", visitor=f"{i % 5:016x}", is_bot=i % 9 == 0),
+                     "tessera.events", 0, i)
+        return b
+
+    chdb_store.insert(block(30, 0, now - timedelta(hours=2)), "tessera.events/0/0-29")
+    chdb_store.insert(block(20, 30, now - timedelta(days=3)), "tessera.events/0/30-49")  # too old to be reached
+
+    assert chdb_store.migrate() == [12]
+    for r in schema.ROLLUP_TABLES:
+        assert repair.lacking(c, db, r, ["tessera.events/0/0-29"]) == set(), r.name
+    views = c.query(f"SELECT sum(views) FROM {db}.site_hour").result_rows[0][0]
+    assert views == sum(1 for i in range(50) if i % 9)  # the corrections count nothing
+
+    for statement in schema.block_sum_statements(db):  # a crash before version 12 was recorded: run again
+        c.command(statement)
+    chdb_store.insert(block(25, 50, now - timedelta(hours=2)), "tessera.events/0/50-74")
+    for r in schema.ROLLUP_TABLES:
+        assert repair.lacking(c, db, r, ["tessera.events/0/0-29", "tessera.events/0/50-74"]) == set(), r.name
     assert chdb_store.migrate() == []

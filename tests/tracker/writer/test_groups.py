@@ -108,3 +108,39 @@ def test_a_full_batch_settles_an_incomplete_group_rather_than_wait_and_its_later
     guard.remember(TP[1], {stored})  # partition 1 polled later: its block of the group is settled too
     p = plan([batch(guard, 1, 4, 6)], guard, set(TP))
     assert p.settled == [stored] and shape(p) == [("t/1/6-6", [(1, 6)], False)]
+
+
+def test_a_started_group_not_stored_is_replayed_whole_under_its_token():
+    """An insert cut by a crash can leave its rows in the rollups and not in the events table: the
+    replay must cut the same blocks (same token) so the tables that have it drop it."""
+    guard = ReplayGuard()
+    started = "t/0/10-12+t/1/4-4"
+    guard.remember(TP[0], set(), {started})
+    guard.remember(TP[1], set(), {started})
+    p = plan([batch(guard, 0, 10, 14), batch(guard, 1, 4, 5)], guard, set(TP))
+    assert shape(p)[0] == (started, [(0, 10), (0, 11), (0, 12), (1, 4)], True)
+    assert p.settled == [] and guard.intended(Group.parse(started))
+
+
+def test_a_full_batch_gives_back_what_it_read_past_a_started_group_and_waits_for_the_rest():
+    guard = ReplayGuard()
+    started = "t/0/10-12+t/1/4-5"
+    guard.remember(TP[0], set(), {started})
+    p = plan([batch(guard, 0, 10, 30)], guard, set(TP), full=True)
+    assert p.trims == {TP[0]: 12} and p.ready == [] and p.settled == []
+    assert guard.intended(Group.parse(started))  # not committed without its rows, unlike a stored group
+
+
+def test_a_started_group_that_cannot_come_back_whole_is_released_to_fresh_blocks():
+    guard = ReplayGuard()
+    started = "t/0/10-12+t/1/4-5"
+    guard.remember(TP[0], set(), {started})
+    p = plan([batch(guard, 0, 10, 13)], guard, {TP[0]})  # partition 1 is another member's
+    assert shape(p) == [("t/0/10-13", [(0, 10), (0, 11), (0, 12), (0, 13)], False)]
+    assert p.settled == [] and not guard.intended(Group.parse(started))
+
+
+def test_a_started_group_overlapping_a_stored_block_is_ignored():
+    guard = ReplayGuard()
+    guard.remember(TP[0], {"t/0/10-14"}, {"t/0/10-12"})
+    assert guard.blocks(TP[0]) == [Block("t", 0, 10, 14)]
