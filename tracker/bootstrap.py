@@ -151,7 +151,10 @@ def writer(settings: WriterSettings, query: QuerySettings | None = None, *, cons
     query = query or QuerySettings()
     consumer = consumer or make_consumer(settings, settings.group_id, [EVENTS_TOPIC])
     dead_letters = dead_letters or make_producer(settings)
-    store = store or open_store(settings)
+    if store is None:
+        store = open_store(settings)
+        if settings.olap_backend == "chdb":
+            store.sole_writer()  # chDB runs in this process: no one else writes its database
     progress = Progress()
     loop = table_writer(settings, consumer, dead_letters, store, progress)
     parts = query_api(store, query, progress.watermark, watermark_in_memory=True)

@@ -23,6 +23,7 @@ from tracker.olap import visits as visit_cache
 from tracker.olap.arrow_batch import ArrowBuilder
 from tracker.olap.gc_pause import gc_paused
 from tracker.olap.intents import Intents
+from tracker.olap.minute_sums import MinuteSums
 from tracker.olap.bucket_cache import BucketCache, MinuteCache
 from tracker.olap.read_pool import ReadPool
 from tracker.olap.port import EventSink, MetricsSource, OlapUnavailable, StagedBatch
@@ -97,6 +98,7 @@ class ClickHouseStore(EventSink, MetricsSource):
         self.client = client  # the write client: inserts, commands, migrations, under ``lock``
         self.db = database
         self.intents = intents  # chDB (in the writer's process): the inserts started (tracker.olap.intents)
+        self.sums: MinuteSums | None = None  # set by ``sole_writer()`` (tracker.olap.minute_sums)
         self.lock = threading.Lock()
         self.reads = ReadPool(readers, client, self.lock)  # no readers: reads share the client, locked
         # a request's independent reads, run beside its own thread (never while holding a connection)
@@ -123,6 +125,26 @@ class ClickHouseStore(EventSink, MetricsSource):
             intents = Intents(Path(dsn.removeprefix("chdb://").split("?")[0]) / f"{database}.intents")
         return cls(clients[0], database, clients[1:], intents)
 
+    def sole_writer(self) -> None:
+        """This store makes every write its database gets (chDB in the writer's process): keep the
+        closed minutes' sums between reads (``tracker.olap.minute_sums``)."""
+        self.sums = MinuteSums()
+
+    def _touched(self, batch: StagedBatch) -> None:
+        if self.sums is None:
+            return
+        if batch.minutes is not None:
+            self.sums.touch((site, int(_utc(m).timestamp())) for site, m in batch.minutes)
+        elif batch.events:
+            self.sums.touch((e.site, int(_utc(e.ts).timestamp()) // 60 * 60) for e in batch.events)
+        else:
+            self.sums.drop()  # rows it cannot place: every kept sum is in doubt
+
+    def _changed(self) -> None:
+        """Rollups changed other than by an insert of events (repair, restore, migration)."""
+        if self.sums is not None:
+            self.sums.drop()
+
     # -- schema ----------------------------------------------------------
     def migrate(self, ttl_days: int = 0) -> list[int]:
         """Apply pending migrations; return the versions applied now (no read runs meanwhile)."""
@@ -147,6 +169,7 @@ class ClickHouseStore(EventSink, MetricsSource):
                                     settings={"materialize_ttl_after_modify": 0})
             for statement in storage.statements(self.client, self.db):  # every MergeTree table, new ones too
                 self.client.command(statement)
+            self._changed()
             return done
 
     def applied_versions(self) -> list[int]:
@@ -166,22 +189,32 @@ class ClickHouseStore(EventSink, MetricsSource):
                 self.client.insert_arrow(f"{self.db}.events", table, settings=settings)
             except Exception as exc:
                 raise OlapUnavailable(str(exc)) from exc
+            finally:
+                self._touched(batch)  # after the insert: a read that began before it holds no stale sums
 
     def restore_if_dropped(self, batch: StagedBatch, token: str) -> bool:
         with gc_paused():
             table = self.arrow.build(batch, token)
         with self.lock:
             try:
-                return repair.restore_events(self.client, self.db, table, token)
+                restored = repair.restore_events(self.client, self.db, table, token)
             except Exception as exc:
+                self._changed()
                 raise OlapUnavailable(str(exc)) from exc
+            if restored:
+                self._changed()
+            return restored
 
     def repair_replayed(self, tokens: list[str], pending: list[str] = ()) -> list[tuple[str, str]]:
         with self.lock:
             try:
-                return repair.repair(self.client, self.db, tokens, list(pending))
+                repaired = repair.repair(self.client, self.db, tokens, list(pending))
             except Exception as exc:
+                self._changed()
                 raise OlapUnavailable(str(exc)) from exc
+            if repaired:
+                self._changed()
+            return repaired
 
     def stored_blocks(self, topic: str, partition: int, from_offset: int) -> set[str]:
         rows = self._rows(*sql.stored_blocks(self.db, topic, partition, from_offset))
@@ -229,7 +262,8 @@ class ClickHouseStore(EventSink, MetricsSource):
 
     def _minute_series(self, r: Range) -> list[Bucket]:
         """Two reads side by side: the minutes' plain sums (no visitor states read), and the open
-        minutes counted from the events.  A minute whose event count matches the one its cached
+        minutes counted from the events; the open minutes alone when the closed minutes' sums are
+        kept (``self.sums``: this store wrote everything since).  A minute whose event count matches the one its cached
         bucket was computed at is served from ``self.minutes`` (one array comparison for the
         range); the open minutes from the events; the rest (any on a first read, one written to
         since) are looked up by ``_buckets``."""
@@ -241,21 +275,34 @@ class ClickHouseStore(EventSink, MetricsSource):
         # with read connections of its own the store reads the open minutes beside the sums (the
         # wall time of one read, not two); sharing one client, only when the sums show them changed
         opened = self._side.submit(self._bytes, *opening) if opening and self._side is not None else None
-        try:
-            whole = replace(r, start=datetime.fromtimestamp(lo, UTC), end=datetime.fromtimestamp(hi, UTC))
-            t, v, e = sql.columns(self._bytes(*sql.minute_sums(self.db, whole)), sql.MINUTE_SUMS_ROW)
-        finally:
-            data = opened.result() if opened else b""
         n = (hi - lo) // 60
-        at = (t.astype(np.int64) - lo) // 60
-        # a minute's rows in several parts add up (float64: exact below 2**53); as Int64, since a row that
-        # takes a doubled block back holds its counts' two's complement (tracker.olap.repair)
-        views = np.bincount(at, weights=v.astype(np.int64), minlength=n).astype(np.int64)
-        events = np.bincount(at, weights=e.astype(np.int64), minlength=n).astype(np.int64)
+        closed = (open_from - lo) // 60 if opening else n  # the minutes before open_from: no write expected
+        as_of = self.sums.mark() if self.sums is not None else 0
+        kept = self.sums.get(r.site, lo, lo + 60 * closed) if self.sums is not None and closed else None
+        if kept is not None:  # no insert touched the closed minutes since their sums were read: the open ones only
+            data = opened.result() if opened else self._bytes(*opening) if opening else b""
+            views, events = np.zeros(n, np.int64), np.zeros(n, np.int64)
+            views[:closed], events[:closed] = kept
+            t, v, e, _ = sql.columns(data, sql.OPEN_MINUTES_ROW)
+            at = (t.astype(np.int64) - lo) // 60
+            views[at], events[at] = v, e
+        else:
+            try:
+                whole = replace(r, start=datetime.fromtimestamp(lo, UTC), end=datetime.fromtimestamp(hi, UTC))
+                t, v, e = sql.columns(self._bytes(*sql.minute_sums(self.db, whole)), sql.MINUTE_SUMS_ROW)
+            finally:
+                data = opened.result() if opened else b""
+            at = (t.astype(np.int64) - lo) // 60
+            # a minute's rows in several parts add up (float64: exact below 2**53); as Int64, since a row that
+            # takes a doubled block back holds its counts' two's complement (tracker.olap.repair)
+            views = np.bincount(at, weights=v.astype(np.int64), minlength=n).astype(np.int64)
+            events = np.bincount(at, weights=e.astype(np.int64), minlength=n).astype(np.int64)
+            if self.sums is not None and closed:
+                self.sums.put(r.site, lo, views[:closed], events[:closed], as_of)
         known, held = self.minutes.snapshot(r.site, lo, n)
         shown = views > 0  # minutes of bots or custom events only: no bucket
         stale = np.flatnonzero(shown & (events != known)).tolist()
-        if stale and opening and opened is None and lo + 60 * stale[-1] >= open_from:
+        if stale and opening and opened is None and kept is None and lo + 60 * stale[-1] >= open_from:
             data = self._bytes(*opening)
         if stale:
             opened_rows = zip(*(c.tolist() for c in sql.columns(data, sql.OPEN_MINUTES_ROW)))

@@ -42,6 +42,7 @@ class StagedBatch:
     offsets: list[int] = field(default_factory=list)
     columns: Any = None
     values: list[bytes] | None = None
+    minutes: frozenset | None = None  # (site, minute of ts) the rows touch, where the stager knows them
 
     def all_events(self) -> list[TrackingEvent]:
         if not self.events and self.values:

@@ -78,11 +78,12 @@ def _stage(records: list[Record], blocks: tuple[Block, ...] = ()) -> Staged:
         if fast is not None:  # a group may hold several partitions' blocks
             topics, partitions, offsets = _coordinates(records, blocks)
             batch = StagedBatch(topics=topics, partitions=partitions, offsets=offsets, columns=fast.table,
-                                values=values)
+                                values=values, minutes=fast.minutes)
             return Staged(batch, [], set(fast.minutes), fast.newest)
         poison: list[Poison] = []
         minutes: set[tuple[str, datetime]] = set()
         batch = _exact(records, poison, minutes)
+        batch.minutes = frozenset(minutes)
         newest = max((_aware(e.received_at) for e in batch.events), default=None)
         return Staged(batch, poison, minutes, newest)
 

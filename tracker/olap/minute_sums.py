@@ -1,0 +1,79 @@
+"""A site's closed-minute sums of ``site_minute`` (views, events), kept by the one process that writes.
+
+The 24 h minute series reads 1,440 rows of plain sums beside the open minutes (counted from
+the events) only to learn which cached minute buckets are still right.  When the store is
+the only writer of its database (chDB runs in the writer's process, which also serves the
+query API), it sees every insert: each one notes the (site, minute)s it touched, and the
+sums read last stay right for every minute no insert touched since.  A read whose closed
+minutes were all left alone takes their sums from here and reads only the open minutes.
+
+Anything else that changes the rollups (a crash repair, an events restore, a migration)
+drops it all.  A cache: dropping it costs one sums read.  On such a read the open minutes'
+counts are the events' alone, not the rollup's: they differ only where a rollup counted a
+block twice that the events table kept once (a replay under a new token, which the writer's
+ledger prevents and crash repair takes back).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+
+import numpy as np
+
+KEEP = 100_000  # touches remembered per site; past it the site's window is dropped
+
+
+class MinuteSums:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.seq = 0  # inserts noted so far
+        self._touched: dict[str, list[tuple[int, int]]] = {}  # site -> (seq, minute epoch s), in seq order
+        self._windows: dict[str, tuple[int, np.ndarray, np.ndarray, int]] = {}  # site -> (lo, views, events, as_of)
+
+    def mark(self) -> int:
+        """The point a read starts from: sums read after it hold every insert noted before it."""
+        with self._lock:
+            return self.seq
+
+    def touch(self, minutes: Iterable[tuple[str, int]]) -> None:
+        """An insert wrote to these (site, minute epoch seconds)."""
+        with self._lock:
+            self.seq += 1
+            for site, minute in minutes:
+                touched = self._touched.setdefault(site, [])
+                touched.append((self.seq, int(minute)))
+                if len(touched) > KEEP:
+                    self._touched.pop(site)
+                    self._windows.pop(site, None)
+
+    def drop(self) -> None:
+        with self._lock:
+            self.seq += 1
+            self._touched.clear()
+            self._windows.clear()
+
+    def get(self, site: str, lo: int, until: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """(views, events) of the minutes lo <= m < until, if kept and untouched since they were read."""
+        with self._lock:
+            window = self._windows.get(site)
+            if window is None:
+                return None
+            base, views, events, as_of = window
+            if lo < base or until > base + 60 * len(views):
+                return None
+            for seq, minute in reversed(self._touched.get(site, ())):
+                if seq <= as_of:
+                    break
+                if lo <= minute < until:
+                    return None
+            i, j = (lo - base) // 60, (until - base) // 60
+            return views[i:j], events[i:j]
+
+    def put(self, site: str, lo: int, views: np.ndarray, events: np.ndarray, as_of: int) -> None:
+        """The sums of the minutes from ``lo`` as read after ``mark()`` returned ``as_of``."""
+        with self._lock:
+            self._windows[site] = (lo, views.copy(), events.copy(), as_of)
+            touched = self._touched.get(site)
+            if touched:  # touches at or before the oldest window's read are in its sums: forget them
+                self._touched[site] = [t for t in touched if t[0] > as_of]
