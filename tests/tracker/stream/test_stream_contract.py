@@ -112,6 +112,24 @@ async def test_uncommitted_records_are_read_again(stream):
         await second.stop()
 
 
+async def test_a_seek_gives_back_what_was_polled_past_it(stream):
+    """The writer trims a batch a crash's replay filled and reads the rest again (tracker.writer.ledger)."""
+    settings, memory = stream
+    name = topic()
+    await produce(settings, memory, name, [(b"k", b"%d" % i) for i in range(10)])  # one key: one partition
+    consumer = make_consumer(settings, "g-seek", [name], memory)
+    await consumer.start()
+    try:
+        got = await drain(consumer, 10, commit=False)
+        tp = TopicPartition(name, got[0].partition)
+        assert [r.offset for r in got] == list(range(10))
+        consumer.seek(tp, 4)
+        again = await drain(consumer, 6, commit=False)
+        assert [(r.partition, r.offset, r.value) for r in again] == [(tp.partition, o, b"%d" % o) for o in range(4, 10)]
+    finally:
+        await consumer.stop()
+
+
 async def test_groups_are_independent(stream):
     settings, memory = stream
     name = topic()
