@@ -21,12 +21,12 @@ import numpy as np
 from tracker.olap import breakdowns, migrations, repair, sql, storage
 from tracker.olap import visits as visit_cache
 from tracker.olap.arrow_batch import ArrowBuilder
+from tracker.olap.bucket_cache import BucketCache, MinuteCache
 from tracker.olap.gc_pause import gc_paused
 from tracker.olap.intents import Intents
 from tracker.olap.minute_sums import MinuteSums
-from tracker.olap.bucket_cache import BucketCache, MinuteCache
-from tracker.olap.read_pool import ReadPool
 from tracker.olap.port import EventSink, MetricsSource, OlapUnavailable, StagedBatch
+from tracker.olap.read_pool import ReadPool
 from tracker.model import BreakdownQuery, BreakdownRow, Scope, Summary
 from tracker.model import INTERVALS, Bucket, Range, SeriesQuery, TopItem, TopQuery, Totals
 
@@ -263,10 +263,10 @@ class ClickHouseStore(EventSink, MetricsSource):
     def _minute_series(self, r: Range) -> list[Bucket]:
         """Two reads side by side: the minutes' plain sums (no visitor states read), and the open
         minutes counted from the events; the open minutes alone when the closed minutes' sums are
-        kept (``self.sums``: this store wrote everything since).  A minute whose event count matches the one its cached
-        bucket was computed at is served from ``self.minutes`` (one array comparison for the
-        range); the open minutes from the events; the rest (any on a first read, one written to
-        since) are looked up by ``_buckets``."""
+        kept (``self.sums``: this store made every write since).  A minute whose event count
+        matches the one its cached bucket was computed at is served from ``self.minutes`` (one
+        array comparison for the range); the open minutes from the events; the rest (any on a
+        first read, one written to since) are looked up by ``_buckets``."""
         lo, hi = _ceil_minute(r.start), _ceil_minute(r.end)  # the whole minutes lo <= m < hi the range holds
         if hi <= lo:
             return []
