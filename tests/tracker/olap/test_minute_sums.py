@@ -48,8 +48,14 @@ def _events(n, at, start=0):
 def test_a_sole_writer_store_reads_only_the_open_minutes_and_still_answers_exactly(chdb_store, monkeypatch):
     from tracker.olap import sql
 
+    import types
+
+    from tracker.olap import clickhouse
+
     chdb_store.sole_writer()
     now = datetime.now(UTC).replace(second=0, microsecond=0)
+    frozen = now.timestamp() + 20  # the store's clock: a minute turning over mid-test would move open_from
+    monkeypatch.setattr(clickhouse, "time", types.SimpleNamespace(time=lambda: frozen))
     day = Range("s", now - timedelta(hours=3), now + timedelta(minutes=1))
     chdb_store.insert(_events(30, now - timedelta(hours=2)), "tessera.events/0/0-29")
     chdb_store.insert(_events(10, now, start=30), "tessera.events/0/30-39")
