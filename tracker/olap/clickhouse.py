@@ -220,8 +220,8 @@ class ClickHouseStore(EventSink, MetricsSource):
         rows = self._rows(*sql.stored_blocks(self.db, topic, partition, from_offset))
         return {r[0] for r in rows}
 
-    def intended_blocks(self, topic: str, partition: int, from_offset: int) -> set[str]:
-        return set() if self.intents is None else self.intents.touching(topic, partition, from_offset)
+    def intended_blocks(self) -> list[str]:
+        return [] if self.intents is None else self.intents.recent()
 
     # -- source ----------------------------------------------------------
     def series(self, query: SeriesQuery) -> list[Bucket]:

@@ -22,16 +22,6 @@ import os
 from pathlib import Path
 
 
-def _blocks(token: str):
-    """(topic, partition, last offset) of each block of a group token (tracker.writer.ledger's form)."""
-    for block in token.split("+"):
-        try:
-            topic, partition, span = block.rsplit("/", 2)
-            yield topic, int(partition), int(span.split("-")[1])
-        except (IndexError, ValueError):
-            continue
-
-
 class Intents:
     def __init__(self, path: Path, keep: int = 64) -> None:
         self.path, self.keep = Path(path), keep
@@ -65,10 +55,9 @@ class Intents:
         self._file = self.path.open("a", encoding="utf-8")
         self._lines = len(newest)
 
-    def touching(self, topic: str, partition: int, from_offset: int) -> set[str]:
-        """The noted tokens with a block of this partition that ends at or after ``from_offset``."""
-        return {t for t in self._read()[-self.keep:]
-                if any(tp == topic and p == partition and last >= from_offset for tp, p, last in _blocks(t))}
+    def recent(self) -> list[str]:
+        """The newest ``keep`` tokens noted, oldest first (the writer's ledger reads them)."""
+        return self._read()[-self.keep:]
 
     def close(self) -> None:
         self._file.close()

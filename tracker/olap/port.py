@@ -68,11 +68,10 @@ class EventSink(ABC):
     def stored_blocks(self, topic: str, partition: int, from_offset: int) -> set[str]:
         """Tokens of the blocks holding rows of this partition at or after ``from_offset``."""
 
-    def intended_blocks(self, topic: str, partition: int, from_offset: int) -> set[str]:
-        """Tokens of the blocks of this partition at or after ``from_offset`` whose insert was
-        started, stored or not (``tracker.olap.intents``).  A store whose inserts are atomic
-        (a server finishes one its client died in) returns none."""
-        return set()
+    def intended_blocks(self) -> list[str]:
+        """Tokens of the latest inserts started, stored or not (``tracker.olap.intents``).  A store
+        whose inserts are atomic (a server finishes one its client died in) returns none."""
+        return []
 
     def close_minutes(self, since: datetime, before: datetime) -> None:
         """Finalise per-minute aggregates of [since, before) for readers; a cache, so optional."""

@@ -66,10 +66,6 @@ def _count_expr(rollup: Rollup, over_events: bool) -> str:
     return f"sum({rollup.counted}), sum({BLOCK_SUM})"
 
 
-def _add(a: Tally, b: Tally) -> Tally:
-    return a[0] + b[0], (a[1] + b[1]) % WRAP
-
-
 def misfit(client, db: str, rollup: Rollup, candidates: list[str]) -> tuple[set[str], set[str]] | None:
     """The candidate blocks this rollup lacks and those it holds twice: the one signed set whose
     counts and block sums make up the rollup's difference from the events table on every key they
@@ -114,12 +110,6 @@ def misfit(client, db: str, rollup: Rollup, candidates: list[str]) -> tuple[set[
                 if tried > MAX_SUBSETS:
                     return None
     return None
-
-
-def lacking(client, db: str, rollup: Rollup, candidates: list[str]) -> set[str] | None:
-    """The candidate blocks this rollup lacks (``misfit``), when it holds none twice."""
-    found = misfit(client, db, rollup, candidates)
-    return None if found is None or found[1] else found[0]
 
 
 def restore_events(client, db: str, table, token: str) -> bool:

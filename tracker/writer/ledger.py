@@ -78,6 +78,20 @@ class Group:
         return {TopicPartition(b.topic, b.partition) for b in self.blocks}
 
 
+def touching(tokens: list[str], tp: TopicPartition, from_offset: int) -> set[str]:
+    """The group tokens with a block of ``tp`` that ends at or after ``from_offset`` (others'
+    tokens, or a torn line of a journal, are skipped)."""
+    out = set()
+    for token in tokens:
+        try:
+            group = Group.parse(token)
+        except ValueError:
+            continue
+        if any((b.topic, b.partition) == (tp.topic, tp.partition) and b.last >= from_offset for b in group.blocks):
+            out.add(token)
+    return out
+
+
 @dataclass
 class PartitionBatch:
     """Records polled from one partition, in offset order, and the stored blocks among them."""

@@ -28,7 +28,7 @@ from tracker.stream.port import Consumer, Producer, Record, StreamUnavailable, T
 from tracker.writer.batching import BatchPolicy, Meter
 from tracker.writer.columnar import columns
 from tracker.writer.decoding import Poison, decode
-from tracker.writer.ledger import Block, PartitionBatch, ReplayGuard, plan
+from tracker.writer.ledger import Block, PartitionBatch, ReplayGuard, plan, touching
 from tracker.writer.progress import BatchCommitted, Progress
 
 log = logging.getLogger("tessera.writer")
@@ -256,8 +256,8 @@ class TableWriter:
 
     def _lookup(self, tp: TopicPartition, first: int) -> tuple[set[str], set[str]]:
         """The groups of this partition from ``first`` on in OLAP, and those whose insert was started."""
-        return (self.sink.stored_blocks(tp.topic, tp.partition, first),
-                self.sink.intended_blocks(tp.topic, tp.partition, first))
+        stored = self.sink.stored_blocks(tp.topic, tp.partition, first)
+        return stored, touching(self.sink.intended_blocks(), tp, first)
 
     async def flush(self) -> None:
         """Insert the ready partitions' records (one insert across partitions, plus one per stored group

@@ -126,8 +126,8 @@ class Flaky:
             raise OlapUnavailable("down (test)")
         return self.store.stored_blocks(*args)
 
-    def intended_blocks(self, *args):
-        return self.store.intended_blocks(*args)
+    def intended_blocks(self):
+        return self.store.intended_blocks()
 
     def restore_if_dropped(self, batch, token):
         return self.store.restore_if_dropped(batch, token)
