@@ -199,6 +199,7 @@ def test_drag_from_the_catalogue_into_the_workspace(page, dashboard):
     page.goto(dashboard.url)
     handle = catalogue(page).locator("li", has_text="Page views").locator(".drag")
     handle.wait_for()
+    page.locator("#workspace").wait_for(state="visible")  # out of layout until the page's layout is opened
     workspace = page.locator("#workspace").bounding_box()
     source = handle.bounding_box()
     page.mouse.move(source["x"] + 5, source["y"] + 5)
