@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 from collections.abc import AsyncIterator
 
 import anyio
@@ -23,6 +24,7 @@ from dashboard.upstream import OpenStream, Upstream, UpstreamFailure
 
 CHANGE_EVENTS = {"widget-registered", "widget-updated", "widget-stale", "widget-removed"}
 _END = b""
+log = logging.getLogger(__name__)
 
 
 def reshape(event: ServerSentEvent, catalogue: Catalogue) -> bytes | None:
@@ -106,8 +108,11 @@ class CatalogueHub:
                 chunk = reshape(event, self.catalogue)
                 if chunk is not None:
                     self._broadcast(chunk)
-        except (UpstreamFailure, httpx.TransportError):
-            pass
+        except (UpstreamFailure, httpx.TransportError) as exc:
+            log.warning("registry change feed dropped (%s: %s); %d browser stream(s) end and reconnect",
+                        type(exc).__name__, exc, len(self.subscribers))
+        else:
+            log.warning("registry change feed ended; %d browser stream(s) end and reconnect", len(self.subscribers))
         finally:
             await opened.aclose()
             for queue in list(self.subscribers):

@@ -122,6 +122,8 @@ class StubRegistry:
                     except TimeoutError:
                         yield b": ping\n\n"
                         continue
+                    if event is None:  # the feed ends (POST /_stub/emit {"event": "stub-end"})
+                        return
                     yield f"event: {event}\ndata: {json.dumps(data)}\n\n".encode()
             finally:
                 self.subscribers.remove(queue)
@@ -130,6 +132,10 @@ class StubRegistry:
 
     async def emit(self, request: Request) -> Response:
         message = await request.json()
+        if message["event"] == "stub-end":
+            for queue in list(self.subscribers):
+                queue.put_nowait((None, None))
+            return JSONResponse({"subscribers": len(self.subscribers)})
         widget = message["data"]
         if message["event"] == "widget-removed":
             self.widgets.pop(widget["id"], None)

@@ -301,7 +301,7 @@ def test_two_contexts_on_a_live_link_the_follower_follows_the_presenters_clicks_
         follower.on("request", lambda request: requests.append(request.url))
         follower.on("pageerror", lambda error: errors.append(str(error)))
         follower.goto(bus_dashboard.url + link["url"].replace(bus_dashboard.url, ""))
-        follower.wait_for_function("() => document.body.dataset.live === 'live'")
+        follower.wait_for_function("() => document.body?.dataset.live === 'live'")
         assert follower.locator("#casual-live").text_content() == "● Live"
         follower.wait_for_function("() => document.querySelector('bus-filter-view .referrer')?.textContent === 'google.com'")
         for name in ("t.co", "news.ycombinator.com"):
@@ -318,7 +318,7 @@ def test_two_contexts_on_a_live_link_the_follower_follows_the_presenters_clicks_
         # the owner revokes the link in the dialog: the follower's stream ends and does not come back
         presenting.click()  # opens Share
         share.get_by_role("button", name="Revoke view link 2").click()
-        follower.wait_for_function("() => document.body.dataset.live === 'ended'")
+        follower.wait_for_function("() => document.body?.dataset.live === 'ended'")
         assert follower.locator("#casual-live").text_content() == "Live ended"
         page.wait_for_function("() => !tessera.presenter.live")
         assert presenting.is_hidden()
@@ -353,7 +353,7 @@ def test_a_reload_replays_the_current_values_and_a_link_carries_selections_only_
     try:
         other = viewer.new_page()
         other.goto(bus_dashboard.url + without["url"].replace(bus_dashboard.url, ""))
-        other.wait_for_function("() => document.body.dataset.state === 'ready'")
+        other.wait_for_function("() => document.body?.dataset.state === 'ready'")
         assert other.evaluate("() => document.querySelector('bus-filter-view .referrer').textContent") == "all"
         assert other.locator("#casual-live").count() == 0
     finally:
@@ -421,7 +421,7 @@ def test_screenshots_of_the_share_dialog_with_the_live_option(page, bus_dashboar
     follower = page.context.new_page()  # same context: the stored theme
     follower.set_viewport_size({"width": 1400, "height": 500})
     follower.goto(bus_dashboard.url + link["url"].replace(bus_dashboard.url, ""))
-    follower.wait_for_function("() => document.body.dataset.live === 'live'")
+    follower.wait_for_function("() => document.body?.dataset.live === 'live'")
     follower.wait_for_function("() => document.querySelector('bus-filter-view .referrer')?.textContent === 'google.com'")
     follower.screenshot(path=str(IMAGES / f"live-follower-{theme}.png"))
     follower.close()
@@ -436,7 +436,7 @@ def test_a_presenter_who_reloads_keeps_presenting_and_another_tab_can_take_the_l
     try:
         follower = follower_context.new_page()
         follower.goto(bus_dashboard.url + link["url"].replace(bus_dashboard.url, ""))
-        follower.wait_for_function("() => document.body.dataset.live === 'live'")
+        follower.wait_for_function("() => document.body?.dataset.live === 'live'")
         page.reload()
         page.wait_for_function(READY, arg=2)
         page.wait_for_function("() => tessera.presenter.live")  # kept in this tab's sessionStorage

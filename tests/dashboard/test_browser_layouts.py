@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
 
 IMAGES = screenshot_dir()  # docs/images only with TESSERA_UPDATE_SCREENSHOTS=1
 LIVE = PAGE_VIEWS_MANIFEST["version"]
-READY = "() => document.body.dataset.state === 'ready'"
+READY = "() => document.body?.dataset.state === 'ready'"
 CANVASES = "n => document.querySelectorAll('tessera-page-views').length === n && [...document.querySelectorAll(" \
            "'tessera-page-views')].every(el => el.shadowRoot?.querySelector('tessera-time-series')?.shadowRoot?.querySelector('canvas'))"
 

@@ -95,7 +95,7 @@ def test_power_user_casual_user_and_new_starter(tessera, chromium):
         view = casual.new_page()
         view.on("pageerror", lambda error: errors.append(f"casual: {error}"))
         view.goto(view_url)
-        view.wait_for_function("() => document.body.dataset.state === 'ready'", timeout=30_000)
+        view.wait_for_function("() => document.body?.dataset.state === 'ready'", timeout=30_000)
         assert view.locator("#casual-title").inner_text() == "Head of sales"
         seen = view.evaluate("() => [...document.querySelectorAll('tessera-widget-frame')].map(f => f.widgetId)")
         assert seen == [w for _, w in windows_of(first)]
@@ -129,7 +129,7 @@ def test_power_user_casual_user_and_new_starter(tessera, chromium):
         mine = starter.new_page()
         mine.on("pageerror", lambda error: errors.append(f"starter: {error}"))
         mine.goto(view_url)
-        mine.wait_for_function("() => document.body.dataset.state === 'ready'", timeout=30_000)
+        mine.wait_for_function("() => document.body?.dataset.state === 'ready'", timeout=30_000)
         mine.get_by_role("button", name="Clone to edit").click()
         mine.wait_for_url(re.compile(r"/l/[A-Za-z0-9_-]+$"))
         clone = layout_id(mine)
