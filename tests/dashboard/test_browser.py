@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 import httpx
@@ -130,17 +131,19 @@ def test_event_floods_are_throttled(page, dashboard):
     catalogue(page).locator("li", has_text="Page views").wait_for()
     add(page, "Page views")
     page.wait_for_function(WIDGET_CANVAS)
-    published = page.evaluate("""() => {
+    published, seconds = page.evaluate("""() => {
       let count = 0;
       window.tessera.bus.subscribe(() => count++);
       const widget = document.querySelector('tessera-page-views');
+      const started = performance.now();
       for (let i = 0; i < 500; i++) {
         const detail = {i};
         widget.dispatchEvent(new CustomEvent('page-views-bucket-selected', {detail, bubbles: true, composed: true}));
       }
-      return count;
+      return [count, (performance.now() - started) / 1000];
     }""")
-    assert 0 < published <= 60  # the shell bus's burst (60, refilled at 30/s)
+    # the shell bus's burst (60), refilled at 30/s while the 500 went out (slow on a loaded machine)
+    assert 0 < published <= 60 + math.ceil(30 * seconds), (published, seconds)
     assert page.locator("tessera-widget-frame").locator(".flag.throttled").is_visible()
 
 
