@@ -1,7 +1,10 @@
 """The first-run "Web analytics" layout fully rendered in Chromium: from navigation start to
 every one of its 8 built-in widgets showing data (each kit element's dataState "ready"), on
-the real processes of `make up` (demo traffic on). Target: ≤ 800 ms (p95 over the runs; each
-run a new browser context, so no HTTP cache; the dashboard and widget hosts are warm).
+the real processes of `make up` (demo traffic on). Target: ≤ 800 ms (p95 over 30 runs: of 15,
+"p95" was the slowest run; each run a new browser context, so no HTTP cache; the dashboard and
+widget hosts are warm). The page times itself: a probe installed before the page's own scripts
+checks the widgets at every animation frame; the harness only reads the result once it is there
+(Playwright's own wait injected its ~30 ms utility script into the page while it loaded).
 Also reported: when the first data query left (the shell's own part of the critical path:
 page, kit, catalogue, layout, widget modules) and when the last one was answered (the rest is
 the query service's time).
@@ -12,6 +15,7 @@ the query service's time).
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import random
@@ -28,6 +32,9 @@ ROOT = Path(__file__).resolve().parent.parent
 CEILING_MS = 800.0
 TAGS = ["tessera-site-kpis", "tessera-page-views", "tessera-live-feed", "tessera-top-pages", "tessera-top-referrers",
         "tessera-devices", "marketing-campaigns", "platform-mesh-health"]
+# in the page, before its own scripts: ALL_READY at every animation frame until it holds
+PROBE = "(() => {{ const tags = {tags}; const ready = {ready}; " \
+        "const tick = () => {{ if (!ready(tags)) requestAnimationFrame(tick); }}; requestAnimationFrame(tick); }})()"
 ALL_READY = """tags => {
   const ready = tags.every(tag => {
     const el = document.querySelector(tag);
@@ -86,11 +93,23 @@ def result(name: str, value: float, target: str) -> dict:
             "target": target, "passed": value <= CEILING_MS}
 
 
+def wait_rendered(page, timeout: float = 90.0) -> None:
+    """Until the page's probe has seen every widget ready (a loaded machine: a slow run counts,
+    not a crash); read in small evaluations, after the first 300 ms, so the harness adds no work
+    to the page while it loads."""
+    time.sleep(0.3)
+    deadline = time.monotonic() + timeout
+    while not page.evaluate("() => window.__renderedAt ?? null"):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"not rendered: {page.evaluate(STATES, TAGS)}")
+        time.sleep(0.05)
+
+
 def run(quick: bool = False, detail: list | None = None) -> list[dict]:
     """``detail``: a list that receives each measured run's resource timings."""
     from playwright.sync_api import sync_playwright
 
-    runs = 5 if quick else 15
+    runs = 5 if quick else 30
     with TemporaryDirectory() as var:
         base = free_base()
         process = subprocess.Popen([sys.executable, str(ROOT / "platform" / "up.py"), "--base-port", str(base),
@@ -111,12 +130,10 @@ def run(quick: bool = False, detail: list | None = None) -> list[dict]:
                 browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
                 for i in range(runs + 1):
                     context = browser.new_context(viewport={"width": 1440, "height": 1000})
+                    context.add_init_script(PROBE.format(tags=json.dumps(TAGS), ready=ALL_READY))
                     page = context.new_page()
                     page.goto(url, wait_until="commit")
-                    try:  # a loaded machine: a slow run counts, not a crash
-                        page.wait_for_function(ALL_READY, arg=TAGS, polling="raf", timeout=90_000)
-                    except Exception as exc:
-                        raise RuntimeError(f"not rendered: {page.evaluate(STATES, TAGS)}") from exc
+                    wait_rendered(page)
                     if i:  # the first run warms the servers' caches
                         samples.append(page.evaluate("() => window.__renderedAt"))
                         started, answered = page.evaluate(PHASES)
