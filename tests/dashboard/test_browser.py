@@ -280,6 +280,36 @@ RELEASE_WATCH = """new MutationObserver((changes, observer) => {
 }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['class'] });"""
 
 
+def test_a_widget_added_while_the_layout_is_still_opening_is_kept(page, dashboard):
+    """The catalogue is usable before the page's layout has opened (it comes with the page); a
+    window added then was wiped when the layout opened (a flake under load, a lost click for a
+    user on a slow network). It is added to the layout that opens."""
+    # the first-run default's lookup is answered just after the first window appears, before the
+    # workspace's draft is saved (in the page: Playwright's own routes would hold this test's clicks too)
+    page.add_init_script("""(() => {
+      const fetch = window.fetch;
+      window.__held = 0;
+      const windowAppeared = () => new Promise((resolve) => {
+        const started = Date.now();
+        const look = () => document.querySelector('tessera-widget-frame') || Date.now() - started > 10000
+          ? resolve() : setTimeout(look, 5);
+        look();
+      });
+      window.fetch = (input, init) => {
+        if (!String(input?.url ?? input).includes('/api/v1/layouts?')) return fetch(input, init);
+        window.__held += 1;
+        return windowAppeared().then(() => fetch(input, init));
+      };
+    })()""")
+    page.goto(dashboard.url)
+    catalogue(page).locator("li", has_text="Page views").wait_for()
+    add(page, "Page views")
+    assert page.evaluate("() => window.__held") == 1, "the layout's lookup was not held: the test did not race it"
+    page.wait_for_function(WIDGET_CANVAS)
+    page.wait_for_timeout(300)
+    assert page.locator("tessera-page-views").count() == 1
+
+
 def test_a_widget_module_that_never_arrives_does_not_hold_the_layout_back(page, dashboard, registry, widget_host):
     """A reopened layout stays out of layout (unsized) only while its widget modules are on their
     way, and at most HOLD_MAX_MS (workspace.js): a module that hangs keeps neither the other windows

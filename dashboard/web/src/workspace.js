@@ -48,6 +48,8 @@ export class Workspace extends EventTarget {
   #locked = false;
   #loadedWiring = null;
   #lastConfig = null;
+  #opening = false;
+  #queued = []; // [entry, attributes] added while a layout was opening
 
   constructor(element, { catalogue, bus, store, theme = "dark" }) {
     super();
@@ -127,14 +129,34 @@ export class Workspace extends EventTarget {
       this.#loading = false;
     }
     this.#changed();
+    const queued = this.#queued; // added while this layout was opening: they join it
+    this.opening = false;
+    for (const [entry, attributes] of queued) this.addWidget(entry, attributes);
   }
 
   componentState(entry, attributes = {}) {
     return { widgetId: entry.id, version: entry.version ?? null, attributes, windowId: newWindowId() };
   }
 
+  /**
+   * The session is opening a layout (its lookup or fetch is on its way). The catalogue works
+   * before that (it comes with the page), and a window added meanwhile would be wiped when the
+   * layout loads: it waits, and joins the layout that opens. Cleared by `load()`; an open that
+   * fails clears it too (what waited is dropped with it).
+   */
+  set opening(value) {
+    this.#opening = Boolean(value);
+    if (!this.#opening) this.#queued = [];
+  }
+
+  get opening() { return this.#opening; }
+
   addWidget(entry, attributes = {}) {
     if (this.#locked) return;
+    if (this.#opening) {
+      this.#queued.push([entry, attributes]);
+      return;
+    }
     this.#layout.addComponentAtLocation(COMPONENT_TYPE, this.componentState(entry, attributes), entry.label, ADD_LOCATIONS);
     this.#changed();
   }

@@ -80,6 +80,7 @@ export class LayoutSession extends EventTarget {
   }
 
   async open(route) {
+    this.#workspace.opening = true; // windows added before the layout is in wait for it (workspace.js)
     try {
       if (route.kind === "home") {
         const fresh = new URLSearchParams(location.search).has("new");
@@ -101,6 +102,8 @@ export class LayoutSession extends EventTarget {
       return this.#showProblem("This page does not exist", `Nothing lives at ${route.path ?? location.pathname}.`);
     } catch (error) {
       return this.#showError(error);
+    } finally {
+      this.#workspace.opening = false;
     }
   }
 
