@@ -186,7 +186,7 @@ class StubQuery:
                              "visitors": max(p["visitors"] for p in points) if points else 0})
 
     async def slow(self, request: Request) -> Response:
-        await asyncio.sleep(3)
+        await asyncio.sleep(6)  # far beyond every read timeout the tests give the gateway
         return JSONResponse({})
 
     async def stream(self, request: Request) -> Response:

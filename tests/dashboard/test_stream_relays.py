@@ -66,7 +66,9 @@ def test_a_slow_query_service_is_a_504_within_the_read_timeout(dashboard):
     started = time.monotonic()
     response = httpx.get(f"{dashboard.url}/api/v1/metrics/live?site=x", timeout=10)
     assert response.status_code == 504
-    assert time.monotonic() - started < 2.5
+    # the gateway's 1 s read timeout answered (a retry included), not the stub's 6 s (2.77 s once,
+    # on a machine at load 16)
+    assert time.monotonic() - started < 4.5
 
 
 def test_real_widget_files_stream_through_the_gateway(dashboard):

@@ -104,7 +104,12 @@ def test_traffic_through_the_demo_site_sends_pageviews_campaigns_and_engagement(
                 break
             except OSError:
                 time.sleep(0.05)
-        assert traffic.main(["--site", base, "--rate", "60", "--duration", "6", "--seed", "5"]) == 0
+        # 6 s at 60 page views/s; a loaded machine's generator falls behind (85 views once), so
+        # more 6 s rounds (other seeds) run until the sample is large enough, up to five
+        for seed in range(5, 10):
+            assert traffic.main(["--site", base, "--rate", "60", "--duration", "6", "--seed", str(seed)]) == 0
+            if sum(h.get("name", "pageview") == "pageview" for h in collector.hits) > 100:
+                break
     finally:
         site.terminate()
         site.wait(timeout=5)
