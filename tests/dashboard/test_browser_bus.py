@@ -231,6 +231,12 @@ def test_screenshots_of_the_channel_menu_and_the_wiring_panel(page, bus_dashboar
     page.keyboard.press("Escape")
     page.get_by_role("button", name="Wiring").click()
     page.wait_for_timeout(200)
+    # the windows as the layout shows them, left to right (not in the order their widgets started)
+    assert [t.strip() for t in page.locator("dialog.wiring-panel tbody th").all_inner_texts()] == ["Top referrers", "Filtered", "Sender"]
+    # a catalogue icon still on its way (they wait 2 s for the first render) shows no empty frame
+    waiting = page.evaluate("""() => [...document.querySelector('tessera-catalogue').shadowRoot.querySelectorAll('.top img')]
+      .filter(img => !img.complete || !img.getAttribute('src')).map(img => getComputedStyle(img).visibility)""")
+    assert set(waiting) <= {"hidden"}, waiting
     page.screenshot(path=str(IMAGES / f"bus-wiring-panel-{theme}.png"))
     assert not page.errors
 

@@ -153,34 +153,34 @@ export class WiringPanel {
     this.#dialog.showModal();
   }
 
-  #title(windowId) {
-    const declared = this.#bus.declared.get(windowId);
-    return this.#titles().get(windowId) ?? declared?.label ?? windowId;
-  }
-
   render() {
     const bus = this.#bus;
     const dialog = this.#dialog;
-    const windows = [...bus.declared.entries()];
+    const titles = this.#titles(); // the layout's windows, in its order (one read of the layout)
+    const title = (windowId) => titles.get(windowId) ?? bus.declared.get(windowId)?.label ?? windowId;
+    // as the layout shows them, not in the order their widgets declared themselves
+    const order = [...titles.keys()];
+    const place = (windowId) => (order.includes(windowId) ? order.indexOf(windowId) : order.length);
+    const windows = [...bus.declared.entries()].sort(([a], [b]) => place(a) - place(b));
     const topics = (list) => Object.keys(list).map((topic) => el("code", { textContent: topic }));
     const rows = windows.map(([id, declared]) => {
       const channel = bus.channelOf(id);
       const dot = el("span", { className: "channel-swatch", title: LABELS[channel] });
       dot.dataset.channel = channel ?? "none";
-      return el("tr", {}, el("th", { scope: "row" }, dot, ` ${this.#title(id)}`),
+      return el("tr", {}, el("th", { scope: "row" }, dot, ` ${title(id)}`),
         el("td", {}, ...topics(declared.emits)), el("td", {}, ...topics(declared.accepts)));
     });
     const wires = bus.wiring.wires.map((wire) => {
       const remove = el("button", { type: "button", className: "text-button small", textContent: "Remove" });
-      remove.setAttribute("aria-label", `Remove the wire from ${this.#title(wire.from.window)} to ${this.#title(wire.to.window)}`);
+      remove.setAttribute("aria-label", `Remove the wire from ${title(wire.from.window)} to ${title(wire.to.window)}`);
       remove.addEventListener("click", () => bus.disconnect(wire.id));
       const mapping = wire.map?.length ? wire.map.map((m) => `${wire.from.topic}.${m.from} → ${wire.to.topic}.${m.to}`).join(", ") : "same topic";
-      return el("li", {}, el("span", { textContent: `${this.#title(wire.from.window)} · ${wire.from.topic} → ${this.#title(wire.to.window)} · ${wire.to.topic}` }),
+      return el("li", {}, el("span", { textContent: `${title(wire.from.window)} · ${wire.from.topic} → ${title(wire.to.window)} · ${wire.to.topic}` }),
         el("small", { textContent: mapping }), remove);
     });
     const emitted = windows.flatMap(([id, d]) => Object.keys(d.emits).filter((t) => parseTopic(t)).map((topic) => ({ id, topic })));
     const accepted = windows.flatMap(([id, d]) => Object.keys(d.accepts).filter((t) => parseTopic(t)).map((topic) => ({ id, topic })));
-    const option = ({ id, topic }) => el("option", { value: JSON.stringify([id, topic]), textContent: `${this.#title(id)} · ${topic}` });
+    const option = ({ id, topic }) => el("option", { value: JSON.stringify([id, topic]), textContent: `${title(id)} · ${topic}` });
     const from = el("select", { name: "from", required: true }, ...emitted.map(option));
     const to = el("select", { name: "to", required: true });
     const mapFrom = el("input", { name: "mapFrom", placeholder: "e.g. referrer", autocomplete: "off" });
