@@ -13,7 +13,8 @@ does, except the last two.  Reads end at the current minute, and before each tim
 read (untimed) a few events arrive in it through the store, as from the writer: the
 open minute is never served from a cache.  The store reads as the writer's process does
 (``sole_writer``: it keeps the closed minutes' sums while no insert touches them); the
-same read by a store that does not write (the sums read every time) is timed beside.  Merges leave the filled parts alone while timing (see ``run``).
+same read by a store that does not write (the sums read every time) is timed beside.
+Merges leave the filled parts alone while timing (see ``run``).
 Ceiling: the raw scan (5x) and chDB's fixed cost of a query (``SELECT 1``), same run.
 Harness contract: ``run(quick=False) -> list[dict]``."""
 

@@ -149,8 +149,6 @@ export class Workspace extends EventTarget {
     if (!this.#opening) this.#queued = [];
   }
 
-  get opening() { return this.#opening; }
-
   addWidget(entry, attributes = {}) {
     if (this.#locked) return;
     if (this.#opening) {
