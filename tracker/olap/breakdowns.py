@@ -70,9 +70,10 @@ def _raw_where(s: Scope, params: dict, span: str) -> str:
 
 
 # A breakdown read is small (a few hundred rollup rows) and most of its cost is planning it: one
-# thread, and no PREWHERE planning (the key already narrows the read to a granule or two).
+# thread, no PREWHERE planning (the key already narrows the read to a granule or two), and no
+# pass of plan optimizations (the key is still used: 0.06-0.4 ms less a read in every plan).
 # Written into the text: chDB's client sends per-call settings as a clause it appends anyway.
-SMALL_READ = " SETTINGS max_threads = 1, optimize_move_to_prewhere = 0"
+SMALL_READ = " SETTINGS max_threads = 1, optimize_move_to_prewhere = 0, query_plan_enable_optimizations = 0"
 
 
 def _rows(db: str, s: Scope, dim: str, grouped: bool) -> tuple[str, dict, bool, str] | None:
