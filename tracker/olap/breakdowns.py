@@ -70,9 +70,10 @@ def _raw_where(s: Scope, params: dict, span: str) -> str:
 
 
 # A breakdown read is small (a few hundred rollup rows) and most of its cost is planning it: one
-# thread, and no PREWHERE planning (the key already narrows the read to a granule or two).
+# thread, no PREWHERE planning (the key already narrows the read to a granule or two), and no
+# pass of plan optimizations (the key is still used: 0.06-0.4 ms less a read in every plan).
 # Written into the text: chDB's client sends per-call settings as a clause it appends anyway.
-SMALL_READ = " SETTINGS max_threads = 1, optimize_move_to_prewhere = 0"
+SMALL_READ = " SETTINGS max_threads = 1, optimize_move_to_prewhere = 0, query_plan_enable_optimizations = 0"
 
 
 def _rows(db: str, s: Scope, dim: str, grouped: bool) -> tuple[str, dict, bool, str] | None:
@@ -102,19 +103,19 @@ def _rows(db: str, s: Scope, dim: str, grouped: bool) -> tuple[str, dict, bool, 
                  f"FROM {db}.events WHERE {_raw_where(s, params, f'({span})')} GROUP BY k")
     if h0 >= h1:
         return edges, params, False, ""
-    params.update(fdim=filter_dim, fval=filter_value, dim=rollup_dim)
-    fixed = ""
-    if value is not None:
-        params["value"] = value
-        fixed = " AND value = {value:String}"
-    params["spans"] = [(span, t) for span, lo, hi in _segments(h0, h1)
-                       for t in range(int(lo.timestamp()), int(hi.timestamp()), span)]
-    # the rows as a set of (span, start) keys: a key range each, and ~1.4 ms less planning than
-    # the same runs as OR'ed ranges (ten comparisons to analyse for the 25 hours)
+    # the rows as one set of whole keys (site, dim, filter, span, start[, value]): a key range
+    # each in the index, and one condition to analyse.  ~0.6 ms less a read than the four
+    # equalities beside a (span, start) set, which planned ~1.4 ms less than OR'ed ranges
+    fixed = ", value" if value is not None else ""
+    params["keys"] = [(s.site, rollup_dim, filter_dim, filter_value, span, t, *(() if value is None else (value,)))
+                      for span, lo, hi in _segments(h0, h1)
+                      for t in range(int(lo.timestamp()), int(hi.timestamp()), span)]
+    if not edges:  # only the keys are read: no unused values to format and send
+        params = {"keys": params["keys"]}
+    types = "String, String, String, String, UInt32, UInt32" + (", String" if value is not None else "")
     rolled = (f"SELECT {'value' if grouped else chr(39) * 2} AS k, views, visitors FROM {db}.breakdown_span "
-              "WHERE site = {site:String} AND dim = {dim:String} AND filter_dim = {fdim:String} "
-              f"AND filter_value = {{fval:String}}{fixed} "
-              "AND (span, toUInt32(start)) IN {spans:Array(Tuple(UInt32, UInt32))}")
+              f"WHERE (site, dim, filter_dim, filter_value, span, toUInt32(start){fixed}) "
+              f"IN {{keys:Array(Tuple({types}))}}")
     return (rolled + (f" UNION ALL {edges}" if edges else ""), params, not edges, "" if edges else SMALL_READ)
 
 

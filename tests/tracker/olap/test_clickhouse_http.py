@@ -7,7 +7,7 @@ formats) and records INSERTs, to check what the adapter sends.
 """
 
 import json
-import re
+import os
 import threading
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -24,20 +24,16 @@ from tracker.model import Range, SeriesQuery
 pytestmark = pytest.mark.integration
 
 
-ESCAPES = {"t": "\t", "n": "\n", "r": "\r", "0": "\0", "b": "\b", "f": "\f"}
-
-
-def unescaped(value: str) -> str:
-    """A query parameter's value as the server reads it (clickhouse-connect sends them escaped)."""
-    return re.sub(r"\\(.)", lambda m: ESCAPES.get(m.group(1), m.group(1)), value)
-
-
 class StandIn(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(self, chdb_client):
+        import chdb
+
         super().__init__(("127.0.0.1", 0), Handler)
-        self.chdb = chdb_client
+        # a plain chDB connection to the tests' engine: query parameters reach it as sent, and
+        # ClickHouse's code parses them there as a server would (escaped text of the param's type)
+        self.chdb = chdb.connect(os.path.realpath(chdb_client.path))
         self.inserts: list[dict] = []
         self.selects: list[str] = []
         self.lock = threading.Lock()
@@ -78,8 +74,8 @@ class Handler(BaseHTTPRequestHandler):
         server.selects.append(text)
         with server.lock:
             try:
-                bound = {k[len("param_"):]: unescaped(v) for k, v in params.items() if k.startswith("param_")}
-                result = server.chdb.raw_query(text, parameters=bound or None, fmt=fmt)
+                bound = {k[len("param_"):]: v for k, v in params.items() if k.startswith("param_")}
+                result = server.chdb.query(text, fmt, params=bound).bytes()
             except Exception as exc:
                 return self._reply(500, f"Code: 62. DB::Exception: {exc}".encode())
         self._reply(200, result, {"X-ClickHouse-Format": fmt, "X-ClickHouse-Timezone": "UTC"})
@@ -92,6 +88,7 @@ def stand_in(chdb_client):
     thread.start()
     yield server
     server.shutdown()
+    server.chdb.close()
 
 
 def batch(n: int) -> StagedBatch:
