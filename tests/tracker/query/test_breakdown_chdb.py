@@ -20,7 +20,7 @@ from tracker.query.settings import QuerySettings
 pytestmark = pytest.mark.integration
 T0 = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 PAGES = ["/", "/pricing", "/blog/o'reilly", "/about"]
-REFERRERS = ["", "news.example", "search.example"]
+REFERRERS = ["", "news.example", "search.example", "back\\slash\ttab"]  # escapes in a bound key
 AGENTS = [("Chrome", "Windows", "desktop"), ("Safari", "iOS", "mobile"), ("Firefox", "Linux", "desktop"),
           ("Chrome", "Android", "mobile")]
 CAMPAIGNS = [("", "", ""), ("newsletter", "email", "winter"), ("google", "cpc", "tents")]
@@ -77,7 +77,8 @@ RANGES = [
 FILTER_SETS = [{}, {"path": "/pricing"}, {"referrer_host": "news.example"}, {"browser": "Chrome"},
                {"path": "/", "referrer_host": ""}, {"path": "/", "device": "mobile"},
                {"browser": "Chrome", "os": "Android"}, {"utm_campaign": "winter", "utm_medium": "email"},
-               {"path": "/blog/o'reilly", "os": "iOS"}]  # a quote in a bound key, and a value fixed in it
+               {"path": "/blog/o'reilly", "os": "iOS"},  # a quote in a bound key, and a value fixed in it
+               {"referrer_host": "back\\slash\ttab", "browser": "Chrome"}]
 
 
 @pytest.mark.parametrize("span", RANGES, ids=["hours", "ragged", "sub-hour"])
