@@ -168,7 +168,6 @@ class TableWriter:
         self._owned: set[TopicPartition] = set()
         self._recovering: set[TopicPartition] = set()  # looked up in OLAP, first flush not committed yet
         self._recheck: dict[str, int] = {}  # replayed tokens -> flushes left to check them again
-        self._tail: asyncio.Task | None = None  # the last flush's last insert and its commit, still running
 
     # -- lifecycle -------------------------------------------------------
     async def run(self) -> None:
@@ -179,12 +178,9 @@ class TableWriter:
                 while not self.stop.is_set():
                     await self.step()
                 await self.flush()  # graceful stop: one last attempt, no retries
-                await self._settle_tail()
             except WriterStopped:
                 log.warning("writer stopped with an unacknowledged batch; it will be replayed")
             finally:
-                if self._tail is not None and not self._tail.done():
-                    self._tail.cancel()
                 await self.dead_letters.stop()
         finally:
             await self.consumer.stop()
@@ -223,7 +219,6 @@ class TableWriter:
         if polled:
             await self._admit(polled)
         elif self.pending.size == 0:
-            await self._settle_tail()  # caught up only once the last batch is committed
             self.progress.caught_up(started)
         if self.policy.should_flush(self.pending.size, self._age_ms(), self.due_ms()):
             await self.flush()
@@ -267,12 +262,7 @@ class TableWriter:
     async def flush(self) -> None:
         """Insert the ready partitions' records (one insert across partitions, plus one per stored group
         replayed), then commit. Decoding insert k+1 (a thread) overlaps inserting insert k (chDB releases
-        the GIL); the stream is not touched until all are stored. A flush of fresh records only hands its
-        last insert and the commit after it to the background (``_tail``), so the next batch is polled and
-        its first insert decoded meanwhile; that insert is made only once the commit is done. Anything
-        replayed or repaired after a crash runs in line, after the previous flush is committed."""
-        if self._tail is not None and not self._overlappable():
-            await self._settle_tail()
+        the GIL); the stream is not touched until all are stored."""
         owned = self._assignment()
         planned = plan(list(self.pending.partitions.values()), self.guard, owned, SPLIT_ROWS,
                        full=self.pending.size >= self.policy.max_rows)
@@ -284,7 +274,6 @@ class TableWriter:
             self.guard.seen(tp, last)
         ready = planned.ready
         if not ready:
-            await self._settle_tail()
             return
         if planned.settled:
             log.info("stored group(s) %s cannot be re-inserted whole here: committed without an insert "
@@ -298,8 +287,8 @@ class TableWriter:
         minutes: set[tuple[str, datetime]] = set()
         newest: datetime | None = None
         rows = replayed = dead = 0
-        decoding = 0.0
-        previous, self._tail = self._tail, None  # the last flush's tail: awaited after the first decode
+        decoding = inserting = 0.0
+        previous: asyncio.Task | None = None
         if planned.skipped:  # settled: stored already, so only their poison goes out again, as a replay's would
             staged = await asyncio.to_thread(_stage, planned.skipped)
             dead += await self._dead_letter(staged)
@@ -326,68 +315,47 @@ class TableWriter:
                 if len(staged.batch):
                     previous = asyncio.create_task(self._hold(lambda batch=staged.batch, token=group.token:
                                                               asyncio.to_thread(self.sink.insert, batch, token)))
-        except BaseException:
-            if previous is not None and not previous.done():
-                previous.cancel()
-            raise
-        self.pending.remove(pb.tp for pb in ready)
-        self.pending.opened_at = self.clock() if self.pending.partitions else None
-
-        async def finish() -> None:
-            """The rest of the flush: the last insert's answer, any repair, the commit."""
             t = time.perf_counter()
             if previous is not None:
                 await previous
             inserting = time.perf_counter() - t
-            replayed_tokens = [group.token for group, _, again in work if again] + planned.settled
-            for token, batch in check_events:
-                if await self._hold(lambda batch=batch, token=token: asyncio.to_thread(self.sink.restore_if_dropped,
-                                                                                         batch, token)):
-                    if token not in replayed_tokens:
-                        replayed_tokens.append(token)  # its rollups are checked like a replayed block's
-            if replayed_tokens or self._recheck:  # after a crash: a rollup may have dropped a replayed block
-                # (tracker.olap.repair).  A check can be inconclusive while other partitions' stored blocks
-                # are still to be replayed, so each replayed block is checked again for a few flushes.
-                for token in replayed_tokens:
-                    self._recheck[token] = RECHECKS
-                tokens, pending = sorted(self._recheck), self.guard.outstanding()
-                await self._hold(lambda: asyncio.to_thread(self.sink.repair_replayed, tokens, pending))
-                self._recheck = {t: n - 1 for t, n in self._recheck.items() if n > 1}
-            commits = {pb.tp: pb.last_offset + 1 for pb in ready}
-            owned = self._assignment()
-            if owned is not None:  # a partition handed over meanwhile: its new owner re-reads (and re-inserts) it
-                commits = {tp: offset for tp, offset in commits.items() if tp in owned}
-            stored = time.perf_counter()
-            await self._hold(lambda: self.consumer.commit(commits), olap=False)
-            if log.isEnabledFor(logging.DEBUG):
-                log.debug("flushed %d rows (%d replayed, %d dead) in %d block(s) in %.1f ms: decode %.1f ms, "
-                          "last insert wait %.1f ms, commit %.1f ms", rows, replayed, dead, len(work),
-                          (stored - started) * 1e3, decoding * 1e3, inserting * 1e3,
-                          (time.perf_counter() - stored) * 1e3)
-            for tp, next_offset in commits.items():
-                self.guard.passed(tp, next_offset)
-                self._recovering.discard(tp)
-            if work:  # with a tail, the CPU of the next batch's first decode is counted here too (busy traffic)
-                self.meter.flushed((time.process_time() - cpu_started) * 1e3, (time.perf_counter() - started) * 1e3)
-            touched = frozenset((site, _utc_minute(t)) for site, t in minutes)
-            self.progress.committed(BatchCommitted(rows, dead, replayed, newest, touched))
-
-        if self._overlappable() and not (planned.settled or planned.skipped or check_events
-                                         or any(again for _, _, again in work)):
-            self._tail = asyncio.create_task(finish())
-        else:
-            await finish()
-
-    def _overlappable(self) -> bool:
-        """May a flush run while the previous one's insert and commit finish? Not while anything from a
-        crash is being replayed or checked (those steps read and change what the previous flush commits)."""
-        return not (self._recovering or self._recheck or self.guard.outstanding())
-
-    async def _settle_tail(self) -> None:
-        """Wait for the last flush's insert and commit, if they are still running."""
-        tail, self._tail = self._tail, None
-        if tail is not None:
-            await tail
+        finally:
+            if previous is not None and not previous.done():
+                previous.cancel()
+        replayed_tokens = [group.token for group, _, again in work if again] + planned.settled
+        for token, batch in check_events:
+            if await self._hold(lambda batch=batch, token=token: asyncio.to_thread(self.sink.restore_if_dropped,
+                                                                                     batch, token)):
+                if token not in replayed_tokens:
+                    replayed_tokens.append(token)  # its rollups are checked like a replayed block's
+        if replayed_tokens or self._recheck:  # after a crash: a rollup may have dropped a replayed block
+            # (tracker.olap.repair).  A check can be inconclusive while other partitions' stored blocks
+            # are still to be replayed, so each replayed block is checked again for a few flushes.
+            for token in replayed_tokens:
+                self._recheck[token] = RECHECKS
+            tokens, pending = sorted(self._recheck), self.guard.outstanding()
+            await self._hold(lambda: asyncio.to_thread(self.sink.repair_replayed, tokens, pending))
+            self._recheck = {t: n - 1 for t, n in self._recheck.items() if n > 1}
+        commits = {pb.tp: pb.last_offset + 1 for pb in ready}
+        owned = self._assignment()
+        if owned is not None:  # a partition handed over meanwhile: its new owner re-reads (and re-inserts) it
+            commits = {tp: offset for tp, offset in commits.items() if tp in owned}
+        stored = time.perf_counter()
+        await self._hold(lambda: self.consumer.commit(commits), olap=False)
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("flushed %d rows (%d replayed, %d dead) in %d block(s) in %.1f ms: decode %.1f ms, "
+                      "last insert wait %.1f ms, commit %.1f ms, batch age %.0f ms", rows, replayed, dead, len(work),
+                      (stored - started) * 1e3, decoding * 1e3, inserting * 1e3,
+                      (time.perf_counter() - stored) * 1e3, self._age_ms())
+        for tp, next_offset in commits.items():
+            self.guard.passed(tp, next_offset)
+            self._recovering.discard(tp)
+        self.pending.remove(pb.tp for pb in ready)
+        self.pending.opened_at = self.clock() if self.pending.partitions else None
+        if work:
+            self.meter.flushed((time.process_time() - cpu_started) * 1e3, (time.perf_counter() - started) * 1e3)
+        touched = frozenset((site, _utc_minute(t)) for site, t in minutes)
+        self.progress.committed(BatchCommitted(rows, dead, replayed, newest, touched))
 
     # -- helpers ---------------------------------------------------------
     async def _dead_letter(self, staged: Staged) -> int:

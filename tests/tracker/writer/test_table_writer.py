@@ -9,7 +9,6 @@ from resilience import Backoff, CircuitBreaker
 from tracker.event import DEAD_LETTER_TOPIC, EVENTS_TOPIC
 from tracker.olap.memory import MemoryStore
 from tracker.olap.port import OlapUnavailable
-from tracker.stream.port import TopicPartition
 from tracker.writer.batching import BatchPolicy
 from tracker.writer.loop import TableWriter
 
@@ -207,56 +206,6 @@ def test_memory_store_raises_when_off():
     s.available = False
     with pytest.raises(OlapUnavailable):
         s.stored_blocks("t", 0, 0)
-
-
-async def test_the_next_flush_decodes_while_the_last_insert_runs_and_commits_stay_behind_inserts(kit, monkeypatch):
-    """Busy traffic: a flush hands its last insert (and the commit after it) to the background,
-    so the next batch is polled and decoded meanwhile; its own insert waits for that commit.
-    (The first flush after a start runs in line: it checks what a crash may have left.)"""
-    import threading
-
-    from tracker.writer import loop
-
-    log = kit.FakeLog(partitions=1)
-    fill(kit, log, 400)
-    timeline, release = [], threading.Event()
-
-    class Slow(MemoryStore):
-        def insert(self, batch, token):
-            timeline.append(("insert", token, dict(log.offsets)))
-            if token.endswith("/100-199"):  # the second batch's insert is held
-                assert release.wait(5)
-            super().insert(batch, token)
-            timeline.append(("inserted", token))
-
-    stage = loop._stage
-
-    def staged(records, blocks=()):
-        timeline.append(("decode", records[0].offset, ("inserted", "tessera.events/0/0-99") in timeline
-                         and ("inserted", "tessera.events/0/100-199") not in timeline))
-        return stage(records, blocks)
-
-    monkeypatch.setattr(loop, "_stage", staged)
-    store = Slow()
-    w = writer_for(kit, log, store, max_rows=100)
-    task = asyncio.create_task(w.run())
-    tp = TopicPartition(EVENTS_TOPIC, 0)
-    try:
-        async with asyncio.timeout(5):
-            while not any(e[0] == "decode" and e[1] == 200 for e in timeline):  # the third batch
-                await asyncio.sleep(0.005)
-            assert ("decode", 200, True) in timeline  # decoded while the second insert was still running
-            await asyncio.sleep(0.05)
-            assert log.offsets == {tp: 100} and len([e for e in timeline if e[0] == "insert"]) == 2
-            release.set()
-            while log.offsets != end_offsets(log):
-                await asyncio.sleep(0.005)
-    finally:
-        release.set()
-        w.request_stop()
-        await task
-    assert len(store.rows) == 400 and w.progress.counters.rows == 400
-    assert [e[2] for e in timeline if e[0] == "insert"] == [{}, {tp: 100}, {tp: 200}, {tp: 300}]  # each after the last commit
 
 
 async def test_caught_up_waits_for_the_last_insert_in_flight(kit):
