@@ -4,7 +4,9 @@ The first browser to listen opens the registry's ``/api/v1/events`` stream; late
 share it; when the last one leaves it is closed. Each event updates the gateway's
 catalogue cache and is re-encoded in the catalogue's shape. A browser that cannot keep
 up is dropped (its EventSource reconnects and reloads the list), never allowed to stall
-the others. When the registry stream ends, every browser's stream ends with it.
+the others. When the registry stream ends, every browser's stream ends with it, and so it
+does when the registry has sent nothing, not even its ping, for ``idle_timeout`` seconds
+(a registry gone without closing the connection: a crashed host, a lost NAT entry).
 """
 
 from __future__ import annotations
@@ -46,10 +48,11 @@ def reshape(event: ServerSentEvent, catalogue: Catalogue) -> bytes | None:
 
 class CatalogueHub:
     def __init__(self, registry: Upstream, catalogue: Catalogue, keepalive: float = 15.0,
-                 backlog: int = 256) -> None:
+                 backlog: int = 256, idle_timeout: float | None = 45.0) -> None:
         self.registry = registry
         self.catalogue = catalogue
         self.keepalive = keepalive
+        self.idle_timeout = idle_timeout
         self.backlog = backlog
         self.subscribers: set[asyncio.Queue[bytes]] = set()
         self._pump: asyncio.Task[None] | None = None
@@ -64,7 +67,8 @@ class CatalogueHub:
         async with self._lock:
             if self.connected:
                 return
-            opened = await self.registry.open_stream("/api/v1/events", headers={"Accept": "text/event-stream"})
+            opened = await self.registry.open_stream("/api/v1/events", headers={"Accept": "text/event-stream"},
+                                                     read_timeout=self.idle_timeout)
             if opened.response.status_code != 200:
                 await opened.aclose()
                 status = opened.response.status_code
@@ -108,6 +112,9 @@ class CatalogueHub:
                 chunk = reshape(event, self.catalogue)
                 if chunk is not None:
                     self._broadcast(chunk)
+        except httpx.ReadTimeout:
+            log.warning("registry change feed silent for %.0f s (no event, no ping): taken as dropped; "
+                        "%d browser stream(s) end and reconnect", self.idle_timeout, len(self.subscribers))
         except (UpstreamFailure, httpx.TransportError) as exc:
             log.warning("registry change feed dropped (%s: %s); %d browser stream(s) end and reconnect",
                         type(exc).__name__, exc, len(self.subscribers))

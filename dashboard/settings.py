@@ -30,6 +30,8 @@ class DashboardSettings(BaseSettings):
     max_streams: int = 256  # open SSE streams in all, every stream route (503 beyond)
     catalogue_cache_seconds: float = 2.0
     stream_keepalive_seconds: float = 15.0
+    # the registry's change feed pings every 15 s: this long without a byte, its connection is dead
+    registry_feed_idle_seconds: float = Field(default=45.0, gt=0)
     shutdown_grace_seconds: float = 3.0
     layout_max_bytes: int = 256 * 1024
     layout_delete_grace_days: float = 30.0

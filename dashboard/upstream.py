@@ -127,11 +127,12 @@ class Upstream:
 
     @asynccontextmanager
     async def stream(
-        self, path: str, query: str = "", headers: dict[str, str] | None = None
+        self, path: str, query: str = "", headers: dict[str, str] | None = None, read_timeout: float | None = None
     ) -> AsyncIterator[httpx.Response]:
-        """Open a long-lived GET (SSE): no read timeout, its own bulkhead."""
+        """Open a long-lived GET (SSE): its own bulkhead, and no read timeout unless the caller knows
+        how often the upstream speaks (``read_timeout``: ``httpx.ReadTimeout`` after that long silent)."""
         url = self.url(path) + (f"?{query}" if query else "")
-        timeout = httpx.Timeout(self.client.timeout.connect, read=None, write=None, pool=None)
+        timeout = httpx.Timeout(self.client.timeout.connect, read=read_timeout, write=None, pool=None)
         async with self._guard(self.stream_bulkhead):
             if not self.breaker.allow():
                 raise UpstreamFailure(self.name, 503, f"{self.name} circuit is open", self.breaker.retry_after())
@@ -147,10 +148,11 @@ class Upstream:
             finally:
                 await response.aclose()
 
-    async def open_stream(self, path: str, query: str = "", headers: dict[str, str] | None = None) -> OpenStream:
+    async def open_stream(self, path: str, query: str = "", headers: dict[str, str] | None = None,
+                          read_timeout: float | None = None) -> OpenStream:
         """``stream`` for a response that outlives the handler (released by ``aclose``)."""
         exit_stack = AsyncExitStack()
-        response = await exit_stack.enter_async_context(self.stream(path, query, headers))
+        response = await exit_stack.enter_async_context(self.stream(path, query, headers, read_timeout))
         return OpenStream(response, exit_stack)
 
     @asynccontextmanager

@@ -124,6 +124,9 @@ class StubRegistry:
                         continue
                     if event is None:  # the feed ends (POST /_stub/emit {"event": "stub-end"})
                         return
+                    if event == "stub-mute":  # a half-open connection: nothing, not even a ping, for 10 s
+                        await asyncio.sleep(10)
+                        return
                     yield f"event: {event}\ndata: {json.dumps(data)}\n\n".encode()
             finally:
                 self.subscribers.remove(queue)
@@ -132,9 +135,9 @@ class StubRegistry:
 
     async def emit(self, request: Request) -> Response:
         message = await request.json()
-        if message["event"] == "stub-end":
+        if message["event"] in ("stub-end", "stub-mute"):
             for queue in list(self.subscribers):
-                queue.put_nowait((None, None))
+                queue.put_nowait((None if message["event"] == "stub-end" else "stub-mute", None))
             return JSONResponse({"subscribers": len(self.subscribers)})
         widget = message["data"]
         if message["event"] == "widget-removed":

@@ -120,6 +120,29 @@ def test_a_registry_feed_that_ends_ends_the_browsers_streams_and_says_why(dashbo
     assert any("registry change feed ended; 1 browser stream(s) end" in r.getMessage() for r in caplog.records)
 
 
+def test_a_registry_feed_gone_silent_is_taken_as_dropped(serve_dashboard, registry, query, caplog):
+    """A registry that vanished without closing the connection (a crashed host, a dropped NAT entry)
+    sends nothing more, not even its pings: after ``registry_feed_idle_seconds`` the relay takes the
+    feed as dropped and ends the browsers' streams, which reconnect (else the catalogue said "Live"
+    and never changed again)."""
+    server = serve_dashboard(registry.url, query.url, registry_feed_idle_seconds=2.5)  # the stub pings every 1 s
+    with httpx.Client(timeout=20) as client, client.stream("GET", f"{server.url}/api/v1/catalogue/stream") as stream:
+        assert stream.status_code == 200
+        lines = stream.iter_lines()
+        next(lines)
+        deadline = time.monotonic() + 15  # a wait, not a bound: CI machines get loaded
+        while not registry.subscribers and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(3)  # pings alone keep a quiet feed open past the idle limit
+        assert registry.subscribers, "a feed that only pinged was dropped"
+        muted = time.monotonic()
+        assert httpx.post(f"{registry.url}/_stub/emit", json={"event": "stub-mute"}, timeout=5).json()["subscribers"] == 1
+        list(lines)  # the browser's stream ends
+        ended = time.monotonic() - muted
+    assert 2.0 < ended < 9, ended  # at the idle limit, before the stub would have ended the feed itself (10 s)
+    assert any("registry change feed silent" in r.getMessage() for r in caplog.records)
+
+
 def test_a_saturated_metrics_bulkhead_refuses_fast_and_spares_other_routes(serve_dashboard, registry, query):
     server = serve_dashboard(registry.url, query.url, metrics_concurrency=2, read_timeout=2.0)
     slow = [threading.Thread(target=httpx.get, args=(f"{server.url}/api/v1/metrics/live?site=x",), kwargs={"timeout": 10})
