@@ -21,7 +21,7 @@ class WriterSettings(StreamSettings, OlapSettings):
     batch_max_age_ms: int = 800  # the longest a record waits from its append to its flush, less a flush's time (freshness <= 1 s)
     batch_busy_age_ms: int = 400  # ... from ~1,000 events/s up (freshness <= 500 ms)
     batch_cpu_share: float = 0.03  # hold batches until inserts cost this share of a core (0: always max age); 3 % leaves room for the idle loop
-    idle_poll_ms: int = 100
+    idle_poll_ms: int = 1000  # an idle writer's poll: appends wake it anyway (inotify, aiokafka); the idle watermark and a stop wait up to this
     events_ttl_days: int = 0  # 0: keep events forever
     retry_base_ms: int = 50
     retry_cap_ms: int = 5_000
