@@ -122,7 +122,7 @@ class StubRegistry:
                     except TimeoutError:
                         yield b": ping\n\n"
                         continue
-                    if event is None:  # the feed ends (POST /_stub/emit {"event": "stub-end"})
+                    if event == "stub-end":  # the feed ends (POST /_stub/emit {"event": "stub-end"})
                         return
                     if event == "stub-mute":  # a half-open connection: nothing, not even a ping, for 10 s
                         await asyncio.sleep(10)
@@ -137,7 +137,7 @@ class StubRegistry:
         message = await request.json()
         if message["event"] in ("stub-end", "stub-mute"):
             for queue in list(self.subscribers):
-                queue.put_nowait((None if message["event"] == "stub-end" else "stub-mute", None))
+                queue.put_nowait((message["event"], None))
             return JSONResponse({"subscribers": len(self.subscribers)})
         widget = message["data"]
         if message["event"] == "widget-removed":

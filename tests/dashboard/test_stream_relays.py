@@ -22,6 +22,18 @@ def next_event(lines, wanted: str, deadline: float) -> dict:
     raise AssertionError(f"no {wanted} event")
 
 
+def wait_for_subscriber(registry) -> None:
+    """Until the stub registry holds a change-feed subscriber (a wait, not a bound: CI machines get loaded)."""
+    deadline = time.monotonic() + 15
+    while not registry.subscribers and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def end_feed(registry, how: str) -> int:
+    """Tell the stub registry's feeds to end (``stub-end``) or fall silent (``stub-mute``); how many it told."""
+    return httpx.post(f"{registry.url}/_stub/emit", json={"event": how}, timeout=5).json()["subscribers"]
+
+
 def test_catalogue_stream_relays_registry_changes_reshaped(dashboard, registry, widget_host):
     widget = {**registry.widgets["page-views"], "id": "late-widget", "label": "Late widget",
               "module": f"{widget_host.url}/late/dist/late.js", "icon": None}
@@ -93,9 +105,7 @@ def test_a_client_that_leaves_releases_the_registry_connection(serve_dashboard, 
                 client.stream("GET", f"{server.url}/api/v1/catalogue/stream") as stream:
             assert stream.status_code == 200
             next(stream.iter_lines())
-            deadline = time.monotonic() + 15  # a wait, not a bound: CI machines get loaded
-            while not registry.subscribers and time.monotonic() < deadline:
-                time.sleep(0.05)
+            wait_for_subscriber(registry)
             held = len(registry.subscribers) == 1
         if held:
             break
@@ -111,10 +121,8 @@ def test_a_registry_feed_that_ends_ends_the_browsers_streams_and_says_why(dashbo
         assert stream.status_code == 200
         lines = stream.iter_lines()
         next(lines)
-        deadline = time.monotonic() + 15  # a wait, not a bound: CI machines get loaded
-        while not registry.subscribers and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert httpx.post(f"{registry.url}/_stub/emit", json={"event": "stub-end"}, timeout=5).json()["subscribers"] == 1
+        wait_for_subscriber(registry)
+        assert end_feed(registry, "stub-end") == 1
         rest = list(lines)  # the browser's stream ends (its EventSource reconnects and reloads the list)
     assert not any(line.startswith("event: ") for line in rest)
     assert any("registry change feed ended; 1 browser stream(s) end" in r.getMessage() for r in caplog.records)
@@ -130,13 +138,11 @@ def test_a_registry_feed_gone_silent_is_taken_as_dropped(serve_dashboard, regist
         assert stream.status_code == 200
         lines = stream.iter_lines()
         next(lines)
-        deadline = time.monotonic() + 15  # a wait, not a bound: CI machines get loaded
-        while not registry.subscribers and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_for_subscriber(registry)
         time.sleep(3)  # pings alone keep a quiet feed open past the idle limit
         assert registry.subscribers, "a feed that only pinged was dropped"
         muted = time.monotonic()
-        assert httpx.post(f"{registry.url}/_stub/emit", json={"event": "stub-mute"}, timeout=5).json()["subscribers"] == 1
+        assert end_feed(registry, "stub-mute") == 1
         list(lines)  # the browser's stream ends
         ended = time.monotonic() - muted
     assert 2.0 < ended < 9, ended  # at the idle limit, before the stub would have ended the feed itself (10 s)
