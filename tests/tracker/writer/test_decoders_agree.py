@@ -178,6 +178,23 @@ def test_any_field_text_agrees(values, flags, monkeypatch):
     agree([*shaped(0)[:2], *encoded], monkeypatch)
 
 
+@pytest.mark.parametrize("odd", ['"', "\\", "\n", "\x1f", "\x7f", "\u00e9", "\U0001f600"],
+                         ids=["quote", "backslash", "newline", "unit-separator", "delete", "e-acute", "emoji"])
+def test_a_character_at_every_place_of_an_eight_byte_word(odd, monkeypatch):
+    """The kernel looks for a value's end eight bytes at a time: a quote, a backslash or a control
+    character (escaped by the encoder: not the shape) at any place in a word, near a value's or a
+    record's end, is left to the other readers; a byte of 0x7F and up is none of them and is taken.
+    Either way the result is the exact path's."""
+    monkeypatch.setattr(columnar, "KERNEL_MIN_ROWS", 0)
+    encoded = [encode(event(i, title="a" * before + odd + "b" * after, path="/" + "p" * before))
+               for i, (before, after) in enumerate((b, a) for b in range(17) for a in (0, 1, 7, 8, 9))]
+    values = [*shaped(0)[:2], *encoded]
+    agree(values, monkeypatch)
+    taken = columnar._shaped(pa.array(values, pa.binary()).cast(pa.string()))[1].tolist()
+    escaped = odd in ('"', "\\", "\n", "\x1f")
+    assert taken == ([0, 1] if escaped else list(range(len(values))))
+
+
 def test_a_sliced_block_is_read_from_its_own_offsets(monkeypatch):
     monkeypatch.setattr(columnar, "KERNEL_MIN_ROWS", 0)
     values = [v for i in range(3) for v in shaped(i)]
