@@ -103,12 +103,10 @@ def serve(kind: str, port: int, workdir: str) -> None:
         settings = CollectorSettings(stream_backend="local", stream_dir=root / "stream",
                                      spill_dir=root / "spill", salts_dir=root / "salts")
         app = create_app(settings)
-        if kind == "collector":  # as ``python -m tracker collector`` serves it: behind the edge limits
-            from gatekeeper import server
-            from gatekeeper.limits import EdgeLimits
+        if kind == "collector":  # as ``python -m tracker collector`` serves it: the edge limits, the pixel protocol
+            from tracker.entrypoints.collector import serve as serve_collector
 
-            server.run(app, EdgeLimits.of("collector", max_body_bytes=settings.max_batch_bytes), host="127.0.0.1",
-                       port=port, loop="uvloop", log_level="warning", access_log=False, proxy_headers=False)
+            serve_collector(app, settings, host="127.0.0.1", port=port, log_level="warning")
             return
     uvicorn.run(app, host="127.0.0.1", port=port, http="httptools", loop="uvloop", workers=1,
                 log_level="warning", access_log=False, lifespan="on", proxy_headers=False)

@@ -138,12 +138,16 @@ class EdgeProtocol(HttpToolsProtocol):
             self.expect_100_continue = True
         self.headers.append((name, value))
 
-    def on_headers_complete(self) -> None:
+    def _end_head(self) -> None:
+        """The head is complete: its timer stops (a subclass answering a request itself calls this)."""
         self._in_head = False
         self._heads += 1
         if self._deadline is not None:
             self._deadline.cancel()
             self._deadline = None
+
+    def on_headers_complete(self) -> None:
+        self._end_head()
         declared = self._declared
         if declared is not None and declared != b"0":
             if not declared.isdigit() or int(declared) > self._max_body:

@@ -8,6 +8,12 @@ the ``Sender``'s Origin, read in the same pass over the headers).  Each route on
 captures: it reads the ``Sender`` (``sender_of``) and the query or body, hands them to
 ``Intake``, and answers once the intake returns (the records are on the stream or the
 spill) or 503 when neither took them.  ``create_app`` is the composition root.
+
+Served (``tracker.entrypoints.collector.serve``), a pixel hit does not even reach this
+callable: ``PixelProtocol`` captures it in the HTTP protocol through the same
+``Intake.pixel`` and answers it with the same ``pixel_answer``, below ASGI.  This route
+still answers every hit the protocol leaves to ASGI (pipelined, with a body) and every
+test client that speaks ASGI.
 """
 
 from __future__ import annotations
@@ -128,24 +134,30 @@ class CollectorApp:
 
     async def pixel(self, send, sender, capture, *args) -> None:
         """Answer a pixel hit once ``capture(*args)`` has stored it (its result, when not None,
-        is awaited: acknowledged only once the hit is on the stream or the spill): the GIF,
-        or 400 / 503 / 500 naming why not."""
+        is awaited: acknowledged only once the hit is on the stream or the spill)."""
+        error = None
         try:
             stored = capture(*args)
             if stored is not None:
                 await stored
-        except BadRequest as exc:
-            await send_text(send, 400, str(exc).encode())
-            return
-        except NotStored:
-            await send_text(send, 503, b"not stored, retry")
-            return
-        except Exception:
-            log.exception("pixel capture failed")
-            await send_text(send, 500, b"not stored")
-            return
-        await send(self.gif_start(sender.origin))
-        await send(GIF_BODY)
+        except Exception as exc:
+            error = exc
+        start, body = self.pixel_answer(error, sender.origin)
+        await send(start)
+        await send(body)
+
+    def pixel_answer(self, error: BaseException | None, origin: bytes) -> tuple[dict, dict]:
+        """A pixel hit's answer as ASGI messages (start, body), whichever way it was served
+        (``pixel`` here, ``PixelProtocol`` below ASGI): the GIF once stored, else 400 / 503 /
+        500 naming why not."""
+        if error is None:
+            return self.gif_start(origin), GIF_BODY
+        if isinstance(error, BadRequest):
+            return text_answer(400, str(error).encode())
+        if isinstance(error, NotStored):
+            return NOT_STORED
+        log.error("pixel capture failed", exc_info=error)
+        return FAILED
 
     async def health(self, send) -> None:
         """200 ``ok`` while hits go straight to the stream; 503 ``degraded`` with the reason while
@@ -165,10 +177,14 @@ class CollectorApp:
             "spilled": self.counters.spilled})})
 
 
-async def send_text(send: Callable, status: int, body: bytes) -> None:
-    await send({"type": "http.response.start", "status": status, "headers": [
-        (b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())]})
-    await send({"type": "http.response.body", "body": body})
+def text_answer(status: int, body: bytes) -> tuple[dict, dict]:
+    return ({"type": "http.response.start", "status": status, "headers": [
+        (b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())]},
+        {"type": "http.response.body", "body": body})
+
+
+NOT_STORED = text_answer(503, b"not stored, retry")
+FAILED = text_answer(500, b"not stored")
 
 
 async def read_body(request: Request, limit: int) -> bytes:
