@@ -33,7 +33,8 @@ CHROME = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, 
           "Chrome/120.0.0.0 Safari/537.36")
 LIMITS = EdgeLimits(max_request_line=2048, max_header_bytes=8192, max_headers=50, max_body_bytes=64 * 1024,
                     max_json_depth=16, keep_alive_timeout=1.0, header_timeout=1.0, body_timeout=1.0)
-HIT = "/t.gif?site=demo.local&url=https%3A%2F%2Fdemo.local%2Fpricing&referrer=https%3A%2F%2Fwww.google.com%2F&p.plan=pro"
+HIT = ("/t.gif?site=demo.local&url=https%3A%2F%2Fdemo.local%2Fpricing&referrer=https%3A%2F%2Fwww.google.com%2F"
+       "&p.plan=pro")
 
 
 class Spy(PixelProtocol):
@@ -67,7 +68,7 @@ def pair(tmp_path):
     for name, protocol_of in (("asgi", lambda app: EdgeProtocol), ("pixel", Spy.serving)):
         settings = CollectorSettings(stream_backend="memory", stream_dir=tmp_path / name / "stream",
                                      spill_dir=tmp_path / name / "spill", salts_dir=tmp_path / "salts",
-                                     flush_interval_ms=1, cors_origins="https://shop.example",
+                                     flush_interval_ms=1, replay_interval_ms=50, cors_origins="https://shop.example",
                                      trust_forwarded_for=True)
         log = MemoryLog(4)
         app = create_app(settings, producer=log.producer())
