@@ -14,6 +14,7 @@ import asyncio
 import logging
 import random
 from dataclasses import dataclass, field
+from typing import Callable
 
 from tracker.collector.seen import SeenIds
 from tracker.collector.spill import Batch, Spill
@@ -46,6 +47,15 @@ class NotStored(Exception):
     """A batch could be written neither to the stream nor to the spill."""
 
 
+def _call(callbacks: list[Callable[[BaseException | None], None]], error: BaseException | None) -> None:
+    """Tell each ``store_then`` caller of a group; one that fails is logged, the others still hear."""
+    for done in callbacks:
+        try:
+            done(error)
+        except Exception:
+            log.exception("a group commit callback failed")
+
+
 class GroupCommit:
     def __init__(self, producer: Producer, spill: Spill, counters: Counters,
                  interval_ms: int = 5, max_events: int = 5000, timeout_ms: int = 2000,
@@ -59,6 +69,7 @@ class GroupCommit:
         self.events: Records = []
         self.dead: Records = []
         self.waiters: list[asyncio.Future] = []  # one per request waiting for its group
+        self.callbacks: list[Callable[[BaseException | None], None]] = []  # the same, as callbacks (``store_then``)
         self.claimed: list[str] = []  # client event ids of this group (see SeenIds)
         self.stream_up = False
         self._wake = asyncio.Event()
@@ -79,9 +90,22 @@ class GroupCommit:
         waiter = asyncio.get_running_loop().create_future()
         waiters = self.waiters
         waiters.append(waiter)
-        if len(waiters) == 1:  # the first of a group wakes the flush task; the others join it
+        if len(waiters) == 1 and not self.callbacks:  # the first of a group wakes the flush task; others join it
             self._wake.set()
         return waiter
+
+    def store_then(self, done: Callable[[BaseException | None], None], events: Records,
+                   dead: Records = ()) -> None:
+        """``store`` for a caller that is not a coroutine (the pixel protocol): ``done(None)`` is
+        called once the records are on the stream or the spill, ``done(NotStored(…))`` if neither
+        took them; no future is made and none is scheduled."""
+        self.events += events
+        if dead:
+            self.dead += dead
+        callbacks = self.callbacks
+        callbacks.append(done)
+        if len(callbacks) == 1 and not self.waiters:
+            self._wake.set()
 
     @property
     def healthy(self) -> bool:
@@ -131,7 +155,7 @@ class GroupCommit:
             self._wake.clear()
             if not self._running:
                 break
-            if len(self.events) < self.max_events and not self.waiters:
+            if len(self.events) < self.max_events and not self.waiters and not self.callbacks:
                 await asyncio.sleep(self.interval)  # let a group gather
             else:  # requests wait: one turn of the loop lets those already read join this group
                 await asyncio.sleep(0)
@@ -142,8 +166,8 @@ class GroupCommit:
 
     async def flush(self) -> None:
         """Deliver everything buffered as one group, then answer its waiters."""
-        events, dead, claimed, waiters = self.events, self.dead, self.claimed, self.waiters
-        self.events, self.dead, self.claimed, self.waiters = [], [], [], []
+        events, dead, claimed, waiters, callbacks = self.events, self.dead, self.claimed, self.waiters, self.callbacks
+        self.events, self.dead, self.claimed, self.waiters, self.callbacks = [], [], [], [], []
         batches = [b for b in ((EVENTS_TOPIC, events), (DEAD_LETTER_TOPIC, dead)) if b[1]]
         try:
             if batches:
@@ -155,6 +179,7 @@ class GroupCommit:
             for waiter in waiters:
                 if not waiter.done():
                     waiter.set_exception(NotStored(str(exc)))
+            _call(callbacks, NotStored(str(exc)))
             raise
         if self.seen is not None and claimed:
             try:
@@ -165,6 +190,7 @@ class GroupCommit:
         for waiter in waiters:
             if not waiter.done():
                 waiter.set_result(None)
+        _call(callbacks, None)
 
     async def _deliver(self, batches: list[Batch]) -> None:
         if self.stream_up and not self.spill.has_backlog():

@@ -280,7 +280,12 @@ class Intake:
     # -- the pixel (hot path) -----------------------------------------------------------------
     def pixel(self, query: bytes, sender: Sender, now: float) -> Awaitable | None:
         """``GET /t.gif``: what to await until the hit is durable (None: dropped for DNT).
-        Not a coroutine: the pixel's request awaits the group commit's future itself.
+        Not a coroutine: the pixel's request awaits the group commit's future itself."""
+        records = self.pixel_records(query, sender, now)
+        return None if records is None else self.committer.store(*records)
+
+    def pixel_records(self, query: bytes, sender: Sender, now: float) -> tuple[tuple, tuple] | None:
+        """A pixel hit's (events, dead letters) records for ``GroupCommit``; None: dropped for DNT.
 
         ``records`` for one capture, the same steps in the same order (capture, visitor
         with DNT first, ``prepare``, id, time, render), without the per-request
@@ -303,12 +308,11 @@ class Intake:
                 received_iso = self.iso(now)
                 ts_iso = received_iso if ts is None else self.event_iso(ts, now, received_iso)
                 self.counters.accepted += 1
-                return self.committer.store(
-                    ((key_prefix + visitor, template.render(str(uuid7()), ts_iso, received_iso, visitor, props)),))
+                return ((key_prefix + visitor, template.render(str(uuid7()), ts_iso, received_iso, visitor, props)),), ()
             reason = prepared
         else:
             reason = plan.reason
-        return self.committer.store((), (self.dead_letter(reason, query.decode("latin-1"), "pixel", now),))
+        return (), (self.dead_letter(reason, query.decode("latin-1"), "pixel", now),)
 
     def _pixel_plan(self, query: bytes, user_agent: str, referer: str, cached: bool = True) -> PixelPlan | Rejected:
         capture = (pixel_capture if cached else pixel_capture.__wrapped__)(query.decode("latin-1"))

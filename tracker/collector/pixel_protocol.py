@@ -7,23 +7,21 @@ suspended on the group commit and resumed, two ``send`` messages checked header 
 app ~32, one slow phase).  ``PixelProtocol`` is the edge's protocol (every limit of
 ``EdgeProtocol`` still applies) with one more step when a head is complete: a ``GET`` or
 ``HEAD`` of exactly ``/t.gif`` with no body, on a connection with nothing else in flight,
-is captured on the spot (``CollectorApp.pixel_answer`` and ``Intake.pixel``, the same
-calls as the ASGI route) and answered by a callback on its group commit's future, in one
-write of bytes rendered once a second.  Anything else, a pipelined request included,
+is captured on the spot (``Intake.pixel_records`` and ``CollectorApp.pixel_answer``, the
+same calls as the ASGI route) and answered when its group is stored (``GroupCommit.store_then``:
+a callback, no future), in one write of bytes rendered once a second.  Anything else, a pipelined request included,
 takes the ASGI path as before, and a pending pixel holds the connection's next request
 back exactly as uvicorn's own cycle does.
 """
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import httptools
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE
 
 from gatekeeper.protocol import EdgeProtocol
-from tracker.collector.committer import NotStored
 from tracker.collector.sender import sender_from
 
 PIXEL_PATH = b"/t.gif"
@@ -53,11 +51,6 @@ class PixelAnswer:
         self.more_body = True
         self.message_event = _QUIET
         self.logged: tuple[str, str, str] | None = None  # method, target, HTTP version: for the access log
-
-
-def outcome(done: asyncio.Future) -> BaseException | None:
-    """What a group commit's future says of its hits: None once stored, else why not."""
-    return NotStored("cancelled") if done.cancelled() else done.exception()
 
 
 class PixelProtocol(EdgeProtocol):
@@ -108,13 +101,13 @@ class PixelProtocol(EdgeProtocol):
             answer.logged = (self.parser.get_method().decode(), self.url.decode("latin-1"),
                              self.parser.get_http_version())
         try:
-            stored = collector.intake.pixel(query, sender, collector.clock())
+            records = collector.intake.pixel_records(query, sender, collector.clock())
         except Exception as exc:
-            stored = exc
-        if stored is None or isinstance(stored, Exception):  # answered at once, after the parser's
-            self.loop.call_soon(self._answer, answer, stored)  # end of this message (as an ASGI task would be)
+            records = exc
+        if records is None or isinstance(records, Exception):  # answered at once, after the parser's
+            self.loop.call_soon(self._answer, answer, records)  # end of this message (as an ASGI task would be)
         else:
-            stored.add_done_callback(lambda done: self._answer(answer, outcome(done)))
+            collector.committer.store_then(lambda error: self._answer(answer, error), *records)
 
     def _answer(self, answer: PixelAnswer, error: BaseException | None) -> None:
         answer.response_complete = True

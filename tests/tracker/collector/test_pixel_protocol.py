@@ -23,7 +23,6 @@ from gatekeeper.protocol import EdgeProtocol
 from tests.support.raw_http import read_answer, send_all, status_of
 from tests.support.servers import free_port, serving
 from tracker.collector.app import create_app
-from tracker.collector.committer import NotStored
 from tracker.collector.pixel_protocol import PixelProtocol
 from tracker.collector.settings import CollectorSettings
 from tracker.event import DEAD_LETTER_TOPIC, EVENTS_TOPIC
@@ -139,13 +138,12 @@ def test_a_pipelined_pixel_waits_for_the_one_before(pair):
 
 
 def test_a_stream_and_spill_that_both_fail_answer_503_as_the_asgi_route(pair):
-    for served in pair:
-        def failing(events, dead=(), claimed=()):
-            future = asyncio.get_running_loop().create_future()
-            future.set_exception(NotStored("disk full"))
-            return future
+    def disk_full(batches):
+        raise OSError("disk full")
 
-        served.app.committer.store = failing
+    for served in pair:
+        served.log.available = False  # the stream is down...
+        served.app.committer.spill.append = disk_full  # ...and the spill cannot take them either
     asgi, pixel = pair
     got, expected = pixel.exchange(request()), asgi.exchange(request())
     assert status_of(expected) == 503 and without_date(got) == without_date(expected)
@@ -156,7 +154,7 @@ def test_a_capture_that_fails_is_a_500_and_logged(pair, caplog):
         raise RuntimeError("enricher bug")
 
     for served in pair:
-        served.app.intake.pixel = broken
+        served.app.intake.pixel_records = broken
     asgi, pixel = pair
     with caplog.at_level(logging.ERROR, logger="tracker.collector.app"):
         got, expected = pixel.exchange(request()), asgi.exchange(request())
@@ -167,25 +165,23 @@ def test_a_capture_that_fails_is_a_500_and_logged(pair, caplog):
 def test_a_client_gone_before_its_answer_leaves_the_hit_stored_and_the_server_serving(pair, caplog):
     _, pixel = pair
     committer = pixel.app.committer
-    held: list[asyncio.Future] = []
-    store = committer.store
+    held: list = []  # (the loop, the protocol's callback): answered only when the test says so
+    store_then = committer.store_then
 
-    def held_back(events, dead=(), claimed=()):
-        held.append(store(events, dead, claimed))
-        gate = asyncio.get_running_loop().create_future()
-        held.append(gate)
-        return gate
+    def held_back(done, events, dead=()):
+        held.append((asyncio.get_running_loop(), done))
+        store_then(lambda error: None, events, dead)
 
-    committer.store = held_back
+    committer.store_then = held_back
     with caplog.at_level(logging.WARNING):
         with socket.create_connection(("127.0.0.1", pixel.port), timeout=5) as sock:
             send_all(sock, request())
             time.sleep(0.2)
         time.sleep(0.2)  # the connection is lost on the server's side
-        loop = held[1].get_loop()
-        loop.call_soon_threadsafe(held[1].set_result, None)
+        ((loop, done),) = held
+        loop.call_soon_threadsafe(done, None)
         time.sleep(0.2)
-    committer.store = store
+    committer.store_then = store_then
     assert [e["path"] for e in pixel.records()] == ["/pricing"]
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert status_of(pixel.exchange(request())) == 200
@@ -209,3 +205,44 @@ def test_the_edge_limits_still_bite_before_the_pixel(pair):
     assert status_of(pixel.exchange(flood)) == 431 and Spy.answered == 0
     with_body = request(method="GET", Content_Length="3").replace(b"\r\n\r\n", b"\r\n\r\nabc")
     assert status_of(pixel.exchange(with_body)) == 200 and Spy.answered == 0  # a body: the ASGI route
+
+
+async def test_the_group_commit_tells_each_callback_once_a_failing_one_alone(tmp_path, caplog):
+    """``store_then``: no future; every caller of a group hears once, after its records are stored, even
+    when another caller's callback raises; a group neither the stream nor the spill took says why."""
+    from tracker.collector.committer import Counters, GroupCommit, NotStored
+    from tracker.collector.spill import Spill
+
+    log = MemoryLog(4)
+    committer = GroupCommit(log.producer(), Spill(tmp_path / "spill"), Counters(), interval_ms=1)
+    await committer.start()
+    heard: list = []
+
+    def broken(error):
+        raise RuntimeError("a caller's bug")
+
+    committer.store_then(lambda error: heard.append(("a", error, len(log.values(EVENTS_TOPIC)))), [(b"k", b"1")])
+    committer.store_then(broken, [(b"k", b"2")])
+    committer.store_then(lambda error: heard.append(("b", error, len(log.values(EVENTS_TOPIC)))), [(b"k", b"3")])
+    with caplog.at_level(logging.ERROR, logger="tracker.collector.committer"):
+        for _ in range(100):
+            if len(heard) == 2:
+                break
+            await asyncio.sleep(0.01)
+    assert heard == [("a", None, 3), ("b", None, 3)]  # one group of three, stored before anyone heard
+    assert any("callback failed" in r.getMessage() for r in caplog.records)
+
+    log.available = False
+
+    def disk_full(batches):
+        raise OSError("disk full")
+
+    committer.spill.append = disk_full
+    committer.store_then(lambda error: heard.append(("c", error)), [(b"k", b"4")])
+    for _ in range(100):
+        if len(heard) == 3:
+            break
+        await asyncio.sleep(0.01)
+    assert isinstance(heard[2][1], NotStored) and committer.counters.lost == 1
+    committer.spill.append = lambda batches: None
+    await committer.stop()
