@@ -208,8 +208,7 @@ def run(quick: bool = False, data: Path | None = None) -> list[dict]:
         # the arrivals' parts are merged with each other as usual, but not into the week-long parts
         # (hundreds of MB rewritten under both timings alike, every few arrivals): a live table's
         # old data sits in big parts that merges leave alone, its new rows in a few small ones
-        tables = ("events", "site_minute", "page_minute", "referrer_minute", "site_hour", "breakdown_hour",
-                  "breakdown_span")
+        tables = ("events", "site_minute", "dim_minute", "site_hour", "breakdown_hour", "breakdown_span")
         for table in tables:
             client.command(f"ALTER TABLE {store.db}.{table} MODIFY SETTING max_bytes_to_merge_at_max_space_in_pool "
                            "= 1048576, max_bytes_to_merge_at_min_space_in_pool = 1048576")

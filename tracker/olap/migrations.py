@@ -34,6 +34,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(11, "breakdown rollup by hour, 4 hours and day in one table", lambda db, ttl: schema.span_statements(db)),
     Migration(12, "rollups keep a checksum of the blocks they hold (crash repair)",
               lambda db, ttl: schema.block_sum_statements(db)),
+    Migration(13, "per-minute page and referrer rollups in one table", lambda db, ttl: schema.dim_minute_statements(db)),
 )
 
 

@@ -311,15 +311,31 @@ def span_statements(db: str) -> list[str]:
             f"DROP TABLE IF EXISTS {db}.breakdown_day SYNC"]
 
 
-ROLLUP_TABLES = (
-    Rollup("site_minute", "minute", (), "events"),
-    Rollup("page_minute", "minute", tuple(ROLLUPS["page_minute"]), "views"),
-    Rollup("referrer_minute", "minute", tuple(ROLLUPS["referrer_minute"]), "views"),
-    Rollup("site_hour", "hour", (), "views"),
+SITE_MINUTE = Rollup("site_minute", "minute", (), "events")
+SITE_HOUR = Rollup("site_hour", "hour", (), "views")
+# the per-minute page and referrer rollups until migration 13 made them the rows of ``dim_minute``
+PAGE_MINUTE = Rollup("page_minute", "minute", tuple(ROLLUPS["page_minute"]), "views")
+REFERRER_MINUTE = Rollup("referrer_minute", "minute", tuple(ROLLUPS["referrer_minute"]), "views")
+
+# Per-minute views and visitors of each page and each referrer host, one table: a counted event is
+# two rows (dim 'path' and 'referrer_host', ARRAY JOINed from index constants as the breakdown view's
+# pairs are), one part an insert where page_minute and referrer_minute wrote two (chDB charges a part
+# and its view's analysis on every insert: ~3 ms of ~50 a 5-row insert, docs/decisions.md).
+MINUTE_DIMENSIONS = ("path", "referrer_host")
+DIM_MINUTE = Rollup("dim_minute", "minute", ("dim LowCardinality(String)", "value String"), "views",
+                    exprs=(f"{list(MINUTE_DIMENSIONS)}[d]", f"[{', '.join(MINUTE_DIMENSIONS)}][d]"),
+                    join=f"ARRAY JOIN {list(range(1, len(MINUTE_DIMENSIONS) + 1))} AS d")
+
+ROLLUP_TABLES = (  # the rollups every insert of events fills (crash repair checks each)
+    SITE_MINUTE,
+    DIM_MINUTE,  # page_minute and referrer_minute until migration 13
+    SITE_HOUR,
     BREAKDOWN_HOUR,
     BREAKDOWN_SPAN,  # breakdown_day until migration 11 (its day spans)
 )
-_BY_NAME = {r.name: r for r in ROLLUP_TABLES}
+# the rollups as migration 12 found them (it gave each a block sum), whatever came after
+ROLLUPS_AT_12 = (SITE_MINUTE, PAGE_MINUTE, REFERRER_MINUTE, SITE_HOUR, BREAKDOWN_HOUR, BREAKDOWN_SPAN)
+_BY_NAME = {r.name: r for r in ROLLUPS_AT_12}
 
 
 def block_sum_statements(db: str) -> list[str]:
@@ -330,11 +346,11 @@ def block_sum_statements(db: str) -> list[str]:
     A breakdown_hour correction reaches breakdown_span through its view, like any insert."""
     from tracker.event import PAST_SKEW_S
 
-    out = [f"ALTER TABLE {db}.{r.name} ADD COLUMN IF NOT EXISTS {BLOCK_SUM_DDL}" for r in ROLLUP_TABLES]
+    out = [f"ALTER TABLE {db}.{r.name} ADD COLUMN IF NOT EXISTS {BLOCK_SUM_DDL}" for r in ROLLUPS_AT_12]
     out += [f"ALTER TABLE {db}.{r.name}_mv MODIFY QUERY {_span_select(db) if r is BREAKDOWN_SPAN else r.select(db)}"
-            for r in ROLLUP_TABLES]
+            for r in ROLLUPS_AT_12]
     since = f"ts >= toStartOfDay(now() - INTERVAL {PAST_SKEW_S} SECOND)"
-    for r in ROLLUP_TABLES:
+    for r in ROLLUPS_AT_12:
         if r is BREAKDOWN_SPAN:
             continue
         names = r.keys()
@@ -424,3 +440,31 @@ def visit_statements(db: str) -> list[str]:
         "PARTITION BY toYYYYMM(hour)\n"
         "ORDER BY (site, filter_dim, filter_value, hour, kind)"
     ]
+
+
+def dim_minute_statements(db: str) -> list[str]:
+    """Migration 13: ``page_minute`` and ``referrer_minute`` become the rows of one table,
+    ``dim_minute`` (site, dim, minute, value), filled by one view.  Their rows are copied once,
+    states and block sums as they are (a key of one is a key of the other: nothing merges
+    differently); then their views and tables go.  The writer is stopped during migrations."""
+    r = DIM_MINUTE
+    table = (
+        f"CREATE TABLE IF NOT EXISTS {db}.{r.name} (\n"
+        "  site LowCardinality(String),\n  minute DateTime('UTC'),\n"
+        + "".join(f"  {d},\n" for d in r.dims)
+        + "  views SimpleAggregateFunction(sum, UInt64),\n"
+        "  visitors AggregateFunction(uniqCombined(12), FixedString(16)),\n"
+        f"  {BLOCK_SUM_DDL}\n"
+        ")\nENGINE = AggregatingMergeTree\n"
+        "PARTITION BY toYYYYMM(minute)\n"
+        "ORDER BY (site, dim, minute, value)\n"  # a read is one dimension's run of minutes
+        f"SETTINGS non_replicated_deduplication_window = {DEDUP_WINDOW}"
+    )
+    copied = " UNION ALL ".join(
+        f"SELECT site, minute, '{dim}' AS dim, {column} AS value, views, visitors, {BLOCK_SUM} FROM {db}.{old}"
+        for dim, column, old in (("path", "path", "page_minute"), ("referrer_host", "referrer_host", "referrer_minute")))
+    backfill = (f"INSERT INTO {db}.{r.name} (site, minute, dim, value, views, visitors, {BLOCK_SUM}) "
+                f"SELECT * FROM ({copied}) WHERE (SELECT count() FROM {db}.{r.name}) = 0")  # once
+    return [table, r.view(db), backfill,
+            *(f"DROP VIEW IF EXISTS {db}.{old}_mv SYNC" for old in ("page_minute", "referrer_minute")),
+            *(f"DROP TABLE IF EXISTS {db}.{old} SYNC" for old in ("page_minute", "referrer_minute"))]

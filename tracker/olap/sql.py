@@ -28,29 +28,39 @@ def _params(r: Range) -> dict:
     }
 
 
+# ``dim_minute``'s dimensions: the condition picking one's rows, and one value of it (a ``_params`` name)
+DIM_ROWS = {"path": "dim = 'path'", "referrer_host": "dim = 'referrer_host'"}
+DIM_VALUE = {"path": " AND value = {path:String}", "referrer_host": " AND value = {referrer:String}"}
+
+
 def _source(db: str, r: Range) -> str | None:
     """The rollup that answers this range's filters, or None (raw events needed)."""
     if r.filters:  # the minute rollups are not keyed by browser, device, UTM …
         return None
     if r.path is not None and r.referrer is not None:
         return None
-    if r.path is not None:
-        return f"{db}.page_minute"
-    if r.referrer is not None:
-        return f"{db}.referrer_minute"
+    if r.path is not None or r.referrer is not None:
+        return f"{db}.dim_minute"
     return f"{db}.site_minute"
 
 
 def _where(r: Range, time_col: str) -> str:
+    """The range's rows: of the events (``ts``), or of a minute rollup (``minute``: ``dim_minute``'s
+    rows of the one dimension filtered, as ``_source`` picks it)."""
     parts = [
         "site = {site:String}",
         f"{time_col} >= {{start:DateTime64(3, 'UTC')}}",
         f"{time_col} < {{end:DateTime64(3, 'UTC')}}",
     ]
-    if r.path is not None:
-        parts.append("path = {path:String}")
-    if r.referrer is not None:
-        parts.append("referrer_host = {referrer:String}")
+    if time_col == "minute":
+        for dim, value in (("path", r.path), ("referrer_host", r.referrer)):
+            if value is not None:
+                parts.append(DIM_ROWS[dim] + DIM_VALUE[dim])
+    else:
+        if r.path is not None:
+            parts.append("path = {path:String}")
+        if r.referrer is not None:
+            parts.append("referrer_host = {referrer:String}")
     for i, (column, _) in enumerate(r.filters):
         parts.append(f"{_range_filter(column)} = {{rf{i}:String}}")
     return " AND ".join(parts)
@@ -238,12 +248,14 @@ def series(db: str, q: SeriesQuery, raw_from: datetime | None = None) -> tuple[s
 
 def top(db: str, q: TopQuery) -> tuple[str, dict]:
     r = q.range
-    rollup = {"path": "page_minute", "referrer_host": "referrer_minute"}[q.dimension]
+    rows = DIM_ROWS[q.dimension]  # path or referrer_host only
     other = r.referrer if q.dimension == "path" else r.path
-    if other is None and not r.filters:
+    if other is None and not r.filters:  # filtered on its own dimension at most: ``_where`` picks its rows
+        own = r.path if q.dimension == "path" else r.referrer
+        where = _where(r, "minute") + ("" if own is not None else f" AND {rows}")
         sql = (
-            f"SELECT {q.dimension} AS k, sum(views) AS v, uniqCombinedMerge(12)(visitors) AS u "
-            f"FROM {db}.{rollup} WHERE {_where(r, 'minute')} "
+            "SELECT value AS k, sum(views) AS v, uniqCombinedMerge(12)(visitors) AS u "
+            f"FROM {db}.dim_minute WHERE {where} "
             f"GROUP BY k HAVING v > 0 ORDER BY v DESC, k LIMIT {int(q.limit)}"
         )
     else:

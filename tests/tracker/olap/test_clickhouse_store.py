@@ -41,7 +41,7 @@ def test_the_same_token_inserts_once_also_in_the_rollups(chdb_store):
     chdb_store.insert(b, "tessera.events/0/0-99")
     assert count(chdb_store, "events") == 100
     assert views(chdb_store) == 100
-    assert chdb_store.client.query(f"SELECT sum(views) FROM {chdb_store.db}.page_minute").result_rows[0][0] == 100
+    assert chdb_store.client.query(f"SELECT sum(views) FROM {chdb_store.db}.dim_minute WHERE dim = 'path'").result_rows[0][0] == 100
 
 
 def test_a_new_token_inserts_again(chdb_store):

@@ -4,8 +4,8 @@ from tracker.olap import migrations
 
 
 def test_pending_is_ordered_and_skips_applied():
-    assert [m.version for m in migrations.pending(set())] == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]
-    assert [m.version for m in migrations.pending({1, 3})] == [2, 4, 5, 6, 7, 8, 9, 10, 11, 12]
+    assert [m.version for m in migrations.pending(set())] == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]
+    assert [m.version for m in migrations.pending({1, 3})] == [2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]
 
 
 def test_versions_are_unique():
@@ -30,11 +30,11 @@ def test_ttl_matching():
 @pytest.mark.integration
 def test_migrate_on_chdb_is_idempotent_and_recorded(chdb_store):
     assert chdb_store.migrate() == []  # the fixture already applied everything
-    assert chdb_store.applied_versions() == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]
+    assert chdb_store.applied_versions() == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]
     tables = {r[0] for r in chdb_store.client.query(
         "SELECT name FROM system.tables WHERE database = {db:String}", parameters={"db": chdb_store.db}).result_rows}
-    assert {"events", "site_minute", "site_minute_mv", "page_minute", "page_minute_mv",
-            "referrer_minute", "referrer_minute_mv", "schema_migrations"} <= tables
+    assert {"events", "site_minute", "site_minute_mv", "dim_minute", "dim_minute_mv", "schema_migrations"} <= tables
+    assert not tables & {"page_minute", "page_minute_mv", "referrer_minute", "referrer_minute_mv"}  # migration 13
 
 
 @pytest.mark.integration
@@ -90,9 +90,9 @@ def test_site_rollups_write_wide_parts(chdb_store):
     chdb_store.insert(batch(20), "t")
     types = chdb_store.client.query(
         "SELECT table, groupUniqArray(part_type) FROM system.parts WHERE database = {db:String} AND active "
-        "AND table IN ('site_minute', 'site_hour', 'page_minute') GROUP BY table ORDER BY table",
+        "AND table IN ('site_minute', 'site_hour', 'dim_minute') GROUP BY table ORDER BY table",
         parameters={"db": chdb_store.db}).result_rows
-    assert types == [("page_minute", ["Compact"]), ("site_hour", ["Wide"]), ("site_minute", ["Wide"])]
+    assert types == [("dim_minute", ["Compact"]), ("site_hour", ["Wide"]), ("site_minute", ["Wide"])]
 
 
 def _varied_events():
@@ -178,13 +178,14 @@ def test_migration_12_gives_the_stored_rollup_rows_their_block_sums_once(chdb_st
     from tracker.olap.port import StagedBatch
 
     db, c = chdb_store.db, chdb_store.client
-    for r in schema.ROLLUP_TABLES:  # as migration 11 left them
+    back_to_12(chdb_store)
+    for r in schema.ROLLUPS_AT_12:  # as migration 11 left them
         view = c.query("SELECT as_select FROM system.tables WHERE database = {db:String} AND name = {n:String}",
                        parameters={"db": db, "n": f"{r.name}_mv"}).result_rows[0][0]
         end = view.index(" AS block_sum")
         c.command(f"ALTER TABLE {db}.{r.name}_mv MODIFY QUERY {view[:view.rindex(', sum', 0, end)]}"
                   f"{view[end + len(' AS block_sum'):]}")
-    for r in schema.ROLLUP_TABLES:
+    for r in schema.ROLLUPS_AT_12:
         c.command(f"ALTER TABLE {db}.{r.name} DROP COLUMN block_sum")
     c.command(f"ALTER TABLE {db}.schema_migrations DELETE WHERE version = 12", settings={"mutations_sync": 2})
     now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
@@ -201,8 +202,9 @@ def test_migration_12_gives_the_stored_rollup_rows_their_block_sums_once(chdb_st
     chdb_store.insert(block(30, 0, now - timedelta(hours=2)), "tessera.events/0/0-29")
     chdb_store.insert(block(20, 30, now - timedelta(days=3)), "tessera.events/0/30-49")  # too old to be reached
 
-    assert chdb_store.migrate() == [12]
-    for r in schema.ROLLUP_TABLES:
+    for statement in schema.block_sum_statements(db):  # migration 12
+        c.command(statement)
+    for r in schema.ROLLUPS_AT_12:
         assert repair.misfit(c, db, r, ["tessera.events/0/0-29"]) == (set(), set()), r.name
     views = c.query(f"SELECT sum(views) FROM {db}.site_hour").result_rows[0][0]
     assert views == sum(1 for i in range(50) if i % 9)  # the corrections count nothing
@@ -210,6 +212,68 @@ def test_migration_12_gives_the_stored_rollup_rows_their_block_sums_once(chdb_st
     for statement in schema.block_sum_statements(db):  # a crash before version 12 was recorded: run again
         c.command(statement)
     chdb_store.insert(block(25, 50, now - timedelta(hours=2)), "tessera.events/0/50-74")
+    for r in schema.ROLLUPS_AT_12:
+        assert repair.misfit(c, db, r, ["tessera.events/0/0-29", "tessera.events/0/50-74"]) == (set(), set()), r.name
+    assert chdb_store.migrate() == [12, 13]  # 12 a third time (nothing more), then 13 moves the sums along
     for r in schema.ROLLUP_TABLES:
         assert repair.misfit(c, db, r, ["tessera.events/0/0-29", "tessera.events/0/50-74"]) == (set(), set()), r.name
+    assert chdb_store.migrate() == []
+
+
+def back_to_12(store) -> None:
+    """The store as migration 12 left it: ``page_minute`` and ``referrer_minute`` with their views, no
+    ``dim_minute``, version 13 not recorded (nothing is stored yet)."""
+    from tracker.olap import schema
+
+    db, c = store.db, store.client
+    c.command(f"DROP VIEW {db}.dim_minute_mv SYNC")
+    c.command(f"DROP TABLE {db}.dim_minute SYNC")
+    for name in ("page_minute", "referrer_minute"):
+        for statement in schema.rollup_statements(db, name):
+            c.command(statement)
+    c.command(f"ALTER TABLE {db}.schema_migrations DELETE WHERE version = 13", settings={"mutations_sync": 2})
+
+
+def _by_dimension(client, db: str, table: str, dim: str) -> list[tuple]:
+    """A minute rollup's finalised rows of one dimension: (site, minute, value, views, visitors)."""
+    if table == "dim_minute":
+        source, value, where = f"{db}.dim_minute", "value", f"WHERE dim = '{dim}'"
+    else:
+        source, value, where = f"{db}.{table}", dim, ""
+    return client.query(f"SELECT site, minute, {value}, sum(views) AS v, uniqCombinedMerge(12)(visitors) FROM {source} "
+                        f"{where} GROUP BY site, minute, {value} HAVING v > 0 ORDER BY ALL").result_rows
+
+
+@pytest.mark.integration
+def test_migration_13_moves_the_page_and_referrer_minutes_into_one_table(chdb_store):
+    from tracker.olap import schema
+
+    db, c = chdb_store.db, chdb_store.client
+    back_to_12(chdb_store)
+    events = _varied_events()
+    half = len(events) // 2
+    first, second = type(events)(), type(events)()
+    for i, e in enumerate(events.events):
+        (first if i < half else second).append(e, events.topics[i], 0, i)
+    chdb_store.insert(first, "before/0")  # through page_minute_mv and referrer_minute_mv
+    pages, referrers = _by_dimension(c, db, "page_minute", "path"), _by_dimension(c, db, "referrer_minute", "referrer_host")
+    assert len(pages) > 10 and len(referrers) > 10
+
+    assert chdb_store.migrate() == [13]
+    tables = {r[0] for r in c.query("SELECT name FROM system.tables WHERE database = {db:String}",
+                                    parameters={"db": db}).result_rows}
+    assert not tables & {"page_minute", "page_minute_mv", "referrer_minute", "referrer_minute_mv"}
+    assert _by_dimension(c, db, "dim_minute", "path") == pages
+    assert _by_dimension(c, db, "dim_minute", "referrer_host") == referrers
+
+    chdb_store.insert(second, "after/0")  # through dim_minute_mv: the same rows as the view's query over all events
+    rows = f"SELECT * FROM ({schema.DIM_MINUTE.select(db)})"
+    for dim in ("path", "referrer_host"):
+        assert _by_dimension(c, db, "dim_minute", dim) == c.query(
+            f"SELECT site, minute, value, sum(views) AS v, uniqCombinedMerge(12)(visitors) FROM ({rows}) "
+            f"WHERE dim = '{dim}' GROUP BY site, minute, value HAVING v > 0 ORDER BY ALL").result_rows
+    stored = [_by_dimension(c, db, "dim_minute", dim) for dim in ("path", "referrer_host")]
+    for statement in schema.dim_minute_statements(db):  # a crash before version 13 was recorded: nothing twice
+        c.command(statement)
+    assert [_by_dimension(c, db, "dim_minute", dim) for dim in ("path", "referrer_host")] == stored
     assert chdb_store.migrate() == []

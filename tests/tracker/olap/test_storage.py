@@ -58,7 +58,7 @@ def test_small_parts_are_one_file_and_still_deduplicate(chdb_store):
     chdb_store.insert(batch(5, 5), "tessera.events/0/5-9")
     parts = c.query("SELECT table, part_storage_type, path FROM system.parts WHERE database = {db:String} "
                     "AND active AND table != 'schema_migrations'", parameters={"db": db}).result_rows  # written before
-    assert {t for t, _, _ in parts} >= {"events", "site_minute", "page_minute", "breakdown_hour", "breakdown_span"}
+    assert {t for t, _, _ in parts} >= {"events", "site_minute", "dim_minute", "breakdown_hour", "breakdown_span"}
     for table, kind, path in parts:
         assert kind == "Packed", table
         assert os.listdir(path) == ["data.packed"], table

@@ -30,7 +30,7 @@ def end_offsets(log):
 def counted(store):
     views = store.client.query(f"SELECT sum(views) FROM {store.db}.site_minute").result_rows[0][0]
     rows = store.client.query(f"SELECT count() FROM {store.db}.events FINAL").result_rows[0][0]
-    pages = store.client.query(f"SELECT sum(views) FROM {store.db}.page_minute").result_rows[0][0]
+    pages = store.client.query(f"SELECT sum(views) FROM {store.db}.dim_minute WHERE dim = 'path'").result_rows[0][0]
     return views, rows, pages
 
 

@@ -68,7 +68,7 @@ def counted(store):
     q = store.client.query
     return (q(f"SELECT sum(views) FROM {store.db}.site_minute").result_rows[0][0],
             q(f"SELECT count() FROM {store.db}.events FINAL").result_rows[0][0],
-            q(f"SELECT sum(views) FROM {store.db}.page_minute").result_rows[0][0],
+            q(f"SELECT sum(views) FROM {store.db}.dim_minute WHERE dim = 'path'").result_rows[0][0],
             q(f"SELECT sum(views) FROM {store.db}.site_hour").result_rows[0][0])
 
 
