@@ -157,7 +157,7 @@ class Rollup:
     def select(self, db: str, where: str = "") -> str:
         """What the rollup's view inserts (for the events matching ``where``)."""
         if self.join:
-            return _breakdown_select(self, db, where)
+            return _joined_select(self, db, where)
         extra = MINUTE_EXTRA_SELECT if self.counted == "events" else ""
         return _rollup_select(db, list(self.dims), extra, self.grain, where, every_row=self.counted == "events")
 
@@ -220,7 +220,9 @@ BREAKDOWN_DAY = Rollup("breakdown_day", "day", BREAKDOWN_KEYS, "views", exprs=BR
 SPANS = (3600, 4 * 3600, 86400)
 
 
-def _breakdown_select(rollup: Rollup, db: str, where: str = "") -> str:
+def _joined_select(rollup: Rollup, db: str, where: str = "") -> str:
+    """The view query of a rollup whose keys come from an ARRAY JOIN of each counted event
+    (``breakdown_hour``'s 22 rows an event, ``dim_minute``'s two)."""
     names = [d.split()[0] for d in rollup.dims]
     dims = "".join(f"{e} AS {n}, " for e, n in zip(rollup.exprs, names, strict=True))
     return (
@@ -465,6 +467,8 @@ def dim_minute_statements(db: str) -> list[str]:
         for dim, column, old in (("path", "path", "page_minute"), ("referrer_host", "referrer_host", "referrer_minute")))
     backfill = (f"INSERT INTO {db}.{r.name} (site, minute, dim, value, views, visitors, {BLOCK_SUM}) "
                 f"SELECT * FROM ({copied}) WHERE (SELECT count() FROM {db}.{r.name}) = 0")  # once
-    return [table, r.view(db), backfill,
+    # a run again after a crash past the drops finds the old tables gone: empty ones stand in (and go again)
+    sources = [_rollup_table(db, old, ROLLUPS[old]) for old in ("page_minute", "referrer_minute")]
+    return [table, r.view(db), *sources, backfill,
             *(f"DROP VIEW IF EXISTS {db}.{old}_mv SYNC" for old in ("page_minute", "referrer_minute")),
             *(f"DROP TABLE IF EXISTS {db}.{old} SYNC" for old in ("page_minute", "referrer_minute"))]

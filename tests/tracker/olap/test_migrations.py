@@ -276,4 +276,7 @@ def test_migration_13_moves_the_page_and_referrer_minutes_into_one_table(chdb_st
     for statement in schema.dim_minute_statements(db):  # a crash before version 13 was recorded: nothing twice
         c.command(statement)
     assert [_by_dimension(c, db, "dim_minute", dim) for dim in ("path", "referrer_host")] == stored
+    tables = {r[0] for r in c.query("SELECT name FROM system.tables WHERE database = {db:String}",
+                                    parameters={"db": db}).result_rows}
+    assert not tables & {"page_minute", "page_minute_mv", "referrer_minute", "referrer_minute_mv"}
     assert chdb_store.migrate() == []

@@ -50,7 +50,7 @@ def test_rollups_are_aggregating_tables_fed_by_views():
     assert "uniqCombinedStateIf(12)(visitor" in view
     _, pages = schema.rollup_statements("db", "page_minute")  # migration 3, as it was
     assert "GROUP BY site, minute, path" in pages
-    table, view, backfill, *drops = schema.dim_minute_statements("db")  # migration 13: pages and referrers, one table
+    table, view, _, _, backfill, *drops = schema.dim_minute_statements("db")  # migration 13: one table for both
     assert "ORDER BY (site, dim, minute, value)" in table and "ARRAY JOIN [1, 2] AS d" in view
     assert "GROUP BY site, minute, dim, value" in view and "FROM db.page_minute" in backfill
     assert drops[-1] == "DROP TABLE IF EXISTS db.referrer_minute SYNC"
