@@ -11,7 +11,7 @@ spill) or 503 when neither took them.  ``create_app`` is the composition root.
 
 Served (``tracker.entrypoints.collector.serve``), a pixel hit does not even reach this
 callable: ``PixelProtocol`` captures it in the HTTP protocol through the same
-``Intake.pixel`` and answers it with the same ``pixel_answer``, below ASGI.  This route
+``Intake.pixel_records`` and answers it with the same ``pixel_answer``, below ASGI.  This route
 still answers every hit the protocol leaves to ASGI (pipelined, with a body) and every
 test client that speaks ASGI.
 """
