@@ -40,10 +40,12 @@ class Spy(PixelProtocol):
     """Counts the hits the protocol answered itself."""
 
     answered = 0
+    answers: list = []  # the PixelAnswer of each hit, in order
 
     def _pixel(self, query: bytes, head: bool) -> None:
         Spy.answered += 1
         super()._pixel(query, head)
+        Spy.answers.append(self.cycle)
 
 
 class Served:
@@ -77,7 +79,7 @@ def pair(tmp_path):
         context.__enter__()
         contexts.append(context)
         served.append(Served(app, log, port))
-    Spy.answered = 0
+    Spy.answered, Spy.answers = 0, []
     try:
         yield served[0], served[1]
     finally:
@@ -176,8 +178,13 @@ def test_a_client_gone_before_its_answer_leaves_the_hit_stored_and_the_server_se
     with caplog.at_level(logging.WARNING):
         with socket.create_connection(("127.0.0.1", pixel.port), timeout=5) as sock:
             send_all(sock, request())
-            time.sleep(0.2)
-        time.sleep(0.2)  # the connection is lost on the server's side
+            deadline = time.monotonic() + 5
+            while not held and time.monotonic() < deadline:
+                time.sleep(0.01)
+        deadline = time.monotonic() + 5
+        while not Spy.answers[0].disconnected and time.monotonic() < deadline:
+            time.sleep(0.01)  # until the server has seen the connection go
+        assert Spy.answers[0].disconnected
         ((loop, done),) = held
         loop.call_soon_threadsafe(done, None)
         time.sleep(0.2)
