@@ -9,9 +9,9 @@ app ~32, one slow phase).  ``PixelProtocol`` is the edge's protocol (every limit
 ``HEAD`` of exactly ``/t.gif`` with no body, on a connection with nothing else in flight,
 is captured on the spot (``Intake.pixel_records`` and ``CollectorApp.pixel_answer``, the
 same calls as the ASGI route) and answered when its group is stored (``GroupCommit.store_then``:
-a callback, no future), in one write of bytes rendered once a second.  Anything else, a pipelined request included,
-takes the ASGI path as before, and a pending pixel holds the connection's next request
-back exactly as uvicorn's own cycle does.
+a callback, no future), in one write of bytes rendered once a second.  Anything else, a
+pipelined request included, takes the ASGI path as before, and a pending pixel holds the
+connection's next request back exactly as uvicorn's own cycle does.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import httptools
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE
 
 from gatekeeper.protocol import EdgeProtocol
+from tracker.collector.app import ORIGIN_CACHED_MAX
 from tracker.collector.sender import sender_from
 
 PIXEL_PATH = b"/t.gif"
@@ -35,6 +36,17 @@ class _Quiet:
 
 
 _QUIET = _Quiet()
+
+
+class _Rendered:
+    """The GIF's answers as bytes, by (Origin, keep-alive, HEAD), for one value of uvicorn's
+    default headers (their date changes every second)."""
+
+    __slots__ = ("defaults", "answers")
+
+    def __init__(self) -> None:
+        self.defaults: list | None = None
+        self.answers: dict[tuple[bytes, bool, bool], bytes] = {}
 
 
 class PixelAnswer:
@@ -59,7 +71,7 @@ class PixelProtocol(EdgeProtocol):
     @classmethod
     def serving(cls, collector: Any) -> type[PixelProtocol]:
         """This protocol for ``collector`` (``bound`` then adds the edge limits)."""
-        return type(cls.__name__, (cls,), {"collector": collector, "_rendered": {}, "_rendered_for": [None]})
+        return type(cls.__name__, (cls,), {"collector": collector, "_rendered": _Rendered()})
 
     def on_message_begin(self) -> None:
         # uvicorn's, but for the ASGI scope: only a request the ASGI route takes needs one (``_asgi_scope``)
@@ -124,21 +136,19 @@ class PixelProtocol(EdgeProtocol):
 
     def _rendered_answer(self, start: dict, body: dict, answer: PixelAnswer) -> bytes:
         """The response's bytes as uvicorn writes them for these messages (its default headers
-        first, ``connection: close`` where the connection ends, no body for a HEAD), kept for
-        the messages' lifetime within the second of the default headers' date."""
+        first, ``connection: close`` where the connection ends, no body for a HEAD).  The GIF's
+        depend only on the Origin (``CollectorApp.gif_start``): kept within the second, unless
+        the Origin is longer than a real one; a refusal is rendered each time."""
         defaults = self.server_state.default_headers
-        if start["status"] != 200:  # a refusal is rendered each time: it never crowds out the GIF's
+        if start["status"] != 200 or len(answer.origin) > ORIGIN_CACHED_MAX:
             return self._render(defaults, start, body, answer)
-        rendered, rendered_for = self._rendered, self._rendered_for
-        if rendered_for[0] is not defaults or len(rendered) >= RENDERED_MAX:
-            rendered.clear()
-            rendered_for[0] = defaults
-        key = (id(start), id(body), answer.keep_alive, answer.head)
-        kept = rendered.get(key)
-        if kept is not None and kept[0] is start and kept[1] is body:
-            return kept[2]
-        data = self._render(defaults, start, body, answer)
-        rendered[key] = (start, body, data)  # the messages are held, so their ids are not reused meanwhile
+        rendered = self._rendered
+        if rendered.defaults is not defaults or len(rendered.answers) >= RENDERED_MAX:
+            rendered.defaults, rendered.answers = defaults, {}
+        key = (answer.origin, answer.keep_alive, answer.head)
+        data = rendered.answers.get(key)
+        if data is None:
+            data = rendered.answers[key] = self._render(defaults, start, body, answer)
         return data
 
     @staticmethod

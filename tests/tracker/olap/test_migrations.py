@@ -115,6 +115,15 @@ def _varied_events():
 
 
 
+def _halves(events):
+    """The first and second half of a batch, as two batches (inserted before and after a migration)."""
+    half = len(events) // 2
+    first, second = type(events)(), type(events)()
+    for i, e in enumerate(events.events):
+        (first if i < half else second).append(e, events.topics[i], 0, i)
+    return first, second
+
+
 def _legacy_select(db: str) -> str:
     from tracker.olap import schema
 
@@ -147,10 +156,7 @@ def test_migration_10_replaces_the_breakdown_view_and_keeps_its_rows(chdb_store)
     c.command(f"ALTER TABLE {db}.breakdown_hour_mv MODIFY QUERY {_legacy_select(db)}")  # as migration 7 left it
     c.command(f"ALTER TABLE {db}.schema_migrations DELETE WHERE version = 10", settings={"mutations_sync": 2})
     events = _varied_events()
-    half = len(events) // 2
-    first, second = type(events)(), type(events)()
-    for i, e in enumerate(events.events):
-        (first if i < half else second).append(e, events.topics[i], 0, i)
+    first, second = _halves(events)
     chdb_store.insert(first, "before/0")  # through the old view
 
     assert chdb_store.migrate() == [10]
@@ -251,10 +257,7 @@ def test_migration_13_moves_the_page_and_referrer_minutes_into_one_table(chdb_st
     db, c = chdb_store.db, chdb_store.client
     back_to_12(chdb_store)
     events = _varied_events()
-    half = len(events) // 2
-    first, second = type(events)(), type(events)()
-    for i, e in enumerate(events.events):
-        (first if i < half else second).append(e, events.topics[i], 0, i)
+    first, second = _halves(events)
     chdb_store.insert(first, "before/0")  # through page_minute_mv and referrer_minute_mv
     pages, referrers = _by_dimension(c, db, "page_minute", "path"), _by_dimension(c, db, "referrer_minute", "referrer_host")
     assert len(pages) > 10 and len(referrers) > 10
