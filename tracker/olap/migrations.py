@@ -35,6 +35,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(12, "rollups keep a checksum of the blocks they hold (crash repair)",
               lambda db, ttl: schema.block_sum_statements(db)),
     Migration(13, "per-minute page and referrer rollups in one table", lambda db, ttl: schema.dim_minute_statements(db)),
+    Migration(14, "site rollups as rows of the minute and hour rollups", lambda db, ttl: schema.site_row_statements(db)),
 )
 
 

@@ -205,8 +205,19 @@ def legacy_breakdown_join() -> str:
 
 BREAKDOWN_KEYS = ("filter_dim LowCardinality(String)", "filter_value String", "dim LowCardinality(String)",
                   "value String")
-BREAKDOWN_HOUR = Rollup("breakdown_hour", "hour", BREAKDOWN_KEYS, "views", exprs=BREAKDOWN_EXPRS,
-                        join=BREAKDOWN_JOIN, feeds=("breakdown_span",))
+# breakdown_hour's rows through migration 13 (22 an event)
+BREAKDOWN_HOUR_13 = Rollup("breakdown_hour", "hour", BREAKDOWN_KEYS, "views", exprs=BREAKDOWN_EXPRS,
+                           join=BREAKDOWN_JOIN, feeds=("breakdown_span",))
+# From migration 14 a 23rd row an event: the site's own (filter '', dimension '', value ''), the
+# per-hour site totals that ``site_hour`` held with a view and a part of its own on every insert.
+SITE_ROW_JOIN = f"ARRAY JOIN {[*_FILTER_AT, 0]} AS b_f, {[*_DIMENSION_AT, 0]} AS b_d"
+SITE_ROW_EXPRS = (
+    *BREAKDOWN_EXPRS[:2],
+    f"{['', *BREAKDOWN_DIMENSIONS]}[b_d + 1]",
+    f"['', {', '.join(BREAKDOWN_DIMENSIONS)}][b_d + 1]",
+)
+BREAKDOWN_HOUR = Rollup("breakdown_hour", "hour", BREAKDOWN_KEYS, "views", exprs=SITE_ROW_EXPRS,
+                        join=SITE_ROW_JOIN, feeds=("breakdown_span",))
 # the same per UTC day, filled from breakdown_hour's inserts, from migration 7 until migration 11
 # replaced it by the day spans of ``breakdown_span``
 BREAKDOWN_DAY = Rollup("breakdown_day", "day", BREAKDOWN_KEYS, "views", exprs=BREAKDOWN_EXPRS,
@@ -222,13 +233,20 @@ SPANS = (3600, 4 * 3600, 86400)
 
 def _joined_select(rollup: Rollup, db: str, where: str = "") -> str:
     """The view query of a rollup whose keys come from an ARRAY JOIN of each counted event
-    (``breakdown_hour``'s 22 rows an event, ``dim_minute``'s two)."""
+    (``breakdown_hour``'s 23 rows an event), or of every event where it counts them all
+    (``dim_minute``: the site's row for every event, a page and a referrer row for a counted one)."""
     names = [d.split()[0] for d in rollup.dims]
     dims = "".join(f"{e} AS {n}, " for e, n in zip(rollup.exprs, names, strict=True))
+    if rollup.counted == "events":
+        measures = (f"countIf({COUNTED}) AS views, uniqCombinedStateIf(12)(visitor, {COUNTED}) AS visitors"
+                    f"{MINUTE_EXTRA_SELECT}, sum({BLOCK_HASH}) AS {BLOCK_SUM}")
+        rows = where
+    else:
+        measures = f"count() AS views, uniqCombinedState(12)(visitor) AS visitors, sum({BLOCK_HASH}) AS {BLOCK_SUM}"
+        rows = f"{COUNTED}{' AND ' + where if where else ''}"
     return (
-        f"SELECT site, {rollup.grain_expr()} AS {rollup.grain}, {dims}count() AS views, "
-        f"uniqCombinedState(12)(visitor) AS visitors, sum({BLOCK_HASH}) AS {BLOCK_SUM}\n"
-        f"FROM {rollup.source(db)} WHERE {COUNTED}{' AND ' + where if where else ''}\n"
+        f"SELECT site, {rollup.grain_expr()} AS {rollup.grain}, {dims}{measures}\n"
+        f"FROM {rollup.source(db)}{' WHERE ' + rows if rows else ''}\n"
         f"GROUP BY site, {rollup.grain}, {', '.join(names)}"
     )
 
@@ -253,7 +271,7 @@ def breakdown_statements(db: str) -> list[str]:
     """The breakdown rollups (hour, and day fed from hour), their views, and a backfill of the
     events already stored (into the hours, whose view fills the days).  Migration 7, as it was:
     migration 11 drops the day table (``span_statements``)."""
-    h, d = BREAKDOWN_HOUR, BREAKDOWN_DAY
+    h, d = BREAKDOWN_HOUR_13, BREAKDOWN_DAY
     day_view = (
         f"CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.{d.name}_mv TO {db}.{d.name} AS\n"
         "SELECT site, toStartOfDay(hour) AS day, filter_dim, filter_value, dim, value, sum(views) AS views, "
@@ -268,13 +286,17 @@ def breakdown_statements(db: str) -> list[str]:
 def breakdown_view_statements(db: str) -> list[str]:
     """``breakdown_hour``'s view on ``BREAKDOWN_JOIN``: the same rows from a query chDB analyses
     faster on each insert (the view is replaced in place: no insert finds it missing)."""
-    return [f"ALTER TABLE {db}.{BREAKDOWN_HOUR.name}_mv MODIFY QUERY {BREAKDOWN_HOUR.select(db)}"]
+    return [f"ALTER TABLE {db}.{BREAKDOWN_HOUR_13.name}_mv MODIFY QUERY {BREAKDOWN_HOUR_13.select(db)}"]
 
 
+BREAKDOWN_SPAN_13 = Rollup("breakdown_span", "start", ("span UInt32", *BREAKDOWN_KEYS), "views",
+                           exprs=("sp", *BREAKDOWN_EXPRS),
+                           join=BREAKDOWN_JOIN + f" ARRAY JOIN [{', '.join(map(str, SPANS))}] AS sp",
+                           start="toDateTime(intDiv(toUnixTimestamp(ts), sp) * sp, 'UTC')")
 BREAKDOWN_SPAN = Rollup("breakdown_span", "start", ("span UInt32", *BREAKDOWN_KEYS), "views",
-                        exprs=("sp", *BREAKDOWN_EXPRS),
-                        join=BREAKDOWN_JOIN + f" ARRAY JOIN [{', '.join(map(str, SPANS))}] AS sp",
-                        start="toDateTime(intDiv(toUnixTimestamp(ts), sp) * sp, 'UTC')")
+                        exprs=("sp", *SITE_ROW_EXPRS),
+                        join=SITE_ROW_JOIN + f" ARRAY JOIN [{', '.join(map(str, SPANS))}] AS sp",
+                        start=BREAKDOWN_SPAN_13.start)
 
 
 def _span_select(db: str) -> str:
@@ -292,7 +314,7 @@ def span_statements(db: str) -> list[str]:
     in a query cost ~3.5 ms of planning in chDB, more than merging the states).  Filled by a
     view on ``breakdown_hour``'s inserts (its rows merged up: no second pass over the events),
     and backfilled from it once.  Small granules: a read takes a few dozen rows of one key."""
-    r, up = BREAKDOWN_SPAN, _span_select(db)
+    r, up = BREAKDOWN_SPAN_13, _span_select(db)
     table = (
         f"CREATE TABLE IF NOT EXISTS {db}.{r.name} (\n"
         "  site LowCardinality(String),\n  start DateTime('UTC'),\n"
@@ -324,19 +346,22 @@ REFERRER_MINUTE = Rollup("referrer_minute", "minute", tuple(ROLLUPS["referrer_mi
 # pairs are), one part an insert where page_minute and referrer_minute wrote two (chDB charges a part
 # and its view's analysis on every insert: ~3 ms of ~50 a 5-row insert, docs/decisions.md).
 MINUTE_DIMENSIONS = ("path", "referrer_host")
-DIM_MINUTE = Rollup("dim_minute", "minute", ("dim LowCardinality(String)", "value String"), "views",
-                    exprs=(f"{list(MINUTE_DIMENSIONS)}[d]", f"[{', '.join(MINUTE_DIMENSIONS)}][d]"),
-                    join=f"ARRAY JOIN {list(range(1, len(MINUTE_DIMENSIONS) + 1))} AS d")
+DIM_MINUTE_13 = Rollup("dim_minute", "minute", ("dim LowCardinality(String)", "value String"), "views",
+                       exprs=(f"{list(MINUTE_DIMENSIONS)}[d]", f"[{', '.join(MINUTE_DIMENSIONS)}][d]"),
+                       join=f"ARRAY JOIN {list(range(1, len(MINUTE_DIMENSIONS) + 1))} AS d")
+# From migration 14 also the site's row (dim '', value ''), for every event, counted or not: what
+# ``site_minute`` held (its ``events`` and ``received_max`` too), without a view and a part of its own.
+DIM_MINUTE = Rollup("dim_minute", "minute", DIM_MINUTE_13.dims, "events",
+                    exprs=(f"{['', *MINUTE_DIMENSIONS]}[d + 1]", f"['', {', '.join(MINUTE_DIMENSIONS)}][d + 1]"),
+                    join=f"ARRAY JOIN if({COUNTED}, {list(range(len(MINUTE_DIMENSIONS) + 1))}, [0]) AS d")
 
 ROLLUP_TABLES = (  # the rollups every insert of events fills (crash repair checks each)
-    SITE_MINUTE,
-    DIM_MINUTE,  # page_minute and referrer_minute until migration 13
-    SITE_HOUR,
-    BREAKDOWN_HOUR,
+    DIM_MINUTE,  # page_minute and referrer_minute until migration 13, site_minute until 14
+    BREAKDOWN_HOUR,  # site_hour's rows too from migration 14
     BREAKDOWN_SPAN,  # breakdown_day until migration 11 (its day spans)
 )
 # the rollups as migration 12 found them (it gave each a block sum), whatever came after
-ROLLUPS_AT_12 = (SITE_MINUTE, PAGE_MINUTE, REFERRER_MINUTE, SITE_HOUR, BREAKDOWN_HOUR, BREAKDOWN_SPAN)
+ROLLUPS_AT_12 = (SITE_MINUTE, PAGE_MINUTE, REFERRER_MINUTE, SITE_HOUR, BREAKDOWN_HOUR_13, BREAKDOWN_SPAN_13)
 _BY_NAME = {r.name: r for r in ROLLUPS_AT_12}
 
 
@@ -349,11 +374,11 @@ def block_sum_statements(db: str) -> list[str]:
     from tracker.event import PAST_SKEW_S
 
     out = [f"ALTER TABLE {db}.{r.name} ADD COLUMN IF NOT EXISTS {BLOCK_SUM_DDL}" for r in ROLLUPS_AT_12]
-    out += [f"ALTER TABLE {db}.{r.name}_mv MODIFY QUERY {_span_select(db) if r is BREAKDOWN_SPAN else r.select(db)}"
+    out += [f"ALTER TABLE {db}.{r.name}_mv MODIFY QUERY {_span_select(db) if r is BREAKDOWN_SPAN_13 else r.select(db)}"
             for r in ROLLUPS_AT_12]
     since = f"ts >= toStartOfDay(now() - INTERVAL {PAST_SKEW_S} SECOND)"
     for r in ROLLUPS_AT_12:
-        if r is BREAKDOWN_SPAN:
+        if r is BREAKDOWN_SPAN_13:
             continue
         names = r.keys()
         exprs = ", ".join(f"{e} AS {n}" for e, n in zip(r.key_exprs(), names, strict=True))
@@ -449,7 +474,7 @@ def dim_minute_statements(db: str) -> list[str]:
     ``dim_minute`` (site, dim, minute, value), filled by one view.  Their rows are copied once,
     states and block sums as they are (a key of one is a key of the other: nothing merges
     differently); then their views and tables go.  The writer is stopped during migrations."""
-    r = DIM_MINUTE
+    r = DIM_MINUTE_13
     table = (
         f"CREATE TABLE IF NOT EXISTS {db}.{r.name} (\n"
         "  site LowCardinality(String),\n  minute DateTime('UTC'),\n"
@@ -472,3 +497,59 @@ def dim_minute_statements(db: str) -> list[str]:
     return [table, r.view(db), *sources, backfill,
             *(f"DROP VIEW IF EXISTS {db}.{old}_mv SYNC" for old in ("page_minute", "referrer_minute")),
             *(f"DROP TABLE IF EXISTS {db}.{old} SYNC" for old in ("page_minute", "referrer_minute"))]
+
+
+# The site rollups' rows from migration 14 on: (table, the condition picking them).  The views
+# ``site_minute`` and ``site_hour`` show them under the old names; the code reads the tables (a read
+# through a view plans its layer too: ~2.5 ms more of a ~5 ms read of a day's minute sums).
+SITE_ROWS = {
+    "minute": ("dim_minute", "dim = ''"),
+    "hour": ("breakdown_hour", "dim = '' AND filter_dim = '' AND filter_value = ''"),
+}
+
+
+def site_rows(db: str, grain: str) -> str:
+    """``<table> WHERE <condition>``: the site's rows at this grain, for a reader to go on with `` AND …``."""
+    table, rows = SITE_ROWS[grain]
+    return f"{db}.{table} WHERE {rows}"
+
+
+def site_row_statements(db: str) -> list[str]:
+    """Migration 14: the site rollups become rows of the others, two views and two parts fewer on
+    every insert (chDB charges each ~5 ms of CPU however few the rows, docs/decisions.md).
+    ``site_minute``'s rows are ``dim_minute``'s with dim '' (which gains its ``events`` and
+    ``received_max``; a page or referrer row's ``events`` are its counted ones, its views), and
+    ``site_hour``'s are ``breakdown_hour``'s with dim, filter and value '' (through its view they
+    reach ``breakdown_span`` too).  The rows are copied once, states and block sums as they are;
+    then the old views and tables go, and views of the same names and columns read the new rows,
+    so every reader of the site rollups reads them unchanged.  The writer is stopped during
+    migrations; a run again after a crash finds the copies made and copies nothing twice."""
+    m, h = DIM_MINUTE, BREAKDOWN_HOUR
+    # a run again after a crash past the drops finds the old tables gone: empty ones stand in (and go again)
+    stand_ins = [_rollup_table(db, "site_minute", [], MINUTE_EXTRA_COLUMNS), _rollup_table(db, "site_hour", [], grain="hour")]
+    columns = [f"ALTER TABLE {db}.{m.name} ADD COLUMN IF NOT EXISTS events SimpleAggregateFunction(sum, UInt64) "
+               "DEFAULT views AFTER visitors",  # a page or referrer row stored before counts its views
+               f"ALTER TABLE {db}.{m.name} ADD COLUMN IF NOT EXISTS received_max "
+               "SimpleAggregateFunction(max, DateTime64(3, 'UTC')) AFTER events"]
+    copies = [
+        f"INSERT INTO {db}.{m.name} (site, minute, dim, value, views, visitors, events, received_max, {BLOCK_SUM}) "
+        f"SELECT site, minute, '', '', views, visitors, events, received_max, {BLOCK_SUM} FROM {db}.site_minute "
+        f"WHERE (SELECT count() FROM {db}.{m.name} WHERE dim = '') = 0",
+        f"INSERT INTO {db}.{h.name} (site, hour, filter_dim, filter_value, dim, value, views, visitors, {BLOCK_SUM}) "
+        f"SELECT site, hour, '', '', '', '', views, visitors, {BLOCK_SUM} FROM {db}.site_hour "
+        f"WHERE (SELECT count() FROM {db}.{h.name} WHERE dim = '') = 0",  # its view fills breakdown_span's
+    ]
+    views = [f"ALTER TABLE {db}.{r.name}_mv MODIFY QUERY {r.select(db)}" for r in (m, h)]
+    # merged parts wide, as the site rollups' were (migration 8): a read of the plain sums skips the
+    # visitor states; an insert's small part stays compact (one file: cheaper to write)
+    wide = [f"ALTER TABLE {db}.{r.name} MODIFY SETTING min_bytes_for_wide_part = 0, min_rows_for_wide_part = 0, "
+            "min_level_for_wide_part = 1" for r in (m, h)]
+    readers = [
+        f"CREATE VIEW IF NOT EXISTS {db}.site_minute AS SELECT site, minute, views, visitors, events, received_max, "
+        f"{BLOCK_SUM} FROM {site_rows(db, 'minute')}",
+        f"CREATE VIEW IF NOT EXISTS {db}.site_hour AS SELECT site, hour, views, visitors, {BLOCK_SUM} "
+        f"FROM {site_rows(db, 'hour')}",
+    ]
+    return [*columns, *stand_ins, *copies, *views, *wide,
+            *(f"DROP VIEW IF EXISTS {db}.{old}_mv SYNC" for old in ("site_minute", "site_hour")),
+            *(f"DROP TABLE IF EXISTS {db}.{old} SYNC" for old in ("site_minute", "site_hour")), *readers]

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
-from tracker.olap.schema import COUNTED
+from tracker.olap.schema import COUNTED, site_rows
 from tracker.model import RANGE_FILTERS, Range, SeriesQuery, TopQuery
 
 BUCKET = {"1m": "minute", "1h": "toStartOfHour(minute)", "1d": "toStartOfDay(minute)"}
@@ -34,14 +34,19 @@ DIM_VALUE = {"path": " AND value = {path:String}", "referrer_host": " AND value 
 
 
 def _source(db: str, r: Range) -> str | None:
-    """The rollup that answers this range's filters, or None (raw events needed)."""
+    """The minute rollup rows that answer this range's filters (``FROM`` text, for ``_where``'s
+    conditions to follow ``WHERE``), or None (raw events needed)."""
     if r.filters:  # the minute rollups are not keyed by browser, device, UTM …
         return None
     if r.path is not None and r.referrer is not None:
         return None
     if r.path is not None or r.referrer is not None:
-        return f"{db}.dim_minute"
-    return f"{db}.site_minute"
+        return f"{db}.dim_minute WHERE"
+    return f"{site_rows(db, 'minute')} AND"
+
+
+def _whole_site(r: Range) -> bool:
+    return r.path is None and r.referrer is None and not r.filters
 
 
 def _where(r: Range, time_col: str) -> str:
@@ -77,18 +82,18 @@ def _ceil_hour(t: datetime) -> datetime:
     return floor if floor == t else floor + timedelta(hours=1)
 
 
-def _segments(r: Range) -> list[tuple[str, str, datetime, datetime]]:
-    """[start, end) as minute rows for the ragged edges and hour rows for whole hours."""
+def _segments(r: Range) -> list[tuple[str, datetime, datetime]]:
+    """[start, end) as minute rows for the ragged edges and hour rows for whole hours: (grain, start, end)."""
     h0 = _ceil_hour(r.start)
     h1 = r.end.replace(minute=0, second=0, microsecond=0)
     if h0 >= h1:
-        return [("site_minute", "minute", r.start, r.end)]
+        return [("minute", r.start, r.end)]
     out = []
     if r.start < h0:
-        out.append(("site_minute", "minute", r.start, h0))
-    out.append(("site_hour", "hour", h0, h1))
+        out.append(("minute", r.start, h0))
+    out.append(("hour", h0, h1))
     if h1 < r.end:
-        out.append(("site_minute", "minute", h1, r.end))
+        out.append(("minute", h1, r.end))
     return out
 
 
@@ -99,24 +104,25 @@ def _site_rows(db: str, r: Range, raw_from: datetime | None = None, visitors: bo
     """A subquery of (m, views, visitors) rows from the hourly and minute site rollups.  The
     visitors of a minute edge from ``raw_from`` on (the open hour) come from the events, as
     states of the same rows, which costs less than reaching its minutes' states (see
-    ``raw_minute_visitors``); its views still come from ``site_minute``.  Without ``visitors``:
+    ``raw_minute_visitors``); its views still come from the minute rollup.  Without ``visitors``:
     (m, views) rows, which read no state at all."""
     parts, params = [], {"site": r.site}
-    for i, (table, col, start, end) in enumerate(_segments(r)):
+    for i, (col, start, end) in enumerate(_segments(r)):
         params[f"s{i}"], params[f"e{i}"] = start.replace(tzinfo=None), end.replace(tzinfo=None)
         lo, hi = f"{{s{i}:DateTime64(3, 'UTC')}}", f"{{e{i}:DateTime64(3, 'UTC')}}"
+        rows = site_rows(db, col)
         if not visitors:
-            parts.append(f"SELECT {col} AS m, views FROM {db}.{table} WHERE site = {{site:String}} "
+            parts.append(f"SELECT {col} AS m, views FROM {rows} AND site = {{site:String}} "
                          f"AND {col} >= {lo} AND {col} < {hi}")
-        elif table == "site_minute" and raw_from is not None and start >= raw_from:
-            parts.append(f"SELECT minute AS m, views, {NO_VISITORS} AS visitors FROM {db}.site_minute "
-                         f"WHERE site = {{site:String}} AND minute >= {lo} AND minute < {hi}")
+        elif col == "minute" and raw_from is not None and start >= raw_from:
+            parts.append(f"SELECT minute AS m, views, {NO_VISITORS} AS visitors FROM {rows} "
+                         f"AND site = {{site:String}} AND minute >= {lo} AND minute < {hi}")
             parts.append(f"SELECT toStartOfMinute(ts) AS m, toUInt64(0) AS views, "
                          f"uniqCombinedStateIf(12)(visitor, {COUNTED}) AS visitors FROM {db}.events "
                          f"WHERE site = {{site:String}} AND toStartOfMinute(ts) >= {lo} "
                          f"AND toStartOfMinute(ts) < {hi} GROUP BY m")
         else:
-            parts.append(f"SELECT {col} AS m, views, visitors FROM {db}.{table} WHERE site = {{site:String}} "
+            parts.append(f"SELECT {col} AS m, views, visitors FROM {rows} AND site = {{site:String}} "
                          f"AND {col} >= {lo} AND {col} < {hi}")
     return " UNION ALL ".join(parts), params
 
@@ -137,7 +143,7 @@ SMALL_READ = " SETTINGS max_threads = 1, optimize_move_to_prewhere = 0"
 
 def minute_sums(db: str, r: Range) -> tuple[str, dict]:
     """Rows (epoch seconds UInt32, views UInt64, events UInt64) of a site's minutes from
-    ``site_minute``'s plain sums: no visitor states read; one row per stored part, since in
+    the minute rollup's plain sums: no visitor states read; one row per stored part, since in
     chDB a GROUP BY costs more than adding the few repeats up on the client.  Read as
     RowBinary and decoded by ``columns``.  The bounds are bound as whole seconds (``minute``
     holds whole seconds, so ``minute >= ceil(start)`` is ``minute >= start``): a DateTime64
@@ -145,7 +151,7 @@ def minute_sums(db: str, r: Range) -> tuple[str, dict]:
     if r.path is not None or r.referrer is not None or r.filters:
         raise ValueError("minute_sums reads a site's minutes: no filters")
     bounds = {"lo": _ceil_second(r.start), "hi": _ceil_second(r.end)}
-    return (f"SELECT toUInt32(minute), views, events FROM {db}.site_minute WHERE site = {{site:String}} "
+    return (f"SELECT toUInt32(minute), views, events FROM {site_rows(db, 'minute')} AND site = {{site:String}} "
             "AND minute >= toDateTime({lo:UInt32}, 'UTC') AND minute < toDateTime({hi:UInt32}, 'UTC')"
             f"{SMALL_READ}"), {"site": r.site, **bounds}
 
@@ -193,10 +199,10 @@ def closed_visitors(db: str, site: str, minutes: list[int]) -> tuple[str, dict]:
 
 
 def minute_visitors(db: str, site: str, minutes: list[int]) -> tuple[str, dict]:
-    """Rows (epoch seconds, views, events, visitors) of these minutes merged from ``site_minute``."""
+    """Rows (epoch seconds, views, events, visitors) of these minutes merged from the minute rollup."""
     where, params = _minute_keys(site, minutes)
     return (f"SELECT toUInt32(minute) AS t, sum(views), sum(events), uniqCombinedMerge(12)(visitors) "
-            f"FROM {db}.site_minute WHERE {where} GROUP BY t"), params
+            f"FROM {site_rows(db, 'minute')} AND {where} GROUP BY t"), params
 
 
 def raw_minute_visitors(db: str, site: str, minutes: list[int]) -> tuple[str, dict]:
@@ -214,10 +220,11 @@ def raw_minute_visitors(db: str, site: str, minutes: list[int]) -> tuple[str, di
 def close_minutes(db: str, since: datetime, before: datetime) -> tuple[str, dict]:
     """Finalise the visitors of the minutes in [since, before) whose closed row is missing or stale."""
     span = "minute >= {since:DateTime('UTC')} AND minute < {before:DateTime('UTC')}"
+    rows = site_rows(db, "minute")
     sql = (
         f"INSERT INTO {db}.site_minute_closed SELECT site, minute, uniqCombinedMerge(12)(visitors), sum(events) "
-        f"FROM {db}.site_minute WHERE {span} AND (site, minute) IN ("
-        f"SELECT site, minute FROM {db}.site_minute WHERE {span} GROUP BY site, minute "
+        f"FROM {rows} AND {span} AND (site, minute) IN ("
+        f"SELECT site, minute FROM {rows} AND {span} GROUP BY site, minute "
         f"HAVING (site, minute, sum(events)) NOT IN (SELECT site, minute, max(events) FROM {db}.site_minute_closed "
         f"WHERE {span} GROUP BY site, minute)) GROUP BY site, minute"
     )
@@ -227,7 +234,7 @@ def close_minutes(db: str, since: datetime, before: datetime) -> tuple[str, dict
 def series(db: str, q: SeriesQuery, raw_from: datetime | None = None) -> tuple[str, dict]:
     r = q.range
     source = _source(db, r)
-    if q.interval != "1m" and source == f"{db}.site_minute":
+    if q.interval != "1m" and _whole_site(r):
         rows, params = _site_rows(db, r, raw_from)
         bucket = BUCKET[q.interval].replace("minute", "m")
         return (f"SELECT {bucket} AS t, sum(views) AS views, uniqCombinedMerge(12)(visitors) AS visitors "
@@ -241,7 +248,7 @@ def series(db: str, q: SeriesQuery, raw_from: datetime | None = None) -> tuple[s
         sql = (
             f"SELECT {BUCKET[q.interval]} AS t, sum(views) AS views, "
             f"uniqCombinedMerge(12)(visitors) AS visitors "
-            f"FROM {source} WHERE {_where(r, 'minute')} GROUP BY t HAVING views > 0 ORDER BY t"
+            f"FROM {source} {_where(r, 'minute')} GROUP BY t HAVING views > 0 ORDER BY t"
         )
     return sql, _params(r)
 
@@ -269,7 +276,7 @@ def top(db: str, q: TopQuery) -> tuple[str, dict]:
 
 def totals(db: str, r: Range, raw_from: datetime | None = None) -> tuple[str, dict]:
     source = _source(db, r)
-    if source == f"{db}.site_minute":
+    if _whole_site(r):
         rows, params = _site_rows(db, r, raw_from)
         return f"SELECT sum(views), uniqCombinedMerge(12)(visitors) FROM ({rows})", params
     if source is None:
@@ -278,12 +285,12 @@ def totals(db: str, r: Range, raw_from: datetime | None = None) -> tuple[str, di
             f"WHERE {_where(r, 'ts')} AND {COUNTED}"
         )
     else:
-        sql = f"SELECT sum(views), uniqCombinedMerge(12)(visitors) FROM {source} WHERE {_where(r, 'minute')}"
+        sql = f"SELECT sum(views), uniqCombinedMerge(12)(visitors) FROM {source} {_where(r, 'minute')}"
     return sql, _params(r)
 
 
 def watermark(db: str) -> tuple[str, dict]:
-    return f"SELECT max(received_max) FROM {db}.site_minute", {}
+    return f"SELECT max(received_max) FROM {site_rows(db, 'minute')}", {}
 
 
 def stored_blocks(db: str, topic: str, partition: int, from_offset: int) -> tuple[str, dict]:

@@ -42,7 +42,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from tracker.model import VISIT_GAP, Scope
-from tracker.olap.schema import BREAKDOWN_DIMENSIONS, COUNTED
+from tracker.olap.schema import BREAKDOWN_DIMENSIONS, COUNTED, SITE_ROWS, site_rows
 
 T = "DateTime('UTC')"
 HOUR = timedelta(hours=1)
@@ -79,7 +79,7 @@ def state(db: str, s: Scope, arrivals_from: datetime | None = None) -> tuple[str
     the newest arrival at the site in each hour from there on, in epoch milliseconds (see
     ``last_arrival``): read with the rest, not after it."""
     text = (
-        f"SELECT 0 AS tag, hour, toUInt64(sum(views)) AS a, toUInt64(0) AS b, toUInt64(0) AS c FROM {db}.site_hour WHERE site = {{site:String}} "
+        f"SELECT 0 AS tag, hour, toUInt64(sum(views)) AS a, toUInt64(0) AS b, toUInt64(0) AS c FROM {site_rows(db, 'hour')} AND site = {{site:String}} "
         f"AND hour >= {{lo:{T}}} AND hour < {{end:{T}}} GROUP BY hour "
         f"UNION ALL SELECT 1, hour, argMax(n, closed_at), argMax(n_prev, closed_at), argMax(n_prev2, closed_at) FROM {db}.visit_hour "
         f"WHERE site = {{site:String}} AND filter_dim = '' AND filter_value = '' AND kind = 0 "
@@ -88,7 +88,7 @@ def state(db: str, s: Scope, arrivals_from: datetime | None = None) -> tuple[str
     params = {"site": s.site, "lo": _naive(s.start - 2 * HOUR), "start": _naive(s.start), "end": _naive(s.end)}
     if arrivals_from is not None:
         text += (" UNION ALL SELECT 2, toStartOfHour(minute) AS h, toUInt64(toUnixTimestamp64Milli(max(received_max))), "
-                 f"toUInt64(0), toUInt64(0) FROM {db}.site_minute WHERE site = {{site:String}} "
+                 f"toUInt64(0), toUInt64(0) FROM {site_rows(db, 'minute')} AND site = {{site:String}} "
                  f"AND minute >= {{arrivals:{T}}} GROUP BY h")
         params["arrivals"] = _naive(arrivals_from)
     return text, params
@@ -230,10 +230,10 @@ def close(db: str, site: str, hours: list[datetime], closed_at: datetime) -> tup
     params.update(site=site, closed_at=closed_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f"))
     counts = (
         f"SELECT 0 AS kind, toDateTime(h, 'UTC') AS ch, '' AS fd, '' AS fv, toInt64(0) AS c1, "
-        "toInt64(0) AS c2, toInt64(0) AS c3, toUInt8(0) AS c4, "  # names apart from site_hour's columns
+        "toInt64(0) AS c2, toInt64(0) AS c3, toUInt8(0) AS c4, "  # names apart from breakdown_hour's columns
         "sumIf(views, hour = h) AS n, sumIf(views, hour + 3600 = h) AS n_prev, sumIf(views, hour + 7200 = h) AS n_prev2 "
-        f"FROM {db}.site_hour ARRAY JOIN {{hours:Array({T})}} AS h "
-        f"WHERE site = {{site:String}} AND hour >= {{lo:{T}}} AND hour < {{hi:{T}}} GROUP BY h"
+        f"FROM {db}.{SITE_ROWS['hour'][0]} ARRAY JOIN {{hours:Array({T})}} AS h WHERE {SITE_ROWS['hour'][1]} "
+        f"AND site = {{site:String}} AND hour >= {{lo:{T}}} AND hour < {{hi:{T}}} GROUP BY h"
     )
     sql = (
         f"INSERT INTO {db}.visit_hour (kind, hour, filter_dim, filter_value, visits, bounces, views, risky, "

@@ -106,9 +106,9 @@ def test_long_ranges_use_the_hourly_rollup_with_minute_edges(chdb_store):
 
     chdb_store.insert(batch(600), "t")  # T0 .. T0+70min, one event every 7 s
     ragged = Range("s", T0 + timedelta(minutes=13), T0 + timedelta(minutes=67))
-    assert [s[0] for s in sql._segments(ragged)] == ["site_minute"]
+    assert [s[0] for s in sql._segments(ragged)] == ["minute"]
     wide = Range("s", T0 - timedelta(minutes=30), T0 + timedelta(minutes=61))
-    assert [s[0] for s in sql._segments(wide)] == ["site_minute", "site_hour", "site_minute"]
+    assert [s[0] for s in sql._segments(wide)] == ["minute", "hour", "minute"]
     exact = sum(1 for i in range(600) if wide.start <= T0 + timedelta(seconds=i * 7 % 3600) < wide.end)
     assert chdb_store.totals(wide).views == exact
     hourly = chdb_store.series(SeriesQuery(wide, "1h"))
@@ -119,19 +119,26 @@ def test_long_ranges_use_the_hourly_rollup_with_minute_edges(chdb_store):
 
 
 def test_hourly_backfill_runs_once(chdb_client):
+    """Migration 5 run again (a crash before it was recorded) backfills the hourly rollup once."""
     import uuid as _uuid
 
+    from tracker.olap import migrations
     from tracker.olap.clickhouse import ClickHouseStore
 
     store = ClickHouseStore(chdb_client, f"t_{_uuid.uuid4().hex[:12]}")
+    hourly = migrations.MIGRATIONS[4]
+    assert hourly.version == 5
     try:
-        store.migrate()
+        for statement in migrations.bootstrap_statements(store.db):  # the store as migration 5 left it
+            chdb_client.command(statement)
+        for m in migrations.MIGRATIONS[:5]:
+            for statement in m.statements(store.db, 0):
+                chdb_client.command(statement)
         store.insert(batch(50), "t")
         chdb_client.command(f"TRUNCATE TABLE {store.db}.site_hour")
-        chdb_client.command(f"ALTER TABLE {store.db}.schema_migrations DELETE WHERE version = 5",
-                            settings={"mutations_sync": 2})
-        store.migrate()  # re-applies 5: backfills the empty hourly rollup from events
-        store.migrate()
+        for _ in range(2):  # re-applied: backfills the empty hourly rollup from events, then nothing more
+            for statement in hourly.statements(store.db, 0):
+                chdb_client.command(statement)
         assert chdb_client.query(f"SELECT sum(views) FROM {store.db}.site_hour").result_rows[0][0] == 50
     finally:
         chdb_client.command(f"DROP DATABASE IF EXISTS {store.db} SYNC")

@@ -4,8 +4,8 @@ from tracker.olap import migrations
 
 
 def test_pending_is_ordered_and_skips_applied():
-    assert [m.version for m in migrations.pending(set())] == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]
-    assert [m.version for m in migrations.pending({1, 3})] == [2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]
+    assert [m.version for m in migrations.pending(set())] == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]
+    assert [m.version for m in migrations.pending({1, 3})] == [2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]
 
 
 def test_versions_are_unique():
@@ -30,11 +30,13 @@ def test_ttl_matching():
 @pytest.mark.integration
 def test_migrate_on_chdb_is_idempotent_and_recorded(chdb_store):
     assert chdb_store.migrate() == []  # the fixture already applied everything
-    assert chdb_store.applied_versions() == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]
-    tables = {r[0] for r in chdb_store.client.query(
-        "SELECT name FROM system.tables WHERE database = {db:String}", parameters={"db": chdb_store.db}).result_rows}
-    assert {"events", "site_minute", "site_minute_mv", "dim_minute", "dim_minute_mv", "schema_migrations"} <= tables
-    assert not tables & {"page_minute", "page_minute_mv", "referrer_minute", "referrer_minute_mv"}  # migration 13
+    assert chdb_store.applied_versions() == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]
+    tables = dict(chdb_store.client.query("SELECT name, engine FROM system.tables WHERE database = {db:String}",
+                                          parameters={"db": chdb_store.db}).result_rows)
+    assert {"events", "dim_minute", "dim_minute_mv", "breakdown_hour_mv", "schema_migrations"} <= set(tables)
+    assert not set(tables) & {"page_minute", "page_minute_mv", "referrer_minute", "referrer_minute_mv"}  # migration 13
+    assert not set(tables) & {"site_minute_mv", "site_hour_mv"}  # migration 14: rows of the others, read through views
+    assert (tables["site_minute"], tables["site_hour"]) == ("View", "View")
 
 
 @pytest.mark.integration
@@ -84,15 +86,16 @@ def test_the_breakdown_rollups_are_backfilled_from_events_stored_before_them(chd
     assert chdb_store.migrate() == []
 
 
-def test_site_rollups_write_wide_parts(chdb_store):
+def test_an_insert_writes_one_part_a_table_and_compact_ones(chdb_store):
+    """Every view and part an insert writes costs chDB ~5 ms of CPU (migrations 13 and 14): four
+    tables take an insert of events, each in one small compact part."""
     from tests.tracker.olap.test_clickhouse_store import batch
 
     chdb_store.insert(batch(20), "t")
     types = chdb_store.client.query(
-        "SELECT table, groupUniqArray(part_type) FROM system.parts WHERE database = {db:String} AND active "
-        "AND table IN ('site_minute', 'site_hour', 'dim_minute') GROUP BY table ORDER BY table",
-        parameters={"db": chdb_store.db}).result_rows
-    assert types == [("dim_minute", ["Compact"]), ("site_hour", ["Wide"]), ("site_minute", ["Wide"])]
+        "SELECT table, groupArray(part_type) FROM system.parts WHERE database = {db:String} AND active "
+        "AND table != 'schema_migrations' GROUP BY table ORDER BY table", parameters={"db": chdb_store.db}).result_rows
+    assert types == [(t, ["Compact"]) for t in ("breakdown_hour", "breakdown_span", "dim_minute", "events")]
 
 
 def _varied_events():
@@ -145,9 +148,14 @@ def test_the_breakdown_pairs_as_index_arrays_give_the_rows_the_literal_tuples_ga
     chdb_store.insert(_varied_events(), "varied/0")
     old = _finalised(c, _legacy_select(db))
     assert len(old) > 100
-    assert _finalised(c, schema.BREAKDOWN_HOUR.select(db)) == old
-    assert _finalised(c, f"SELECT * FROM {db}.breakdown_hour") == old  # what the view stored
-    assert _finalised(c, schema.BREAKDOWN_HOUR.select(db, "site = 's1'")) == [r for r in old if r[0] == "s1"]
+    assert _finalised(c, schema.BREAKDOWN_HOUR_13.select(db)) == old
+    assert _finalised(c, schema.BREAKDOWN_HOUR_13.select(db, "site = 's1'")) == [r for r in old if r[0] == "s1"]
+    site_rows = [r for r in _finalised(c, schema.BREAKDOWN_HOUR.select(db)) if r[4] == ""]  # migration 14's 23rd
+    assert _finalised(c, f"SELECT * FROM {db}.breakdown_hour WHERE dim != ''") == old  # what the view stored
+    assert _finalised(c, f"SELECT * FROM {db}.breakdown_hour WHERE dim = ''") == site_rows
+    assert [r[:2] + r[6:] for r in site_rows] == c.query(
+        f"SELECT site, toStartOfHour(ts) AS hour, count(), uniqCombined(12)(visitor) FROM {db}.events "
+        f"WHERE {schema.COUNTED} GROUP BY ALL ORDER BY ALL").result_rows
 
 
 @pytest.mark.integration
@@ -220,17 +228,35 @@ def test_migration_12_gives_the_stored_rollup_rows_their_block_sums_once(chdb_st
     chdb_store.insert(block(25, 50, now - timedelta(hours=2)), "tessera.events/0/50-74")
     for r in schema.ROLLUPS_AT_12:
         assert repair.misfit(c, db, r, ["tessera.events/0/0-29", "tessera.events/0/50-74"]) == (set(), set()), r.name
-    assert chdb_store.migrate() == [12, 13]  # 12 a third time (nothing more), then 13 moves the sums along
+    assert chdb_store.migrate() == [12, 13, 14]  # 12 a third time (nothing more), then 13 and 14 move the sums along
     for r in schema.ROLLUP_TABLES:
         assert repair.misfit(c, db, r, ["tessera.events/0/0-29", "tessera.events/0/50-74"]) == (set(), set()), r.name
     assert chdb_store.migrate() == []
 
 
-def back_to_12(store) -> None:
-    """The store as migration 12 left it: ``page_minute`` and ``referrer_minute`` with their views, no
-    ``dim_minute``, version 13 not recorded (nothing is stored yet)."""
+def back_to_13(store) -> None:
+    """The store as migration 13 left it: ``site_minute`` and ``site_hour`` tables with their views,
+    no site rows in ``dim_minute`` and ``breakdown_hour``, version 14 not recorded (nothing is stored yet)."""
     from tracker.olap import schema
 
+    db, c = store.db, store.client
+    for name in ("site_minute", "site_hour"):
+        c.command(f"DROP VIEW {db}.{name} SYNC")
+    c.command(f"ALTER TABLE {db}.dim_minute_mv MODIFY QUERY {schema.DIM_MINUTE_13.select(db)}")
+    c.command(f"ALTER TABLE {db}.breakdown_hour_mv MODIFY QUERY {schema.BREAKDOWN_HOUR_13.select(db)}")
+    c.command(f"ALTER TABLE {db}.dim_minute DROP COLUMN received_max, DROP COLUMN events")
+    for statement in [*schema.rollup_statements(db, "site_minute"), *schema.hourly_statements(db)[:2],
+                      *schema.wide_part_statements(db)]:
+        c.command(statement)
+    c.command(f"ALTER TABLE {db}.schema_migrations DELETE WHERE version = 14", settings={"mutations_sync": 2})
+
+
+def back_to_12(store) -> None:
+    """The store as migration 12 left it: ``page_minute`` and ``referrer_minute`` with their views, no
+    ``dim_minute``, versions 13 and 14 not recorded (nothing is stored yet)."""
+    from tracker.olap import schema
+
+    back_to_13(store)
     db, c = store.db, store.client
     c.command(f"DROP VIEW {db}.dim_minute_mv SYNC")
     c.command(f"DROP TABLE {db}.dim_minute SYNC")
@@ -262,7 +288,7 @@ def test_migration_13_moves_the_page_and_referrer_minutes_into_one_table(chdb_st
     pages, referrers = _by_dimension(c, db, "page_minute", "path"), _by_dimension(c, db, "referrer_minute", "referrer_host")
     assert len(pages) > 10 and len(referrers) > 10
 
-    assert chdb_store.migrate() == [13]
+    assert chdb_store.migrate() == [13, 14]
     tables = {r[0] for r in c.query("SELECT name FROM system.tables WHERE database = {db:String}",
                                     parameters={"db": db}).result_rows}
     assert not tables & {"page_minute", "page_minute_mv", "referrer_minute", "referrer_minute_mv"}
@@ -270,7 +296,7 @@ def test_migration_13_moves_the_page_and_referrer_minutes_into_one_table(chdb_st
     assert _by_dimension(c, db, "dim_minute", "referrer_host") == referrers
 
     chdb_store.insert(second, "after/0")  # through dim_minute_mv: the same rows as the view's query over all events
-    rows = f"SELECT * FROM ({schema.DIM_MINUTE.select(db)})"
+    rows = f"SELECT * FROM ({schema.DIM_MINUTE_13.select(db)})"
     for dim in ("path", "referrer_host"):
         assert _by_dimension(c, db, "dim_minute", dim) == c.query(
             f"SELECT site, minute, value, sum(views) AS v, uniqCombinedMerge(12)(visitors) FROM ({rows}) "
@@ -282,4 +308,63 @@ def test_migration_13_moves_the_page_and_referrer_minutes_into_one_table(chdb_st
     tables = {r[0] for r in c.query("SELECT name FROM system.tables WHERE database = {db:String}",
                                     parameters={"db": db}).result_rows}
     assert not tables & {"page_minute", "page_minute_mv", "referrer_minute", "referrer_minute_mv"}
+    assert chdb_store.migrate() == []
+
+
+def _site_rows(client, db: str) -> tuple[list[tuple], list[tuple]]:
+    """The site rollups, finalised: per minute (site, minute, views, events, received_max, visitors, block_sum)
+    and per hour (site, hour, views, visitors, block_sum)."""
+    minutes = client.query(f"SELECT site, minute, sum(views) AS v, sum(events), max(received_max), "
+                           f"uniqCombinedMerge(12)(visitors), sum(block_sum) FROM {db}.site_minute "
+                           "GROUP BY site, minute ORDER BY ALL").result_rows
+    hours = client.query(f"SELECT site, hour, sum(views) AS v, uniqCombinedMerge(12)(visitors), sum(block_sum) "
+                         f"FROM {db}.site_hour GROUP BY site, hour HAVING v > 0 ORDER BY ALL").result_rows
+    return minutes, hours
+
+
+def _site_rows_from_events(client, db: str) -> tuple[list[tuple], list[tuple]]:
+    from tracker.olap import schema
+
+    counted, block = schema.COUNTED, schema.BLOCK_HASH
+    minutes = client.query(f"SELECT site, toStartOfMinute(ts) AS minute, countIf({counted}), count(), max(received_at), "
+                           f"uniqCombinedIf(12)(visitor, {counted}), sum({block}) FROM {db}.events "
+                           "GROUP BY site, minute ORDER BY ALL").result_rows
+    hours = client.query(f"SELECT site, toStartOfHour(ts) AS hour, count(), uniqCombined(12)(visitor), sum({block}) "
+                         f"FROM {db}.events WHERE {counted} GROUP BY site, hour ORDER BY ALL").result_rows
+    return minutes, hours
+
+
+@pytest.mark.integration
+def test_migration_14_makes_the_site_rollups_rows_of_the_minute_and_hour_rollups(chdb_store):
+    from tracker.olap import repair, schema
+
+    db, c = chdb_store.db, chdb_store.client
+    back_to_13(chdb_store)
+    events = _varied_events()
+    first, second = _halves(events)
+    chdb_store.insert(first, "before/0")  # through site_minute_mv and site_hour_mv
+    before = _site_rows(c, db)
+    assert len(before[0]) > 10 and len(before[1]) > 5 and before == _site_rows_from_events(c, db)
+
+    assert chdb_store.migrate() == [14]
+    engines = dict(c.query("SELECT name, engine FROM system.tables WHERE database = {db:String}",
+                           parameters={"db": db}).result_rows)
+    assert (engines["site_minute"], engines["site_hour"]) == ("View", "View")
+    assert not set(engines) & {"site_minute_mv", "site_hour_mv"}
+    assert _site_rows(c, db) == before  # the same rows, read through the views
+    for r in schema.ROLLUP_TABLES:  # the block sums came along: a crash repair still matches
+        assert repair.misfit(c, db, r, ["before/0"]) == (set(), set()), r.name
+    days = c.query(f"SELECT site, sum(views) FROM {db}.breakdown_span WHERE dim = '' AND span = 86400 "
+                   "GROUP BY site ORDER BY site").result_rows  # the copied hours reached the spans
+    assert days == c.query(f"SELECT site, count() FROM {db}.events WHERE {schema.COUNTED} GROUP BY site "
+                           "ORDER BY site").result_rows
+
+    chdb_store.insert(second, "after/0")  # through dim_minute_mv and breakdown_hour_mv
+    after = _site_rows(c, db)
+    assert after == _site_rows_from_events(c, db) and after != before
+    for r in schema.ROLLUP_TABLES:
+        assert repair.misfit(c, db, r, ["before/0", "after/0"]) == (set(), set()), r.name
+    for statement in schema.site_row_statements(db):  # a crash before version 14 was recorded: nothing twice
+        c.command(statement)
+    assert _site_rows(c, db) == after
     assert chdb_store.migrate() == []

@@ -31,7 +31,7 @@ def merge_tree_tables(store) -> dict[str, str]:
 
 def test_every_merge_tree_table_gets_the_settings_and_migrate_is_idempotent(chdb_store):
     tables = merge_tree_tables(chdb_store)
-    assert {"events", "site_minute", "breakdown_hour", "site_minute_closed"} <= set(tables)
+    assert {"events", "dim_minute", "breakdown_hour", "site_minute_closed"} <= set(tables)
     for name, engine in tables.items():
         assert "min_bytes_for_full_part_storage = 10485760" in engine, name
     assert storage.statements(chdb_store.client, chdb_store.db) == []
@@ -58,7 +58,7 @@ def test_small_parts_are_one_file_and_still_deduplicate(chdb_store):
     chdb_store.insert(batch(5, 5), "tessera.events/0/5-9")
     parts = c.query("SELECT table, part_storage_type, path FROM system.parts WHERE database = {db:String} "
                     "AND active AND table != 'schema_migrations'", parameters={"db": db}).result_rows  # written before
-    assert {t for t, _, _ in parts} >= {"events", "site_minute", "dim_minute", "breakdown_hour", "breakdown_span"}
+    assert {t for t, _, _ in parts} >= {"events", "dim_minute", "breakdown_hour", "breakdown_span"}
     for table, kind, path in parts:
         assert kind == "Packed", table
         assert os.listdir(path) == ["data.packed"], table
@@ -66,5 +66,5 @@ def test_small_parts_are_one_file_and_still_deduplicate(chdb_store):
     assert c.query(f"SELECT sum(events), sum(views) FROM {db}.site_minute").result_rows[0] == (10, 10)
     assert c.query(f"SELECT sum(views) FROM {db}.breakdown_span WHERE dim = 'path' AND filter_dim = '' "
                    "AND span = 86400").result_rows[0][0] == 10
-    c.command(f"OPTIMIZE TABLE {db}.site_minute FINAL")  # a merge reads packed parts back
+    c.command(f"OPTIMIZE TABLE {db}.dim_minute FINAL")  # a merge reads packed parts back (site_minute's rows)
     assert c.query(f"SELECT sum(events), uniqCombinedMerge(12)(visitors) FROM {db}.site_minute").result_rows[0] == (10, 4)
