@@ -508,7 +508,7 @@ SITE_ROWS = {
 }
 
 
-def site_rows(db: str, grain: str) -> str:
+def site_source(db: str, grain: str) -> str:
     """``<table> WHERE <condition>``: the site's rows at this grain, for a reader to go on with `` AND …``."""
     table, rows = SITE_ROWS[grain]
     return f"{db}.{table} WHERE {rows}"
@@ -546,9 +546,9 @@ def site_row_statements(db: str) -> list[str]:
             "min_level_for_wide_part = 1" for r in (m, h)]
     readers = [
         f"CREATE VIEW IF NOT EXISTS {db}.site_minute AS SELECT site, minute, views, visitors, events, received_max, "
-        f"{BLOCK_SUM} FROM {site_rows(db, 'minute')}",
+        f"{BLOCK_SUM} FROM {site_source(db, 'minute')}",
         f"CREATE VIEW IF NOT EXISTS {db}.site_hour AS SELECT site, hour, views, visitors, {BLOCK_SUM} "
-        f"FROM {site_rows(db, 'hour')}",
+        f"FROM {site_source(db, 'hour')}",
     ]
     return [*columns, *stand_ins, *copies, *views, *wide,
             *(f"DROP VIEW IF EXISTS {db}.{old}_mv SYNC" for old in ("site_minute", "site_hour")),

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
-from tracker.olap.schema import COUNTED, site_rows
+from tracker.olap.schema import COUNTED, site_source
 from tracker.model import RANGE_FILTERS, Range, SeriesQuery, TopQuery
 
 BUCKET = {"1m": "minute", "1h": "toStartOfHour(minute)", "1d": "toStartOfDay(minute)"}
@@ -42,7 +42,7 @@ def _source(db: str, r: Range) -> str | None:
         return None
     if r.path is not None or r.referrer is not None:
         return f"{db}.dim_minute WHERE"
-    return f"{site_rows(db, 'minute')} AND"
+    return f"{site_source(db, 'minute')} AND"
 
 
 def _whole_site(r: Range) -> bool:
@@ -110,7 +110,7 @@ def _site_rows(db: str, r: Range, raw_from: datetime | None = None, visitors: bo
     for i, (col, start, end) in enumerate(_segments(r)):
         params[f"s{i}"], params[f"e{i}"] = start.replace(tzinfo=None), end.replace(tzinfo=None)
         lo, hi = f"{{s{i}:DateTime64(3, 'UTC')}}", f"{{e{i}:DateTime64(3, 'UTC')}}"
-        rows = site_rows(db, col)
+        rows = site_source(db, col)
         if not visitors:
             parts.append(f"SELECT {col} AS m, views FROM {rows} AND site = {{site:String}} "
                          f"AND {col} >= {lo} AND {col} < {hi}")
@@ -136,9 +136,10 @@ def bucket_sums(db: str, q: SeriesQuery) -> tuple[str, dict]:
 
 # The two reads of a minute series are small (a day is 1,440 rows of sums, the open minutes a
 # few hundred events) and run side by side: one thread each, and no PREWHERE planning (nothing
-# to skip); ~15 % less CPU a read in chDB than the defaults.  The site's hour and day series and
-# totals too (a day of hour rows and its minute edges): a day's bucket sums 34 → 25 ms of CPU.  Written into the text, as chDB's
-# client applies per-call settings to a raw read with three more queries.
+# to skip); ~15 % less CPU a read in chDB than the defaults.  So are the site's hour and day
+# series and totals (a day of hour rows and its minute edges: the bucket sums 34 → 25 ms of CPU).
+# Written into the text, as chDB's client applies per-call settings to a raw read with three
+# more queries.
 SMALL_READ = " SETTINGS max_threads = 1, optimize_move_to_prewhere = 0"
 
 
@@ -152,7 +153,7 @@ def minute_sums(db: str, r: Range) -> tuple[str, dict]:
     if r.path is not None or r.referrer is not None or r.filters:
         raise ValueError("minute_sums reads a site's minutes: no filters")
     bounds = {"lo": _ceil_second(r.start), "hi": _ceil_second(r.end)}
-    return (f"SELECT toUInt32(minute), views, events FROM {site_rows(db, 'minute')} AND site = {{site:String}} "
+    return (f"SELECT toUInt32(minute), views, events FROM {site_source(db, 'minute')} AND site = {{site:String}} "
             "AND minute >= toDateTime({lo:UInt32}, 'UTC') AND minute < toDateTime({hi:UInt32}, 'UTC')"
             f"{SMALL_READ}"), {"site": r.site, **bounds}
 
@@ -203,7 +204,7 @@ def minute_visitors(db: str, site: str, minutes: list[int]) -> tuple[str, dict]:
     """Rows (epoch seconds, views, events, visitors) of these minutes merged from the minute rollup."""
     where, params = _minute_keys(site, minutes)
     return (f"SELECT toUInt32(minute) AS t, sum(views), sum(events), uniqCombinedMerge(12)(visitors) "
-            f"FROM {site_rows(db, 'minute')} AND {where} GROUP BY t"), params
+            f"FROM {site_source(db, 'minute')} AND {where} GROUP BY t"), params
 
 
 def raw_minute_visitors(db: str, site: str, minutes: list[int]) -> tuple[str, dict]:
@@ -221,7 +222,7 @@ def raw_minute_visitors(db: str, site: str, minutes: list[int]) -> tuple[str, di
 def close_minutes(db: str, since: datetime, before: datetime) -> tuple[str, dict]:
     """Finalise the visitors of the minutes in [since, before) whose closed row is missing or stale."""
     span = "minute >= {since:DateTime('UTC')} AND minute < {before:DateTime('UTC')}"
-    rows = site_rows(db, "minute")
+    rows = site_source(db, "minute")
     sql = (
         f"INSERT INTO {db}.site_minute_closed SELECT site, minute, uniqCombinedMerge(12)(visitors), sum(events) "
         f"FROM {rows} AND {span} AND (site, minute) IN ("
@@ -291,7 +292,7 @@ def totals(db: str, r: Range, raw_from: datetime | None = None) -> tuple[str, di
 
 
 def watermark(db: str) -> tuple[str, dict]:
-    return f"SELECT max(received_max) FROM {site_rows(db, 'minute')}", {}
+    return f"SELECT max(received_max) FROM {site_source(db, 'minute')}", {}
 
 
 def stored_blocks(db: str, topic: str, partition: int, from_offset: int) -> tuple[str, dict]:

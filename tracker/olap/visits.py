@@ -42,7 +42,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from tracker.model import VISIT_GAP, Scope
-from tracker.olap.schema import BREAKDOWN_DIMENSIONS, COUNTED, SITE_ROWS, site_rows
+from tracker.olap.schema import BREAKDOWN_DIMENSIONS, COUNTED, SITE_ROWS, site_source
 
 T = "DateTime('UTC')"
 HOUR = timedelta(hours=1)
@@ -79,7 +79,7 @@ def state(db: str, s: Scope, arrivals_from: datetime | None = None) -> tuple[str
     the newest arrival at the site in each hour from there on, in epoch milliseconds (see
     ``last_arrival``): read with the rest, not after it."""
     text = (
-        f"SELECT 0 AS tag, hour, toUInt64(sum(views)) AS a, toUInt64(0) AS b, toUInt64(0) AS c FROM {site_rows(db, 'hour')} AND site = {{site:String}} "
+        f"SELECT 0 AS tag, hour, toUInt64(sum(views)) AS a, toUInt64(0) AS b, toUInt64(0) AS c FROM {site_source(db, 'hour')} AND site = {{site:String}} "
         f"AND hour >= {{lo:{T}}} AND hour < {{end:{T}}} GROUP BY hour "
         f"UNION ALL SELECT 1, hour, argMax(n, closed_at), argMax(n_prev, closed_at), argMax(n_prev2, closed_at) FROM {db}.visit_hour "
         f"WHERE site = {{site:String}} AND filter_dim = '' AND filter_value = '' AND kind = 0 "
@@ -88,7 +88,7 @@ def state(db: str, s: Scope, arrivals_from: datetime | None = None) -> tuple[str
     params = {"site": s.site, "lo": _naive(s.start - 2 * HOUR), "start": _naive(s.start), "end": _naive(s.end)}
     if arrivals_from is not None:
         text += (" UNION ALL SELECT 2, toStartOfHour(minute) AS h, toUInt64(toUnixTimestamp64Milli(max(received_max))), "
-                 f"toUInt64(0), toUInt64(0) FROM {site_rows(db, 'minute')} AND site = {{site:String}} "
+                 f"toUInt64(0), toUInt64(0) FROM {site_source(db, 'minute')} AND site = {{site:String}} "
                  f"AND minute >= {{arrivals:{T}}} GROUP BY h")
         params["arrivals"] = _naive(arrivals_from)
     return text, params

@@ -31,8 +31,7 @@ def test_ttl_matching():
 def test_migrate_on_chdb_is_idempotent_and_recorded(chdb_store):
     assert chdb_store.migrate() == []  # the fixture already applied everything
     assert chdb_store.applied_versions() == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]
-    tables = dict(chdb_store.client.query("SELECT name, engine FROM system.tables WHERE database = {db:String}",
-                                          parameters={"db": chdb_store.db}).result_rows)
+    tables = _tables(chdb_store.client, chdb_store.db)
     assert {"events", "dim_minute", "dim_minute_mv", "breakdown_hour_mv", "schema_migrations"} <= set(tables)
     assert not set(tables) & {"page_minute", "page_minute_mv", "referrer_minute", "referrer_minute_mv"}  # migration 13
     assert not set(tables) & {"site_minute_mv", "site_hour_mv"}  # migration 14: rows of the others, read through views
@@ -80,8 +79,7 @@ def test_the_breakdown_rollups_are_backfilled_from_events_stored_before_them(chd
     spans = c.query(f"SELECT span, count(), sum(views), uniqCombinedMerge(12)(visitors) FROM {db}.breakdown_span "
                     "WHERE dim = 'os' AND filter_dim = '' GROUP BY span ORDER BY span").result_rows
     assert spans == [(3600, 4, 27, 4), (14400, 2, 27, 4), (86400, 1, 27, 4)]  # 10:00-13:23: hours 10-13, blocks 8 and 12
-    tables = {r[0] for r in c.query("SELECT name FROM system.tables WHERE database = {db:String}",
-                                    parameters={"db": db}).result_rows}
+    tables = set(_tables(c, db))
     assert "breakdown_day" not in tables and "breakdown_day_mv" not in tables  # its rows are the day spans
     assert chdb_store.migrate() == []
 
@@ -116,6 +114,12 @@ def _varied_events():
                  "tessera.events", 0, i)
     return b
 
+
+
+def _tables(client, db: str) -> dict[str, str]:
+    """The database's tables and views: name -> engine."""
+    return dict(client.query("SELECT name, engine FROM system.tables WHERE database = {db:String}",
+                             parameters={"db": db}).result_rows)
 
 
 def _halves(events):
@@ -289,8 +293,7 @@ def test_migration_13_moves_the_page_and_referrer_minutes_into_one_table(chdb_st
     assert len(pages) > 10 and len(referrers) > 10
 
     assert chdb_store.migrate() == [13, 14]
-    tables = {r[0] for r in c.query("SELECT name FROM system.tables WHERE database = {db:String}",
-                                    parameters={"db": db}).result_rows}
+    tables = set(_tables(c, db))
     assert not tables & {"page_minute", "page_minute_mv", "referrer_minute", "referrer_minute_mv"}
     assert _by_dimension(c, db, "dim_minute", "path") == pages
     assert _by_dimension(c, db, "dim_minute", "referrer_host") == referrers
@@ -305,8 +308,7 @@ def test_migration_13_moves_the_page_and_referrer_minutes_into_one_table(chdb_st
     for statement in schema.dim_minute_statements(db):  # a crash before version 13 was recorded: nothing twice
         c.command(statement)
     assert [_by_dimension(c, db, "dim_minute", dim) for dim in ("path", "referrer_host")] == stored
-    tables = {r[0] for r in c.query("SELECT name FROM system.tables WHERE database = {db:String}",
-                                    parameters={"db": db}).result_rows}
+    tables = set(_tables(c, db))
     assert not tables & {"page_minute", "page_minute_mv", "referrer_minute", "referrer_minute_mv"}
     assert chdb_store.migrate() == []
 
@@ -347,8 +349,7 @@ def test_migration_14_makes_the_site_rollups_rows_of_the_minute_and_hour_rollups
     assert len(before[0]) > 10 and len(before[1]) > 5 and before == _site_rows_from_events(c, db)
 
     assert chdb_store.migrate() == [14]
-    engines = dict(c.query("SELECT name, engine FROM system.tables WHERE database = {db:String}",
-                           parameters={"db": db}).result_rows)
+    engines = _tables(c, db)
     assert (engines["site_minute"], engines["site_hour"]) == ("View", "View")
     assert not set(engines) & {"site_minute_mv", "site_hour_mv"}
     assert _site_rows(c, db) == before  # the same rows, read through the views
