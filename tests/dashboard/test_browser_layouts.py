@@ -309,6 +309,8 @@ def test_gallery_history_and_share_screens_in_both_themes(page, dashboard):
     share.get_by_role("button", name="Create link").click()
     share.get_by_label("Share link").wait_for()
     assert "/v/" in share.get_by_label("Share link").input_value()
+    # the new link is shown first; the list is fetched again after it
+    page.wait_for_function("() => document.querySelector('tessera-share-dialog').links?.length === 2")
     assert share.get_by_role("list", name="Active links").locator("li").count() == 2  # the one made at creation, and this
     page.wait_for_timeout(200)
     page.screenshot(path=str(IMAGES / "share-dialog-light.png"))
