@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from time import monotonic
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -54,6 +55,7 @@ QUERY_SETTINGS = {
 
 
 MEMO_VALUES = 100  # a breakdown answer this long or shorter is remembered to plan the next one
+MEMO_SCOPES = 1_000  # summary scopes remembered as current (``_closed_visits``); past it they are forgotten
 
 READERS = 4  # read connections beside the write client: a dashboard's first ~10 queries at once on 2 cores
 
@@ -109,6 +111,10 @@ class ClickHouseStore(EventSink, MetricsSource):
         # the values of each breakdown shape's last answer, by (site, dimension, filter columns), and
         # whether that answer held every value: they pick the next one's plan (breakdowns.breakdown)
         self.answered: dict[tuple, tuple[tuple[str, ...], bool]] = {}  # speed only: every plan gives the same rows
+        # sole writer: the summary scopes whose finished hours a state read found current in
+        # ``visit_hour`` (and whose hour under way was live), by (site, start, end): (the sums'
+        # mark before that read, the hour under way then, when); see ``_closed_visits``
+        self.visits_current: dict[tuple, tuple[int, datetime, float]] = {}
 
     @classmethod
     def connect(cls, dsn: str, database: str = "tessera", readers: int = READERS, **kwargs) -> ClickHouseStore:
@@ -408,9 +414,16 @@ class ClickHouseStore(EventSink, MetricsSource):
         now = datetime.now(UTC)
         under_way = visit_cache.under_way(now)
         reaches = _utc(scope.end).replace(tzinfo=None) > under_way  # the scope holds the hour under way
-        # the usual outcome, read beside the state that decides it: every finished hour closed and
-        # current, the hour under way (if in scope) live; used only if the state agrees
+        # the usual outcome: every finished hour closed and current, the hour under way (if in
+        # scope) live; a sole writer knows it still holds when no insert touched a finished hour
+        # since a state read found it so; else it is read beside the state, used if that agrees
         guess = [under_way] if reaches else []
+        memo = (scope.site, scope.start, scope.end)
+        if self._still_current(memo, under_way):
+            found = self._rows(*visit_cache.read(self.db, scope, k, guess))
+            n, bounces, views, risky = found[0]
+            return None if risky else (int(n or 0), int(bounces or 0), int(views or 0))
+        mark = self.sums.mark() if self.sums is not None else None
         guessed = self._aside(*visit_cache.read(self.db, scope, k, guess)) if self._side is not None else None
         state = self._rows(*visit_cache.state(self.db, scope, under_way if reaches else None))
         hours = visit_cache.stale(state, scope)
@@ -427,8 +440,24 @@ class ClickHouseStore(EventSink, MetricsSource):
             found = guessed.result()
         else:
             found = self._rows(*visit_cache.read(self.db, scope, k, live))  # (a guess read is left to finish)
+        if mark is not None and live == guess:  # every finished hour current now (closed, or already)
+            if len(self.visits_current) > MEMO_SCOPES:
+                self.visits_current.clear()
+            self.visits_current[memo] = (mark, under_way, monotonic())
         n, bounces, views, risky = found[0]
         return None if risky else (int(n or 0), int(bounces or 0), int(views or 0))
+
+    def _still_current(self, memo: tuple, under_way: datetime) -> bool:
+        """Whether a state read of this scope found its finished hours current, no insert has
+        touched one of them since, and the hour under way is the same: then the state read would
+        find the same, and is skipped.  For a minute at most: a state read also finds an hour
+        under way gone quiet (``visits.quiet``), which is then closed like a finished one."""
+        found = self.visits_current.get(memo)
+        if found is None or self.sums is None:
+            return False
+        mark, then, at = found
+        return (then == under_way and monotonic() - at < visit_cache.QUIET.total_seconds()
+                and not self.sums.hours_touched(memo[0], mark, int(under_way.replace(tzinfo=UTC).timestamp())))
 
     def _close_hours(self, site: str, hours: list[datetime]) -> bool:
         """Write ``visit_hour``'s rows of these finished hours (a late event makes one stale

@@ -7,6 +7,10 @@ query API), it sees every insert: each one notes the (site, minute)s it touched,
 sums read last stay right for every minute no insert touched since.  A read whose closed
 minutes were all left alone takes their sums from here and reads only the open minutes.
 
+It also keeps, per site, the last insert that touched each hour (``hours_touched``): the
+KPI summary's finished hours, found current in ``visit_hour`` by one state read, stay current
+until an insert touches one of them (a late event), so the next summaries skip that read.
+
 Anything else that changes the rollups (a crash repair, an events restore, a migration)
 drops it all.  A cache: dropping it costs one sums read.  On such a read the open minutes'
 counts are the events' alone, not the rollup's: they differ only where a rollup counted a
@@ -22,6 +26,8 @@ from collections.abc import Iterable
 import numpy as np
 
 KEEP = 100_000  # touches remembered per site; past it the site's window is dropped
+HOURS_KEPT = 1_000  # hours remembered per site; past it they collapse into one "some earlier hour" mark
+EARLIER = -1  # the hour key of that mark: before every hour
 
 
 class MinuteSums:
@@ -30,6 +36,8 @@ class MinuteSums:
         self.seq = 0  # inserts noted so far
         self._touched: dict[str, list[tuple[int, int]]] = {}  # site -> (seq, minute epoch s), in seq order
         self._windows: dict[str, tuple[int, np.ndarray, np.ndarray, int]] = {}  # site -> (lo, views, events, as_of)
+        self._hours: dict[str, dict[int, int]] = {}  # site -> hour epoch s -> the last insert (seq) that touched it
+        self.dropped = 0  # the seq of the last drop: nothing kept from before it holds
 
     def mark(self) -> int:
         """The point a read starts from: sums read after it hold every insert noted before it."""
@@ -46,12 +54,29 @@ class MinuteSums:
                 if len(touched) > KEEP:
                     self._touched.pop(site)
                     self._windows.pop(site, None)
+                hours = self._hours.get(site)
+                if hours is None:
+                    hours = self._hours[site] = {}
+                hours[int(minute) // 3600 * 3600] = self.seq
+                if len(hours) > HOURS_KEPT:
+                    hours.clear()
+                    hours[EARLIER] = self.seq
 
     def drop(self) -> None:
         with self._lock:
             self.seq += 1
+            self.dropped = self.seq
             self._touched.clear()
             self._windows.clear()
+            self._hours.clear()
+
+    def hours_touched(self, site: str, since: int, before: int) -> bool:
+        """Whether an insert noted after ``since`` (a ``mark()``) touched an hour of ``site``
+        starting before ``before`` (epoch seconds), or everything was dropped since."""
+        with self._lock:
+            if self.dropped > since:
+                return True
+            return any(seq > since and hour < before for hour, seq in self._hours.get(site, {}).items())
 
     def get(self, site: str, lo: int, until: int) -> tuple[np.ndarray, np.ndarray] | None:
         """(views, events) of the minutes lo <= m < until, if kept and untouched since they were read."""

@@ -72,3 +72,27 @@ def test_a_sole_writer_store_reads_only_the_open_minutes_and_still_answers_exact
     chdb_store.insert(_events(3, now - timedelta(hours=2), start=45), "tessera.events/0/45-47")  # a late event
     assert total() == 48 and len(reads) == 2
     assert total() == 48 and len(reads) == 2
+
+
+def test_the_hours_an_insert_touched_since_a_mark_are_known_per_site():
+    sums = MinuteSums()
+    sums.touch([("s", 3600 + 60), ("s", 7200 + 120)])
+    mark = sums.mark()
+    assert not sums.hours_touched("s", mark, 7200 + 3600)  # nothing since the mark
+    sums.touch([("s", 7200 + 180), ("t", 60)])  # the hour from 7200 again; another site's hour 0
+    assert not sums.hours_touched("s", mark, 7200)  # hours before 7200 untouched since
+    assert sums.hours_touched("s", mark, 7200 + 3600)
+    assert sums.hours_touched("t", mark, 3600) and not sums.hours_touched("u", mark, 10**9)
+    later = sums.mark()
+    sums.drop()  # a repair: nothing noted before it holds
+    assert sums.hours_touched("s", later, 0) and not sums.hours_touched("s", sums.mark(), 10**9)
+
+
+def test_a_site_touching_more_hours_than_kept_counts_as_touching_every_earlier_hour():
+    from tracker.olap import minute_sums
+
+    sums = MinuteSums()
+    mark = sums.mark()
+    sums.touch([("s", 3600 * (100 + i)) for i in range(minute_sums.HOURS_KEPT + 1)])  # a replayed backlog
+    assert sums.hours_touched("s", mark, 1)  # collapsed: before any hour
+    assert not sums.hours_touched("s", sums.mark(), 10**9)

@@ -287,3 +287,51 @@ def test_the_usual_visits_read_goes_beside_the_state_and_is_kept_only_when_the_s
         load(fake, more, f"g/{i + 1}")
         assert store.summary(day) == fake.summary(day)
     assert len(reads) == 3
+
+
+def test_a_sole_writer_skips_the_state_read_until_an_insert_touches_a_finished_hour(pooled, monkeypatch):
+    """The writer's own store sees every insert: once a state read found the finished hours
+    current, later summaries read the visits alone while inserts touch only the hour under way;
+    a late event (a finished hour), a repair (``_changed``) or a minute's age brings the state
+    read back, and each answer stays the exact sessionisation."""
+    from tracker.olap import clickhouse
+
+    store = pooled
+    store.sole_writer()
+    hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    monkeypatch.setattr(visits, "under_way", lambda now: hour.replace(tzinfo=None))  # the clock stays in this hour
+    fake = MemoryStore()
+    rows = [pv(60, 1, hour - timedelta(hours=2, minutes=5)), pv(61, 1, hour - timedelta(hours=1, minutes=58), "/a"),
+            pv(62, 3, hour - timedelta(minutes=3)), pv(63, 3, hour + timedelta(seconds=3), "/b", received=datetime.now(UTC))]
+    states = []
+    real_state = visits.state
+    monkeypatch.setattr(visits, "state", lambda *a: states.append(a[1]) or real_state(*a))
+
+    def batch(events, token):
+        staged = StagedBatch()
+        for i, e in enumerate(events):
+            staged.append(e, "tessera.events", 0, i)
+        staged.minutes = frozenset((e.site, e.ts.replace(second=0, microsecond=0)) for e in events)
+        store.insert(staged, token)
+        load(fake, events, token)
+
+    batch(rows, "m/0")
+    day = Scope(SITE, hour - timedelta(hours=23), hour + timedelta(hours=1))
+    assert store.summary(day) == fake.summary(day)  # a state read: closes the finished hours
+    assert len(states) == 1
+    for i in range(3):  # only the hour under way grows: no state read
+        batch([pv(70 + i, 3 + i % 2, hour + timedelta(seconds=10 + i), "/c", received=datetime.now(UTC))], f"m/{i + 1}")
+        assert store.summary(day) == fake.summary(day)
+    assert len(states) == 1
+    batch([pv(80, 1, hour - timedelta(hours=1, minutes=50), "/late")], "m/4")  # a late event: visitor 1's visit grows
+    assert store.summary(day) == fake.summary(day)
+    assert len(states) == 2
+    assert store.summary(day) == fake.summary(day)  # closed again, current again
+    assert len(states) == 2
+    store._changed()  # a repair or a restore: nothing kept holds
+    assert store.summary(day) == fake.summary(day)
+    assert len(states) == 3
+    later = clickhouse.monotonic() + visits.QUIET.total_seconds()
+    monkeypatch.setattr(clickhouse, "monotonic", lambda: later)  # a minute on: the state read checks for quiet
+    assert store.summary(day) == fake.summary(day)
+    assert len(states) == 4
