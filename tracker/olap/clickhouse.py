@@ -8,13 +8,14 @@ parallel; a connection, like a clickhouse-connect session, runs one query at a t
 
 from __future__ import annotations
 
+import math
 import threading
 import time
-from time import monotonic
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from time import monotonic
 
 import clickhouse_connect
 import numpy as np
@@ -115,6 +116,10 @@ class ClickHouseStore(EventSink, MetricsSource):
         # ``visit_hour`` (and whose hour under way was live), by (site, start, end): (the sums'
         # mark before that read, the hour under way then, when); see ``_closed_visits``
         self.visits_current: dict[tuple, tuple[int, datetime, float]] = {}
+        # sole writer: the finished buckets' plain sums of the last hour or day series read of each
+        # (site, interval): (the sums' mark before that read, its start, the bucket under way then,
+        # bucket -> views); see ``_kept_sums``
+        self.kept_sums: dict[tuple, tuple[int, int, int, dict[int, int]]] = {}
 
     @classmethod
     def connect(cls, dsn: str, database: str = "tessera", readers: int = READERS, **kwargs) -> ClickHouseStore:
@@ -244,7 +249,12 @@ class ClickHouseStore(EventSink, MetricsSource):
         r = q.range
         step = int(INTERVALS[q.interval].total_seconds())
         first, last = r.start.timestamp(), r.end.timestamp()
-        views = {t: int(v) for t, v in self._rows(*sql.bucket_sums(self.db, q))}
+        views = self._kept_sums(q, step)
+        if views is None:
+            mark = self.sums.mark() if self.sums is not None else None
+            views = {t: int(v) for t, v in self._rows(*sql.bucket_sums(self.db, q))}
+            if mark is not None:
+                self._keep_sums(q, step, views, mark)
         order = [t for t in sorted(views) if views[t]]
         keys = {t: (q.interval, max(t, first), min(t + step, last)) for t in order}  # the span it covers
         cached = self.buckets.of(r.site)
@@ -265,6 +275,43 @@ class ClickHouseStore(EventSink, MetricsSource):
         recomputed = set(missing)
         out = [(fresh.get(keys[t]) if t in recomputed else cached[keys[t]]) for t in order]
         return [entry[1] for entry in out if entry is not None]  # None: gone between the two reads
+
+    def _open_from(self, q: SeriesQuery, step: int) -> int | None:
+        """The bucket holding the hour under way (epoch seconds), when the range is one whose
+        finished buckets' sums a sole writer keeps: whole buckets from its start, up to now."""
+        r = q.range
+        if self.sums is None or int(r.start.timestamp()) % step or r.start.timestamp() % 1:
+            return None
+        open_from = int(time.time()) // step * step
+        return open_from if r.end.timestamp() >= open_from else None
+
+    def _keep_sums(self, q: SeriesQuery, step: int, views: dict[int, int], mark: int) -> None:
+        """Keep a series' finished buckets' plain sums, read after ``mark``: they hold until an
+        insert touches an hour before the bucket under way (``_kept_sums``)."""
+        open_from = self._open_from(q, step)
+        if open_from is None:
+            return
+        if len(self.kept_sums) > MEMO_SCOPES:
+            self.kept_sums.clear()
+        finished = {t: v for t, v in views.items() if t < open_from}
+        self.kept_sums[(q.range.site, q.interval)] = (mark, int(q.range.start.timestamp()), open_from, finished)
+
+    def _kept_sums(self, q: SeriesQuery, step: int) -> dict[int, int] | None:
+        """The bucket sums a plain-sums read would give, without it: the kept finished buckets,
+        when the bucket under way is the same, the range starts no earlier and no insert has
+        touched a finished hour since, plus every bucket from the one under way on marked
+        unknown (-1: recomputed, and dropped if it holds nothing); else None."""
+        open_from = self._open_from(q, step)
+        kept = self.kept_sums.get((q.range.site, q.interval)) if open_from is not None else None
+        if kept is None:
+            return None
+        mark, lo, then, finished = kept
+        first = int(q.range.start.timestamp())
+        if then != open_from or first < lo or self.sums.hours_touched(q.range.site, mark, open_from):
+            return None
+        views = {t: v for t, v in finished.items() if t >= first}
+        views.update((t, -1) for t in range(open_from, math.ceil(q.range.end.timestamp()), step))
+        return views
 
     def _minute_series(self, r: Range) -> list[Bucket]:
         """Two reads side by side: the minutes' plain sums (no visitor states read), and the open

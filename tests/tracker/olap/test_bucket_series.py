@@ -68,3 +68,46 @@ def test_a_read_with_nothing_changed_is_one_query(chdb_store):
 def test_runs_of_consecutive_buckets():
     assert _runs([0, 3600, 7200, 18000, 86400], 3600) == [(0, 10800), (18000, 21600), (86400, 90000)]
     assert _runs([], 3600) == []
+
+
+@pytest.mark.parametrize("interval", ["1h", "1d"])
+def test_a_sole_writer_reads_only_the_buckets_from_the_one_under_way(chdb_store, monkeypatch, interval):
+    """The writer's own store keeps a series' finished buckets' plain sums: while inserts touch
+    only the bucket under way, a read skips the sums read and recomputes that bucket alone; a
+    late event in a finished hour, or a repair, brings the sums read back. Each answer equals a
+    scan of the events."""
+    import types
+
+    from tracker.olap import clickhouse
+
+    chdb_store.sole_writer()
+    now = this_minute()
+    frozen = now.timestamp() + 20  # the store's clock: an hour or a day turning over mid-test would move the bucket under way
+    monkeypatch.setattr(clickhouse, "time", types.SimpleNamespace(time=lambda: frozen))
+    step = 3600 if interval == "1h" else 86400
+    start = datetime.fromtimestamp((now.timestamp() - 30 * 3600) // step * step, UTC)  # whole buckets from the start
+    end = now + timedelta(minutes=1)
+    spread(chdb_store, start, 30, "a")
+    chdb_store.insert(events(now, 4, seconds=1), "tail")
+    r = Range("s", start, end)
+    q = SeriesQuery(r, interval)
+    assert chdb_store.series(q) == scan(chdb_store, r, interval)  # reads the sums, keeps the finished ones
+    texts = []
+    rows = chdb_store._rows
+    monkeypatch.setattr(chdb_store, "_rows", lambda text, params, *a: texts.append(text) or rows(text, params, *a))
+    sums_text = sql.bucket_sums(chdb_store.db, q)[0]
+    for i in range(2):  # only the bucket under way grows
+        chdb_store.insert(events(now, 3, seconds=1, visitors=3, first=1000 + 10 * i), f"open{i}")
+        assert chdb_store.series(q) == scan(chdb_store, r, interval)
+    assert texts and sums_text not in texts
+    later = Range("s", start + timedelta(seconds=step), end)  # the window moves on by a bucket: still kept
+    assert chdb_store.series(SeriesQuery(later, interval)) == scan(chdb_store, later, interval)
+    assert sums_text not in texts and sql.bucket_sums(chdb_store.db, SeriesQuery(later, interval))[0] not in texts
+    chdb_store.insert(events(start + timedelta(hours=3), 5, seconds=1, visitors=5, first=2000), "late")  # a finished hour
+    assert chdb_store.series(q) == scan(chdb_store, r, interval)
+    assert texts.count(sums_text) == 1
+    assert chdb_store.series(q) == scan(chdb_store, r, interval)  # kept again
+    assert texts.count(sums_text) == 1
+    chdb_store._changed()  # a repair or a restore: nothing kept holds
+    assert chdb_store.series(q) == scan(chdb_store, r, interval)
+    assert texts.count(sums_text) == 2
