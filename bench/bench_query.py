@@ -176,7 +176,8 @@ def run(quick: bool = False, data: Path | None = None) -> list[dict]:
         # reads end at the current minute, which the "writer" (``arrive``) keeps writing to
         now_end = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(minutes=1)
         day = Range(SITE, now_end - timedelta(days=1), now_end)
-        everything = Range(SITE, start, now_end)
+        # the hourly series from the first hour, as the API asks for it (it floors ``from`` to the interval)
+        everything = Range(SITE, start.replace(minute=0, second=0, microsecond=0), now_end)
 
         def open_minute() -> datetime:
             return min(datetime.now(UTC).replace(second=0, microsecond=0), now_end - timedelta(minutes=1))
