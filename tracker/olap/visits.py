@@ -189,34 +189,39 @@ def _rows_of(db: str, hours: list[datetime], keys_of=_keys, columns: tuple[str, 
 
 def _unfiltered_hour(db: str, hour: datetime) -> tuple[str, dict]:
     """SELECT (kind, hour, visits, bounces, views, risky): the unfiltered pieces of one hour and
-    the join at its start, as ``_rows_of`` gives them for the key ('', ''), in one pass over each
-    visitor's page-view times of the hour and the one before (the pieces of a visit across it).
-    The hour under way is read on every summary: the general SQL's nested lambdas took ~60 ms
-    of CPU to analyse each time, this one a few.
+    the join at its start, as ``_rows_of`` gives them for the key ('', ''), in one pass over the
+    page views of the hour and the one before (the pieces of a visit across it), each beside its
+    visitor's previous two and next page view (window functions).  The hour under way is read
+    on every summary: the general SQL's nested lambdas took ~60 ms of CPU to analyse each time,
+    per-visitor arrays ~25 ms, this ~20 (most of it planning, on small data).
 
-    Per visitor, times h sorted, f the first in the hour: a piece starts at each time of the
-    hour whose previous time is before the hour or more than the gap before it, and is a bounce
-    when the next time is more than the gap after it (or there is none); the join (f - 1, f) is
-    one visit across the hour's start when no more than the gap apart: one visit less, and a
-    bounce less for each side whose piece is that one time alone (the views stay)."""
+    A page view t of the hour starts a piece when its visitor's previous one is before the hour
+    or more than the gap before it (or there is none), and that piece is a bounce when the next
+    one is more than the gap after t (or there is none); the first page view of the hour whose
+    previous one, before the hour, is no more than the gap before it joins a visit across the
+    hour's start: one visit less, and a bounce less for each side whose piece is that one page
+    view alone (the views stay)."""
     at = hour.replace(tzinfo=UTC) if hour.tzinfo is None else hour.astimezone(UTC)  # stale() lists naive UTC
     params = {"live_at": int(at.timestamp()), "live_lo": _naive(at - HOUR), "live_hi": _naive(at + HOUR),
               "gap": int(VISIT_GAP.total_seconds())}
-    starts = "t >= {live_at:UInt32} AND (i = 1 OR h[i - 1] < {live_at:UInt32} OR t - h[i - 1] > {gap:UInt32})"
-    per_visitor = (
-        f"SELECT arrayCount((t, i) -> {starts}, h, arrayEnumerate(h)) AS pieces, "
-        f"arrayCount((t, i) -> {starts} AND (i = length(h) OR h[i + 1] - t > {{gap:UInt32}}), h, arrayEnumerate(h)) AS alone, "
-        "arrayCount(t -> t >= {live_at:UInt32}, h) AS views, "
-        "f > 1 AND h[f] - h[f - 1] <= {gap:UInt32} AS joined, "
-        "joined AND (f = 2 OR h[f - 1] - h[f - 2] > {gap:UInt32}) AS before_alone, "
-        "joined AND (f = length(h) OR h[f + 1] - h[f] > {gap:UInt32}) AS after_alone "
-        "FROM (SELECT h, arrayFirstIndex(t -> t >= {live_at:UInt32}, h) AS f "
-        "FROM (SELECT arraySort(groupArray(toUInt32(ts))) AS h "
-        f"FROM {db}.events WHERE site = {{site:String}} AND ts >= {{live_lo:{T}}} AND ts < {{live_hi:{T}}} AND {COUNTED} "
-        "GROUP BY visitor))"
+    gap = "{gap:UInt32}"
+    # prev, prev2, next: 0 where there is none (every page view here is long after 1970)
+    neighbours = (
+        "SELECT toUInt32(ts) AS t, lagInFrame(t, 1) OVER w AS prev, lagInFrame(t, 2) OVER w AS prev2, "
+        f"leadInFrame(t, 1) OVER w AS next FROM {db}.events "
+        f"WHERE site = {{site:String}} AND ts >= {{live_lo:{T}}} AND ts < {{live_hi:{T}}} AND {COUNTED} "
+        "WINDOW w AS (PARTITION BY visitor ORDER BY ts ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)"
     )
-    sums = ("SELECT toInt64(sum(pieces)) AS p, toInt64(sum(alone)) AS a, toInt64(sum(views)) AS w, "
-            f"toInt64(sum(joined)) AS j, toInt64(sum(before_alone) + sum(after_alone)) AS ja FROM ({per_visitor})")
+    flags = (
+        f"SELECT t, prev2, prev, next, prev = 0 OR prev < {{live_at:UInt32}} OR t - prev > {gap} AS starts, "
+        f"prev != 0 AND prev < {{live_at:UInt32}} AND t - prev <= {gap} AS joins, next = 0 OR next - t > {gap} AS last "
+        f"FROM ({neighbours}) WHERE t >= {{live_at:UInt32}}"
+    )
+    sums = (
+        "SELECT toInt64(countIf(starts)) AS p, toInt64(countIf(starts AND last)) AS a, toInt64(count()) AS w, "
+        f"toInt64(countIf(joins)) AS j, toInt64(countIf(joins AND (prev2 = 0 OR prev - prev2 > {gap})) "
+        f"+ countIf(joins AND last)) AS ja FROM ({flags})"
+    )
     return (
         "SELECT kind, toDateTime({live_at:UInt32}, 'UTC') AS hour, if(kind = 1, p, -j) AS visits, "
         f"if(kind = 1, a, -ja) AS bounces, if(kind = 1, w, 0) AS views, toUInt8(0) AS risky FROM ({sums}) "
