@@ -249,12 +249,13 @@ class ClickHouseStore(EventSink, MetricsSource):
         r = q.range
         step = int(INTERVALS[q.interval].total_seconds())
         first, last = r.start.timestamp(), r.end.timestamp()
-        views = self._kept_sums(q, step)
+        open_from = self._open_from(q, step)  # before the read: the buckets before it were whole then
+        views = self._kept_sums(q, step, open_from)
         if views is None:
             mark = self.sums.mark() if self.sums is not None else None
             views = {t: int(v) for t, v in self._rows(*sql.bucket_sums(self.db, q))}
-            if mark is not None:
-                self._keep_sums(q, step, views, mark)
+            if mark is not None and open_from is not None:
+                self._keep_sums(q, views, mark, open_from)
         order = [t for t in sorted(views) if views[t]]
         keys = {t: (q.interval, max(t, first), min(t + step, last)) for t in order}  # the span it covers
         cached = self.buckets.of(r.site)
@@ -285,23 +286,19 @@ class ClickHouseStore(EventSink, MetricsSource):
         open_from = int(time.time()) // step * step
         return open_from if r.end.timestamp() >= open_from else None
 
-    def _keep_sums(self, q: SeriesQuery, step: int, views: dict[int, int], mark: int) -> None:
+    def _keep_sums(self, q: SeriesQuery, views: dict[int, int], mark: int, open_from: int) -> None:
         """Keep a series' finished buckets' plain sums, read after ``mark``: they hold until an
         insert touches an hour before the bucket under way (``_kept_sums``)."""
-        open_from = self._open_from(q, step)
-        if open_from is None:
-            return
         if len(self.kept_sums) > MEMO_SCOPES:
             self.kept_sums.clear()
         finished = {t: v for t, v in views.items() if t < open_from}
         self.kept_sums[(q.range.site, q.interval)] = (mark, int(q.range.start.timestamp()), open_from, finished)
 
-    def _kept_sums(self, q: SeriesQuery, step: int) -> dict[int, int] | None:
+    def _kept_sums(self, q: SeriesQuery, step: int, open_from: int | None) -> dict[int, int] | None:
         """The bucket sums a plain-sums read would give, without it: the kept finished buckets,
         when the bucket under way is the same, the range starts no earlier and no insert has
         touched a finished hour since, plus every bucket from the one under way on marked
         unknown (-1: recomputed, and dropped if it holds nothing); else None."""
-        open_from = self._open_from(q, step)
         kept = self.kept_sums.get((q.range.site, q.interval)) if open_from is not None else None
         if kept is None:
             return None
