@@ -8,8 +8,9 @@ sums read last stay right for every minute no insert touched since.  A read whos
 minutes were all left alone takes their sums from here and reads only the open minutes.
 
 It also keeps, per site, the last insert that touched each hour (``hours_touched``): the
-KPI summary's finished hours, found current in ``visit_hour`` by one state read, stay current
-until an insert touches one of them (a late event), so the next summaries skip that read.
+KPI summary's finished hours, found current in ``visit_hour`` by one state read, and an hour or
+day series' finished buckets' plain sums stay right until an insert touches one of those hours
+(a late event), so the next reads skip those reads.
 
 Anything else that changes the rollups (a crash repair, an events restore, a migration)
 drops it all.  A cache: dropping it costs one sums read.  On such a read the open minutes'
