@@ -56,7 +56,7 @@ QUERY_SETTINGS = {
 
 
 MEMO_VALUES = 100  # a breakdown answer this long or shorter is remembered to plan the next one
-MEMO_SCOPES = 1_000  # summary scopes remembered as current (``_closed_visits``); past it they are forgotten
+MEMO_SCOPES = 1_000  # summary scopes or series kept for a sole writer (``_closed_visits``, ``_kept_sums``); past it, forgotten
 
 READERS = 4  # read connections beside the write client: a dashboard's first ~10 queries at once on 2 cores
 
@@ -89,6 +89,12 @@ def _ceil_minute(t: datetime) -> int:
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MS = timedelta(milliseconds=1)
+
+
+def _visits(found: list[tuple]) -> tuple[int, int, int] | None:
+    """(visits, bounces, visit views) of a ``visits.read`` answer; None where it is not exact (risky)."""
+    n, bounces, views, risky = found[0]
+    return None if risky else (int(n or 0), int(bounces or 0), int(views or 0))
 
 
 def _utc(value: datetime) -> datetime:
@@ -464,9 +470,7 @@ class ClickHouseStore(EventSink, MetricsSource):
         guess = [under_way] if reaches else []
         memo = (scope.site, scope.start, scope.end)
         if self._still_current(memo, under_way):
-            found = self._rows(*visit_cache.read(self.db, scope, k, guess))
-            n, bounces, views, risky = found[0]
-            return None if risky else (int(n or 0), int(bounces or 0), int(views or 0))
+            return _visits(self._rows(*visit_cache.read(self.db, scope, k, guess)))
         mark = self.sums.mark() if self.sums is not None else None
         guessed = self._aside(*visit_cache.read(self.db, scope, k, guess)) if self._side is not None else None
         state = self._rows(*visit_cache.state(self.db, scope, under_way if reaches else None))
@@ -488,8 +492,7 @@ class ClickHouseStore(EventSink, MetricsSource):
             if len(self.visits_current) > MEMO_SCOPES:
                 self.visits_current.clear()
             self.visits_current[memo] = (mark, under_way, monotonic())
-        n, bounces, views, risky = found[0]
-        return None if risky else (int(n or 0), int(bounces or 0), int(views or 0))
+        return _visits(found)
 
     def _still_current(self, memo: tuple, under_way: datetime) -> bool:
         """Whether a state read of this scope found its finished hours current, no insert has

@@ -131,6 +131,14 @@ def _halves(events):
     return first, second
 
 
+def _first_half_in(store, token: str = "before/0"):
+    """The varied events, their first half inserted (before a migration): (all events, the second half)."""
+    events = _varied_events()
+    first, second = _halves(events)
+    store.insert(first, token)
+    return events, second
+
+
 def _legacy_select(db: str) -> str:
     from tracker.olap import schema
 
@@ -167,9 +175,7 @@ def test_migration_10_replaces_the_breakdown_view_and_keeps_its_rows(chdb_store)
     db, c = chdb_store.db, chdb_store.client
     c.command(f"ALTER TABLE {db}.breakdown_hour_mv MODIFY QUERY {_legacy_select(db)}")  # as migration 7 left it
     c.command(f"ALTER TABLE {db}.schema_migrations DELETE WHERE version = 10", settings={"mutations_sync": 2})
-    events = _varied_events()
-    first, second = _halves(events)
-    chdb_store.insert(first, "before/0")  # through the old view
+    events, second = _first_half_in(chdb_store)  # through the old view
 
     assert chdb_store.migrate() == [10]
     view = c.query("SELECT as_select FROM system.tables WHERE database = {db:String} AND name = 'breakdown_hour_mv'",
@@ -286,9 +292,7 @@ def test_migration_13_moves_the_page_and_referrer_minutes_into_one_table(chdb_st
 
     db, c = chdb_store.db, chdb_store.client
     back_to_12(chdb_store)
-    events = _varied_events()
-    first, second = _halves(events)
-    chdb_store.insert(first, "before/0")  # through page_minute_mv and referrer_minute_mv
+    _, second = _first_half_in(chdb_store)  # through page_minute_mv and referrer_minute_mv
     pages, referrers = _by_dimension(c, db, "page_minute", "path"), _by_dimension(c, db, "referrer_minute", "referrer_host")
     assert len(pages) > 10 and len(referrers) > 10
 
@@ -342,9 +346,7 @@ def test_migration_14_makes_the_site_rollups_rows_of_the_minute_and_hour_rollups
 
     db, c = chdb_store.db, chdb_store.client
     back_to_13(chdb_store)
-    events = _varied_events()
-    first, second = _halves(events)
-    chdb_store.insert(first, "before/0")  # through site_minute_mv and site_hour_mv
+    _, second = _first_half_in(chdb_store)  # through site_minute_mv and site_hour_mv
     before = _site_rows(c, db)
     assert len(before[0]) > 10 and len(before[1]) > 5 and before == _site_rows_from_events(c, db)
 
