@@ -328,15 +328,17 @@ class ClickHouseStore(EventSink, MetricsSource):
             return []
         open_from = max(lo, int(time.time()) // 60 * 60 - OPEN_S)
         opening = sql.open_minutes(self.db, r.site, open_from, hi) if open_from < hi else None
-        # with read connections of its own the store reads the open minutes beside the sums (the
-        # wall time of one read, not two); sharing one client, only when the sums show them changed
-        opened = self._side.submit(self._bytes, *opening) if opening and self._side is not None else None
         n = (hi - lo) // 60
         closed = (open_from - lo) // 60 if opening else n  # the minutes before open_from: no write expected
         as_of = self.sums.mark() if self.sums is not None else 0
         kept = self.sums.get(r.site, lo, lo + 60 * closed) if self.sums is not None and closed else None
+        # with read connections of its own the store reads the open minutes beside the sums (the
+        # wall time of one read, not two); sharing one client, only when the sums show them changed;
+        # the open minutes alone on this thread (a hand-off to another would only add its wake-up)
+        opened = (self._side.submit(self._bytes, *opening)
+                  if opening and kept is None and self._side is not None else None)
         if kept is not None:  # no insert touched the closed minutes since their sums were read: the open ones only
-            data = opened.result() if opened else self._bytes(*opening) if opening else b""
+            data = self._bytes(*opening) if opening else b""
             views, events = np.zeros(n, np.int64), np.zeros(n, np.int64)
             views[:closed], events[:closed] = kept
             t, v, e, _ = sql.columns(data, sql.OPEN_MINUTES_ROW)
