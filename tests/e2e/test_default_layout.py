@@ -95,25 +95,35 @@ def test_first_run_seeds_once_and_slash_opens_it(running, chromium):
 def test_the_page_carries_the_layout_and_its_modules_and_the_shell_checks_the_layout(running, chromium):
     """`/` opens the default layout from the page itself (no layouts API call), each widget module
     is fetched once (preloaded under its integrity, then imported), the kit as kit.js (and the time
-    series), never its facades; a seed that does not fit is dropped and the layout is fetched."""
-    context = chromium.new_context(viewport={"width": 1440, "height": 1000})
-    page = context.new_page()
-    asked: list[str] = []
-    page.on("request", lambda r: asked.append(r.url))
-    try:
-        page.goto(running.dashboard)
-        wait_states(page, WIDGETS, {"ready"}, timeout=90)
-        page.wait_for_url("**/l/*")
-        layout_id = page.url.rsplit("/l/", 1)[1]
-        paths = [url.split(running.dashboard.rstrip("/"), 1)[-1] for url in asked]
-        assert not [p for p in paths if p.startswith("/api/v1/layouts")], paths
-        modules = [p.split("?")[0] for p in paths if "/dist/" in p and p.split("?")[0].endswith(".js")]
-        assert len(modules) == len(WIDGETS) == len(set(modules)), modules
-        assert all("?v=sha" in p for p in paths if "/dist/" in p and ".js" in p)  # the URL the shell imports
-        assert sorted(p for p in paths if p.startswith("/kit/")) == [
-            "/kit/v1/kit.js", "/kit/v1/time-series-element.js", "/kit/v1/time-series.js", "/kit/v1/uplot.js"]
-    finally:
-        context.close()
+    series), never its facades; a seed that does not fit is dropped and the layout is fetched.
+    A page the server sent without a seed (its store slower than ``WAIT_SECONDS``, as a test run
+    loading both cores can make it) is the documented fallback: the load is tried again."""
+    for attempt in range(3):
+        context = chromium.new_context(viewport={"width": 1440, "height": 1000})
+        page = context.new_page()
+        asked: list[str] = []
+        page.on("request", lambda r, asked=asked: asked.append(r.url))
+        try:
+            page.goto(running.dashboard)
+            wait_states(page, WIDGETS, {"ready"}, timeout=90)
+            page.wait_for_url("**/l/*")
+            layout_id = page.url.rsplit("/l/", 1)[1]
+            paths = [url.split(running.dashboard.rstrip("/"), 1)[-1] for url in asked]
+            seeded = page.evaluate("() => !!document.getElementById('tessera-layout-seed')")
+            if not seeded:  # the fallback took the API: right, but not what this test is about
+                assert any(p.startswith("/api/v1/layouts/") for p in paths), paths
+                continue
+            assert not [p for p in paths if p.startswith("/api/v1/layouts")], paths
+            modules = [p.split("?")[0] for p in paths if "/dist/" in p and p.split("?")[0].endswith(".js")]
+            assert len(modules) == len(WIDGETS) == len(set(modules)), modules
+            assert all("?v=sha" in p for p in paths if "/dist/" in p and ".js" in p)  # the URL the shell imports
+            assert sorted(p for p in paths if p.startswith("/kit/")) == [
+                "/kit/v1/kit.js", "/kit/v1/time-series-element.js", "/kit/v1/time-series.js", "/kit/v1/uplot.js"]
+            break
+        finally:
+            context.close()
+    else:
+        pytest.fail("three loads of / in a row went without the layout seed")
 
     def tampered(route, change):
         answer = route.fetch()
