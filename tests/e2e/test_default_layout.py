@@ -190,6 +190,29 @@ def test_every_widget_draws_data_and_the_screenshots(running, chromium):
             context.close()
 
 
+def test_the_live_feed_counts_grow_without_moving_its_list(running, chromium):
+    """In its default window the Live widget's visitor and view counts keep their line as they grow
+    (a wrap pushed the list down a row); the subtitle gives way, whole in its title."""
+    context = chromium.new_context(viewport={"width": 1440, "height": 1000})
+    page = context.new_page()
+    try:
+        page.goto(running.dashboard)
+        wait_states(page, ["tessera-live-feed"], {"ready"}, timeout=90)
+        measure = """counts => { const root = document.querySelector('tessera-live-feed').shadowRoot;
+          if (counts) { root.querySelector('.visitors').textContent = counts[0]; root.querySelector('.views').textContent = counts[1]; }
+          const top = s => root.querySelector(s).getBoundingClientRect().top;
+          const sub = root.querySelector('.sub');
+          return {list: top('ol'), titles: top('.titles'), now: top('.now'), cut: sub.scrollWidth > sub.clientWidth,
+                  title: sub.title, text: sub.textContent}; }"""
+        before = page.evaluate(measure, None)
+        grown = page.evaluate(measure, ["12,345", "123,456"])  # measured in the same task: no update in between
+        assert grown["list"] == before["list"], (before, grown)
+        assert abs(grown["now"] - grown["titles"]) < 8, grown  # one line, not wrapped below the subtitle
+        assert grown["cut"] and grown["title"] == grown["text"] and grown["text"].startswith("demo.local"), grown
+    finally:
+        context.close()
+
+
 def test_loading_empty_and_error_states_and_recovery(running, chromium):
     page = chromium.new_page(viewport={"width": 1440, "height": 1000})
     try:

@@ -13,7 +13,11 @@ import { addArrivals, arrivalDetail } from "./live-feed-data.js";
 
 const css = `${frameCss}
 .title { display: block; }
-.now { display: flex; gap: 18px; align-items: baseline; }
+/* the counts keep their line as they grow (a wrap would push the list down a row); the subtitle
+   gives way, ending in an ellipsis, in a narrow window */
+.head { flex-wrap: nowrap; }
+.titles { flex: 1 1 auto; }
+.now { display: flex; flex: none; gap: 14px; align-items: baseline; }
 .now b { font-size: 22px; font-weight: 600; font-variant-numeric: tabular-nums; }
 .now span { color: var(--kit-fg-2); font-size: 11.5px; margin-left: 4px; }
 .dot { position: relative; display: inline-block; width: 8px; height: 8px; border-radius: 50%; background: var(--kit-good);
@@ -151,6 +155,7 @@ export class LiveFeedElement extends KitElement {
     dot.classList.toggle("off", mode !== "sse");
     sub.textContent = `${this.site} · ${mode === "sse" ? "streaming" : mode === "poll" ? "polling (stream down)" : "connecting…"}`
       + (this.#totals?.window_seconds ? ` · last ${Math.round(this.#totals.window_seconds / 60)} min` : "");
+    sub.title = sub.textContent; // whole on hover when a narrow window cuts it short
     visitors.textContent = this.#totals ? formatNumber(this.#totals.visitors) : "–";
     views.textContent = this.#totals ? formatNumber(this.#totals.views) : "–";
     this.#renderLines(list);
