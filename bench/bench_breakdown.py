@@ -134,10 +134,12 @@ def queries(day, week, dims):
 
 def measure(client, store, start: datetime, n: int, seconds: float, settled: float, quick: bool) -> list[dict]:
     from tracker.olap import breakdowns
-    from tracker.olap.clickhouse import QUERY_SETTINGS
+    from tracker.olap.clickhouse import QUERY_SETTINGS, READ_SETTINGS
     from tracker.olap.schema import BREAKDOWN_DIMENSIONS
     from tracker.model import BreakdownQuery, Scope
     from tracker.query.breakdown import whole_hours
+
+    raw_settings = {**QUERY_SETTINGS, **READ_SETTINGS}  # as the store's own reads run (no JIT)
 
     end = start + timedelta(milliseconds=n * STEP_MS)
     ragged = (end - timedelta(days=1, minutes=23), end - timedelta(minutes=23))
@@ -146,7 +148,7 @@ def measure(client, store, start: datetime, n: int, seconds: float, settled: flo
     rows_in_rollup = client.query(f"SELECT count() FROM {store.db}.breakdown_hour").result_rows[0][0]
 
     def raw(q):
-        return client.query(*breakdowns.breakdown_raw(store.db, q), settings=QUERY_SETTINGS).result_rows
+        return client.query(*breakdowns.breakdown_raw(store.db, q), settings=raw_settings).result_rows
 
     repeat, raw_repeat = (10, 5) if quick else (30, 10)
     timings = []
@@ -169,7 +171,7 @@ def measure(client, store, start: datetime, n: int, seconds: float, settled: flo
     floor_ms = samples(lambda: client.query("SELECT 1"), repeat)
 
     def raw_summary(s):  # the same KPIs with no rollup: totals, 30-min visits and engaged time from the events
-        rows = [client.query(*f(store.db, s), settings=QUERY_SETTINGS).result_rows[0]
+        rows = [client.query(*f(store.db, s), settings=raw_settings).result_rows[0]
                 for f in (breakdowns.totals_raw, breakdowns.visits, breakdowns.engaged)]
         return rows[0][0], rows[0][1], rows[1][0], rows[1][1], rows[1][2]
 

@@ -154,7 +154,7 @@ def filled(client, db: str, n: int, kept: Path | None) -> tuple[datetime, dateti
 def run(quick: bool = False, data: Path | None = None) -> list[dict]:
     from tracker.model import Bucket, Range, SeriesQuery
     from tracker.olap import sql
-    from tracker.olap.clickhouse import ClickHouseStore
+    from tracker.olap.clickhouse import READ_SETTINGS, ClickHouseStore
     from tracker.query.series import zero_filled
 
     n = 1_000_000 if quick else 10_000_000
@@ -195,8 +195,9 @@ def run(quick: bool = False, data: Path | None = None) -> list[dict]:
 
         def raw_day():
             """The same answer by a scan of the events (no FINAL: the bench stores no duplicates,
-            and FINAL would only slow the comparison down), shaped the same way."""
-            rows = client.query(raw_text, parameters=sql._params(day)).result_rows
+            and FINAL would only slow the comparison down), shaped the same way, with the store's
+            read settings (``READ_SETTINGS``: no JIT, whose one compile would land in the timing)."""
+            rows = client.query(raw_text, parameters=sql._params(day), settings=READ_SETTINGS).result_rows
             return zero_filled([Bucket(t.replace(tzinfo=UTC), v, u) for t, v, u in rows], day.start, day.end, "1m")
 
         assert sum(b.views for b in series_all_hourly()) == counted
