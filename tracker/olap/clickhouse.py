@@ -15,7 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from time import monotonic
+from time import monotonic  # its own name: a test moves this clock alone
 
 import clickhouse_connect
 import numpy as np
@@ -142,7 +142,7 @@ class ClickHouseStore(EventSink, MetricsSource):
         chdb = dsn.startswith("chdb://")
         try:
             for i in range(1 + readers):  # chDB: every connection to the path shares the one engine
-                settings = {**READ_SETTINGS, **kwargs.get("settings", {})} if i and chdb else kwargs.get("settings")
+                settings = {**READ_SETTINGS, **(kwargs.get("settings") or {})} if i and chdb else kwargs.get("settings")
                 clients.append(clickhouse_connect.get_client(dsn=dsn, **{**kwargs, "settings": settings}))
         except Exception as exc:  # driver-specific errors stop here
             for client in reversed(clients):

@@ -55,9 +55,7 @@ class MinuteSums:
                 if len(touched) > KEEP:
                     self._touched.pop(site)
                     self._windows.pop(site, None)
-                hours = self._hours.get(site)
-                if hours is None:
-                    hours = self._hours[site] = {}
+                hours = self._hours.setdefault(site, {})
                 hours[int(minute) // 3600 * 3600] = self.seq
                 if len(hours) > HOURS_KEPT:
                     hours.clear()
