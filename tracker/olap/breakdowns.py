@@ -1,9 +1,10 @@
 """ClickHouse SQL for breakdowns and KPI summaries (``tracker.query.breakdown``).
 
-A breakdown reads ``breakdown_span`` for the whole hours of its range (its days, four-hour
-spans and hours, in one read: ``_segments``), and the events table for ragged edges (at most
-two partial hours; the API asks for whole hours), merging the visitor states of all; a filter set the rollup is not keyed by (see ``plan``) is answered by a scan of
-the events table.  Column names come from ``schema.BREAKDOWN_DIMENSIONS`` only; every
+A breakdown reads ``breakdown_span`` for the whole hours of its range (the fewest of its days,
+12-hour and four-hour spans and hours that tile them, in one read: ``_segments``), and the
+events table for ragged edges (at most two partial hours; the API asks for whole hours),
+merging the visitor states of all; a filter set the rollup is not keyed by (see ``plan``) is
+answered by a scan of the events table.  Column names come from ``schema.BREAKDOWN_DIMENSIONS`` only; every
 value (site, times, filter values) is a bound parameter.  Each function returns
 ``(sql, parameters)``.
 """
@@ -11,8 +12,9 @@ value (site, times, filter values) is a bound parameter.  Each function returns
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
-from tracker.olap.schema import BREAKDOWN_DIMENSIONS, BREAKDOWN_FILTERS, COUNTED, SPANS
+from tracker.olap.schema import BREAKDOWN_DIMENSIONS, BREAKDOWN_FILTERS, COUNTED, SPAN_WINDOWS
 from tracker.model import VISIT_GAP, BreakdownQuery, Scope
 
 Plan = tuple[str, str, str, str | None]  # (filter_dim, filter_value, dim, value or None)
@@ -124,19 +126,45 @@ def _flat(rows: str) -> str:
     return rows[rows.index(" FROM "):]
 
 
+DAY = 86400
+
+
+@lru_cache(maxsize=4096)
+def _fewest(start: int, end: int) -> tuple[tuple[int, int], ...]:
+    """The fewest ``breakdown_span`` rows (span, start) that tile the whole hours [start, end),
+    seconds from a UTC midnight (every step of ``SPAN_WINDOWS`` divides a day, so a tiling moves
+    by whole days unchanged), longer spans first where two tilings take as many rows."""
+    best: dict[int, tuple[tuple[int, int], ...]] = {start: ()}
+    for t in range(start, end, 3600):
+        here = best.get(t)
+        if here is None:
+            continue
+        for length, step in sorted(SPAN_WINDOWS, reverse=True):
+            there = best.get(t + length)
+            if t % step == 0 and t + length <= end and (there is None or len(there) > len(here) + 1):
+                best[t + length] = (*here, (length, t))
+    return best[end]
+
+
 def _segments(h0: datetime, h1: datetime) -> list[tuple[int, datetime, datetime]]:
-    """Whole hours [h0, h1) as runs (span seconds, from, to) of ``breakdown_span`` rows: from
-    each point the longest span (``SPANS``) that starts there and fits, so a range is at most a
-    few hours, four-hour spans, days, four-hour spans and hours."""
-    out: list[list] = []
-    t, end = int(h0.timestamp()), int(h1.timestamp())
-    while t < end:
-        span = next(s for s in reversed(SPANS) if t % s == 0 and t + s <= end)  # 3600 always fits
+    """Whole hours [h0, h1) as runs (span seconds, from, to) of ``breakdown_span`` rows, the
+    fewest rows that tile them (``_fewest``: 25 hours are at most three).  Past three days, whole
+    days between a head and a tail of one to two days each, tiled the same way."""
+    a, b = int(h0.timestamp()), int(h1.timestamp())
+    base = a - a % DAY
+    if b - a <= 3 * DAY:
+        keys = [(span, base + t) for span, t in _fewest(a - base, b - base)]
+    else:
+        m0, m1 = base + 2 * DAY, b - b % DAY - DAY
+        keys = [(span, base + t) for span, t in _fewest(a - base, 2 * DAY)]
+        keys += [(DAY, t) for t in range(m0, m1, DAY)]
+        keys += [(span, m1 + t) for span, t in _fewest(0, b - m1)]
+    out: list[list[int]] = []
+    for span, t in keys:
         if out and out[-1][0] == span and out[-1][2] == t:
             out[-1][2] = t + span
         else:
             out.append([span, t, t + span])
-        t += span
     return [(span, datetime.fromtimestamp(lo, UTC), datetime.fromtimestamp(hi, UTC)) for span, lo, hi in out]
 
 

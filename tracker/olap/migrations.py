@@ -36,6 +36,7 @@ MIGRATIONS: tuple[Migration, ...] = (
               lambda db, ttl: schema.block_sum_statements(db)),
     Migration(13, "per-minute page and referrer rollups in one table", lambda db, ttl: schema.dim_minute_statements(db)),
     Migration(14, "site rollups as rows of the minute and hour rollups", lambda db, ttl: schema.site_row_statements(db)),
+    Migration(15, "breakdown rollup: 12-hour spans every two hours", lambda db, ttl: schema.window_statements(db)),
 )
 
 

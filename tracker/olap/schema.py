@@ -224,11 +224,25 @@ BREAKDOWN_DAY = Rollup("breakdown_day", "day", BREAKDOWN_KEYS, "views", exprs=BR
                        join=BREAKDOWN_JOIN)
 
 
-# Spans of ``breakdown_span``: an hour, four hours (from 00:00 UTC) and a UTC day.  A range of
-# whole hours is a few of them (25 hours: at most ~10, not 25 hour rows a value), and a span's
-# state holds its hours' visitors merged: once past 2,048 visitors a uniqCombined(12) state is a
-# fixed-size HyperLogLog, which merges in ~2 us, where an hour's set of a thousand costs ~15 us.
-SPANS = (3600, 4 * 3600, 86400)
+# Spans of ``breakdown_span`` until migration 15: an hour, four hours (from 00:00 UTC) and a UTC
+# day.  A range of whole hours is a few of them, and a span's state holds its hours' visitors
+# merged: once past 2,048 visitors a uniqCombined(12) state is a fixed-size HyperLogLog, which
+# merges in ~2 us, where an hour's set of a thousand costs ~15 us.
+SPANS_11 = (3600, 4 * 3600, 86400)
+# From migration 15, spans as (length, step) in seconds: a row for every span of that length that
+# starts at a multiple of its step.  Twelve hours every two hours overlap (an hour is in six of
+# them), so any 25 hours (the API's "last 24 h") are at most three rows a value (two 12-hour spans
+# and an hour, or a day and an hour) where the aligned spans took up to ten; 7 and 13 hours take
+# at most four and two.  An hour row of an insert becomes nine span rows instead of three.
+SPAN_WINDOWS = ((3600, 3600), (4 * 3600, 4 * 3600), (12 * 3600, 2 * 3600), (86400, 86400))
+SPANS = tuple(length for length, _ in SPAN_WINDOWS)
+
+
+def span_windows(t: str, windows: tuple[tuple[int, int], ...] = SPAN_WINDOWS) -> str:
+    """An array of (span, start second) of every span an hour holding unix second ``t`` is in."""
+    parts = [f"arrayMap(i -> (toUInt32({length}), toUInt32(intDiv({t}, {step}) * {step} - i * {step})), "
+             f"range({length // step}))" for length, step in windows]
+    return parts[0] if len(parts) == 1 else f"arrayConcat({', '.join(parts)})"
 
 
 def _joined_select(rollup: Rollup, db: str, where: str = "") -> str:
@@ -291,21 +305,49 @@ def breakdown_view_statements(db: str) -> list[str]:
 
 BREAKDOWN_SPAN_13 = Rollup("breakdown_span", "start", ("span UInt32", *BREAKDOWN_KEYS), "views",
                            exprs=("sp", *BREAKDOWN_EXPRS),
-                           join=BREAKDOWN_JOIN + f" ARRAY JOIN [{', '.join(map(str, SPANS))}] AS sp",
+                           join=BREAKDOWN_JOIN + f" ARRAY JOIN [{', '.join(map(str, SPANS_11))}] AS sp",
                            start="toDateTime(intDiv(toUnixTimestamp(ts), sp) * sp, 'UTC')")
+# the span rows through migration 14 (SPANS_11), and from 15 (SPAN_WINDOWS)
+BREAKDOWN_SPAN_14 = Rollup("breakdown_span", "start", ("span UInt32", *BREAKDOWN_KEYS), "views",
+                           exprs=("sp", *SITE_ROW_EXPRS),
+                           join=SITE_ROW_JOIN + f" ARRAY JOIN [{', '.join(map(str, SPANS_11))}] AS sp",
+                           start=BREAKDOWN_SPAN_13.start)
 BREAKDOWN_SPAN = Rollup("breakdown_span", "start", ("span UInt32", *BREAKDOWN_KEYS), "views",
-                        exprs=("sp", *SITE_ROW_EXPRS),
-                        join=SITE_ROW_JOIN + f" ARRAY JOIN [{', '.join(map(str, SPANS))}] AS sp",
-                        start=BREAKDOWN_SPAN_13.start)
+                        exprs=("w.1", *SITE_ROW_EXPRS),
+                        join=SITE_ROW_JOIN + f" ARRAY JOIN {span_windows('toUnixTimestamp(ts)')} AS w",
+                        start="toDateTime(w.2, 'UTC')")
 
 
 def _span_select(db: str) -> str:
-    """What ``breakdown_span``'s view inserts: an insert into ``breakdown_hour`` merged up to every span."""
-    spans = ", ".join(map(str, SPANS))
+    """What ``breakdown_span``'s view inserted through migration 14: an insert into ``breakdown_hour``
+    merged up to every span of ``SPANS_11``."""
+    spans = ", ".join(map(str, SPANS_11))
     return (f"SELECT site, toDateTime(intDiv(toUInt32(hour), sp) * sp, 'UTC') AS start, sp AS span, filter_dim, "
             "filter_value, dim, value, sum(views) AS views, uniqCombinedMergeState(12)(visitors) AS visitors, "
             f"sum({BLOCK_SUM}) AS {BLOCK_SUM} FROM {db}.breakdown_hour ARRAY JOIN [{spans}] AS sp "
             "GROUP BY site, start, span, filter_dim, filter_value, dim, value")
+
+
+def _window_select(db: str, windows: tuple[tuple[int, int], ...] = SPAN_WINDOWS) -> str:
+    """What ``breakdown_span``'s view inserts from migration 15: an insert into ``breakdown_hour``
+    merged up to every span (``SPAN_WINDOWS``) each of its hours is in."""
+    return (f"SELECT site, toDateTime(w.2, 'UTC') AS start, w.1 AS span, filter_dim, filter_value, dim, value, "
+            "sum(views) AS views, uniqCombinedMergeState(12)(visitors) AS visitors, "
+            f"sum({BLOCK_SUM}) AS {BLOCK_SUM} FROM {db}.breakdown_hour "
+            f"ARRAY JOIN {span_windows('toUInt32(hour)', windows)} AS w "
+            "GROUP BY site, start, span, filter_dim, filter_value, dim, value")
+
+
+def window_statements(db: str) -> list[str]:
+    """Migration 15: ``breakdown_span`` gains the 12-hour spans that start every two hours.  The
+    view is replaced in place by one that writes every span of ``SPAN_WINDOWS``, and the stored
+    hours are merged up to the new spans once (the writer is stopped during migrations; a run
+    again after a crash finds them there and adds nothing).  The rows of the other spans stay."""
+    added = tuple(w for w in SPAN_WINDOWS if w[0] not in SPANS_11)
+    spans = ", ".join(str(length) for length, _ in added)
+    return [f"ALTER TABLE {db}.breakdown_span_mv MODIFY QUERY {_window_select(db)}",
+            f"INSERT INTO {db}.breakdown_span {_window_select(db, added)} "
+            f"HAVING (SELECT count() FROM {db}.breakdown_span WHERE span IN ({spans})) = 0"]
 
 
 def span_statements(db: str) -> list[str]:

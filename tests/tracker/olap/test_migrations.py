@@ -4,8 +4,8 @@ from tracker.olap import migrations
 
 
 def test_pending_is_ordered_and_skips_applied():
-    assert [m.version for m in migrations.pending(set())] == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]
-    assert [m.version for m in migrations.pending({1, 3})] == [2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]
+    assert [m.version for m in migrations.pending(set())] == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]
+    assert [m.version for m in migrations.pending({1, 3})] == [2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]
 
 
 def test_versions_are_unique():
@@ -30,7 +30,7 @@ def test_ttl_matching():
 @pytest.mark.integration
 def test_migrate_on_chdb_is_idempotent_and_recorded(chdb_store):
     assert chdb_store.migrate() == []  # the fixture already applied everything
-    assert chdb_store.applied_versions() == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]
+    assert chdb_store.applied_versions() == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]
     tables = _tables(chdb_store.client, chdb_store.db)
     assert {"events", "dim_minute", "dim_minute_mv", "breakdown_hour_mv", "schema_migrations"} <= set(tables)
     assert not set(tables) & {"page_minute", "page_minute_mv", "referrer_minute", "referrer_minute_mv"}  # migration 13
@@ -238,10 +238,21 @@ def test_migration_12_gives_the_stored_rollup_rows_their_block_sums_once(chdb_st
     chdb_store.insert(block(25, 50, now - timedelta(hours=2)), "tessera.events/0/50-74")
     for r in schema.ROLLUPS_AT_12:
         assert repair.misfit(c, db, r, ["tessera.events/0/0-29", "tessera.events/0/50-74"]) == (set(), set()), r.name
-    assert chdb_store.migrate() == [12, 13, 14]  # 12 a third time (nothing more), then 13 and 14 move the sums along
+    assert chdb_store.migrate() == [12, 13, 14, 15]  # 12 a third time (nothing more), then 13-15 move the sums along
     for r in schema.ROLLUP_TABLES:
         assert repair.misfit(c, db, r, ["tessera.events/0/0-29", "tessera.events/0/50-74"]) == (set(), set()), r.name
     assert chdb_store.migrate() == []
+
+
+def back_to_14(store) -> None:
+    """The store as migration 14 left it: ``breakdown_span``'s view writing the spans of ``SPANS_11``
+    and no 12-hour rows, version 15 not recorded."""
+    from tracker.olap import schema
+
+    db, c = store.db, store.client
+    c.command(f"ALTER TABLE {db}.breakdown_span_mv MODIFY QUERY {schema._span_select(db)}")
+    c.command(f"ALTER TABLE {db}.breakdown_span DELETE WHERE span NOT IN {schema.SPANS_11}", settings={"mutations_sync": 2})
+    c.command(f"ALTER TABLE {db}.schema_migrations DELETE WHERE version = 15", settings={"mutations_sync": 2})
 
 
 def back_to_13(store) -> None:
@@ -249,6 +260,7 @@ def back_to_13(store) -> None:
     no site rows in ``dim_minute`` and ``breakdown_hour``, version 14 not recorded (nothing is stored yet)."""
     from tracker.olap import schema
 
+    back_to_14(store)
     db, c = store.db, store.client
     for name in ("site_minute", "site_hour"):
         c.command(f"DROP VIEW {db}.{name} SYNC")
@@ -296,7 +308,7 @@ def test_migration_13_moves_the_page_and_referrer_minutes_into_one_table(chdb_st
     pages, referrers = _by_dimension(c, db, "page_minute", "path"), _by_dimension(c, db, "referrer_minute", "referrer_host")
     assert len(pages) > 10 and len(referrers) > 10
 
-    assert chdb_store.migrate() == [13, 14]
+    assert chdb_store.migrate() == [13, 14, 15]
     tables = set(_tables(c, db))
     assert not tables & {"page_minute", "page_minute_mv", "referrer_minute", "referrer_minute_mv"}
     assert _by_dimension(c, db, "dim_minute", "path") == pages
@@ -350,7 +362,7 @@ def test_migration_14_makes_the_site_rollups_rows_of_the_minute_and_hour_rollups
     before = _site_rows(c, db)
     assert len(before[0]) > 10 and len(before[1]) > 5 and before == _site_rows_from_events(c, db)
 
-    assert chdb_store.migrate() == [14]
+    assert chdb_store.migrate() == [14, 15]
     engines = _tables(c, db)
     assert (engines["site_minute"], engines["site_hour"]) == ("View", "View")
     assert not set(engines) & {"site_minute_mv", "site_hour_mv"}
@@ -370,4 +382,46 @@ def test_migration_14_makes_the_site_rollups_rows_of_the_minute_and_hour_rollups
     for statement in schema.site_row_statements(db):  # a crash before version 14 was recorded: nothing twice
         c.command(statement)
     assert _site_rows(c, db) == after
+    assert chdb_store.migrate() == []
+
+
+def _spans(client, select: str) -> list[tuple]:
+    """Span rows, finalised: (site, span, start, filter_dim, filter_value, dim, value, views, visitors, block_sum)."""
+    return client.query(f"SELECT site, span, start, filter_dim, filter_value, dim, value, sum(views) AS v, "
+                        f"uniqCombinedMerge(12)(visitors), sum(block_sum) FROM ({select}) GROUP BY ALL HAVING v > 0 "
+                        "ORDER BY ALL").result_rows
+
+
+@pytest.mark.integration
+def test_migration_15_adds_the_twelve_hour_spans_to_the_stored_hours_once(chdb_store):
+    """A store from before migration 15 (spans of an hour, four hours and a day): the migration merges
+    the stored hours up to every 12-hour span that starts on an even hour, and its view writes them
+    from then on; the rows equal the view's query over the events, and a crash repair still matches."""
+    from tracker.olap import repair, schema
+
+    db, c = chdb_store.db, chdb_store.client
+    back_to_14(chdb_store)
+    _, second = _first_half_in(chdb_store)  # through the view of migration 14
+    before = _spans(c, f"SELECT * FROM {db}.breakdown_span")
+    assert {r[1] for r in before} == set(schema.SPANS_11)
+
+    assert chdb_store.migrate() == [15]
+    after = _spans(c, f"SELECT * FROM {db}.breakdown_span")
+    assert [r for r in after if r[1] in schema.SPANS_11] == before  # the rows stored before stay as they were
+    assert after == _spans(c, schema.BREAKDOWN_SPAN.select(db))  # and the new spans are the events' own
+    halves = [r for r in after if r[1] == 43200]
+    assert halves and {r[2].hour % 2 for r in halves} == {0}
+    hour_views = c.query(f"SELECT sum(views) FROM {db}.breakdown_hour").result_rows[0][0]
+    assert sum(r[7] for r in halves) == 6 * hour_views  # an hour is in six of them
+    for r in schema.ROLLUP_TABLES:
+        assert repair.misfit(c, db, r, ["before/0"]) == (set(), set()), r.name
+
+    chdb_store.insert(second, "after/0")  # through the new view
+    stored = _spans(c, f"SELECT * FROM {db}.breakdown_span")
+    assert stored == _spans(c, schema.BREAKDOWN_SPAN.select(db)) and stored != after
+    for r in schema.ROLLUP_TABLES:
+        assert repair.misfit(c, db, r, ["before/0", "after/0"]) == (set(), set()), r.name
+    for statement in schema.window_statements(db):  # a crash before version 15 was recorded: nothing twice
+        c.command(statement)
+    assert _spans(c, f"SELECT * FROM {db}.breakdown_span") == stored
     assert chdb_store.migrate() == []

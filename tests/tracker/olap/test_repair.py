@@ -158,7 +158,7 @@ def test_repairing_the_hour_breakdowns_does_not_feed_the_spans_again(chdb_store)
     chdb_store.insert(first, "tessera.events/0/0-39")
 
     assert chdb_store.repair_replayed(["tessera.events/0/0-39"]) == [("breakdown_hour", "tessera.events/0/0-39")]
-    for table, spans in (("breakdown_hour", 1), ("breakdown_span", 3)):  # an hour, its four hours, its day
+    for table, spans in (("breakdown_hour", 1), ("breakdown_span", 9)):  # an hour, its four hours, six 12 hours, its day
         views = chdb_store.client.query(f"SELECT sum(views) FROM {chdb_store.db}.{table} "
                                         "WHERE dim = 'browser' AND filter_dim = ''").result_rows[0][0]
         assert views == 65 * spans, table
@@ -172,10 +172,10 @@ def test_hour_and_span_breakdowns_that_both_lost_a_block_get_it_once_each(chdb_s
     chdb_store.insert(block, "tessera.events/0/0-39")
     assert sorted(chdb_store.repair_replayed(["tessera.events/0/0-39"])) == [
         ("breakdown_hour", "tessera.events/0/0-39"), ("breakdown_span", "tessera.events/0/0-39")]
-    assert total(chdb_store, "breakdown_hour") == 23 * 40 and total(chdb_store, "breakdown_span") == 3 * 23 * 40
+    assert total(chdb_store, "breakdown_hour") == 23 * 40 and total(chdb_store, "breakdown_span") == 9 * 23 * 40
     spans = chdb_store.client.query(f"SELECT span, sum(views), uniqCombinedMerge(12)(visitors) FROM {chdb_store.db}"
                                     ".breakdown_span WHERE dim = 'os' AND filter_dim = '' GROUP BY span ORDER BY span")
-    assert spans.result_rows == [(3600, 40, 7), (14400, 40, 7), (86400, 40, 7)]
+    assert spans.result_rows == [(3600, 40, 7), (14400, 40, 7), (43200, 6 * 40, 7), (86400, 40, 7)]
 
 
 def test_a_deficit_two_blocks_of_one_size_could_explain_is_given_to_the_one_the_rollup_lacks(chdb_store):

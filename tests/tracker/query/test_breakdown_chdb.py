@@ -164,6 +164,8 @@ def test_ranges_over_days_read_the_day_rollup_and_still_match(chdb_client):
             assert chdb.summary(s) == fake.summary(s), (span, filters)
         text, params = breakdowns.breakdown(chdb.db, BreakdownQuery(Scope("demo.local", *spans[0]), "os", 5))
         assert ".breakdown_span" in text and ".events" not in text and {k[4] for k in params["keys"]} == {3600, 14400, 86400}
+        text, params = breakdowns.breakdown(chdb.db, BreakdownQuery(Scope("demo.local", *spans[2]), "os", 5))
+        assert 43200 in {k[4] for k in params["keys"]}  # 47 hours from 10:00: 12-hour spans among them
         assert ".breakdown_hour" not in text and ".breakdown_day" not in text  # the spans, one table
     finally:
         chdb_client.command(f"DROP DATABASE IF EXISTS {chdb.db} SYNC")
@@ -220,13 +222,28 @@ def test_a_breakdown_planned_from_the_last_answer_stays_exact_when_the_ranking_m
         chdb_client.command(f"DROP DATABASE IF EXISTS {chdb.db} SYNC")
 
 
-def test_whole_hours_are_covered_by_the_longest_spans_in_one_read():
+def test_whole_hours_are_tiled_by_the_fewest_spans_in_one_read():
+    from tracker.olap.schema import SPAN_WINDOWS
+
     day = datetime(2026, 11, 28, 12, tzinfo=UTC)
-    assert breakdowns._segments(day, day + timedelta(hours=25)) == [  # the API's "last 24 h": 6 spans, 1 hour
-        (14400, day, day + timedelta(hours=24)), (3600, day + timedelta(hours=24), day + timedelta(hours=25))]
+    assert breakdowns._segments(day, day + timedelta(hours=25)) == [  # the API's "last 24 h": two 12-hour spans, an hour
+        (43200, day, day + timedelta(hours=24)), (3600, day + timedelta(hours=24), day + timedelta(hours=25))]
+    midnight = day.replace(hour=0)
+    assert breakdowns._segments(midnight, midnight + timedelta(hours=25)) == [
+        (86400, midnight, midnight + timedelta(days=1)), (3600, midnight + timedelta(days=1), midnight + timedelta(hours=25))]
     start = datetime(2026, 11, 22, 9, tzinfo=UTC)
     assert [(s, lo.hour, hi.hour) for s, lo, hi in breakdowns._segments(start, start + timedelta(days=7, hours=4))] == [
-        (3600, 9, 12), (14400, 12, 0), (86400, 0, 0), (14400, 0, 12), (3600, 12, 13)]
+        (3600, 9, 12), (43200, 12, 0), (86400, 0, 0), (43200, 0, 12), (3600, 12, 13)]
+    steps = dict(SPAN_WINDOWS)
+    # the most rows a value, at any start hour (the aligned hour, 4-hour and day spans took 3, 4, 7, 10, 11, 16, 39)
+    for hours, most in ((3, 3), (7, 4), (13, 2), (25, 3), (49, 5), (7 * 24 + 1, 14), (30 * 24 + 1, 37)):
+        for h in range(24):
+            lo, hi = day.replace(hour=h), day.replace(hour=h) + timedelta(hours=hours)
+            runs = breakdowns._segments(lo, hi)
+            assert [r[1] for r in runs] == [lo, *(r[2] for r in runs[:-1])] and runs[-1][2] == hi  # a tiling
+            keys = [(span, t) for span, a, b in runs for t in range(int(a.timestamp()), int(b.timestamp()), span)]
+            assert all(t % steps[span] == 0 for span, t in keys)  # of rows the view writes
+            assert sum(span for span, _ in keys) == hours * 3600 and len(keys) <= most, (hours, h, keys)
     q = BreakdownQuery(Scope("demo.local", day, day + timedelta(hours=25), (("referrer_host", "x"),)), "os", 10)
     for text in (breakdowns.breakdown("db", q, narrow=True)[0], breakdowns.breakdown("db", q, known=("a",))[0],
                  breakdowns.totals("db", q.scope)[0]):
