@@ -235,7 +235,6 @@ SPANS_11 = (3600, 4 * 3600, 86400)
 # and an hour, or a day and an hour) where the aligned spans took up to ten; 7 and 13 hours take
 # at most four and two.  An hour row of an insert becomes nine span rows instead of three.
 SPAN_WINDOWS = ((3600, 3600), (4 * 3600, 4 * 3600), (12 * 3600, 2 * 3600), (86400, 86400))
-SPANS = tuple(length for length, _ in SPAN_WINDOWS)
 
 
 def span_windows(t: str, windows: tuple[tuple[int, int], ...] = SPAN_WINDOWS) -> str:
