@@ -4,8 +4,8 @@ A breakdown reads ``breakdown_span`` for the whole hours of its range (the fewes
 12-hour and four-hour spans and hours that tile them, in one read: ``_segments``), and the
 events table for ragged edges (at most two partial hours; the API asks for whole hours),
 merging the visitor states of all; a filter set the rollup is not keyed by (see ``plan``) is
-answered by a scan of the events table.  Column names come from ``schema.BREAKDOWN_DIMENSIONS`` only; every
-value (site, times, filter values) is a bound parameter.  Each function returns
+answered by a scan of the events table.  Column names come from ``schema.BREAKDOWN_DIMENSIONS``
+only; every value (site, times, filter values) is a bound parameter.  Each function returns
 ``(sql, parameters)``.
 """
 
@@ -127,19 +127,21 @@ def _flat(rows: str) -> str:
 
 
 DAY = 86400
+LONGEST_FIRST = sorted(SPAN_WINDOWS, reverse=True)
 
 
 @lru_cache(maxsize=4096)
 def _fewest(start: int, end: int) -> tuple[tuple[int, int], ...]:
     """The fewest ``breakdown_span`` rows (span, start) that tile the whole hours [start, end),
     seconds from a UTC midnight (every step of ``SPAN_WINDOWS`` divides a day, so a tiling moves
-    by whole days unchanged), longer spans first where two tilings take as many rows."""
+    by whole days unchanged): a shortest path over the hours, trying the longest span first at
+    each hour and keeping the first path found where two take as many rows."""
     best: dict[int, tuple[tuple[int, int], ...]] = {start: ()}
     for t in range(start, end, 3600):
         here = best.get(t)
         if here is None:
             continue
-        for length, step in sorted(SPAN_WINDOWS, reverse=True):
+        for length, step in LONGEST_FIRST:
             there = best.get(t + length)
             if t % step == 0 and t + length <= end and (there is None or len(there) > len(here) + 1):
                 best[t + length] = (*here, (length, t))

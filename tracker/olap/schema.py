@@ -306,11 +306,7 @@ BREAKDOWN_SPAN_13 = Rollup("breakdown_span", "start", ("span UInt32", *BREAKDOWN
                            exprs=("sp", *BREAKDOWN_EXPRS),
                            join=BREAKDOWN_JOIN + f" ARRAY JOIN [{', '.join(map(str, SPANS_11))}] AS sp",
                            start="toDateTime(intDiv(toUnixTimestamp(ts), sp) * sp, 'UTC')")
-# the span rows through migration 14 (SPANS_11), and from 15 (SPAN_WINDOWS)
-BREAKDOWN_SPAN_14 = Rollup("breakdown_span", "start", ("span UInt32", *BREAKDOWN_KEYS), "views",
-                           exprs=("sp", *SITE_ROW_EXPRS),
-                           join=SITE_ROW_JOIN + f" ARRAY JOIN [{', '.join(map(str, SPANS_11))}] AS sp",
-                           start=BREAKDOWN_SPAN_13.start)
+# the span rows from migration 15 (every span of SPAN_WINDOWS an event's hour is in)
 BREAKDOWN_SPAN = Rollup("breakdown_span", "start", ("span UInt32", *BREAKDOWN_KEYS), "views",
                         exprs=("w.1", *SITE_ROW_EXPRS),
                         join=SITE_ROW_JOIN + f" ARRAY JOIN {span_windows('toUnixTimestamp(ts)')} AS w",
