@@ -190,6 +190,30 @@ def test_every_widget_draws_data_and_the_screenshots(running, chromium):
             context.close()
 
 
+FITS = """() => [...document.querySelectorAll('tessera-widget-frame')].map((frame) => {
+  const widget = frame.querySelector(':scope > :not(style, tessera-state-overlay)');
+  const kpis = document.querySelector('tessera-site-kpis').shadowRoot.querySelector('.body');
+  return {window: frame.windowId, frame: frame.getBoundingClientRect().height, widget: widget.getBoundingClientRect().height,
+          kpisHidden: kpis.scrollHeight - kpis.clientHeight};
+})"""
+
+
+@pytest.mark.parametrize("width, height", [(1280, 720), (1440, 900)])
+def test_every_widget_fits_its_window_on_a_laptop_screen(running, chromium, width, height):
+    """On a short screen no widget is taller than its window (the bottom cut off), and the KPI
+    tiles show every number without scrolling: their sparklines give way first."""
+    page = chromium.new_page(viewport={"width": width, "height": height})
+    try:
+        page.goto(running.dashboard)
+        wait_states(page, WIDGETS, {"ready"}, timeout=90)
+        fits = page.evaluate(FITS)
+        assert len(fits) == len(WIDGETS)
+        assert all(f["widget"] <= f["frame"] + 0.5 for f in fits), fits
+        assert fits[0]["kpisHidden"] <= 0, fits
+    finally:
+        page.close()
+
+
 def test_the_live_feed_counts_grow_without_moving_its_list(running, chromium):
     """In its default window the Live widget's visitor and view counts keep their line as they grow
     (a wrap pushed the list down a row); the subtitle gives way, whole in its title."""

@@ -162,6 +162,33 @@ def test_kpi_tiles_show_value_change_against_previous_and_a_sparkline(blank):
     assert tiles[0]["path"].startswith("M2 26") and tiles[2]["path"] == ""
 
 
+@pytest.mark.parametrize("box", [None, 220, 110, 76, 62])
+def test_kpi_tiles_fit_a_short_box_by_giving_up_the_sparkline_first(blank, box):
+    # A widget's body that is a size container (the default layout's Overview is ~66 px high at
+    # 1280 x 720, ~104 at 1440 x 900): the tiles fill it, the sparkline takes what is left (up to
+    # 28 px), and label and value stay whole; in no container the tiles keep their own height.
+    style = f"container-type: size; height: {box}px;" if box else ""
+    mount(blank, f"<div id='box' style='{style} width: 700px; overflow: auto'>"
+                 "<tessera-kpi-tiles id='t'></tessera-kpi-tiles></div>")
+    blank.evaluate("""() => document.querySelector('#t').rows = [
+      {label: 'Visitors', value: 1200, previous: 1000, spark: [1, 3, 2, 5]},
+      {label: 'Views', value: 3000, previous: 2000, spark: [4, 1, 2, 5]}]""")
+    rendered(blank)
+    got = blank.evaluate("""() => { const tile = document.querySelector('#t').shadowRoot.querySelector('.tile');
+      const box = document.querySelector('#box').getBoundingClientRect(); const r = (s) => tile.querySelector(s).getBoundingClientRect();
+      return {spark: r('svg').height, value: r('.value').height, bottom: Math.max(r('.value').bottom, r('.change').bottom, r('svg').bottom),
+              tile: tile.getBoundingClientRect().bottom, box: box.bottom, change: r('.change').height, title: tile.title}; }""")
+    assert got["value"] >= 20 and got["bottom"] <= got["tile"] <= got["box"] + 0.5, got  # nothing cut, nothing scrolls
+    assert got["title"] == "+20% vs previous period"
+    if box is None or box >= 130:
+        assert got["spark"] == 28 and got["change"] > 0
+    elif box >= 100:
+        assert 0 < got["spark"] < 28 and got["change"] > 0
+    else:
+        assert got["spark"] == 0
+    assert (got["change"] > 0) == (box is None or box > 70)
+
+
 # ---- states --------------------------------------------------------------------------------
 
 def overlay(page):

@@ -1,6 +1,8 @@
 // The built-in widgets' frame: a compact header over one kit element; colours from --kit-*.
 export const frameCss = `
-:host { display: block; position: relative; height: 100%; min-height: 140px; }
+:host { display: block; position: relative; height: 100%; min-height: 96px; }
+/* in a window the window sets the height (a short one scrolls the body); on a page of its own, room for a few rows */
+:host([standalone]) { min-height: 140px; }
 .frame { display: flex; flex-direction: column; height: 100%; padding: 8px 12px 8px; gap: 6px; box-sizing: border-box; }
 .head { display: flex; flex-wrap: wrap; align-items: center; justify-content: space-between; gap: 6px 12px; }
 .titles { min-width: 0; }

@@ -12,9 +12,11 @@ import { SCOPE_ATTRIBUTES, followScope, scopeLabel, scopeParams, scopeWindow, wi
 import { frameCss } from "../../_shared/frame-style.js";
 import { scopeProperties } from "../../_shared/scope.js";
 
+// the body is a size container: in a short window the tiles give up their sparklines, not their numbers
 const css = `${frameCss}
+:host { min-height: 96px; }
 .body > tessera-kpi-tiles { position: static; }
-.body { overflow: auto; }`;
+.body { overflow: auto; container-type: size; }`;
 
 /** The series route filters by path and referrer (and the breakdown dimensions). */
 export function seriesParams(params) {

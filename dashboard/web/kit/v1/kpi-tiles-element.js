@@ -4,7 +4,9 @@
 // Property rows: [{key, label, value, previous, format: "number" | "percent" | "duration",
 // better: "up" | "down" (default "up": is a rise good news?), spark: [numbers]}].
 // Attributes: min-tile-width (px, default 112), comparison (text after the change, default
-// "vs previous period"), plus the data-state attributes.
+// "vs previous period"), plus the data-state attributes.  Inside a size container (CSS
+// container-type: size, e.g. a widget's body) the tiles fit its height: the sparklines shrink
+// first, so a short window shows every label and value uncut.
 
 import { DataElement, dataProperties } from "./data-element.js";
 import { change, formatValue } from "./format.js";
@@ -25,6 +27,18 @@ const css = `
 .change.bad b { color: var(--kit-bad); }
 @container (max-width: 150px) { .change span { display: none; } .value { font-size: 21px; } }
 svg { display: block; width: 100%; height: 28px; margin-top: 4px; overflow: visible; }
+/* Inside a size container (a widget's body: container-type: size) the tiles fill its height
+   and the sparkline takes what is left, up to 28 px, down to nothing; in a very short box
+   the tiles tighten, then drop the change line (its text stays in the tile's title). */
+@container (min-height: 0px) {
+  :host { height: 100%; min-height: 0; }
+  .tiles { height: 100%; box-sizing: border-box; min-height: 0; grid-auto-rows: minmax(min-content, 1fr); }
+  .label, .value, .change { flex: none; }
+  svg { flex: 1 1 0; height: auto; min-height: 0; max-height: 28px; }
+}
+@container (max-height: 84px) { .tiles { padding: 2px; gap: 6px; } .tile { padding: 5px 10px 4px; gap: 1px; } svg { display: none; }
+  .label { font-size: 11.5px; } .value { font-size: 20px; line-height: 1.15; } .change { min-height: 1.3em; } }
+@container (max-height: 70px) { .change { display: none; } }
 path { fill: none; stroke: var(--kit-series-1); stroke-width: 1.5; vector-effect: non-scaling-stroke; stroke-linejoin: round; }
 `;
 
@@ -63,7 +77,7 @@ export class KpiTilesElement extends DataElement {
       changeBox.className = `change ${tone}`;
       changeBox.querySelector("b").textContent = delta.text;
       changeBox.querySelector("span").textContent = delta.text ? this.comparison : "";
-      changeBox.title = delta.text ? `${delta.text} ${this.comparison}` : "";
+      item.title = delta.text ? `${delta.text} ${this.comparison}` : ""; // also when a short box hides the line
       const path = sparkPath(tile.spark);
       item.querySelector("path").setAttribute("d", path);
       item.querySelector("svg").style.visibility = path ? "visible" : "hidden";
