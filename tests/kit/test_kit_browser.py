@@ -273,6 +273,24 @@ def test_time_series_resizes_with_its_window_and_data_does_not_move_the_layout(b
     blank.wait_for_function(f"() => Math.abs(({canvas_width})() - 320) < 2")
 
 
+@pytest.mark.parametrize("height, legend", [(220, True), (70, False)])
+def test_time_series_in_a_short_box_gives_the_legend_up_to_the_plot(blank, height, legend):
+    # 1280 x 720 leaves the default layout's page views chart ~67 px: the plot takes it all
+    # (the key is the widget's own totals there), and nothing is drawn past the box
+    mount(blank, f"<div style='width:500px;height:{height}px;display:flex'><tessera-time-series id='s' "
+                 "style='min-height:0' series='[{\"key\":\"views\",\"label\":\"views\"}]'></tessera-time-series></div>")
+    blank.evaluate("() => document.querySelector('#s').rows = Array.from({length: 30}, (_, i) => ({t: i * 60, views: i % 7}))")
+    rendered(blank, "#s")
+    blank.wait_for_timeout(100)  # the resize observer's frame
+    got = blank.evaluate("""() => { const root = document.querySelector('#s').shadowRoot;
+      const legend = root.querySelector('.legend'); const host = document.querySelector('#s').getBoundingClientRect();
+      return {legend: getComputedStyle(legend).display !== 'none', canvas: root.querySelector('canvas').getBoundingClientRect().bottom,
+              plot: root.querySelector('.plot').getBoundingClientRect().height, host: host.bottom, hostHeight: host.height}; }""")
+    assert got["legend"] is legend and got["hostHeight"] == height
+    assert got["canvas"] <= got["host"] + 0.5, got
+    assert got["plot"] == (height - 22 if legend else height), got
+
+
 def test_time_series_click_and_drag_emit(blank):
     mount(blank, "<div style='width:600px;height:240px'><tessera-time-series id='s' emit-topic='time.range' interval='1m'></tessera-time-series></div>")
     blank.evaluate("""() => { document.querySelector('#s').rows = Array.from({length: 11}, (_, i) =>

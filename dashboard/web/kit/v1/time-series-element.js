@@ -5,7 +5,8 @@
 // Attributes: series (JSON: [{key, label, style: "line" | "bars" | "area"}]; default: every
 // numeric field as a line), time-key (default "t"), interval (e.g. "1m", added to range
 // payloads), emit-topic (e.g. "time.range": a drag over the chart emits {from, to, interval}),
-// plus the data-state attributes. Colours: --kit-series-1…4.
+// plus the data-state attributes. Colours: --kit-series-1…4. Under 100 px high the legend row
+// (keys and hover readout) gives way to the plot.
 // Events (bubbling, composed): tessera-time-series-selected {t, values} on a click,
 // the `emit-topic` with {from, to, interval} on a drag.
 
@@ -15,9 +16,10 @@ import { numericKeys, rangePayload, toColumns } from "./series.js";
 import { cssValue, sheetFor } from "./theme.js";
 
 const LEGEND = 22;
+const SHORT = 100; // px: below this height, no legend row
 const COUNT_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 2e5, 5e5, 1e6, 2e6, 5e6, 1e7];
 const css = `
-:host { display: block; position: relative; height: 100%; min-height: 140px; contain: strict; }
+:host { display: block; position: relative; height: 100%; min-height: 140px; contain: strict; container-type: size; }
 .plot { position: absolute; inset: 0 0 ${LEGEND}px 0; overflow: hidden; }
 .legend { position: absolute; left: 0; right: 0; bottom: 0; height: ${LEGEND}px; display: flex; gap: 14px; align-items: center;
   padding: 0 6px; font-size: 11.5px; color: var(--kit-fg-2); white-space: nowrap; overflow: hidden; }
@@ -29,6 +31,8 @@ const css = `
 .u-legend { display: none; }
 .u-over { cursor: crosshair; }
 .u-select { background: var(--kit-accent-soft); }
+/* a short chart gives its legend's row to the plot (the hover readout goes with it) */
+@container (max-height: ${SHORT}px) { .legend { display: none; } .plot { bottom: 0; } }
 `;
 // uPlot, once ./uplot.js is in (one import for the page, started by the first chart with points)
 let uPlot = null;
@@ -167,7 +171,7 @@ export class TimeSeriesElement extends DataElement {
 
   #size() {
     const plot = this.#parts.plot;
-    return { width: Math.max(80, plot.clientWidth), height: Math.max(60, plot.clientHeight) };
+    return { width: Math.max(80, plot.clientWidth), height: Math.max(40, plot.clientHeight) };
   }
 
   #options(series) {
