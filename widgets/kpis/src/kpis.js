@@ -14,7 +14,6 @@ import { scopeProperties } from "../../_shared/scope.js";
 
 // the body is a size container: in a short window the tiles give up their sparklines, not their numbers
 const css = `${frameCss}
-:host { min-height: 96px; }
 .body > tessera-kpi-tiles { position: static; }
 .body { overflow: auto; container-type: size; }`;
 
