@@ -39,7 +39,7 @@ li:hover { border-color: var(--border-strong, #464c54); }
 li.stale { border-style: dashed; }
 .top { display: flex; align-items: center; gap: 8px; }
 .top img { width: 18px; height: 18px; flex: none; }
-.top img:not([src]) { visibility: hidden; } /* on its way (iconLater): its place kept, no empty frame */
+.top img:not([data-loaded]) { visibility: hidden; } /* on its way (iconLater, then loading): its place kept, no empty frame */
 .label { font-weight: 600; font-size: 13.5px; flex: 1 1 auto; min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .badge { flex: none; font-size: 10.5px; font-weight: 600; line-height: 1.6; padding: 0 6px; border-radius: 3px; text-transform: uppercase; letter-spacing: .04em; }
 .badge.live { color: var(--success-text, #73bf69); background: var(--success-soft, rgba(115,191,105,.15)); }
@@ -180,9 +180,10 @@ export class CatalogueElement extends HTMLElement {
     if (entry.icon) {
       const icon = document.createElement("img");
       icon.decoding = "async";
-      iconLater(icon, entry.icon);
       icon.alt = "";
+      icon.addEventListener("load", () => { icon.dataset.loaded = ""; });
       icon.addEventListener("error", () => icon.remove());
+      iconLater(icon, entry.icon);
       li.querySelector(".top").prepend(icon);
     }
     li.querySelector(".label").textContent = entry.label;
