@@ -329,13 +329,11 @@ def _window_select(db: str, windows: tuple[tuple[int, int], ...] = SPAN_WINDOWS,
     and state as they are (the table merges rows of one key; an insert's hour rows are one a key
     already, so a GROUP BY here merged nothing at the writer's rates and cost ~3 ms a flush).
     Grouped: the same rows merged by key, for the backfill of many hours at once."""
-    rows = (f"SELECT site, toDateTime(w.2, 'UTC') AS start, w.1 AS span, filter_dim, filter_value, dim, value, "
-            f"{{}} FROM {db}.breakdown_hour ARRAY JOIN {span_windows('toUInt32(hour)', windows)} AS w")
-    if not grouped:
-        return rows.format(f"views, visitors, {BLOCK_SUM}")
-    return (rows.format(f"sum(views) AS views, uniqCombinedMergeState(12)(visitors) AS visitors, "
-                        f"sum({BLOCK_SUM}) AS {BLOCK_SUM}")
-            + " GROUP BY site, start, span, filter_dim, filter_value, dim, value")
+    sums = (f"sum(views) AS views, uniqCombinedMergeState(12)(visitors) AS visitors, sum({BLOCK_SUM}) AS {BLOCK_SUM}"
+            if grouped else f"views, visitors, {BLOCK_SUM}")
+    rows = (f"SELECT site, toDateTime(w.2, 'UTC') AS start, w.1 AS span, filter_dim, filter_value, dim, value, {sums} "
+            f"FROM {db}.breakdown_hour ARRAY JOIN {span_windows('toUInt32(hour)', windows)} AS w")
+    return rows + (" GROUP BY site, start, span, filter_dim, filter_value, dim, value" if grouped else "")
 
 
 def window_statements(db: str) -> list[str]:
