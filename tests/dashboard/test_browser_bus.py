@@ -81,8 +81,18 @@ def open_layout(page, base: str, windows: list[dict], **extra) -> dict:
     page.context.add_init_script(
         f"localStorage.setItem('tessera.editKeys', JSON.stringify({{'{made['id']}': '{made['editKey']}'}}))")
     page.goto(f"{base}/l/{made['id']}")
-    page.wait_for_function(READY, arg=len(windows))
+    wait_ready(page, len(windows))
     return made
+
+
+def wait_ready(page, count: int) -> None:
+    """Wait for `count` widget frames to be ready; on a timeout, say what each frame was doing."""
+    try:
+        page.wait_for_function(READY, arg=count)
+    except Exception as error:  # playwright's TimeoutError; the frames' states are the useful part
+        states = page.evaluate("() => [...document.querySelectorAll('tessera-widget-frame')]"
+                               ".map(f => ({window: f.windowId, widget: f.widgetId, status: f.status, failure: f.failure}))")
+        raise AssertionError(f"{count} frames not ready: {states}; page errors: {getattr(page, 'errors', 'not recorded')}") from error
 
 
 
@@ -100,7 +110,7 @@ def test_a_row_click_filters_the_window_on_the_same_channel_and_a_late_window_ge
     assert page.evaluate(f"() => {frame('f')}.widget.lastValues['referrer.selected']") == {"referrer": "google.com"}
     # a window added later shows the current selection at once
     page.evaluate("() => tessera.workspace.addWidget(tessera.catalogue.get('bus-filter-view'))")
-    page.wait_for_function(READY, arg=3)
+    wait_ready(page, 3)
     page.wait_for_function("() => [...document.querySelectorAll('bus-filter-view')].every(w => w.querySelector('.referrer')?.textContent === 'google.com')")
     late = page.evaluate("() => [...document.querySelectorAll('bus-filter-view')].at(-1).received[0]")
     assert late["replay"] is True and late["payload"] == {"referrer": "google.com"}
@@ -144,7 +154,7 @@ def test_channels_and_a_mapped_wire_are_saved_and_route(page, bus_dashboard):
     assert saved["wires"] == [{"id": "t:referrer.selected>g:filter.changed", "from": {"window": "t", "topic": "referrer.selected"},
                                "to": {"window": "g", "topic": "filter.changed"}, "map": [{"from": "referrer", "to": "filters.referrer"}]}]
     page.reload()
-    page.wait_for_function(READY, arg=3)
+    wait_ready(page, 3)
     assert page.locator(".lm_tab", has_text="Elsewhere").locator(".channel-dot").get_attribute("aria-label") == "Channel: No channel"
     assert page.evaluate("() => document.querySelector('tessera-layout-bar').saveState.status") == "saved"
     assert not page.errors
@@ -255,7 +265,7 @@ def test_a_popped_out_window_keeps_receiving_and_returns_to_its_stack_when_close
     assert popup.locator(".app-header").count() == 0  # the minimal shell
     # the current selection is replayed into the popout at once
     popup.wait_for_function("() => document.querySelector('bus-filter-view .referrer').textContent === 'google.com'")
-    page.wait_for_function(READY, arg=1)
+    wait_ready(page, 1)
     # a new click in the main window reaches the popout
     page.locator("tessera-bar-list").get_by_role("button", name="t.co").click()
     popup.wait_for_function("() => document.querySelector('bus-filter-view .referrer').textContent === 't.co'")
@@ -265,7 +275,7 @@ def test_a_popped_out_window_keeps_receiving_and_returns_to_its_stack_when_close
     assert "f" in json.dumps(config["root"]) and '"windowId": "f"' in json.dumps(config["root"])
     # closing the popout returns the window to the main layout
     popup.evaluate("() => window.close()")  # as a user closing the window: golden-layout pops it in on beforeunload
-    page.wait_for_function(READY, arg=2)
+    wait_ready(page, 2)
     page.wait_for_function(f"() => {frame('f')}.querySelector('.referrer').textContent === 't.co'")
     assert not page.errors
 
@@ -347,7 +357,7 @@ def test_a_reload_replays_the_current_values_and_a_link_carries_selections_only_
     page.wait_for_function("() => Object.keys(sessionStorage).some(k => k.startsWith('tessera.bus.values:'))")
     page.reload()
     # the widget shows the selection as soon as it is ready, with no click after the reload
-    page.wait_for_function(READY, arg=2)
+    wait_ready(page, 2)
     assert page.evaluate(f"() => {frame('f')}.querySelector('.referrer').textContent") == "t.co"
     assert page.evaluate(f"() => {frame('f')}.widget.received.at(-1).replay") is True
     kept = page.evaluate("() => Object.entries(sessionStorage).filter(([k]) => k.startsWith('tessera.bus.values:'))")
@@ -376,7 +386,7 @@ def test_changes_made_in_a_popout_are_saved_and_its_address_holds_no_token(page,
         popout_button.click()
     popup = opened.value
     popup.wait_for_function("() => document.querySelector('tessera-widget-frame')?.status === 'ready'")
-    page.wait_for_function(READY, arg=1)
+    wait_ready(page, 1)
     secrets = [made["editKey"], made["viewUrl"].rsplit("/", 1)[-1]]
     assert "gl-window=" in popup.url and not any(secret in popup.url for secret in secrets)
     assert "tek_" not in popup.url and "tvl_" not in popup.url and "tel_" not in popup.url
@@ -402,7 +412,7 @@ def test_changes_made_in_a_popout_are_saved_and_its_address_holds_no_token(page,
     text = json.dumps(saved["layout"])
     assert "From the second screen" in text and "openPopouts" not in text
     popup.evaluate("() => window.close()")
-    page.wait_for_function(READY, arg=2)
+    wait_ready(page, 2)
     assert not page.errors
 
 
@@ -446,14 +456,14 @@ def test_a_presenter_who_reloads_keeps_presenting_and_another_tab_can_take_the_l
         follower.goto(bus_dashboard.url + link["url"].replace(bus_dashboard.url, ""))
         follower.wait_for_function("() => document.body?.dataset.live === 'live'")
         page.reload()
-        page.wait_for_function(READY, arg=2)
+        wait_ready(page, 2)
         page.wait_for_function("() => tessera.presenter.live")  # kept in this tab's sessionStorage
         page.locator("tessera-bar-list").get_by_role("button", name="t.co").click()
         follower.wait_for_function("() => document.querySelector('bus-filter-view .referrer').textContent === 't.co'")
         # a second tab of the same browser (the edit key, not the publish key) takes it over with Present
         other = page.context.new_page()
         other.goto(f"{bus_dashboard.url}/l/{made['id']}")
-        other.wait_for_function(READY, arg=2)
+        wait_ready(other, 2)
         assert other.evaluate("() => tessera.presenter.live") is False
         other.locator("tessera-layout-bar").get_by_role("button", name="Share").click()
         other.locator("tessera-share-dialog").get_by_role("button", name="Present live link 2 from here").click()
