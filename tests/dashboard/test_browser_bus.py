@@ -17,6 +17,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from starlette.applications import Starlette
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
@@ -89,11 +90,10 @@ def wait_ready(page, count: int) -> None:
     """Wait for `count` widget frames to be ready; on a timeout, say what each frame was doing."""
     try:
         page.wait_for_function(READY, arg=count)
-    except Exception as error:  # playwright's TimeoutError; the frames' states are the useful part
+    except PlaywrightTimeout as error:
         states = page.evaluate("() => [...document.querySelectorAll('tessera-widget-frame')]"
                                ".map(f => ({window: f.windowId, widget: f.widgetId, status: f.status, failure: f.failure}))")
         raise AssertionError(f"{count} frames not ready: {states}; page errors: {getattr(page, 'errors', 'not recorded')}") from error
-
 
 
 def frame(window_id: str) -> str:
